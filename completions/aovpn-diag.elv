@@ -1,0 +1,74 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[aovpn-diag] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'aovpn-diag'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'aovpn-diag'= {
+            cand --color 'When to colour the human view'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (repeat for more)'
+            cand --verbose 'Show more detail (repeat for more)'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+            cand completions 'Print a shell completion script on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'aovpn-diag;6to4'= {
+            cand --site 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site'
+            cand --netlogon 'Read a domain controller''s netlogon.log and summarise its NO_CLIENT_SITE clients'
+            cand --color 'When to colour the human view'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (repeat for more)'
+            cand --verbose 'Show more detail (repeat for more)'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aovpn-diag;completions'= {
+            cand --color 'When to colour the human view'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (repeat for more)'
+            cand --verbose 'Show more detail (repeat for more)'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aovpn-diag;help'= {
+            cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+            cand completions 'Print a shell completion script on stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'aovpn-diag;help;6to4'= {
+        }
+        &'aovpn-diag;help;completions'= {
+        }
+        &'aovpn-diag;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,86 @@
+//! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
+//! Each command's arguments live in their own file beside this one.
+
+mod sixtofour;
+
+pub use sixtofour::SixToFourArgs;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Diagnose Windows Always On VPN (IKEv2) failures such as error 809.
+#[derive(Debug, Parser)]
+#[command(
+    name = "aovpn-diag",
+    version,
+    about,
+    long_about = "Diagnose why a Windows Always On VPN (IKEv2) connection fails, above all with \
+error 809 (\"the remote server is not responding\"): dropped IP fragments, missing IKEv2 \
+fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 site mapping.",
+    after_help = concat!(
+        "Examples:
+  aovpn-diag 6to4 198.51.100.83
+  aovpn-diag completions powershell > aovpn-diag.ps1
+
+On Windows run aovpn-diag.exe from PowerShell or cmd; add --json and pipe the
+output to ConvertFrom-Json to script it.
+
+",
+        crate::exit_codes_help!()
+    ),
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print one JSON document on stdout instead of the human view.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Show more detail (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Print only the verdict and failing findings; no progress.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// When to colour the human view.
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    #[command(name = "6to4")]
+    SixToFour(SixToFourArgs),
+
+    Completions(CompletionsArgs),
+}
+
+/// Print a shell completion script on stdout.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  aovpn-diag completions bash > ~/.local/share/bash-completion/completions/aovpn-diag
+  aovpn-diag completions zsh > ~/.zfunc/_aovpn-diag
+  aovpn-diag.exe completions powershell | Out-String | Invoke-Expression")]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

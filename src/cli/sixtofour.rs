@@ -1,0 +1,43 @@
+//! Arguments of `aovpn-diag 6to4`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP.
+///
+/// DirectAccess and Always On VPN clients behind 6to4 show up on domain
+/// controllers with 2002::/16 addresses that match no AD site. This command
+/// turns client IPv4 addresses and subnets into the 6to4 prefixes to add as AD
+/// subnets, decodes 6to4/Teredo/ISATAP addresses back to IPv4, and summarises
+/// the NO_CLIENT_SITE lines of a domain controller's netlogon.log.
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Examples:
+  aovpn-diag 6to4 198.51.100.83
+      6to4 prefix 2002:c633:6453::/48, Windows host address 2002:c633:6453::c633:6453
+  aovpn-diag 6to4 203.0.113.0/24 --site London
+      prefix 2002:cb00:7100::/40 and the New-ADReplicationSubnet line for site London
+  aovpn-diag 6to4 2002:c633:6453::c633:6453 2001:0:4136:e378:8000:63bf:3fff:fdd2
+      decode a 6to4 and a Teredo address
+  Get-Content addresses.txt | aovpn-diag.exe 6to4 -
+      one address per line; blank lines and # comments are skipped
+  aovpn-diag 6to4 --netlogon C:\\Windows\\debug\\netlogon.log
+      which public IPv4 /24s and 6to4 prefixes lack an AD site
+
+",
+    crate::exit_codes_help!()
+))]
+pub struct SixToFourArgs {
+    /// IPv4 addresses, IPv4 prefixes (a.b.c.d/n), or IPv6 addresses to decode; `-` reads one per line from stdin.
+    #[arg(value_name = "ADDRESS", required_unless_present = "netlogon")]
+    pub inputs: Vec<String>,
+
+    /// Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site.
+    #[arg(long, value_name = "NAME")]
+    pub site: Option<String>,
+
+    /// Read a domain controller's netlogon.log and summarise its NO_CLIENT_SITE clients.
+    #[arg(long, value_name = "FILE")]
+    pub netlogon: Option<PathBuf>,
+}

@@ -1,0 +1,64 @@
+//! Glue between parsed arguments and the library: one module per command.
+//! Each `run` gathers facts through the library, hands them to `report`, and
+//! returns the exit status; errors become a one-line message and an exit code.
+
+pub mod completions;
+pub mod sixtofour;
+
+use std::fmt::Display;
+use std::io::{self, Write};
+
+use aovpn_diag::Exit;
+use aovpn_diag::report::Detail;
+
+/// Where a command writes and how much it shows.
+pub struct Ctx<'a> {
+    pub out: &'a mut dyn Write,
+    pub json: bool,
+    pub detail: Detail,
+}
+
+/// A command that could not finish: the message for stderr and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+    broken_pipe: bool,
+}
+
+impl Failure {
+    pub fn new(exit: Exit, message: impl Display) -> Self {
+        Failure {
+            exit,
+            message: message.to_string(),
+            broken_pipe: false,
+        }
+    }
+
+    /// Bad input or usage: exit 2.
+    pub fn input(message: impl Display) -> Self {
+        Failure::new(Exit::Input, message)
+    }
+
+    /// The check could not run: exit 3.
+    pub fn cannot_run(message: impl Display) -> Self {
+        Failure::new(Exit::CannotRun, message)
+    }
+
+    /// `aovpn-diag ... | head` closes stdout early; that is not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        self.broken_pipe
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure {
+            exit: Exit::CannotRun,
+            broken_pipe: e.kind() == io::ErrorKind::BrokenPipe,
+            message: format!("cannot write output: {e}"),
+        }
+    }
+}
+
+pub type Outcome = Result<Exit, Failure>;

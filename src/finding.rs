@@ -1,0 +1,185 @@
+//! Findings: the one vocabulary every command reports problems in.
+//!
+//! Codes are a public API (README lists them, scripts match on them), so they
+//! live in one enum here: renaming a variant's string is a breaking change.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// How bad a finding is. `Fail` makes the command exit 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Info,
+    Warn,
+    Fail,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warn => "warn",
+            Severity::Fail => "fail",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, )*) => {
+        /// Stable finding codes. The string form is what JSON and README show.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $(#[$doc])* $variant, )* }
+
+        impl Code {
+            /// Every code, for documentation checks.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // ---- 6to4 -------------------------------------------------------------
+    /// 6to4: the IPv4 address inside a 6to4/Teredo address or request is not globally routable.
+    SixToFourNonGlobal = "6to4-non-global-ipv4",
+    /// 6to4: an input line could not be understood.
+    SixToFourBadInput = "6to4-bad-input",
+    // ---- end 6to4 ---------------------------------------------------------
+
+
+    // ---- pcap -------------------------------------------------------------
+    // ---- end pcap ---------------------------------------------------------
+
+
+    // ---- probe ------------------------------------------------------------
+    // ---- end probe --------------------------------------------------------
+
+
+    // ---- mtu --------------------------------------------------------------
+    // ---- end mtu ----------------------------------------------------------
+
+
+    // ---- check ------------------------------------------------------------
+    // ---- end check --------------------------------------------------------
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One diagnosis: what was seen, the facts behind it, and what to change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// One line, readable on its own.
+    pub summary: String,
+    /// Facts that support the finding (packet numbers, sizes, addresses, times),
+    /// as an ordered JSON object so scripts can read fields by name.
+    pub evidence: Map<String, Value>,
+    /// What to change, in words an admin acts on. Empty for pure information.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: Code, severity: Severity, summary: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity,
+            summary: summary.into(),
+            evidence: Map::new(),
+            remedy: None,
+        }
+    }
+
+    /// Adds one evidence field; builder style so findings read as one expression.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.evidence.insert(key.to_owned(), value.into());
+        self
+    }
+
+    pub fn remedy(mut self, remedy: impl Into<String>) -> Self {
+        self.remedy = Some(remedy.into());
+        self
+    }
+}
+
+/// The overall answer of a command, derived from its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ok,
+    Problem,
+}
+
+impl Verdict {
+    pub fn from_findings(findings: &[Finding]) -> Verdict {
+        if findings.iter().any(|f| f.severity == Severity::Fail) {
+            Verdict::Problem
+        } else {
+            Verdict::Ok
+        }
+    }
+}
+
+/// Sorts findings worst first, keeping the order of equal severities (the
+/// producer's order is meaningful: usually cause before consequence).
+pub fn sort_by_severity(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{s} is not kebab-case"
+            );
+        }
+    }
+
+    #[test]
+    fn verdict_is_problem_only_with_a_fail() {
+        let warn = Finding::new(Code::SixToFourNonGlobal, Severity::Warn, "w");
+        assert_eq!(
+            Verdict::from_findings(std::slice::from_ref(&warn)),
+            Verdict::Ok
+        );
+        let fail = Finding::new(Code::SixToFourBadInput, Severity::Fail, "f");
+        assert_eq!(Verdict::from_findings(&[warn, fail]), Verdict::Problem);
+    }
+
+    #[test]
+    fn finding_serialises_with_ordered_evidence() {
+        let f = Finding::new(Code::SixToFourNonGlobal, Severity::Warn, "s")
+            .with("zeta", 1)
+            .with("alpha", "x")
+            .remedy("r");
+        let json = serde_json::to_string(&f).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"6to4-non-global-ipv4","severity":"warn","summary":"s","evidence":{"zeta":1,"alpha":"x"},"remedy":"r"}"#
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! aovpn-diag: find out why a Windows Always On VPN (IKEv2) connection fails.
+//!
+//! Layering (see README "Architecture"): `wire` and `addr` are pure
+//! bytes/values code; `capture` and `probe` do I/O; `analyse` turns packets into
+//! findings; `report` only presents. Data flows one way.
+
+pub mod cli;
+pub mod exit;
+pub mod finding;
+pub mod generate;
+pub mod report;
+
+pub use exit::Exit;
+pub use finding::{Code, Finding, Severity, Verdict};
