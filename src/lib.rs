@@ -9,6 +9,7 @@ pub mod exit;
 pub mod finding;
 pub mod generate;
 pub mod report;
+pub mod resolve;
 
 pub use exit::Exit;
 pub use finding::{Code, Finding, Severity, Verdict};
