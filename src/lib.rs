@@ -8,6 +8,7 @@ pub mod cli;
 pub mod exit;
 pub mod finding;
 pub mod generate;
+pub mod local;
 pub mod report;
 pub mod resolve;
 
