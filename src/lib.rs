@@ -11,6 +11,7 @@ pub mod generate;
 pub mod local;
 pub mod report;
 pub mod resolve;
+pub mod wire;
 
 pub use exit::Exit;
 pub use finding::{Code, Finding, Severity, Verdict};
