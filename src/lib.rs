@@ -9,7 +9,9 @@ pub mod cli;
 pub mod exit;
 pub mod finding;
 pub mod generate;
+pub mod netlogon;
 pub mod report;
+pub mod sixtofour;
 
 pub use exit::Exit;
 pub use finding::{Code, Finding, Severity, Verdict};
