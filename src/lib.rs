@@ -9,8 +9,10 @@ pub mod cli;
 pub mod exit;
 pub mod finding;
 pub mod generate;
+pub mod local;
 pub mod netlogon;
 pub mod report;
+pub mod resolve;
 pub mod sixtofour;
 
 pub use exit::Exit;
