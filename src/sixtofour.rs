@@ -239,8 +239,14 @@ fn non_global_findings(source: Source, input: &str, conversion: &Conversion) -> 
             Code::SixToFourNonGlobal,
             Severity::Warn,
             format!(
-                "{input}: {role}{ipv4} is {} ({}), not reachable from the Internet",
-                n.what, n.rfc
+                "{} is {} ({}), not reachable from the Internet",
+                if role.is_empty() {
+                    input.to_owned()
+                } else {
+                    format!("{input}: {role}{ipv4}")
+                },
+                n.what,
+                n.rfc
             ),
         )
         .with("source", source.to_string())
