@@ -487,7 +487,10 @@ fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
                     prefixes.len()
                 ),
             )
-            .with("computers", sixtofour.len())
+            .with(
+                "computers",
+                sixtofour.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            )
             .with("prefixes_to_assign", prefixes)
             .remedy(
                 "Add each listed 6to4 prefix as an AD subnet of the site nearest that network \
@@ -514,7 +517,10 @@ fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
                     teredo.len()
                 ),
             )
-            .with("computers", teredo.len())
+            .with(
+                "computers",
+                teredo.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            )
             .remedy(
                 "Map 2001::/32 to the site that serves remote clients, or disable Teredo on \
                  DirectAccess/Always On VPN clients (Set-NetTeredoConfiguration -Type Disabled) \

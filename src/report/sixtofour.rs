@@ -515,7 +515,7 @@ fn write_netlogon(out: &mut dyn Write, n: &NetlogonView, detail: Detail) -> io::
                 net.sixtofour_prefix.to_string()
             };
             let network = match net.non_global {
-                Some(g) => format!("{} ({})", net.network, g.what),
+                Some(_) => format!("{} (not global)", net.network),
                 None => net.network.to_string(),
             };
             t.add_row([
