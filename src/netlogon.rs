@@ -260,4 +260,18 @@ mod tests {
             let _ = parse_log(&text);
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_decode_and_parse_without_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let (text, _) = decode_text(&bytes);
+            let log = parse_log(&text);
+            proptest::prop_assert!(log.entries.len() + log.malformed.len() <= log.lines);
+        }
+
+        #[test]
+        fn any_text_after_the_marker_parses_without_panic(tail in ".{0,80}") {
+            let _ = parse_line(1, &format!("08/14 09:12:44 [SITE] CONTOSO: NO_CLIENT_SITE:{tail}"));
+        }
+    }
 }

@@ -154,4 +154,17 @@ mod tests {
             "{e}"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_or_errs_without_panic(text in "[0-9a-fA-F:./%\\[\\] x-]{0,48}") {
+            let _ = parse_input(&text);
+        }
+
+        #[test]
+        fn every_ipv6_address_round_trips(bits in proptest::prelude::any::<u128>()) {
+            let a = Ipv6Addr::from(bits);
+            proptest::prop_assert_eq!(parse_input(&a.to_string()), Ok(Input::Ipv6(a)));
+        }
+    }
 }
