@@ -6,7 +6,9 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 fn sixtofour() -> Command {
-    let mut cmd = Command::cargo_bin("aovpn-diag").unwrap();
+    // The path cargo built, not `cargo_bin`: under Wine that would prefix the
+    // test runner (`wine`) again, from inside Wine.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aovpn-diag"));
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("NO_COLOR")
         .args(["--color", "never", "6to4"]);
