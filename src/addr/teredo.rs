@@ -11,7 +11,7 @@
 //! where Port and Client IPv4 are the client's *public* (NAT-mapped) UDP port
 //! and IPv4 address, each XOR-ed with all ones ("obfuscated") so NATs that
 //! rewrite addresses inside payloads leave them alone. In Flags, bit 0x8000
-//! is the Cone bit; RFC 5991 section 4 (security update) turned 12 of the
+//! is the Cone bit; RFC 5991 (Teredo security updates) turned 12 of the
 //! other bits into random bits (`CRAAAAUG AAAAAAAA`), so Windows Vista and
 //! later show values such as 0x8000 | random.
 
@@ -26,7 +26,7 @@ const PREFIX: u128 = 0x2001_0000;
 
 /// Cone bit: the client found itself behind a cone NAT (RFC 4380 section 4).
 pub const FLAG_CONE: u16 = 0x8000;
-/// The 12 random bits of RFC 5991 section 4 (`CRAAAAUG AAAAAAAA`).
+/// The 12 random bits of RFC 5991 (`CRAAAAUG AAAAAAAA`).
 pub const FLAG_RANDOM_MASK: u16 = 0x3cff;
 
 /// The parts of a Teredo address, with port and client IPv4 un-obfuscated.
