@@ -14,6 +14,7 @@ pub mod netlogon;
 pub mod report;
 pub mod resolve;
 pub mod sixtofour;
+pub mod text;
 pub mod wire;
 
 pub use exit::Exit;

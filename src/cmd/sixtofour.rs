@@ -9,10 +9,11 @@ use std::path::Path;
 use aovpn_diag::Exit;
 use aovpn_diag::cli::SixToFourArgs;
 use aovpn_diag::finding::sort_by_severity;
-use aovpn_diag::netlogon::{decode_text, parse_log};
+use aovpn_diag::netlogon::parse_log;
 use aovpn_diag::report::sixtofour::{NetlogonView, View, write_human};
 use aovpn_diag::report::write_json;
 use aovpn_diag::sixtofour::{Source, analyse_inputs, analyse_netlogon};
+use aovpn_diag::text::decode_text;
 
 use super::{Ctx, Failure, Outcome};
 
