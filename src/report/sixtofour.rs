@@ -4,12 +4,10 @@
 use std::io::{self, Write};
 use std::net::Ipv6Addr;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
 use ipnet::Ipv6Net;
 use serde::Serialize;
 
-use super::{BOLD, DIM, Detail, NOTE, write_findings, write_verdict};
+use super::{BOLD, DIM, Detail, NOTE, table, write_findings, write_verdict};
 use crate::addr::decode_isatap;
 use crate::finding::{Finding, Verdict};
 use crate::sixtofour::{
@@ -478,14 +476,6 @@ fn names<'a>(list: impl IntoIterator<Item = &'a String>, detail: Detail) -> Stri
         all[..LIMIT].join(", "),
         all.len() - LIMIT
     )
-}
-
-fn table(header: &[&str]) -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(header.iter().copied());
-    t
 }
 
 fn write_netlogon(out: &mut dyn Write, n: &NetlogonView, detail: Detail) -> io::Result<()> {
