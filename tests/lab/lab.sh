@@ -433,6 +433,13 @@ charon {
     kernel-libipsec {
       load = yes
     }
+    # Plugins that touch iptables or intercept broadcasts: not wanted here.
+    forecast {
+      load = no
+    }
+    connmark {
+      load = no
+    }
     vici {
       socket = unix://$dir/charon.vici
     }
