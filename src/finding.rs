@@ -48,6 +48,10 @@ codes! {
     SixToFourNonGlobal = "6to4-non-global-ipv4",
     /// 6to4: an input line could not be understood.
     SixToFourBadInput = "6to4-bad-input",
+    /// 6to4: netlogon.log shows computers with 6to4 addresses that match no AD site.
+    SixToFourNoClientSite = "6to4-no-client-site",
+    /// 6to4: netlogon.log shows Teredo clients, which no AD subnet can map to a site by location.
+    SixToFourTeredoNoSite = "6to4-teredo-no-site",
     // ---- end 6to4 ---------------------------------------------------------
 
 
@@ -65,6 +69,17 @@ codes! {
 
     // ---- check ------------------------------------------------------------
     // ---- end check --------------------------------------------------------
+
+    // ---- local (Windows registry) ------------------------------------------
+    /// The machine is not an RRAS server.
+    LocalRrasNotInstalled = "rras-not-installed",
+    /// RRAS has EnableServerFragmentation = 1.
+    LocalRrasFragmentationEnabled = "rras-fragmentation-enabled",
+    /// RRAS lacks EnableServerFragmentation = 1.
+    LocalRrasFragmentationDisabled = "rras-fragmentation-disabled",
+    /// The Windows build is older than 1803 (no IKEv2 fragmentation in RRAS).
+    LocalRrasTooOldForFragmentation = "rras-too-old-for-fragmentation",
+    // ---- end local --------------------------------------------------------
 }
 
 impl Serialize for Code {
@@ -138,7 +153,7 @@ impl Verdict {
 /// Sorts findings worst first, keeping the order of equal severities (the
 /// producer's order is meaningful: usually cause before consequence).
 pub fn sort_by_severity(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //! Each command's arguments live in their own file beside this one.
 
 mod sixtofour;
+mod target;
 
 pub use sixtofour::SixToFourArgs;
+pub use target::TargetArgs;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
