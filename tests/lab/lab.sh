@@ -719,20 +719,21 @@ cmd_capture() {
             grep -h 'packets captured' "$RUN/capture-$ns.log" 2>/dev/null | sed "s/^/capture $ns: /" >&2 || true
         done
         ;;
-    *) die "capture: use 'capture start <ns> <file> [--iface IF] [--filter BPF] [--linktype T]' or 'capture stop [ns]'" ;;
+    *) die "capture: use 'capture start <ns> <file> [--iface IF] [--filter BPF] [--linktype T] [--nano]' or 'capture stop [ns]'" ;;
     esac
 }
 
 capture_start() {
     local ns=${1:?capture start: namespace required} file=${2:?capture start: output file required}
     shift 2
-    local iface filter="" linktype="" i
+    local iface filter="" linktype="" nano=no i
     iface=$(default_iface "$ns")
     while [ $# -gt 0 ]; do
         case $1 in
         --iface) iface=${2:?}; shift 2 ;;
         --filter) filter=${2:?}; shift 2 ;;
         --linktype) linktype=${2:?}; shift 2 ;;
+        --nano) nano=yes; shift ;;
         *) die "capture start: unknown option $1" ;;
         esac
     done
@@ -744,6 +745,7 @@ capture_start() {
     rm -f "$file"
     local args=(-n -U --immediate-mode -s 0 -Z root -i "$iface" -w "$file")
     [ -n "$linktype" ] && args+=(-y "$linktype")
+    [ "$nano" = yes ] && args+=(--time-stamp-precision=nano)
     # shellcheck disable=SC2086
     ip netns exec "$ns" tcpdump "${args[@]}" ${filter:+"$filter"} </dev/null >"$logf" 2>&1 &
     local pid=$!
@@ -778,7 +780,8 @@ usage: lab.sh COMMAND ...
                   [-4|-6] [--eap] [--proposals LIST]      prints RESULT=established|failed
   client stop
   stop                         stop every charon of the lab
-  capture start NS FILE [--iface IF] [--filter BPF] [--linktype T]
+  capture start NS FILE [--iface IF] [--filter BPF] [--linktype T] [--nano]
+                               (tcpdump, full packets, classic pcap; returns once listening)
   capture stop [NS]
 State: $STATE (certificates cached in $CERTS). Logs: $RUN/<instance>/charon.log
 EOF
