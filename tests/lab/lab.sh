@@ -126,6 +126,8 @@ cmd_up() {
     need_cmd ip iproute2
     need_cmd nft nftables
     cmd_down >/dev/null 2>&1 || true
+    # A half-built lab is worse than none: tear it down if any step fails.
+    trap 'log "up failed; removing the partial lab"; cmd_down >/dev/null 2>&1' EXIT
     mkdir -p "$RUN"
     echo "$mtu" >"$RUN/mtu"
 
@@ -168,6 +170,7 @@ cmd_up() {
     in_ns "$NS_SERVER2" ip -6 route add default via "$ROUTER_SERVER2_6"
 
     in_ns "$NS_ROUTER" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+    trap - EXIT
     log "up: client <-> router <-> server/server2, router->server MTU $mtu"
 }
 
@@ -496,6 +499,7 @@ start_charon() { # ns inst
         fi
         sleep 0.1
     done
+    stop_pidfile "$RUN/charon-$inst.pid" TERM
     die "charon in $ns did not open its vici socket and UDP 500 within 10 s; see $dir/charon.log"
 }
 
