@@ -1,9 +1,11 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod probe;
 mod sixtofour;
 mod target;
 
+pub use probe::ProbeArgs;
 pub use sixtofour::SixToFourArgs;
 pub use target::TargetArgs;
 
@@ -73,6 +75,8 @@ pub enum Command {
     SixToFour(SixToFourArgs),
 
     Completions(CompletionsArgs),
+
+    Probe(ProbeArgs),
 }
 
 /// Print a shell completion script on stdout.

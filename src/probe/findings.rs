@@ -27,7 +27,7 @@ fn unanswered(code: Code, p: &PortResult, addr: &str) -> Finding {
         code,
         Severity::Fail,
         format!(
-            "{addr} UDP {}: IKE_SA_INIT got {how} after {} request(s)",
+            "{addr} UDP {}: IKE_SA_INIT {how} ({} request(s) sent)",
             p.port, r.requests_sent
         ),
     )

@@ -6,6 +6,8 @@
 //! colour is off (pipe, `--color never`, NO_COLOR) and translates them on old
 //! Windows consoles.
 
+pub mod probe;
+
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
