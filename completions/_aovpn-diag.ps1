@@ -39,7 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
         }
         'aovpn-diag;6to4' {
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site')
-            [CompletionResult]::new('--netlogon', '--netlogon', [CompletionResultType]::ParameterName, 'Read a domain controller''s netlogon.log and summarise its NO_CLIENT_SITE clients')
+            [CompletionResult]::new('--netlogon', '--netlogon', [CompletionResultType]::ParameterName, 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')

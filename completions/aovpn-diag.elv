@@ -35,7 +35,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         }
         &'aovpn-diag;6to4'= {
             cand --site 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site'
-            cand --netlogon 'Read a domain controller''s netlogon.log and summarise its NO_CLIENT_SITE clients'
+            cand --netlogon 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected'
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (repeat for more)'

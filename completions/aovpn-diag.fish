@@ -37,7 +37,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" 
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l site -d 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site' -r
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l netlogon -d 'Read a domain controller\'s netlogon.log and summarise its NO_CLIENT_SITE clients' -r -F
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l netlogon -d 'Summarise the NO_CLIENT_SITE lines of a domain controller\'s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected' -r -F
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"

@@ -48,6 +48,10 @@ codes! {
     SixToFourNonGlobal = "6to4-non-global-ipv4",
     /// 6to4: an input line could not be understood.
     SixToFourBadInput = "6to4-bad-input",
+    /// 6to4: netlogon.log shows computers with 6to4 addresses that match no AD site.
+    SixToFourNoClientSite = "6to4-no-client-site",
+    /// 6to4: netlogon.log shows Teredo clients, which no AD subnet can map to a site by location.
+    SixToFourTeredoNoSite = "6to4-teredo-no-site",
     // ---- end 6to4 ---------------------------------------------------------
 
 

@@ -7,8 +7,10 @@ use predicates::prelude::*;
 
 use aovpn_diag::cli::Cli;
 
+/// The binary by path: `Command::cargo_bin` would prepend the cross runner
+/// (wine) again when the tests themselves already run under Wine.
 fn bin() -> Command {
-    Command::cargo_bin("aovpn-diag").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
 }
 
 #[test]
@@ -19,21 +21,20 @@ fn every_subcommand_help_has_examples() {
             .args([name.as_str(), "--help"])
             .assert()
             .success()
-            .stdout(predicate::str::contains("Examples:").and(predicate::str::contains(
-                format!("aovpn-diag {name}").as_str(),
-            )));
+            .stdout(
+                predicate::str::contains("Examples:").and(predicate::str::contains(
+                    format!("aovpn-diag {name}").as_str(),
+                )),
+            );
     }
 }
 
 #[test]
 fn top_level_help_lists_exit_codes() {
-    bin()
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("Exit codes").and(predicate::str::contains(
-            "3  could not run the check",
-        )));
+    bin().arg("--help").assert().success().stdout(
+        predicate::str::contains("Exit codes")
+            .and(predicate::str::contains("3  could not run the check")),
+    );
 }
 
 #[test]
@@ -48,16 +49,23 @@ fn version_prints_the_package_version() {
 #[test]
 fn usage_errors_exit_2() {
     bin().arg("no-such-command").assert().code(2);
-    bin().args(["--color", "sometimes", "6to4", "198.51.100.83"]).assert().code(2);
+    bin()
+        .args(["--color", "sometimes", "6to4", "198.51.100.83"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn readme_documents_every_finding_code() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let missing: Vec<&str> = aovpn_diag::Code::ALL
         .iter()
         .map(|c| c.as_str())
         .filter(|c| !readme.contains(&format!("| `{c}` |")))
         .collect();
-    assert!(missing.is_empty(), "README finding-code table lacks: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "README finding-code table lacks: {missing:?}"
+    );
 }

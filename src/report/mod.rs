@@ -7,6 +7,7 @@
 //! Windows consoles.
 
 pub mod probe;
+pub mod sixtofour;
 
 use std::io::{self, Write};
 

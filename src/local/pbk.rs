@@ -1,0 +1,309 @@
+//! Windows VPN profiles (`rasphone.pbk`): what the client will do in IKEv2.
+//!
+//! A phonebook is an INI file, one `[Profile name]` section per connection,
+//! written by Windows (Add-VpnConnection, Intune/ProfileXML for Always On VPN).
+//! Device tunnels and all-user profiles live in
+//! `%ProgramData%\Microsoft\Network\Connections\Pbk\rasphone.pbk`, user
+//! tunnels in `%AppData%\Microsoft\Network\Connections\Pbk\rasphone.pbk`.
+//!
+//! Keys that matter for IKEv2 failures:
+//! - `PhoneNumber`: the VPN server name the client dials.
+//! - `VpnStrategy`: which tunnel types are tried (ras.h `VPNSTRATEGY`).
+//! - `Disable_IKEv2_Fragmentation`: 1 turns off the client's RFC 7383 support,
+//!   which brings back IP-fragmented IKE_AUTH messages.
+//! - `NumCustomPolicy` / `CustomIPSecPolicies`: the crypto set from
+//!   `Set-VpnConnectionIPsecConfiguration` (or ProfileXML
+//!   `<CryptographySuite>`); without it Windows offers its built-in defaults.
+//!
+//! This module is pure: it parses text the caller read.
+
+use serde::Serialize;
+
+/// One VPN connection from a phonebook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VpnProfile {
+    pub name: String,
+    /// The server the client dials (`PhoneNumber`).
+    pub server: Option<String>,
+    /// `VpnStrategy` decoded, e.g. "IKEv2 only".
+    pub strategy: Option<String>,
+    /// Whether IKEv2 is among the protocols this profile tries.
+    pub uses_ikev2: bool,
+    /// `Disable_IKEv2_Fragmentation=1`.
+    pub ikev2_fragmentation_disabled: bool,
+    /// The custom IKE/IPsec crypto set, when one is configured.
+    pub custom_policy: Option<CustomPolicy>,
+    /// `DeviceTunnel=1`: a machine-certificate tunnel before logon.
+    pub device_tunnel: bool,
+}
+
+/// `CustomIPSecPolicies`: six little-endian DWORDs, in this order (matched
+/// against profiles made with known `Set-VpnConnectionIPsecConfiguration`
+/// arguments): IKE integrity, IKE encryption, IKE DH group, ESP cipher
+/// transform, ESP auth transform, PFS group. The values are the Windows
+/// `IKEEXT_*`/`IPSEC_*` enumerations, named here as the cmdlet names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomPolicy {
+    pub integrity_check_method: String,
+    pub encryption_method: String,
+    pub dh_group: String,
+    pub cipher_transform_constants: String,
+    pub authentication_transform_constants: String,
+    pub pfs_group: String,
+    /// The IKE SA proposal this produces, in strongSwan notation
+    /// (e.g. `aes256-sha256-modp2048`), when it maps onto one.
+    pub ike_proposal: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PbkError {
+    #[error("line {line}: text outside any [profile] section")]
+    OutsideSection { line: usize },
+    #[error("no VPN profiles found (no [section] in the phonebook)")]
+    Empty,
+}
+
+/// Decodes `VpnStrategy` (ras.h `VPNSTRATEGY`) and whether IKEv2 is tried.
+pub fn vpn_strategy(value: u32) -> (&'static str, bool) {
+    match value {
+        0 => ("automatic (IKEv2, then SSTP, PPTP, L2TP)", true),
+        1 => ("PPTP only", false),
+        2 => ("PPTP first", true),
+        3 => ("L2TP only", false),
+        4 => ("L2TP first", true),
+        5 => ("SSTP only", false),
+        6 => ("SSTP first", true),
+        7 => ("IKEv2 only", true),
+        8 => ("IKEv2 first", true),
+        9 => ("GRE only", false),
+        12 => ("PPTP then SSTP", false),
+        13 => ("L2TP then SSTP", false),
+        14 => ("IKEv2 then SSTP", true),
+        15 => ("protocol list (Windows 11)", true),
+        _ => ("unknown", true),
+    }
+}
+
+const INTEGRITY: &[&str] = &["MD5", "SHA1", "SHA256", "SHA384"];
+const ENCRYPTION: &[&str] = &[
+    "DES",
+    "DES3",
+    "AES128",
+    "AES192",
+    "AES256",
+    "GCMAES128",
+    "GCMAES256",
+];
+const DH_GROUP: &[&str] = &[
+    "None", "Group1", "Group2", "Group14", "ECP256", "ECP384", "Group24",
+];
+const CIPHER_TRANSFORM: &[&str] = &[
+    "None",
+    "DES",
+    "DES3",
+    "AES128",
+    "AES192",
+    "AES256",
+    "GCMAES128",
+    "GCMAES192",
+    "GCMAES256",
+];
+const AUTH_TRANSFORM: &[&str] = &[
+    "MD596",
+    "SHA196",
+    "SHA256128",
+    "GCMAES128",
+    "GCMAES192",
+    "GCMAES256",
+];
+const PFS_GROUP: &[&str] = &[
+    "None", "PFS1", "PFS2", "PFS2048", "ECP256", "ECP384", "PFSMM", "PFS24",
+];
+
+fn name(table: &[&str], v: u32) -> String {
+    table
+        .get(v as usize)
+        .map(|s| (*s).to_owned())
+        .unwrap_or_else(|| format!("unknown({v})"))
+}
+
+/// Decodes a `CustomIPSecPolicies` hex blob; `None` if it is not 24 bytes of hex.
+pub fn decode_custom_policy(hex: &str) -> Option<CustomPolicy> {
+    let hex = hex.trim();
+    if hex.len() != 48 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let bytes: Vec<u8> = (0..24)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let dw: Vec<u32> = bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let (integrity, encryption, dh) = (dw[0], dw[1], dw[2]);
+    Some(CustomPolicy {
+        integrity_check_method: name(INTEGRITY, integrity),
+        encryption_method: name(ENCRYPTION, encryption),
+        dh_group: name(DH_GROUP, dh),
+        cipher_transform_constants: name(CIPHER_TRANSFORM, dw[3]),
+        authentication_transform_constants: name(AUTH_TRANSFORM, dw[4]),
+        pfs_group: name(PFS_GROUP, dw[5]),
+        ike_proposal: ike_proposal(integrity, encryption, dh),
+    })
+}
+
+/// The IKE SA proposal in strongSwan notation. AES-GCM carries its own
+/// integrity, so only the PRF is named then.
+fn ike_proposal(integrity: u32, encryption: u32, dh: u32) -> Option<String> {
+    let encr = match encryption {
+        1 => "3des",
+        2 => "aes128",
+        3 => "aes192",
+        4 => "aes256",
+        5 => "aes128gcm16",
+        6 => "aes256gcm16",
+        _ => return None,
+    };
+    let hash = match integrity {
+        0 => "md5",
+        1 => "sha1",
+        2 => "sha256",
+        3 => "sha384",
+        _ => return None,
+    };
+    let group = match dh {
+        1 => "modp768",
+        2 => "modp1024",
+        3 => "modp2048",
+        4 => "ecp256",
+        5 => "ecp384",
+        6 => "modp2048s256",
+        _ => return None,
+    };
+    Some(if encryption >= 5 {
+        format!("{encr}-prf{hash}-{group}")
+    } else {
+        format!("{encr}-{hash}-{group}")
+    })
+}
+
+/// Parses a phonebook into profiles. Unknown keys are ignored; a device
+/// section (`MEDIA=`, `DEVICE=`) belongs to the profile above it.
+pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
+    let mut profiles: Vec<VpnProfile> = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() || line.starts_with(';') {
+            continue;
+        }
+        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            profiles.push(VpnProfile {
+                name: section.to_owned(),
+                server: None,
+                strategy: None,
+                uses_ikev2: true,
+                ikev2_fragmentation_disabled: false,
+                custom_policy: None,
+                device_tunnel: false,
+            });
+            continue;
+        }
+        let Some(profile) = profiles.last_mut() else {
+            return Err(PbkError::OutsideSection { line: index + 1 });
+        };
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "PhoneNumber" if !value.is_empty() => profile.server = Some(value.to_owned()),
+            "VpnStrategy" => {
+                if let Ok(v) = value.parse::<u32>() {
+                    let (label, ikev2) = vpn_strategy(v);
+                    profile.strategy = Some(format!("{label} ({v})"));
+                    profile.uses_ikev2 = ikev2;
+                }
+            }
+            "Disable_IKEv2_Fragmentation" => profile.ikev2_fragmentation_disabled = value == "1",
+            "CustomIPSecPolicies" => profile.custom_policy = decode_custom_policy(value),
+            "DeviceTunnel" => profile.device_tunnel = value == "1",
+            _ => {}
+        }
+    }
+    if profiles.is_empty() {
+        return Err(PbkError::Empty);
+    }
+    Ok(profiles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blob written for `-EncryptionMethod AES256 -IntegrityCheckMethod SHA256
+    /// -DHGroup Group14 -CipherTransformConstants AES256
+    /// -AuthenticationTransformConstants SHA256128 -PfsGroup None`.
+    #[test]
+    fn decodes_aes256_sha256_group14_policy() {
+        let p = decode_custom_policy("020000000400000003000000050000000200000000000000").unwrap();
+        assert_eq!(p.integrity_check_method, "SHA256");
+        assert_eq!(p.encryption_method, "AES256");
+        assert_eq!(p.dh_group, "Group14");
+        assert_eq!(p.cipher_transform_constants, "AES256");
+        assert_eq!(p.authentication_transform_constants, "SHA256128");
+        assert_eq!(p.pfs_group, "None");
+        assert_eq!(p.ike_proposal.as_deref(), Some("aes256-sha256-modp2048"));
+    }
+
+    /// AES128/SHA256/Group14 with PFS2048.
+    #[test]
+    fn decodes_aes128_with_pfs2048() {
+        let p = decode_custom_policy("020000000200000003000000030000000200000003000000").unwrap();
+        assert_eq!(p.encryption_method, "AES128");
+        assert_eq!(p.cipher_transform_constants, "AES128");
+        assert_eq!(p.pfs_group, "PFS2048");
+        assert_eq!(p.ike_proposal.as_deref(), Some("aes128-sha256-modp2048"));
+    }
+
+    #[test]
+    fn gcm_names_only_the_prf() {
+        let p = decode_custom_policy("030000000600000005000000080000000500000005000000").unwrap();
+        assert_eq!(
+            p.ike_proposal.as_deref(),
+            Some("aes256gcm16-prfsha384-ecp384")
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_blobs() {
+        assert_eq!(decode_custom_policy("0200"), None);
+        assert_eq!(decode_custom_policy(&"zz".repeat(24)), None);
+    }
+
+    #[test]
+    fn parses_profiles_with_device_sections_and_crlf() {
+        let text = "\u{feff}[AOVPN User Tunnel]\r\nEncoding=1\r\nVpnStrategy=7\r\nDisable_IKEv2_Fragmentation=1\r\n\
+NumCustomPolicy=1\r\nCustomIPSecPolicies=020000000400000003000000050000000200000000000000\r\n\
+DeviceTunnel=0\r\n\r\nMEDIA=rastapi\r\nDevice=WAN Miniport (IKEv2)\r\n\r\nDEVICE=vpn\r\n\
+PhoneNumber=vpn.example.com\r\n\r\n[Old SSTP]\r\nVpnStrategy=5\r\nPhoneNumber=sstp.example.com\r\n";
+        let profiles = parse(text).unwrap();
+        assert_eq!(profiles.len(), 2);
+        let aovpn = &profiles[0];
+        assert_eq!(aovpn.name, "AOVPN User Tunnel");
+        assert_eq!(aovpn.server.as_deref(), Some("vpn.example.com"));
+        assert_eq!(aovpn.strategy.as_deref(), Some("IKEv2 only (7)"));
+        assert!(aovpn.uses_ikev2 && aovpn.ikev2_fragmentation_disabled && !aovpn.device_tunnel);
+        assert!(aovpn.custom_policy.is_some());
+        assert!(!profiles[1].uses_ikev2);
+    }
+
+    #[test]
+    fn text_before_a_section_is_an_error() {
+        assert_eq!(
+            parse("PhoneNumber=x\n[a]\n"),
+            Err(PbkError::OutsideSection { line: 1 })
+        );
+        assert_eq!(parse("\n; only comments\n"), Err(PbkError::Empty));
+    }
+}
