@@ -82,6 +82,8 @@ pub struct FragmentedJson {
     pub outcome: &'static str,
     pub rtt_ms: Option<f64>,
     pub requests_sent: u32,
+    /// An ICMP "fragmentation needed" / "packet too big" came back.
+    pub icmp_too_big: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,6 +141,7 @@ fn port_json(p: &PortResult) -> PortJson {
             outcome: outcome(&a.report.outcome),
             rtt_ms: ms(a.report.rtt),
             requests_sent: a.report.requests_sent,
+            icmp_too_big: a.report.too_big,
         }),
     }
 }
