@@ -11,6 +11,7 @@ pub mod finding;
 pub mod generate;
 pub mod local;
 pub mod netlogon;
+pub mod probe;
 pub mod report;
 pub mod resolve;
 pub mod sixtofour;

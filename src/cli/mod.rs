@@ -1,10 +1,12 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod probe;
 mod profile;
 mod sixtofour;
 mod target;
 
+pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
 pub use target::TargetArgs;
@@ -73,6 +75,8 @@ pub enum ColorWhen {
 pub enum Command {
     #[command(name = "6to4")]
     SixToFour(SixToFourArgs),
+
+    Probe(ProbeArgs),
 
     Profile(ProfileArgs),
 
