@@ -43,7 +43,6 @@ impl Failure {
     }
 
     /// The check could not run: exit 3.
-    #[allow(dead_code)] // first used by the network commands (probe, mtu)
     pub fn cannot_run(message: impl Display) -> Self {
         Failure::new(Exit::CannotRun, message)
     }
