@@ -19,7 +19,7 @@ pub mod net;
 pub mod proposals;
 
 #[cfg(test)]
-mod fake;
+pub(crate) mod fake;
 
 mod findings;
 
