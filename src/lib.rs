@@ -9,6 +9,7 @@ pub mod exit;
 pub mod finding;
 pub mod generate;
 pub mod local;
+pub mod probe;
 pub mod report;
 pub mod resolve;
 

@@ -1,0 +1,5 @@
+//! Active tests: the only place (with `capture`) that touches the network.
+//! Decision logic stays pure (fed outcomes and times); sockets sit behind
+//! small traits so that logic is tested with scripted fakes.
+
+pub mod mtu;
