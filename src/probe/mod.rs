@@ -2,4 +2,7 @@
 //! Decision logic stays pure (fed outcomes and times); sockets sit behind
 //! small traits so that logic is tested with scripted fakes.
 
+pub mod icmp;
+pub mod iface;
 pub mod mtu;
+pub mod mtu_driver;
