@@ -1,9 +1,11 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod profile;
 mod sixtofour;
 mod target;
 
+pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
 pub use target::TargetArgs;
 
@@ -71,6 +73,8 @@ pub enum ColorWhen {
 pub enum Command {
     #[command(name = "6to4")]
     SixToFour(SixToFourArgs),
+
+    Profile(ProfileArgs),
 
     Completions(CompletionsArgs),
 }

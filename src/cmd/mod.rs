@@ -3,6 +3,7 @@
 //! returns the exit status; errors become a one-line message and an exit code.
 
 pub mod completions;
+pub mod profile;
 pub mod sixtofour;
 
 use std::fmt::Display;
@@ -41,6 +42,7 @@ impl Failure {
     }
 
     /// The check could not run: exit 3.
+    #[allow(dead_code)] // first used by the network commands (probe, mtu)
     pub fn cannot_run(message: impl Display) -> Self {
         Failure::new(Exit::CannotRun, message)
     }
