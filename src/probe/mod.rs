@@ -6,3 +6,4 @@ pub mod icmp;
 pub mod iface;
 pub mod mtu;
 pub mod mtu_driver;
+pub mod mtu_findings;

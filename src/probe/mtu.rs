@@ -295,6 +295,11 @@ impl Search {
         &self.cfg
     }
 
+    /// The largest size that passed and the smallest that failed, so far.
+    pub fn bracket(&self) -> (Option<u16>, Option<u16>) {
+        (self.passed, self.failed.map(|(s, _)| s))
+    }
+
     /// Probes recorded so far.
     pub fn probes(&self) -> &[ProbeRecord] {
         &self.probes
