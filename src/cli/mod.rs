@@ -2,11 +2,13 @@
 //! Each command's arguments live in their own file beside this one.
 
 mod mtu;
+mod probe;
 mod profile;
 mod sixtofour;
 mod target;
 
 pub use mtu::MtuArgs;
+pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
 pub use target::TargetArgs;
@@ -82,6 +84,8 @@ pub enum Command {
     Mtu(MtuArgs),
 
     Completions(CompletionsArgs),
+
+    Probe(ProbeArgs),
 }
 
 /// Print a shell completion script on stdout.

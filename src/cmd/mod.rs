@@ -5,6 +5,7 @@
 pub mod completions;
 pub mod mtu;
 pub mod profile;
+pub mod probe;
 pub mod sixtofour;
 
 use std::fmt::Display;

@@ -8,6 +8,7 @@
 
 pub mod mtu;
 pub mod profile;
+pub mod probe;
 pub mod sixtofour;
 
 use std::io::{self, Write};
