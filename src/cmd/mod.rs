@@ -4,8 +4,8 @@
 
 pub mod completions;
 pub mod mtu;
-pub mod profile;
 pub mod probe;
+pub mod profile;
 pub mod sixtofour;
 
 use std::fmt::Display;

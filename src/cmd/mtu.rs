@@ -1,7 +1,7 @@
 //! `aovpn-diag mtu`: resolve the server, measure the path MTU to each
 //! address with ICMP echo or IKE_SA_INIT probes, print, pick the exit code.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -14,6 +14,7 @@ use aovpn_diag::probe::iface::{self, RouteError};
 use aovpn_diag::probe::mtu::{End, Search, SearchConfig};
 use aovpn_diag::probe::mtu_driver::{self, Method, SizedProbe};
 use aovpn_diag::probe::mtu_findings::{Measurement, findings};
+use aovpn_diag::probe::mtu_ike;
 use aovpn_diag::report::mtu::{View, write_human};
 use aovpn_diag::report::write_json;
 use aovpn_diag::resolve::resolve;
@@ -137,9 +138,7 @@ fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Fa
 
 fn open(args: &MtuArgs, address: IpAddr) -> Result<Box<dyn SizedProbe>, Failure> {
     if args.ike {
-        return Err(Failure::cannot_run(
-            "--ike needs the IKE probe transport, which this build does not include yet",
-        ));
+        return mtu_ike::open(SocketAddr::new(address, args.port)).map_err(Failure::cannot_run);
     }
     icmp::open(address).map_err(Failure::cannot_run)
 }

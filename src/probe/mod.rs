@@ -17,6 +17,8 @@
 //! `mtu_driver` runs it over a [`mtu_driver::SizedProbe`] transport: ICMP
 //! echo (`icmp`) or padded IKE_SA_INIT (`mtu_ike`), both with DF set.
 
+#[cfg(target_os = "linux")]
+mod errqueue;
 pub mod icmp;
 pub mod iface;
 pub mod ike;
@@ -24,6 +26,7 @@ pub mod kex;
 pub mod mtu;
 pub mod mtu_driver;
 pub mod mtu_findings;
+pub mod mtu_ike;
 pub mod net;
 pub mod proposals;
 

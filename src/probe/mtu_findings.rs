@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use crate::finding::{Code, Finding, Severity};
 use crate::probe::iface::Outgoing;
-use crate::probe::mtu::{End, SearchResult};
+use crate::probe::mtu::{End, SearchResult, Unreachable};
 use crate::probe::mtu_driver::Method;
 
 /// One address's measurement with the context needed to explain it.
@@ -210,17 +210,27 @@ pub fn findings(m: &Measurement) -> Vec<Finding> {
                 ),
             ),
         },
-        End::Unreachable { kind, from } => out.push(
-            Finding::new(
-                Code::MtuTargetUnreachable,
-                Severity::Fail,
-                format!("probes to {addr} were refused: {}", kind.describe()),
-            )
-            .with("address", addr.clone())
-            .with("error", kind.describe())
-            .with("from", hop(from))
-            .remedy("Fix reachability first (routing, firewall rules), then measure again"),
-        ),
+        End::Unreachable { kind, from } => {
+            let remedy = match (m.method, kind) {
+                (Method::Ike, Unreachable::Port) => format!(
+                    "Nothing answers IKE on UDP {} of {addr}: check that the VPN service runs \
+                     and listens there (`aovpn-diag probe` tests UDP 500 and 4500)",
+                    m.port.unwrap_or(500)
+                ),
+                _ => "Fix reachability first (routing, firewall rules), then measure again".into(),
+            };
+            out.push(
+                Finding::new(
+                    Code::MtuTargetUnreachable,
+                    Severity::Fail,
+                    format!("probes to {addr} were refused: {}", kind.describe()),
+                )
+                .with("address", addr.clone())
+                .with("error", kind.describe())
+                .with("from", hop(from))
+                .remedy(remedy),
+            );
+        }
         End::Incomplete { at_least, fails_at } => {
             let mut f = Finding::new(
                 Code::MtuSearchIncomplete,

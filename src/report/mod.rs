@@ -7,8 +7,8 @@
 //! Windows consoles.
 
 pub mod mtu;
-pub mod profile;
 pub mod probe;
+pub mod profile;
 pub mod sixtofour;
 
 use std::io::{self, Write};

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
+use super::{BOLD, CAUTION, DIM, Detail, table, write_findings, write_verdict};
 use crate::finding::{Finding, Verdict};
 use crate::probe::mtu::{End, Outcome, ProbeRecord};
 use crate::probe::mtu_driver::Method;
@@ -212,6 +212,14 @@ fn headline(host: &str, targets: &[Measurement]) -> String {
     parts.join("; ")
 }
 
+fn elapsed(d: std::time::Duration) -> String {
+    if d < std::time::Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
 fn outcome_text(o: &Outcome) -> String {
     match *o {
         Outcome::Reply { rtt } => format!("reply {:.1} ms", rtt.as_secs_f64() * 1000.0),
@@ -231,7 +239,23 @@ fn outcome_text(o: &Outcome) -> String {
 }
 
 pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Result<()> {
-    write_verdict(out, view.verdict(), &headline(view.host, view.targets))?;
+    let measured_nothing = !view.targets.is_empty()
+        && view.targets.iter().all(|m| {
+            matches!(
+                m.result.end,
+                End::NoAnswer | End::Incomplete { at_least: None, .. }
+            )
+        });
+    if measured_nothing && view.verdict() == Verdict::Ok {
+        // Not "OK": nothing was measured (exit 3).
+        writeln!(
+            out,
+            "{CAUTION}UNKNOWN{CAUTION:#}  {}",
+            headline(view.host, view.targets)
+        )?;
+    } else {
+        write_verdict(out, view.verdict(), &headline(view.host, view.targets))?;
+    }
     if !detail.quiet {
         writeln!(out)?;
         let mut t = table(&[
@@ -266,17 +290,17 @@ pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Resu
                 too_big,
                 if r.black_hole { "yes" } else { "no" }.to_owned(),
                 r.probes_sent().to_string(),
-                format!("{:.2} s", r.elapsed.as_secs_f64()),
+                elapsed(r.elapsed),
             ]);
         }
         writeln!(out, "{t}")?;
-        writeln!(
-            out,
-            "{DIM}Sizes are whole IP packets; payload = {} (ping -s / ping -l / mtupath count this).{DIM:#}",
-            view.targets
-                .first()
-                .map_or("ICMP payload", |m| payload_label(m.method))
-        )?;
+        let note = match view.targets.first().map(|m| m.method) {
+            Some(Method::Ike) => {
+                "payload = the IKE message (UDP payload without the non-ESP marker)"
+            }
+            _ => "payload = ICMP echo data, what ping -s / ping -l / mtupath count",
+        };
+        writeln!(out, "{DIM}Sizes are whole IP packets; {note}.{DIM:#}")?;
         if detail.verbose > 0 {
             for m in view.targets {
                 writeln!(

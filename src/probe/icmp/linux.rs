@@ -19,7 +19,7 @@
 //! Raw sockets also see the ICMP errors themselves, parsed in `packet`.
 
 use std::io;
-use std::mem::{MaybeUninit, size_of};
+use std::mem::MaybeUninit;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
@@ -28,7 +28,8 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::OpenError;
 use super::packet::{self, Message};
-use crate::probe::mtu::{Outcome, Unreachable};
+use crate::probe::errqueue;
+use crate::probe::mtu::Outcome;
 use crate::probe::mtu_driver::{Method, ProbeError, SizedProbe};
 
 pub struct LinuxIcmp {
@@ -41,24 +42,6 @@ pub struct LinuxIcmp {
 
 fn is_permission(e: &io::Error) -> bool {
     matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM))
-}
-
-fn setsockopt_int(sock: &Socket, level: i32, name: i32, value: i32) -> io::Result<()> {
-    // SAFETY: a valid fd and a pointer to an int of the stated size.
-    let rc = unsafe {
-        libc::setsockopt(
-            sock.as_raw_fd(),
-            level,
-            name,
-            (&value as *const i32).cast(),
-            size_of::<i32>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
 }
 
 impl LinuxIcmp {
@@ -87,49 +70,8 @@ impl LinuxIcmp {
                 }
             },
         };
-        let opt = |level, name, value, what: &'static str| {
-            setsockopt_int(&sock, level, name, value).map_err(|source| OpenError::Socket {
-                op: what,
-                target,
-                source,
-            })
-        };
-        match target {
-            IpAddr::V4(_) => {
-                opt(
-                    libc::IPPROTO_IP,
-                    libc::IP_MTU_DISCOVER,
-                    libc::IP_PMTUDISC_PROBE,
-                    "set Don't Fragment (IP_MTU_DISCOVER) for",
-                )?;
-                opt(
-                    libc::IPPROTO_IP,
-                    libc::IP_RECVERR,
-                    1,
-                    "enable IP_RECVERR for",
-                )?;
-            }
-            IpAddr::V6(_) => {
-                opt(
-                    libc::IPPROTO_IPV6,
-                    libc::IPV6_MTU_DISCOVER,
-                    libc::IPV6_PMTUDISC_PROBE,
-                    "set IPV6_MTU_DISCOVER for",
-                )?;
-                opt(
-                    libc::IPPROTO_IPV6,
-                    libc::IPV6_DONTFRAG,
-                    1,
-                    "set IPV6_DONTFRAG for",
-                )?;
-                opt(
-                    libc::IPPROTO_IPV6,
-                    libc::IPV6_RECVERR,
-                    1,
-                    "enable IPV6_RECVERR for",
-                )?;
-            }
-        }
+        errqueue::set_df_and_recverr(sock.as_raw_fd(), target.is_ipv6())
+            .map_err(|(op, source)| OpenError::Socket { op, target, source })?;
         // Raw sockets see every ICMP message for the host: a per-run
         // identifier tells our replies apart. Ping sockets get theirs from
         // the kernel, which also demultiplexes the replies for us.
@@ -161,69 +103,17 @@ impl LinuxIcmp {
         }
     }
 
-    /// One entry from the error queue, if any: the outcome it means and the
+    /// One entry from the error queue: the outcome it means and the
     /// sequence number of the probe it is about (`None` for local errors,
     /// which carry no copy of the packet).
     fn read_error_queue(&self) -> Option<(Outcome, Option<u16>)> {
-        let mut data = [0u8; 2048];
-        let mut control = [0u64; 64]; // u64 for cmsghdr alignment
-        let mut from = MaybeUninit::<libc::sockaddr_storage>::zeroed();
-        let mut iov = libc::iovec {
-            iov_base: data.as_mut_ptr().cast(),
-            iov_len: data.len(),
-        };
-        // SAFETY: msghdr is plain data; all pointers below outlive the call.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = from.as_mut_ptr().cast();
-        msg.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = size_of::<[u64; 64]>();
-        // SAFETY: valid fd and msghdr.
-        let n = unsafe {
-            libc::recvmsg(
-                self.sock.as_raw_fd(),
-                &mut msg,
-                libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT,
-            )
-        };
-        if n < 0 {
-            return None;
-        }
-        let sent = data.get(..usize::try_from(n).ok()?)?;
-        let mut outcome = None;
-        // SAFETY: walking the control buffer the kernel filled, with the
-        // libc CMSG macros that bound every step by msg_controllen.
-        unsafe {
-            let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
-            while !cmsg.is_null() {
-                let c = &*cmsg;
-                let is_err = (c.cmsg_level == libc::IPPROTO_IP && c.cmsg_type == libc::IP_RECVERR)
-                    || (c.cmsg_level == libc::IPPROTO_IPV6 && c.cmsg_type == libc::IPV6_RECVERR);
-                let header = libc::CMSG_LEN(0) as usize;
-                if is_err && c.cmsg_len as usize >= header + size_of::<libc::sock_extended_err>() {
-                    let payload = libc::CMSG_DATA(cmsg);
-                    let len = c.cmsg_len as usize - header;
-                    let bytes = std::slice::from_raw_parts(payload, len);
-                    let ee: libc::sock_extended_err = std::ptr::read_unaligned(payload.cast());
-                    let offender =
-                        bytes
-                            .get(size_of::<libc::sock_extended_err>()..)
-                            .and_then(|b| {
-                                packet::sockaddr_ip(b, libc::AF_INET as u16, libc::AF_INET6 as u16)
-                            });
-                    outcome = extended_error(&ee, offender);
-                }
-                cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
-            }
-        }
+        let (outcome, sent) = errqueue::read(self.sock.as_raw_fd())?;
         let seq = if sent.is_empty() {
             None
         } else {
-            packet::sent_seq(sent)
+            packet::sent_seq(&sent)
         };
-        outcome.map(|o| (o, seq))
+        Some((outcome, seq))
     }
 
     /// Empties the error queue (stale errors of earlier probes).
@@ -277,85 +167,8 @@ impl LinuxIcmp {
         })
     }
 
-    /// Waits until the socket is readable or has an error queued, or the
-    /// deadline passes. Returns (readable, error queued).
     fn wait_until(&self, deadline: Instant) -> io::Result<Option<(bool, bool)>> {
-        loop {
-            let now = Instant::now();
-            if now >= deadline {
-                return Ok(None);
-            }
-            let left = deadline - now;
-            // Round up so a sub-millisecond remainder still waits.
-            let ms = i32::try_from(left.as_micros().div_ceil(1000)).unwrap_or(i32::MAX);
-            let mut pfd = libc::pollfd {
-                fd: self.sock.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd.
-            let rc = unsafe { libc::poll(&mut pfd, 1, ms) };
-            if rc < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
-            }
-            if rc > 0 {
-                return Ok(Some((
-                    pfd.revents & libc::POLLIN != 0,
-                    pfd.revents & libc::POLLERR != 0,
-                )));
-            }
-        }
-    }
-}
-
-/// Translates a `sock_extended_err` (linux/errqueue.h) into a probe outcome.
-fn extended_error(ee: &libc::sock_extended_err, offender: Option<IpAddr>) -> Option<Outcome> {
-    let mtu = u16::try_from(ee.ee_info).ok().filter(|&m| m != 0);
-    match ee.ee_origin {
-        libc::SO_EE_ORIGIN_LOCAL if ee.ee_errno == libc::EMSGSIZE as u32 => {
-            Some(Outcome::TooBig { mtu, from: None })
-        }
-        libc::SO_EE_ORIGIN_ICMP => Some(match (ee.ee_type, ee.ee_code) {
-            (3, 4) => Outcome::TooBig {
-                mtu,
-                from: offender,
-            },
-            (3, code) => Outcome::Error {
-                kind: packet::unreachable_v4(code),
-                from: offender,
-            },
-            (11, _) => Outcome::Error {
-                kind: Unreachable::TtlExceeded,
-                from: offender,
-            },
-            _ => Outcome::Error {
-                kind: Unreachable::Other,
-                from: offender,
-            },
-        }),
-        libc::SO_EE_ORIGIN_ICMP6 => Some(match (ee.ee_type, ee.ee_code) {
-            (2, _) => Outcome::TooBig {
-                mtu,
-                from: offender,
-            },
-            (1, code) => Outcome::Error {
-                kind: packet::unreachable_v6(code),
-                from: offender,
-            },
-            (3, _) => Outcome::Error {
-                kind: Unreachable::TtlExceeded,
-                from: offender,
-            },
-            _ => Outcome::Error {
-                kind: Unreachable::Other,
-                from: offender,
-            },
-        }),
-        _ => None,
+        errqueue::wait(self.sock.as_raw_fd(), deadline)
     }
 }
 
@@ -395,13 +208,7 @@ impl SizedProbe for LinuxIcmp {
             Err(e) if e.raw_os_error() == Some(libc::EMSGSIZE) => {
                 // Larger than this host's interface allows: the local error
                 // queue entry carries the interface MTU.
-                let mtu = std::iter::from_fn(|| self.read_error_queue())
-                    .take(64)
-                    .find_map(|(o, _)| match o {
-                        Outcome::TooBig { mtu, from: None } => Some(mtu),
-                        _ => None,
-                    })
-                    .flatten();
+                let mtu = errqueue::local_mtu(self.sock.as_raw_fd());
                 return Ok(Outcome::TooBig { mtu, from: None });
             }
             Err(e) => return Err(self.io_error("send ICMP echo to", e)),
