@@ -538,6 +538,12 @@ impl Search {
         self.failed_at(size, FailedBy::TooBig);
         self.hint = credible.filter(|&m| self.inside(m));
         seen.trusted = self.hint.is_some();
+        if credible.is_some() && credible == self.passed {
+            // The advertised MTU already passed (e.g. the IPv6 floor of
+            // 1280): only its confirmation is left.
+            seen.trusted = true;
+            self.confirm = credible.and_then(|m| m.checked_add(1));
+        }
         self.too_big.push(seen);
     }
 
@@ -824,6 +830,16 @@ mod tests {
             }
         );
         assert_eq!(sizes(&r), [576]);
+    }
+
+    #[test]
+    fn advertised_mtu_equal_to_the_floor_needs_only_its_confirmation() {
+        let mut c = cfg();
+        c.floor = 1280;
+        let r = run(c, &Path::clean(1280));
+        assert_eq!(r.end, End::Found { path_mtu: 1280 });
+        assert_eq!(sizes(&r), [1280, 1500, 1281]);
+        assert!(r.too_big.unwrap().trusted);
     }
 
     #[test]
