@@ -17,7 +17,7 @@ struct Run {
     json: Value,
 }
 
-fn mtu(lab: &lab::Lab, args: &[&str]) -> Run {
+fn run_mtu(lab: &lab::Lab, args: &[&str]) -> Run {
     let mut all = vec!["mtu", "--json"];
     all.extend_from_slice(args);
     let out = lab.run_bin(lab::NS_CLIENT, &all);
@@ -66,7 +66,7 @@ fn no_rate_limit(lab: &lab::Lab) {
 fn assert_clean(lab: &lab::Lab, addr_key: &str, router_key: &str, mtu: u64, extra: &[&str]) {
     let mut args = vec![lab.addr(addr_key)];
     args.extend_from_slice(extra);
-    let run = mtu(lab, &args);
+    let run = run_mtu(lab, &args);
     let t = target(&run);
     assert_eq!(run.code, 0, "{:#}", run.json);
     assert_eq!(t["path_mtu"], mtu, "{:#}", run.json);
@@ -91,7 +91,7 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
     // Raw sockets (root), IPv4 and IPv6.
     assert_clean(&lab, "SERVER4", "ROUTER_CLIENT4", 1400, &[]);
     assert_clean(&lab, "SERVER6", "ROUTER_CLIENT6", 1400, &[]);
-    let run = mtu(&lab, &[lab.addr("SERVER4")]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4")]);
     assert_eq!(target(&run)["method"], "icmp-raw");
     assert_eq!(target(&run)["largest_payload"], 1372); // ping -M do -s 1372
 
@@ -102,10 +102,10 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
         &["-qw", "net.ipv4.ping_group_range=0 2147483647"],
     );
     assert!(out.status.success());
-    let run = mtu(&lab, &[lab.addr("SERVER4")]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4")]);
     assert_eq!(target(&run)["method"], "icmp");
     assert_eq!(target(&run)["path_mtu"], 1400);
-    let run = mtu(&lab, &[lab.addr("SERVER6")]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER6")]);
     assert_eq!(target(&run)["method"], "icmp");
     assert_eq!(target(&run)["path_mtu"], 1400);
 
@@ -113,7 +113,7 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
     lab.fw(&["black-hole"]);
     for key in ["SERVER4", "SERVER6"] {
         let started = std::time::Instant::now();
-        let run = mtu(&lab, &[lab.addr(key)]);
+        let run = run_mtu(&lab, &[lab.addr(key)]);
         let t = target(&run);
         assert_eq!(run.code, 1, "{:#}", run.json);
         assert_eq!(t["path_mtu"], 1400, "{t:#}");
@@ -129,7 +129,7 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
 
     // Echo requests dropped: ICMP cannot measure (exit 3) ...
     lab.fw(&["drop-echo"]);
-    let run = mtu(&lab, &[lab.addr("SERVER4")]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4")]);
     assert_eq!(run.code, 3, "{:#}", run.json);
     assert!(target(&run)["path_mtu"].is_null());
     assert_eq!(codes(&run), ["icmp-echo-blocked"]);
@@ -142,7 +142,7 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
         ("SERVER4", "ROUTER_CLIENT4", "4500"),
         ("SERVER6", "ROUTER_CLIENT6", "500"),
     ] {
-        let run = mtu(&lab, &[lab.addr(key), "--ike", "--port", port]);
+        let run = run_mtu(&lab, &[lab.addr(key), "--ike", "--port", port]);
         let t = target(&run);
         assert_eq!(run.code, 0, "{:#}", run.json);
         assert_eq!(t["method"], "ike");
@@ -153,7 +153,7 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
 
     // IKE through a black hole as well.
     lab.fw(&["drop-echo", "black-hole"]);
-    let run = mtu(&lab, &[lab.addr("SERVER4"), "--ike"]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4"), "--ike"]);
     assert_eq!(target(&run)["path_mtu"], 1400, "{:#}", run.json);
     assert_eq!(target(&run)["black_hole"], true);
 }
@@ -178,6 +178,6 @@ fn lab_mtu_1500_and_narrowed_range() {
     assert_clean(&lab, "SERVER4", "ROUTER_CLIENT4", 1500, &[]);
     assert_clean(&lab, "SERVER6", "ROUTER_CLIENT6", 1500, &[]);
     // --max below the path: the answer is the ceiling itself.
-    let run = mtu(&lab, &[lab.addr("SERVER4"), "--max", "1450"]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4"), "--max", "1450"]);
     assert_eq!(target(&run)["path_mtu"], 1450);
 }
