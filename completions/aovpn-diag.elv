@@ -30,6 +30,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --version 'Print version'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand probe 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+            cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand completions 'Print a shell completion script on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -69,6 +70,29 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'aovpn-diag;mtu'= {
+            cand --timeout 'Seconds to wait for each reply (DNS and every probe)'
+            cand --min 'Smallest IP packet size to test [default: 576 for IPv4, 1280 for IPv6]'
+            cand --max 'Largest IP packet size to test [default: the outgoing interface MTU]'
+            cand --tries 'Probes per size before silence counts as "too big" (guards against random loss)'
+            cand --port 'UDP port for --ike: 500, or 4500 (the port IKE_AUTH uses)'
+            cand --color 'When to colour the human view'
+            cand -4 'Test IPv4 addresses only'
+            cand --ipv4 'Test IPv4 addresses only'
+            cand -6 'Test IPv6 addresses only'
+            cand --ipv6 'Test IPv6 addresses only'
+            cand --ike 'Probe with IKE_SA_INIT requests over UDP instead of ICMP echo'
+            cand --progress 'Show a progress bar on stderr (when stderr is a terminal)'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (repeat for more)'
+            cand --verbose 'Show more detail (repeat for more)'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'aovpn-diag;profile'= {
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
@@ -96,6 +120,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag;help'= {
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand probe 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+            cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand completions 'Print a shell completion script on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -103,6 +128,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag;help;6to4'= {
         }
         &'aovpn-diag;help;probe'= {
+        }
+        &'aovpn-diag;help;mtu'= {
         }
         &'aovpn-diag;help;profile'= {
         }

@@ -34,6 +34,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s h -l help -d 'Pri
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -62,6 +63,23 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s v -l ver
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l min -d 'Smallest IP packet size to test [default: 576 for IPv4, 1280 for IPv6]' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l max -d 'Largest IP packet size to test [default: the outgoing interface MTU]' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l tries -d 'Probes per size before silence counts as "too big" (guards against random loss)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l port -d 'UDP port for --ike: 500, or 4500 (the port IKE_AUTH uses)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l ike -d 'Probe with IKE_SA_INIT requests over UDP instead of ICMP echo'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l progress -d 'Show a progress bar on stderr (when stderr is a terminal)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s v -l verbose -d 'Show more detail (repeat for more)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -78,8 +96,9 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s v 
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe profile completions help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

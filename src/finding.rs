@@ -84,6 +84,22 @@ codes! {
 
 
     // ---- mtu --------------------------------------------------------------
+    /// mtu: packets above the path MTU vanish without an ICMP "too big" error (PMTUD black hole).
+    MtuBlackHole = "pmtu-black-hole",
+    /// mtu: ICMP echo got no answer at any size, so ICMP cannot measure the path; use --ike.
+    MtuEchoBlocked = "icmp-echo-blocked",
+    /// mtu: how many IP fragments a certificate-sized IKE_AUTH becomes on this path.
+    MtuIkeAuthFragments = "mtu-ike-auth-fragments",
+    /// mtu: even the smallest size tested (576 IPv4 / 1280 IPv6) does not pass.
+    MtuBelowMinimum = "mtu-below-minimum",
+    /// mtu: the probes were refused with an ICMP error (unreachable, prohibited).
+    MtuTargetUnreachable = "mtu-target-unreachable",
+    /// mtu: the probe or time budget ran out before the search finished.
+    MtuSearchIncomplete = "mtu-search-incomplete",
+    /// mtu --ike: no IKE answer on the UDP port at any size.
+    MtuIkeUnanswered = "mtu-ike-unanswered",
+    /// mtu: the path MTU is below the outgoing interface MTU (a tunnel or PPPoE link on the way).
+    MtuBelowInterface = "mtu-below-interface",
     // ---- end mtu ----------------------------------------------------------
 
 

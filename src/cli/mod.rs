@@ -1,11 +1,13 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod mtu;
 mod probe;
 mod profile;
 mod sixtofour;
 mod target;
 
+pub use mtu::MtuArgs;
 pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
@@ -25,6 +27,7 @@ fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 si
     after_help = concat!(
         "Examples:
   aovpn-diag 6to4 198.51.100.83
+  aovpn-diag mtu vpn.example.com
   aovpn-diag completions powershell > aovpn-diag.ps1
 
 On Windows run aovpn-diag.exe from PowerShell or cmd; add --json and pipe the
@@ -77,6 +80,8 @@ pub enum Command {
     SixToFour(SixToFourArgs),
 
     Probe(ProbeArgs),
+
+    Mtu(MtuArgs),
 
     Profile(ProfileArgs),
 

@@ -12,9 +12,21 @@
 //! of a group outside the proposal, so the server answers with
 //! INVALID_KE_PAYLOAD (proposal acceptable) or NO_PROPOSAL_CHOSEN and keeps
 //! no state.
+//!
+//! `mtu` (the path-MTU search) is a pure state machine fed by probe outcomes;
+//! `mtu_driver` runs it over a [`mtu_driver::SizedProbe`] transport: ICMP
+//! echo (`icmp`) or padded IKE_SA_INIT (`mtu_ike`), both with DF set.
 
+#[cfg(target_os = "linux")]
+mod errqueue;
+pub mod icmp;
+pub mod iface;
 pub mod ike;
 pub mod kex;
+pub mod mtu;
+pub mod mtu_driver;
+pub mod mtu_findings;
+pub mod mtu_ike;
 pub mod net;
 pub mod proposals;
 

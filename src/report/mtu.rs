@@ -1,0 +1,337 @@
+//! Presentation of `aovpn-diag mtu`: the human view (verdict, one row per
+//! address, per-size table with -v, findings) and the JSON document's types.
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::{BOLD, CAUTION, DIM, Detail, table, write_findings, write_verdict};
+use crate::finding::{Finding, Verdict};
+use crate::probe::mtu::{End, Outcome, ProbeRecord};
+use crate::probe::mtu_driver::Method;
+use crate::probe::mtu_findings::Measurement;
+
+/// Everything one run found.
+pub struct View<'a> {
+    pub host: &'a str,
+    pub targets: &'a [Measurement],
+    /// All findings, worst first.
+    pub findings: &'a [Finding],
+}
+
+impl View<'_> {
+    pub fn verdict(&self) -> Verdict {
+        Verdict::from_findings(self.findings)
+    }
+
+    pub fn json(&self) -> JsonDoc<'_> {
+        JsonDoc {
+            host: self.host,
+            verdict: self.verdict(),
+            findings: self.findings,
+            targets: self.targets.iter().map(json_target).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct JsonDoc<'a> {
+    host: &'a str,
+    verdict: Verdict,
+    findings: &'a [Finding],
+    targets: Vec<JsonTarget>,
+}
+
+#[derive(Serialize)]
+struct JsonTarget {
+    address: IpAddr,
+    /// Largest whole IP packet that passed; null when not found.
+    path_mtu: Option<u16>,
+    /// The same limit as payload: ICMP echo data (`ping -s`) or IKE message bytes.
+    largest_payload: Option<u16>,
+    method: Method,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    port: Option<u16>,
+    probes_sent: u32,
+    too_big_from: Option<JsonTooBig>,
+    black_hole: bool,
+    /// found, below-floor, no-answer, unreachable, incomplete.
+    result: &'static str,
+    interface: Option<JsonInterface>,
+    floor: u16,
+    ceiling: u16,
+    elapsed_ms: f64,
+    probes: Vec<JsonProbe>,
+}
+
+#[derive(Serialize)]
+struct JsonTooBig {
+    /// The hop that sent "too big"; null when this host's own interface refused the size.
+    address: Option<IpAddr>,
+    /// The MTU it advertised; null when it gave none.
+    mtu: Option<u16>,
+}
+
+#[derive(Serialize)]
+struct JsonInterface {
+    name: Option<String>,
+    mtu: u16,
+}
+
+#[derive(Serialize)]
+struct JsonProbe {
+    size: u16,
+    payload: u16,
+    attempt: u8,
+    /// reply, too-big, lost, error.
+    result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rtt_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<IpAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mtu: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'static str>,
+    at_ms: f64,
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+fn end_name(end: &End) -> &'static str {
+    match end {
+        End::Found { .. } => "found",
+        End::BelowFloor { .. } => "below-floor",
+        End::NoAnswer => "no-answer",
+        End::Unreachable { .. } => "unreachable",
+        End::Incomplete { .. } => "incomplete",
+    }
+}
+
+fn json_probe(p: &ProbeRecord, overhead: u16) -> JsonProbe {
+    let mut j = JsonProbe {
+        size: p.size,
+        payload: p.size.saturating_sub(overhead),
+        attempt: p.attempt,
+        result: "lost",
+        rtt_ms: None,
+        from: None,
+        mtu: None,
+        error: None,
+        at_ms: ms(p.at),
+    };
+    match p.outcome {
+        Outcome::Reply { rtt } => {
+            j.result = "reply";
+            j.rtt_ms = Some(ms(rtt));
+        }
+        Outcome::TooBig { mtu, from } => {
+            j.result = "too-big";
+            j.mtu = mtu;
+            j.from = from;
+        }
+        Outcome::Lost => {}
+        Outcome::Error { kind, from } => {
+            j.result = "error";
+            j.error = Some(kind.describe());
+            j.from = from;
+        }
+    }
+    j
+}
+
+fn json_target(m: &Measurement) -> JsonTarget {
+    let r = &m.result;
+    let path_mtu = r.path_mtu();
+    JsonTarget {
+        address: m.address,
+        path_mtu,
+        largest_payload: path_mtu.map(|p| p.saturating_sub(m.overhead)),
+        method: m.method,
+        port: m.port,
+        probes_sent: r.probes_sent(),
+        too_big_from: r.too_big.map(|t| JsonTooBig {
+            address: t.from,
+            mtu: t.mtu,
+        }),
+        black_hole: r.black_hole,
+        result: end_name(&r.end),
+        interface: m.interface.as_ref().map(|i| JsonInterface {
+            name: i.interface.clone(),
+            mtu: i.mtu,
+        }),
+        floor: m.floor,
+        ceiling: m.ceiling,
+        elapsed_ms: ms(r.elapsed),
+        probes: r.probes.iter().map(|p| json_probe(p, m.overhead)).collect(),
+    }
+}
+
+/// What the payload column means for a method.
+fn payload_label(method: Method) -> &'static str {
+    match method {
+        Method::Icmp | Method::IcmpRaw => "ICMP payload",
+        Method::Ike => "IKE message",
+    }
+}
+
+fn headline(host: &str, targets: &[Measurement]) -> String {
+    let parts: Vec<String> = targets
+        .iter()
+        .map(|m| {
+            let label = if host == m.address.to_string() {
+                m.address.to_string()
+            } else {
+                format!("{host} ({})", m.address)
+            };
+            match m.result.end {
+                End::Found { path_mtu } => format!(
+                    "path MTU to {label}: {path_mtu} bytes ({} {} bytes)",
+                    payload_label(m.method),
+                    path_mtu.saturating_sub(m.overhead)
+                ),
+                End::BelowFloor { .. } => {
+                    format!("path MTU to {label}: below {} bytes", m.floor)
+                }
+                End::NoAnswer => format!("path MTU to {label}: unknown, no answer at any size"),
+                End::Unreachable { kind, .. } => {
+                    format!("path MTU to {label}: unknown, {}", kind.describe())
+                }
+                End::Incomplete { at_least, .. } => match at_least {
+                    Some(a) => {
+                        format!("path MTU to {label}: at least {a} bytes (search incomplete)")
+                    }
+                    None => format!("path MTU to {label}: unknown (search incomplete)"),
+                },
+            }
+        })
+        .collect();
+    parts.join("; ")
+}
+
+fn elapsed(d: std::time::Duration) -> String {
+    if d < std::time::Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.2} s", d.as_secs_f64())
+    }
+}
+
+fn outcome_text(o: &Outcome) -> String {
+    match *o {
+        Outcome::Reply { rtt } => format!("reply {:.1} ms", rtt.as_secs_f64() * 1000.0),
+        Outcome::TooBig { mtu, from } => {
+            let who = from.map_or("this host".to_owned(), |a| a.to_string());
+            match mtu {
+                Some(m) => format!("too big (MTU {m}) from {who}"),
+                None => format!("too big from {who}"),
+            }
+        }
+        Outcome::Lost => "no answer".to_owned(),
+        Outcome::Error { kind, from } => match from {
+            Some(a) => format!("{} from {a}", kind.describe()),
+            None => kind.describe().to_owned(),
+        },
+    }
+}
+
+pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Result<()> {
+    let measured_nothing = !view.targets.is_empty()
+        && view.targets.iter().all(|m| {
+            matches!(
+                m.result.end,
+                End::NoAnswer | End::Incomplete { at_least: None, .. }
+            )
+        });
+    if measured_nothing && view.verdict() == Verdict::Ok {
+        // Not "OK": nothing was measured (exit 3).
+        writeln!(
+            out,
+            "{CAUTION}UNKNOWN{CAUTION:#}  {}",
+            headline(view.host, view.targets)
+        )?;
+    } else {
+        write_verdict(out, view.verdict(), &headline(view.host, view.targets))?;
+    }
+    if !detail.quiet {
+        writeln!(out)?;
+        let mut t = table(&[
+            "address",
+            "path MTU",
+            "payload",
+            "method",
+            "too big from (MTU)",
+            "black hole",
+            "probes",
+            "time",
+        ]);
+        for m in view.targets {
+            let r = &m.result;
+            let too_big = r.too_big.map_or("-".to_owned(), |tb| {
+                let who = tb.from.map_or("this host".to_owned(), |a| a.to_string());
+                match tb.mtu {
+                    Some(mtu) => format!("{who} ({mtu})"),
+                    None => format!("{who} (no MTU given)"),
+                }
+            });
+            let method = match m.port {
+                Some(p) => format!("{} udp/{p}", m.method.as_str()),
+                None => m.method.as_str().to_owned(),
+            };
+            t.add_row(vec![
+                m.address.to_string(),
+                r.path_mtu().map_or("-".to_owned(), |p| p.to_string()),
+                r.path_mtu()
+                    .map_or("-".to_owned(), |p| p.saturating_sub(m.overhead).to_string()),
+                method,
+                too_big,
+                if r.black_hole { "yes" } else { "no" }.to_owned(),
+                r.probes_sent().to_string(),
+                elapsed(r.elapsed),
+            ]);
+        }
+        writeln!(out, "{t}")?;
+        let note = match view.targets.first().map(|m| m.method) {
+            Some(Method::Ike) => {
+                "payload = the IKE message (UDP payload without the non-ESP marker)"
+            }
+            _ => "payload = ICMP echo data, what ping -s / ping -l / mtupath count",
+        };
+        writeln!(out, "{DIM}Sizes are whole IP packets; {note}.{DIM:#}")?;
+        if detail.verbose > 0 {
+            for m in view.targets {
+                writeln!(
+                    out,
+                    "\n{BOLD}{}{BOLD:#}  searched {}..{} bytes ({})",
+                    m.address,
+                    m.floor,
+                    m.ceiling,
+                    m.interface.as_ref().map_or("--max".to_owned(), |i| format!(
+                        "interface {} MTU {}",
+                        i.interface.as_deref().unwrap_or("?"),
+                        i.mtu
+                    ))
+                )?;
+                let mut t = table(&["#", "size", "payload", "try", "result", "at"]);
+                for (n, p) in m.result.probes.iter().enumerate() {
+                    t.add_row(vec![
+                        (n + 1).to_string(),
+                        p.size.to_string(),
+                        p.size.saturating_sub(m.overhead).to_string(),
+                        p.attempt.to_string(),
+                        outcome_text(&p.outcome),
+                        format!("{:.3} s", p.at.as_secs_f64()),
+                    ]);
+                }
+                writeln!(out, "{t}")?;
+            }
+        }
+        if !view.findings.is_empty() {
+            writeln!(out)?;
+        }
+    }
+    write_findings(out, view.findings, detail)
+}

@@ -1,0 +1,183 @@
+//! `aovpn-diag mtu` against the namespace lab (opt-in: `AOVPN_LAB=1`, root).
+//! Every scenario asserts the exact path MTU of the router->server link.
+//!
+//! Between runs the router's ICMP rate limit is lifted: Linux lets a router
+//! send about 6 errors in a burst, then 1 per second per destination, and
+//! consecutive searches would otherwise see a well-behaved router go silent
+//! and call it a black hole. (The search itself tolerates one silent
+//! confirmation; see `probe::mtu` tests.)
+
+#[path = "support/lab.rs"]
+mod lab;
+
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    json: Value,
+}
+
+fn run_mtu(lab: &lab::Lab, args: &[&str]) -> Run {
+    let mut all = vec!["mtu", "--json"];
+    all.extend_from_slice(args);
+    let out = lab.run_bin(lab::NS_CLIENT, &all);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "mtu {args:?}: no JSON ({e}); exit {:?}\nstdout: {}\nstderr: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        json,
+    }
+}
+
+fn target(run: &Run) -> &Value {
+    &run.json["targets"][0]
+}
+
+fn codes(run: &Run) -> Vec<String> {
+    run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn no_rate_limit(lab: &lab::Lab) {
+    let out = lab.exec_in(
+        lab::NS_ROUTER,
+        "sysctl",
+        &[
+            "-qw",
+            "net.ipv4.icmp_ratelimit=0",
+            "net.ipv6.icmp.ratelimit=0",
+        ],
+    );
+    assert!(out.status.success(), "sysctl on the router failed");
+}
+
+/// Clean path: the router's too-big error steers the search straight to
+/// the MTU, names the router, and costs few probes.
+fn assert_clean(lab: &lab::Lab, addr_key: &str, router_key: &str, mtu: u64, extra: &[&str]) {
+    let mut args = vec![lab.addr(addr_key)];
+    args.extend_from_slice(extra);
+    let run = run_mtu(lab, &args);
+    let t = target(&run);
+    assert_eq!(run.code, 0, "{:#}", run.json);
+    assert_eq!(t["path_mtu"], mtu, "{:#}", run.json);
+    assert_eq!(t["black_hole"], false);
+    assert!(t["probes_sent"].as_u64().unwrap() <= 12, "{:#}", t);
+    if mtu < 1500 {
+        assert_eq!(t["too_big_from"]["address"], lab.addr(router_key));
+        assert_eq!(t["too_big_from"]["mtu"], mtu);
+        assert!(codes(&run).contains(&"mtu-below-interface".to_owned()));
+    } else {
+        assert!(t["too_big_from"].is_null(), "{t:#}");
+    }
+}
+
+#[test]
+fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
+    let Some(lab) = lab::Lab::require_with_mtu(1400) else {
+        return;
+    };
+    no_rate_limit(&lab);
+
+    // Raw sockets (root), IPv4 and IPv6.
+    assert_clean(&lab, "SERVER4", "ROUTER_CLIENT4", 1400, &[]);
+    assert_clean(&lab, "SERVER6", "ROUTER_CLIENT6", 1400, &[]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4")]);
+    assert_eq!(target(&run)["method"], "icmp-raw");
+    assert_eq!(target(&run)["largest_payload"], 1372); // ping -M do -s 1372
+
+    // Unprivileged ICMP datagram sockets once ping_group_range allows them.
+    let out = lab.exec_in(
+        lab::NS_CLIENT,
+        "sysctl",
+        &["-qw", "net.ipv4.ping_group_range=0 2147483647"],
+    );
+    assert!(out.status.success());
+    let run = run_mtu(&lab, &[lab.addr("SERVER4")]);
+    assert_eq!(target(&run)["method"], "icmp");
+    assert_eq!(target(&run)["path_mtu"], 1400);
+    let run = run_mtu(&lab, &[lab.addr("SERVER6")]);
+    assert_eq!(target(&run)["method"], "icmp");
+    assert_eq!(target(&run)["path_mtu"], 1400);
+
+    // Black hole: the router's too-big errors are dropped.
+    lab.fw(&["black-hole"]);
+    for key in ["SERVER4", "SERVER6"] {
+        let started = std::time::Instant::now();
+        let run = run_mtu(&lab, &[lab.addr(key)]);
+        let t = target(&run);
+        assert_eq!(run.code, 1, "{:#}", run.json);
+        assert_eq!(t["path_mtu"], 1400, "{t:#}");
+        assert_eq!(t["black_hole"], true);
+        assert!(t["too_big_from"].is_null());
+        assert!(codes(&run).contains(&"pmtu-black-hole".to_owned()));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+    assert!(
+        lab.router_counter("aovd_black_hole") > 0,
+        "nothing was dropped"
+    );
+
+    // Echo requests dropped: ICMP cannot measure (exit 3) ...
+    lab.fw(&["drop-echo"]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4")]);
+    assert_eq!(run.code, 3, "{:#}", run.json);
+    assert!(target(&run)["path_mtu"].is_null());
+    assert_eq!(codes(&run), ["icmp-echo-blocked"]);
+    assert!(lab.router_counter("aovd_drop_echo") > 0);
+
+    // ... but IKE still finds the MTU, on 500 and 4500, IPv4 and IPv6.
+    lab.server_start(&[]);
+    for (key, router, port) in [
+        ("SERVER4", "ROUTER_CLIENT4", "500"),
+        ("SERVER4", "ROUTER_CLIENT4", "4500"),
+        ("SERVER6", "ROUTER_CLIENT6", "500"),
+    ] {
+        let run = run_mtu(&lab, &[lab.addr(key), "--ike", "--port", port]);
+        let t = target(&run);
+        assert_eq!(run.code, 0, "{:#}", run.json);
+        assert_eq!(t["method"], "ike");
+        assert_eq!(t["path_mtu"], 1400, "{t:#}");
+        assert_eq!(t["too_big_from"]["address"], lab.addr(router));
+        assert!(t["probes_sent"].as_u64().unwrap() <= 12);
+    }
+
+    // IKE through a black hole as well.
+    lab.fw(&["drop-echo", "black-hole"]);
+    let run = run_mtu(&lab, &[lab.addr("SERVER4"), "--ike"]);
+    assert_eq!(target(&run)["path_mtu"], 1400, "{:#}", run.json);
+    assert_eq!(target(&run)["black_hole"], true);
+}
+
+#[test]
+fn lab_mtu_1280() {
+    let Some(lab) = lab::Lab::require_with_mtu(1280) else {
+        return;
+    };
+    no_rate_limit(&lab);
+    assert_clean(&lab, "SERVER4", "ROUTER_CLIENT4", 1280, &[]);
+    // IPv6: 1280 is also the floor; the search must still confirm it.
+    assert_clean(&lab, "SERVER6", "ROUTER_CLIENT6", 1280, &[]);
+}
+
+#[test]
+fn lab_mtu_1500_and_narrowed_range() {
+    let Some(lab) = lab::Lab::require_with_mtu(1500) else {
+        return;
+    };
+    no_rate_limit(&lab);
+    assert_clean(&lab, "SERVER4", "ROUTER_CLIENT4", 1500, &[]);
+    assert_clean(&lab, "SERVER6", "ROUTER_CLIENT6", 1500, &[]);
+    // --max below the path: the answer is the ceiling itself.
+    let run = run_mtu(&lab, &[lab.addr("SERVER4"), "--max", "1450"]);
+    assert_eq!(target(&run)["path_mtu"], 1450);
+}
