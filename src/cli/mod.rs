@@ -1,12 +1,14 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod check;
 mod mtu;
 mod probe;
 mod profile;
 mod sixtofour;
 mod target;
 
+pub use check::CheckArgs;
 pub use mtu::MtuArgs;
 pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
@@ -82,6 +84,8 @@ pub enum Command {
     Probe(ProbeArgs),
 
     Mtu(MtuArgs),
+
+    Check(CheckArgs),
 
     Profile(ProfileArgs),
 
