@@ -741,9 +741,9 @@ pub(crate) mod tests {
     }
 
     /// (frame, nanoseconds, link type, bytes) per packet.
-    type Read = (u64, i64, u32, Vec<u8>);
+    type Frame = (u64, i64, u32, Vec<u8>);
 
-    fn read_all(bytes: Vec<u8>) -> (Vec<Read>, Option<Truncation>) {
+    fn read_all(bytes: Vec<u8>) -> (Vec<Frame>, Option<Truncation>) {
         let mut r = CaptureReader::new("test", 0, io::Cursor::new(bytes)).unwrap();
         let mut out = Vec::new();
         while let Some(p) = r.peek().unwrap() {
