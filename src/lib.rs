@@ -10,8 +10,10 @@ pub mod exit;
 pub mod finding;
 pub mod generate;
 pub mod local;
+pub mod probe;
 pub mod report;
 pub mod resolve;
+pub mod wire;
 
 pub use exit::Exit;
 pub use finding::{Code, Finding, Severity, Verdict};

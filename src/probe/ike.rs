@@ -1,0 +1,366 @@
+//! One IKE_SA_INIT exchange with one server address and port, as a real
+//! initiator runs it (RFC 7296 §1.2, §2.1, §2.6, §1.3): send the request,
+//! retransmit the identical bytes with backoff while no answer comes, retry
+//! with a COOKIE or with the key exchange group the responder asks for, stop
+//! at the first real answer. On UDP 4500 every message carries the non-ESP
+//! marker (RFC 3948 §2.2).
+//!
+//! Every wait has a deadline and every loop a fixed bound: at most
+//! [`MAX_ROUNDS`] request variants, each sent at most `1 + retransmits` times.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use super::kex::{self, KexError};
+use super::net::{Conn, Fragmentation, NetError, Network, Options, Received};
+use crate::wire::ike::builder::{BuildError, SaInitRequest};
+use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal, vendor};
+use crate::wire::natt::{self, Udp4500};
+
+/// First request, one COOKIE retry, and up to two INVALID_KE_PAYLOAD retries.
+pub const MAX_ROUNDS: usize = 4;
+
+/// UDP port of IKE with NAT traversal (RFC 3948 §2.2).
+pub const NATT_PORT: u16 = 4500;
+
+/// Hash algorithms announced in SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4):
+/// SHA2-256, SHA2-384, SHA2-512, as Windows and strongSwan announce them.
+const SIGNATURE_HASHES: [u8; 6] = [0, 2, 0, 3, 0, 4];
+
+/// How long to wait and how often to repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// Wait for the first answer; later waits grow by half of it each time.
+    pub timeout: Duration,
+    /// Re-sends of an unanswered request (0 = send once).
+    pub retransmits: u8,
+}
+
+impl Timing {
+    /// Wait after send number `attempt` (0-based): t, 1.5t, 2t, … — a gentle
+    /// backoff that keeps a dead port's total cost predictable.
+    pub fn wait(&self, attempt: u8) -> Duration {
+        self.timeout + self.timeout.mul_f64(f64::from(attempt) * 0.5)
+    }
+
+    /// Longest time one request variant can take unanswered.
+    pub fn budget(&self) -> Duration {
+        (0..=self.retransmits).map(|a| self.wait(a)).sum()
+    }
+}
+
+/// What to send in one exchange.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub peer: SocketAddr,
+    pub proposals: Vec<Proposal>,
+    /// Group of the KE payload; `None` uses the first proposal's first group.
+    pub ke_group: Option<DhGroup>,
+    /// Retry with the group an INVALID_KE_PAYLOAD asks for. Off for the
+    /// proposal check, where that notify is itself the answer.
+    pub follow_invalid_ke: bool,
+    /// Pad the request so the IP datagram has this many bytes.
+    pub pad_to_ip_size: Option<usize>,
+    pub fragmentation: Fragmentation,
+    pub timing: Timing,
+}
+
+/// Why an exchange could not be run at all (as opposed to not answered).
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error(transparent)]
+    Kex(#[from] KexError),
+    #[error("cannot build the IKE_SA_INIT request for {peer}: {source}")]
+    Build {
+        peer: SocketAddr,
+        #[source]
+        source: BuildError,
+    },
+    #[error("no key exchange group to offer to {peer}: the proposals name none")]
+    NoGroup { peer: SocketAddr },
+}
+
+/// How the exchange ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A valid IKE_SA_INIT response came back.
+    Answered,
+    /// Nothing came back within the retransmission budget.
+    NoAnswer,
+    /// An ICMP unreachable came back: nobody listens, or a firewall rejects.
+    Unreachable,
+}
+
+/// Everything observed in one exchange.
+#[derive(Debug, Clone)]
+pub struct ExchangeReport {
+    pub peer: SocketAddr,
+    /// Our address and port as the socket sees them.
+    pub local: SocketAddr,
+    pub spi_i: [u8; 8],
+    pub outcome: Outcome,
+    /// Datagrams sent, retransmissions and retries included.
+    pub requests_sent: u32,
+    /// Size of the last request: UDP payload and whole IP datagram.
+    pub udp_payload_bytes: usize,
+    pub ip_datagram_bytes: usize,
+    /// Time from the last send to the answer.
+    pub rtt: Option<Duration>,
+    /// Groups the responder asked for with INVALID_KE_PAYLOAD, in order.
+    pub ke_retries: Vec<DhGroup>,
+    /// The responder demanded a COOKIE (it is under load or always does).
+    pub cookie_requested: bool,
+    /// Datagrams that were not an answer to this request (wrong SPI, junk).
+    pub ignored: u32,
+    pub response: Option<Message>,
+}
+
+/// IPv4 header without options (20) or IPv6 header (40), plus UDP (8).
+pub fn ip_udp_overhead(peer: SocketAddr) -> usize {
+    (if peer.is_ipv4() { 20 } else { 40 }) + 8
+}
+
+fn marker_len(peer: SocketAddr) -> usize {
+    if peer.port() == NATT_PORT { 4 } else { 0 }
+}
+
+/// Runs one exchange; bounded by `MAX_ROUNDS * timing.budget()`.
+pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, ExchangeError> {
+    let peer = ex.peer;
+    let mut conn = net.open(
+        peer,
+        Options {
+            fragmentation: ex.fragmentation,
+        },
+    )?;
+    let local = conn.local_addr();
+    let mut spi_i = [0u8; 8];
+    rand::fill(&mut spi_i[..]);
+    let mut nonce = vec![0u8; 32];
+    rand::fill(&mut nonce[..]);
+    let group = ex
+        .ke_group
+        .or_else(|| ex.proposals.iter().flat_map(|p| p.dh_groups()).next())
+        .ok_or(ExchangeError::NoGroup { peer })?;
+    let mut req = SaInitRequest {
+        spi_i,
+        proposals: ex.proposals.clone(),
+        ke: Ke {
+            group,
+            data: kex::public_value(group)?,
+        },
+        nonce,
+        cookie: None,
+        notifies: vec![
+            Notify::new(
+                NotifyType::NAT_DETECTION_SOURCE_IP,
+                natt::nat_detection_hash(&spi_i, &[0; 8], local).to_vec(),
+            ),
+            Notify::new(
+                NotifyType::NAT_DETECTION_DESTINATION_IP,
+                natt::nat_detection_hash(&spi_i, &[0; 8], peer).to_vec(),
+            ),
+            Notify::new(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED, Vec::new()),
+            Notify::new(
+                NotifyType::SIGNATURE_HASH_ALGORITHMS,
+                SIGNATURE_HASHES.to_vec(),
+            ),
+            Notify::new(NotifyType::REDIRECT_SUPPORTED, Vec::new()),
+        ],
+        vendor_ids: Vec::new(),
+        pad_to: ex
+            .pad_to_ip_size
+            .map(|size| size.saturating_sub(ip_udp_overhead(peer) + marker_len(peer))),
+    };
+    let mut report = ExchangeReport {
+        peer,
+        local,
+        spi_i,
+        outcome: Outcome::NoAnswer,
+        requests_sent: 0,
+        udp_payload_bytes: 0,
+        ip_datagram_bytes: 0,
+        rtt: None,
+        ke_retries: Vec::new(),
+        cookie_requested: false,
+        ignored: 0,
+        response: None,
+    };
+    for _round in 0..MAX_ROUNDS {
+        let ike = req
+            .emit()
+            .map_err(|source| ExchangeError::Build { peer, source })?;
+        let datagram = if peer.port() == NATT_PORT {
+            natt::with_marker(&ike)
+        } else {
+            ike
+        };
+        report.udp_payload_bytes = datagram.len();
+        report.ip_datagram_bytes = datagram.len() + ip_udp_overhead(peer);
+        let Some((response, rtt)) = send_and_wait(conn.as_mut(), &datagram, ex, &mut report)?
+        else {
+            return Ok(report);
+        };
+        report.outcome = Outcome::Answered;
+        report.rtt = Some(rtt);
+        // RFC 7296 §2.6: repeat the request with the cookie as first payload.
+        if let Some(cookie) = response.notify(NotifyType::COOKIE)
+            && !report.cookie_requested
+        {
+            report.cookie_requested = true;
+            req.cookie = Some(cookie.data.clone());
+            continue;
+        }
+        // RFC 7296 §1.3: repeat with a KE of the group the responder wants,
+        // if we offered it and can compute it and have not tried it yet.
+        if let Some(wanted) = response
+            .notify(NotifyType::INVALID_KE_PAYLOAD)
+            .and_then(Notify::requested_group)
+            && ex.follow_invalid_ke
+            && ex.proposals.iter().any(|p| p.dh_groups().contains(&wanted))
+            && kex::is_supported(wanted)
+            && wanted != req.ke.group
+            && !report.ke_retries.contains(&wanted)
+        {
+            report.ke_retries.push(wanted);
+            req.ke = Ke {
+                group: wanted,
+                data: kex::public_value(wanted)?,
+            };
+            continue;
+        }
+        report.response = Some(response);
+        return Ok(report);
+    }
+    Ok(report)
+}
+
+/// Sends `datagram` up to `1 + retransmits` times and waits for a matching
+/// response. `Ok(None)` when none came (outcome set in `report`).
+fn send_and_wait(
+    conn: &mut dyn Conn,
+    datagram: &[u8],
+    ex: &Exchange,
+    report: &mut ExchangeReport,
+) -> Result<Option<(Message, Duration)>, ExchangeError> {
+    for attempt in 0..=ex.timing.retransmits {
+        conn.send(datagram)?;
+        report.requests_sent += 1;
+        let sent_at = Instant::now();
+        let deadline = sent_at + ex.timing.wait(attempt);
+        // Bounded: each pass consumes one datagram or ends the wait; a flood
+        // of junk is cut off at a fixed count.
+        for _ in 0..256 {
+            match conn.recv(deadline)? {
+                Received::TimedOut => break,
+                Received::Unreachable => {
+                    report.outcome = Outcome::Unreachable;
+                    return Ok(None);
+                }
+                Received::Datagram(bytes) => match as_response(&bytes, ex.peer, &report.spi_i) {
+                    Some(msg) => return Ok(Some((msg, sent_at.elapsed()))),
+                    None => report.ignored += 1,
+                },
+            }
+        }
+    }
+    report.outcome = Outcome::NoAnswer;
+    Ok(None)
+}
+
+/// The datagram as an IKE_SA_INIT response to our SPI, or `None`.
+fn as_response(bytes: &[u8], peer: SocketAddr, spi_i: &[u8; 8]) -> Option<Message> {
+    let ike = if peer.port() == NATT_PORT {
+        match natt::classify_4500(bytes) {
+            Udp4500::Ike(rest) => rest,
+            _ => return None,
+        }
+    } else {
+        bytes
+    };
+    let msg = Message::parse(ike).ok()?;
+    let h = &msg.header;
+    (h.spi_i == *spi_i
+        && h.flags.is_response()
+        && h.exchange == ExchangeType::IKE_SA_INIT
+        && h.message_id == 0)
+        .then_some(msg)
+}
+
+/// Facts read from an IKE_SA_INIT response.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResponseFacts {
+    /// The proposal the responder chose, when it accepted one.
+    pub chosen: Option<Proposal>,
+    /// Notify 16430 present (RFC 7383 §2.3).
+    pub fragmentation_supported: bool,
+    /// The responder's own address differs from the one we sent to: it sits
+    /// behind NAT (a DNAT, load balancer or port forward). `None` without the notify.
+    pub responder_behind_nat: Option<bool>,
+    /// Our address as the responder saw it differs from our socket's: a NAT
+    /// sits on our side. `None` without the notify.
+    pub initiator_behind_nat: Option<bool>,
+    /// REDIRECT (RFC 5685 §3.1/§4): the gateway the responder sends us to.
+    pub redirect: Option<String>,
+    pub vendor_ids: Vec<String>,
+    /// Error notifies (type below 16384), e.g. NO_PROPOSAL_CHOSEN.
+    pub errors: Vec<NotifyType>,
+    /// The group an INVALID_KE_PAYLOAD asked for.
+    pub requested_group: Option<DhGroup>,
+}
+
+impl ResponseFacts {
+    pub fn read(msg: &Message, report: &ExchangeReport) -> Self {
+        let spi_r = msg.header.spi_r;
+        let check = |kind: NotifyType, addr: SocketAddr| {
+            msg.notify(kind)
+                .map(|n| natt::nat_between(&n.data, &report.spi_i, &spi_r, addr))
+        };
+        ResponseFacts {
+            chosen: msg.sa().and_then(|sa| sa.proposals.first().cloned()),
+            fragmentation_supported: msg
+                .notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
+                .is_some(),
+            responder_behind_nat: check(NotifyType::NAT_DETECTION_SOURCE_IP, report.peer),
+            initiator_behind_nat: check(NotifyType::NAT_DETECTION_DESTINATION_IP, report.local),
+            redirect: msg
+                .notify(NotifyType::REDIRECT)
+                .map(|n| redirect_target(&n.data)),
+            vendor_ids: msg.vendor_ids().map(vendor::describe).collect(),
+            errors: msg
+                .notifies()
+                .filter(|n| n.kind.is_error())
+                .map(|n| n.kind)
+                .collect(),
+            requested_group: msg
+                .notify(NotifyType::INVALID_KE_PAYLOAD)
+                .and_then(Notify::requested_group),
+        }
+    }
+}
+
+/// RFC 5685 §4: GW Ident Type (1 IPv4, 2 IPv6, 3 FQDN), length, identity.
+fn redirect_target(data: &[u8]) -> String {
+    let mut r = crate::wire::Reader::new(data);
+    let parsed = (|| {
+        let kind = r.u8("gateway identity type")?;
+        let len = r.u8("gateway identity length")? as usize;
+        let id = r.bytes(len, "gateway identity")?;
+        Ok::<_, crate::wire::Error>(match (kind, len) {
+            (1, 4) => <[u8; 4]>::try_from(id)
+                .map(|a| std::net::Ipv4Addr::from(a).to_string())
+                .unwrap_or_default(),
+            (2, 16) => <[u8; 16]>::try_from(id)
+                .map(|a| std::net::Ipv6Addr::from(a).to_string())
+                .unwrap_or_default(),
+            (3, _) => String::from_utf8_lossy(id).into_owned(),
+            _ => crate::wire::hex(id),
+        })
+    })();
+    parsed.unwrap_or_else(|_| crate::wire::hex(data))
+}
+
+#[cfg(test)]
+mod tests;
