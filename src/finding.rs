@@ -56,6 +56,26 @@ codes! {
 
 
     // ---- probe ------------------------------------------------------------
+    /// probe: no answer to IKE_SA_INIT on UDP 500.
+    Udp500Unanswered = "udp-500-unanswered",
+    /// probe: no answer to IKE_SA_INIT (with non-ESP marker) on UDP 4500.
+    Udp4500Unanswered = "udp-4500-unanswered",
+    /// probe: small requests answered, the IP-fragmented one not.
+    IpFragmentsDropped = "ip-fragments-dropped",
+    /// probe: the server accepted none of the offered proposals.
+    NoProposalChosen = "no-proposal-chosen",
+    /// probe: the server did not send IKEV2_FRAGMENTATION_SUPPORTED (16430).
+    IkeFragmentationNotSupported = "ike-fragmentation-not-supported",
+    /// probe: every proposal the server accepted is weak (3DES, SHA-1, MODP-1024, ...).
+    WeakProposalsOnly = "weak-proposals-only",
+    /// probe: the server accepted none of the Windows built-in client's proposals.
+    WindowsDefaultsRejected = "windows-defaults-rejected",
+    /// probe: the server's NAT_DETECTION_SOURCE_IP does not match the address probed.
+    ResponderBehindNat = "responder-behind-nat",
+    /// probe: the server sent IKEV2_FRAGMENTATION_SUPPORTED (16430).
+    IkeFragmentationSupported = "ike-fragmentation-supported",
+    /// probe: a NAT sits between this machine and the server.
+    NatDetected = "nat-detected",
     // ---- end probe --------------------------------------------------------
 
 

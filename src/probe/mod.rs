@@ -1,10 +1,257 @@
 //! Active tests: the only place that sends packets. Each submodule does one
 //! job; the logic sits on top of the [`net`] traits so it runs against a
 //! scripted fake in unit tests.
+//!
+//! `probe` per address: an IKE_SA_INIT on UDP 500 and one on UDP 4500, then
+//! (per port that answered) the same request padded to `frag_size` bytes so
+//! it must travel as IP fragments, then, if asked, one proposal at a time.
+//! That is 4 exchanges plus one per checked proposal, each a handful of
+//! datagrams at most: a good citizen, not a flood. Every answered full
+//! IKE_SA_INIT leaves a half-open IKE SA on the server until it times out
+//! (strongSwan: 30 s); the proposal check avoids even that by offering a KE
+//! of a group outside the proposal, so the server answers with
+//! INVALID_KE_PAYLOAD (proposal acceptable) or NO_PROPOSAL_CHOSEN and keeps
+//! no state.
 
 pub mod ike;
 pub mod kex;
 pub mod net;
+pub mod proposals;
 
 #[cfg(test)]
 mod fake;
+
+mod findings;
+
+pub use findings::findings;
+
+use std::net::{IpAddr, SocketAddr};
+
+use self::ike::{Exchange, ExchangeError, ExchangeReport, Outcome, ResponseFacts, Timing};
+use self::net::{Fragmentation, Network};
+use self::proposals::{NamedProposal, ProposalSet};
+use crate::wire::ike::{DhGroup, NotifyType, Proposal};
+
+/// Default size of the fragment test's IP datagram: over every common MTU
+/// (1500 Ethernet, 1492 PPPoE, 1280-1400 tunnels) like a certificate-laden
+/// IKE_AUTH, so it must be IP-fragmented on the way.
+pub const DEFAULT_FRAG_SIZE: usize = 2000;
+
+/// What to run against each address.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub timing: Timing,
+    /// IP datagram size of the fragment test; `None` skips it.
+    pub frag_size: Option<usize>,
+    /// Proposals to check one at a time; `None` skips the check.
+    pub proposal_check: Option<ProposalSet>,
+    /// What the main requests offer.
+    pub offer: Vec<Proposal>,
+}
+
+impl Config {
+    pub fn new(timing: Timing) -> Self {
+        Config {
+            timing,
+            frag_size: Some(DEFAULT_FRAG_SIZE),
+            proposal_check: None,
+            offer: proposals::default_offer(),
+        }
+    }
+}
+
+/// One exchange, summarised.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub report: ExchangeReport,
+    pub facts: Option<ResponseFacts>,
+}
+
+impl Attempt {
+    fn new(report: ExchangeReport) -> Self {
+        let facts = report
+            .response
+            .as_ref()
+            .map(|m| ResponseFacts::read(m, &report));
+        Attempt { report, facts }
+    }
+
+    pub fn answered(&self) -> bool {
+        self.report.outcome == Outcome::Answered
+    }
+}
+
+/// Results for one UDP port of one address.
+#[derive(Debug, Clone)]
+pub struct PortResult {
+    pub port: u16,
+    pub small: Attempt,
+    /// The padded request; `None` when skipped (small unanswered or disabled).
+    pub fragmented: Option<Attempt>,
+}
+
+/// The answer to one proposal of `--proposals`.
+#[derive(Debug, Clone)]
+pub struct ProposalResult {
+    pub entry: NamedProposal,
+    /// `Some(true)` accepted, `Some(false)` refused (NO_PROPOSAL_CHOSEN),
+    /// `None` no usable answer.
+    pub accepted: Option<bool>,
+    /// The port the check ran on.
+    pub port: u16,
+}
+
+/// Everything learned about one server address.
+#[derive(Debug, Clone)]
+pub struct TargetResult {
+    pub address: IpAddr,
+    /// Why this address could not be probed at all (no route, no socket).
+    pub error: Option<String>,
+    pub udp500: Option<PortResult>,
+    pub udp4500: Option<PortResult>,
+    pub proposals: Vec<ProposalResult>,
+}
+
+impl TargetResult {
+    pub fn ports(&self) -> impl Iterator<Item = &PortResult> {
+        self.udp500.iter().chain(self.udp4500.iter())
+    }
+
+    /// Facts from every answered exchange, small ones first.
+    pub fn facts(&self) -> impl Iterator<Item = &ResponseFacts> {
+        self.ports()
+            .flat_map(|p| std::iter::once(&p.small).chain(p.fragmented.iter()))
+            .filter_map(|a| a.facts.as_ref())
+    }
+
+    /// Did any full response carry 16430? `None` when no full response came.
+    pub fn fragmentation_supported(&self) -> Option<bool> {
+        let full: Vec<&ResponseFacts> = self.facts().filter(|f| f.chosen.is_some()).collect();
+        if full.is_empty() {
+            None
+        } else {
+            Some(full.iter().any(|f| f.fragmentation_supported))
+        }
+    }
+
+    /// The proposal the server chose from the main offer.
+    pub fn chosen(&self) -> Option<&Proposal> {
+        self.facts().find_map(|f| f.chosen.as_ref())
+    }
+
+    pub fn vendor_ids(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for v in self.facts().flat_map(|f| f.vendor_ids.iter()) {
+            if !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Probes one address. Errors that stop this address (no route) end up in
+/// `TargetResult::error`, so other addresses still get tested.
+pub fn probe_address(net: &mut dyn Network, address: IpAddr, cfg: &Config) -> TargetResult {
+    let mut target = TargetResult {
+        address,
+        error: None,
+        udp500: None,
+        udp4500: None,
+        proposals: Vec::new(),
+    };
+    if let Err(e) = probe_into(net, &mut target, cfg) {
+        target.error = Some(e.to_string());
+    }
+    target
+}
+
+fn probe_into(
+    net: &mut dyn Network,
+    target: &mut TargetResult,
+    cfg: &Config,
+) -> Result<(), ExchangeError> {
+    let base = |port: u16| Exchange {
+        peer: SocketAddr::new(target.address, port),
+        proposals: cfg.offer.clone(),
+        ke_group: None,
+        follow_invalid_ke: true,
+        pad_to_ip_size: None,
+        fragmentation: Fragmentation::SystemDefault,
+        timing: cfg.timing,
+    };
+    for port in [500, ike::NATT_PORT] {
+        let small = Attempt::new(ike::run(net, &base(port))?);
+        let fragmented = match (cfg.frag_size, small.answered()) {
+            (Some(size), true) => {
+                let mut ex = base(port);
+                // Offer what the server just chose with the KE it wants, so
+                // the padded request is answered in one round trip.
+                if let Some(chosen) = small.facts.as_ref().and_then(|f| f.chosen.clone()) {
+                    ex.ke_group = chosen.dh_groups().first().copied();
+                    ex.proposals = vec![chosen];
+                }
+                ex.pad_to_ip_size = Some(size);
+                ex.fragmentation = Fragmentation::Allow;
+                Some(Attempt::new(ike::run(net, &ex)?))
+            }
+            _ => None,
+        };
+        let result = PortResult {
+            port,
+            small,
+            fragmented,
+        };
+        if port == 500 {
+            target.udp500 = Some(result);
+        } else {
+            target.udp4500 = Some(result);
+        }
+    }
+    if let Some(set) = &cfg.proposal_check {
+        // Check on a port that answered; UDP 500 first, as clients start there.
+        let port = target.ports().find(|p| p.small.answered()).map(|p| p.port);
+        if let Some(port) = port {
+            for entry in set.entries() {
+                let accepted = check_proposal(net, base(port), &entry)?;
+                target.proposals.push(ProposalResult {
+                    entry,
+                    accepted,
+                    port,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Offers one proposal with a KE of a group outside it (see module docs).
+fn check_proposal(
+    net: &mut dyn Network,
+    mut ex: Exchange,
+    entry: &NamedProposal,
+) -> Result<Option<bool>, ExchangeError> {
+    let mut p = entry.proposal.clone();
+    p.number = 1;
+    let groups = p.dh_groups();
+    ex.ke_group = kex::SUPPORTED
+        .iter()
+        .copied()
+        .find(|g| !groups.contains(g))
+        .or(Some(DhGroup::MODP_2048));
+    ex.proposals = vec![p];
+    ex.follow_invalid_ke = false;
+    let attempt = Attempt::new(ike::run(net, &ex)?);
+    Ok(attempt.facts.as_ref().and_then(|f| {
+        if f.chosen.is_some() || f.requested_group.is_some() {
+            Some(true)
+        } else if f.errors.contains(&NotifyType::NO_PROPOSAL_CHOSEN) {
+            Some(false)
+        } else {
+            None
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests;

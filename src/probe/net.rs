@@ -221,11 +221,13 @@ fn set_fragmentation(socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Res
             libc::IP_PMTUDISC_PROBE,
             "IP_MTU_DISCOVER=IP_PMTUDISC_PROBE",
         ),
+        // IPv6 routers never fragment (RFC 8200 §4.5): the source must, at
+        // the path MTU it learned, which is what PMTUDISC_WANT does.
         (SocketAddr::V6(_), Fragmentation::Allow) => (
             libc::IPPROTO_IPV6,
             libc::IPV6_MTU_DISCOVER,
-            libc::IPV6_PMTUDISC_DONT,
-            "IPV6_MTU_DISCOVER=IPV6_PMTUDISC_DONT",
+            libc::IPV6_PMTUDISC_WANT,
+            "IPV6_MTU_DISCOVER=IPV6_PMTUDISC_WANT",
         ),
         (SocketAddr::V6(_), Fragmentation::Forbid) => (
             libc::IPPROTO_IPV6,

@@ -1,0 +1,218 @@
+//! The probe's plan and findings against the scripted responder.
+
+use std::time::Duration;
+
+use super::fake::FakeServer;
+use super::*;
+use crate::finding::{Code, Severity, Verdict};
+
+fn cfg() -> Config {
+    Config::new(Timing {
+        timeout: Duration::from_millis(50),
+        retransmits: 1,
+    })
+}
+
+fn run(server: FakeServer, cfg: &Config) -> (TargetResult, Vec<crate::finding::Finding>, usize) {
+    let mut net = server.network();
+    let t = probe_address(&mut net, "198.18.1.10".parse().unwrap(), cfg);
+    let f = findings(std::slice::from_ref(&t));
+    (t, f, net.sent().len())
+}
+
+fn codes(f: &[crate::finding::Finding]) -> Vec<(Code, Severity)> {
+    f.iter().map(|f| (f.code, f.severity)).collect()
+}
+
+#[test]
+fn healthy_server_with_fragmentation() {
+    let (t, f, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &cfg());
+    assert_eq!(
+        codes(&f),
+        [(Code::IkeFragmentationSupported, Severity::Info)]
+    );
+    assert_eq!(Verdict::from_findings(&f), Verdict::Ok);
+    assert_eq!(
+        sent, 4,
+        "small and padded request on each port, one datagram each"
+    );
+    let p500 = t.udp500.as_ref().unwrap();
+    assert!(p500.small.answered());
+    assert_eq!(
+        p500.fragmented.as_ref().unwrap().report.ip_datagram_bytes,
+        2000
+    );
+    assert!(p500.fragmented.as_ref().unwrap().answered());
+    assert_eq!(t.fragmentation_supported(), Some(true));
+    assert_eq!(t.vendor_ids(), ["strongSwan"]);
+    assert_eq!(
+        t.chosen().unwrap().describe(),
+        "AES-CBC-256/HMAC-SHA2-256/PRF-SHA2-256/MODP-2048"
+    );
+}
+
+#[test]
+fn blocked_port_500_is_a_failure_and_4500_still_tested() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.dropped_ports.insert(500);
+    let (t, f, _) = run(s, &cfg());
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::Udp500Unanswered, Severity::Fail),
+            (Code::IkeFragmentationSupported, Severity::Info)
+        ]
+    );
+    assert!(t.udp500.as_ref().unwrap().fragmented.is_none());
+    assert!(
+        t.udp4500
+            .as_ref()
+            .unwrap()
+            .fragmented
+            .as_ref()
+            .unwrap()
+            .answered()
+    );
+    assert_eq!(f[0].evidence["requests_sent"], 2);
+}
+
+#[test]
+fn closed_port_4500_reports_icmp() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.closed_ports.insert(4500);
+    let (_, f, _) = run(s, &cfg());
+    assert_eq!(f[0].code, Code::Udp4500Unanswered);
+    assert_eq!(f[0].evidence["icmp_unreachable"], true);
+    assert!(f[0].summary.contains("ICMP unreachable"));
+}
+
+#[test]
+fn dropped_fragments_fail_without_ike_fragmentation() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.max_ip_size = Some(1500);
+    s.fragmentation = false;
+    let (_, f, _) = run(s, &cfg());
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::IpFragmentsDropped, Severity::Fail),
+            (Code::IpFragmentsDropped, Severity::Fail),
+            (Code::IkeFragmentationNotSupported, Severity::Warn)
+        ]
+    );
+    assert_eq!(f[0].evidence["port"], 500);
+    assert_eq!(f[1].evidence["port"], 4500);
+    assert_eq!(f[0].evidence["fragmented_ip_bytes"], 2000);
+    assert!(
+        f[0].remedy
+            .as_ref()
+            .unwrap()
+            .contains("EnableServerFragmentation")
+    );
+}
+
+#[test]
+fn dropped_fragments_only_warn_with_ike_fragmentation() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.max_ip_size = Some(1500);
+    let (_, f, _) = run(s, &cfg());
+    assert_eq!(f[0].code, Code::IpFragmentsDropped);
+    assert_eq!(f[0].severity, Severity::Warn);
+    assert_eq!(Verdict::from_findings(&f), Verdict::Ok);
+}
+
+#[test]
+fn frag_size_is_honoured_and_can_be_skipped() {
+    let mut c = cfg();
+    c.frag_size = Some(1600);
+    let (t, _, _) = run(FakeServer::new("aes256-sha256-modp2048"), &c);
+    let frag = t.udp4500.unwrap().fragmented.unwrap();
+    assert_eq!(frag.report.ip_datagram_bytes, 1600);
+    c.frag_size = None;
+    let (t, _, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &c);
+    assert!(t.udp500.unwrap().fragmented.is_none());
+    assert_eq!(sent, 2);
+}
+
+#[test]
+fn nothing_acceptable_is_no_proposal_chosen() {
+    let (t, f, _) = run(FakeServer::new("aes256-sha512-ecp521"), &cfg());
+    assert_eq!(codes(&f), [(Code::NoProposalChosen, Severity::Fail)]);
+    assert!(t.udp500.unwrap().small.answered());
+}
+
+#[test]
+fn proposal_check_one_at_a_time_without_half_open_sas() {
+    let mut c = cfg();
+    c.proposal_check = Some(ProposalSet::parse("all").unwrap());
+    let (t, f, sent) = run(FakeServer::new("aes256gcm16-prfsha384-ecp384"), &c);
+    let accepted: Vec<&str> = t
+        .proposals
+        .iter()
+        .filter(|p| p.accepted == Some(true))
+        .map(|p| p.entry.name.as_str())
+        .collect();
+    assert_eq!(accepted, ["aes256gcm16-prfsha384-ecp384"]);
+    assert!(
+        t.proposals
+            .iter()
+            .all(|p| p.accepted.is_some() && p.port == 500)
+    );
+    // Main probe: first KE (MODP-2048) refused with INVALID_KE, retried with
+    // ECP-384, on both ports (4), padded requests (2), one per proposal.
+    assert_eq!(sent, 6 + t.proposals.len());
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::WindowsDefaultsRejected, Severity::Warn),
+            (Code::IkeFragmentationSupported, Severity::Info)
+        ]
+    );
+}
+
+#[test]
+fn weak_only_server_is_flagged() {
+    let mut c = cfg();
+    c.proposal_check = Some(ProposalSet::parse("windows").unwrap());
+    let (_, f, _) = run(FakeServer::new("3des-sha1-modp1024"), &c);
+    assert!(codes(&f).contains(&(Code::WeakProposalsOnly, Severity::Warn)));
+    assert!(
+        !codes(&f)
+            .iter()
+            .any(|(c, _)| *c == Code::WindowsDefaultsRejected)
+    );
+    // Without the check, the choice of a weak proposal is flagged too.
+    let (_, f, _) = run(FakeServer::new("3des-sha1-modp1024"), &cfg());
+    assert!(codes(&f).contains(&(Code::WeakProposalsOnly, Severity::Warn)));
+}
+
+#[test]
+fn nat_on_both_sides() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.real_addr = Some("10.1.1.1:500".parse().unwrap());
+    s.sees_client_as = Some("203.0.113.7:40001".parse().unwrap());
+    let (_, f, _) = run(s, &cfg());
+    let c = codes(&f);
+    assert!(c.contains(&(Code::ResponderBehindNat, Severity::Warn)));
+    assert!(c.contains(&(Code::NatDetected, Severity::Info)));
+}
+
+#[test]
+fn unroutable_address_is_an_error_not_a_finding() {
+    struct NoRoute;
+    impl Network for NoRoute {
+        fn open(
+            &mut self,
+            peer: SocketAddr,
+            _: net::Options,
+        ) -> Result<Box<dyn net::Conn>, net::NetError> {
+            Err(net::NetError::Send {
+                peer,
+                source: std::io::Error::from(std::io::ErrorKind::NetworkUnreachable),
+            })
+        }
+    }
+    let t = probe_address(&mut NoRoute, "fd00::1".parse().unwrap(), &cfg());
+    assert!(t.error.as_ref().unwrap().contains("[fd00::1]:500"));
+    assert!(findings(&[t]).is_empty());
+}
