@@ -4,6 +4,7 @@
 //! bytes/values code; `capture` and `probe` do I/O; `analyse` turns packets into
 //! findings; `report` only presents. Data flows one way.
 
+pub mod analyse;
 pub mod capture;
 pub mod cli;
 pub mod exit;

@@ -141,3 +141,57 @@ impl Packet<'_> {
         (self.orig_len as usize) > self.data.len()
     }
 }
+
+/// JSON shows packet references the way the human view does (`#12`, or
+/// `2#12` for the second input file), so a script can quote them back.
+impl serde::Serialize for PacketRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Feeds the packets of several captures to `f` in time order (a k-way
+/// merge on timestamps; ties keep the command-line order), so client- and
+/// server-side traces of one attempt read as one timeline. With one file
+/// this is a plain loop. Stops early when `f` returns `false`.
+pub fn for_each_in_time_order(
+    readers: &mut [CaptureReader],
+    mut f: impl FnMut(&Packet<'_>) -> bool,
+) -> Result<(), CaptureError> {
+    if let [only] = readers {
+        while let Some(p) = only.peek()? {
+            if !f(&p) {
+                return Ok(());
+            }
+            only.advance();
+        }
+        return Ok(());
+    }
+    // Next timestamp of each reader; `None` once exhausted.
+    let mut heads: Vec<Option<Timestamp>> = Vec::with_capacity(readers.len());
+    for r in readers.iter_mut() {
+        heads.push(r.peek()?.map(|p| p.ts));
+    }
+    loop {
+        let next = heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.map(|t| (t, i)))
+            .min();
+        let Some((_, i)) = next else {
+            return Ok(());
+        };
+        let Some(r) = readers.get_mut(i) else {
+            return Ok(());
+        };
+        if let Some(p) = r.peek()? {
+            if !f(&p) {
+                return Ok(());
+            }
+        }
+        r.advance();
+        if let Some(h) = heads.get_mut(i) {
+            *h = r.peek()?.map(|p| p.ts);
+        }
+    }
+}

@@ -1,9 +1,11 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod pcap;
 mod sixtofour;
 mod target;
 
+pub use pcap::PcapArgs;
 pub use sixtofour::SixToFourArgs;
 pub use target::TargetArgs;
 
@@ -71,6 +73,8 @@ pub enum ColorWhen {
 pub enum Command {
     #[command(name = "6to4")]
     SixToFour(SixToFourArgs),
+
+    Pcap(PcapArgs),
 
     Completions(CompletionsArgs),
 }

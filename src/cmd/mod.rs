@@ -3,6 +3,7 @@
 //! returns the exit status; errors become a one-line message and an exit code.
 
 pub mod completions;
+pub mod pcap;
 pub mod sixtofour;
 
 use std::fmt::Display;
