@@ -25,6 +25,9 @@ _aovpn__diag() {
             aovpn__diag,help)
                 cmd="aovpn__diag__subcmd__help"
                 ;;
+            aovpn__diag,profile)
+                cmd="aovpn__diag__subcmd__profile"
+                ;;
             aovpn__diag__subcmd__help,6to4)
                 cmd="aovpn__diag__subcmd__help__subcmd__6to4"
                 ;;
@@ -34,6 +37,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,help)
                 cmd="aovpn__diag__subcmd__help__subcmd__help"
                 ;;
+            aovpn__diag__subcmd__help,profile)
+                cmd="aovpn__diag__subcmd__help__subcmd__profile"
+                ;;
             *)
                 ;;
         esac
@@ -41,7 +47,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 completions help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,7 +109,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help)
-            opts="6to4 completions help"
+            opts="6to4 profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +157,38 @@ _aovpn__diag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__help__subcmd__profile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__profile)
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

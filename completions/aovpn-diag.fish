@@ -33,10 +33,11 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s q -l quiet -d 'Pr
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l site -d 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site' -r
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l netlogon -d 'Read a domain controller\'s netlogon.log and summarise its NO_CLIENT_SITE clients' -r -F
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l netlogon -d 'Summarise the NO_CLIENT_SITE lines of a domain controller\'s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected' -r -F
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -45,6 +46,14 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s v -l verb
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s v -l verbose -d 'Show more detail (repeat for more)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -53,6 +62,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s v 
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -48,6 +48,10 @@ codes! {
     SixToFourNonGlobal = "6to4-non-global-ipv4",
     /// 6to4: an input line could not be understood.
     SixToFourBadInput = "6to4-bad-input",
+    /// 6to4: netlogon.log shows computers with 6to4 addresses that match no AD site.
+    SixToFourNoClientSite = "6to4-no-client-site",
+    /// 6to4: netlogon.log shows Teredo clients, which no AD subnet can map to a site by location.
+    SixToFourTeredoNoSite = "6to4-teredo-no-site",
     // ---- end 6to4 ---------------------------------------------------------
 
 
@@ -123,6 +127,14 @@ codes! {
     LocalRrasFragmentationDisabled = "rras-fragmentation-disabled",
     /// The Windows build is older than 1803 (no IKEv2 fragmentation in RRAS).
     LocalRrasTooOldForFragmentation = "rras-too-old-for-fragmentation",
+    /// A VPN profile does not try IKEv2 at all.
+    ProfileNotIkev2 = "profile-not-ikev2",
+    /// A VPN profile sets Disable_IKEv2_Fragmentation=1.
+    ProfileIkeFragmentationDisabled = "profile-ike-fragmentation-disabled",
+    /// A VPN profile has no custom IPsec policy (Windows defaults are offered).
+    ProfileDefaultCrypto = "profile-default-crypto",
+    /// A VPN profile's custom policy uses DES/3DES/MD5/SHA-1/DH 1 or 2.
+    ProfileWeakCrypto = "profile-weak-crypto",
     // ---- end local --------------------------------------------------------
 }
 

@@ -4,6 +4,7 @@
 //! bytes/values code; `capture` and `probe` do I/O; `analyse` turns packets into
 //! findings; `report` only presents. Data flows one way.
 
+pub mod addr;
 pub mod analyse;
 pub mod capture;
 pub mod cli;
@@ -11,9 +12,12 @@ pub mod exit;
 pub mod finding;
 pub mod generate;
 pub mod local;
+pub mod netlogon;
 pub mod probe;
 pub mod report;
 pub mod resolve;
+pub mod sixtofour;
+pub mod text;
 pub mod wire;
 
 pub use exit::Exit;

@@ -7,8 +7,10 @@ use predicates::prelude::*;
 
 use aovpn_diag::cli::Cli;
 
+/// The binary by path: `Command::cargo_bin` would prepend the cross runner
+/// (wine) again when the tests themselves already run under Wine.
 fn bin() -> Command {
-    Command::cargo_bin("aovpn-diag").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
 }
 
 #[test]

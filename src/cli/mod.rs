@@ -2,10 +2,12 @@
 //! Each command's arguments live in their own file beside this one.
 
 mod pcap;
+mod profile;
 mod sixtofour;
 mod target;
 
 pub use pcap::PcapArgs;
+pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
 pub use target::TargetArgs;
 
@@ -75,6 +77,8 @@ pub enum Command {
     SixToFour(SixToFourArgs),
 
     Pcap(PcapArgs),
+
+    Profile(ProfileArgs),
 
     Completions(CompletionsArgs),
 }

@@ -22,22 +22,31 @@ use clap::Args;
       decode a 6to4 and a Teredo address
   Get-Content addresses.txt | aovpn-diag.exe 6to4 -
       one address per line; blank lines and # comments are skipped
-  aovpn-diag 6to4 --netlogon C:\\Windows\\debug\\netlogon.log
-      which public IPv4 /24s and 6to4 prefixes lack an AD site
+  aovpn-diag 6to4 --netlogon C:\\Windows\\debug\\netlogon.log --site Dublin
+      which public IPv4 /24s and 6to4 prefixes lack an AD site, with the
+      New-ADReplicationSubnet lines (UTF-8 or UTF-16LE, CRLF or LF)
+  aovpn-diag 6to4 --json 2002:cb00:7100::/40
+      the same facts as JSON: input, kind, ipv4, sixtofour_prefix, sixtofour_address
+
+Unreadable addresses are reported with their argument or line number and the
+command exits 2, after converting the rest. A private, CGNAT (100.64.0.0/10),
+loopback, link-local or otherwise non-global IPv4 draws a warning (6to4 cannot
+work from it); the conversion is still printed and the exit code stays 0.
+Documentation ranges (RFC 5737) are treated as public, as examples intend.
 
 ",
     crate::exit_codes_help!()
 ))]
 pub struct SixToFourArgs {
-    /// IPv4 addresses, IPv4 prefixes (a.b.c.d/n), or IPv6 addresses to decode; `-` reads one per line from stdin.
+    /// IPv4 addresses or prefixes (a.b.c.d/n) to turn into 6to4, or IPv6 addresses and 6to4 prefixes to decode; `-` reads one per line from stdin (blank lines and # comments skipped).
     #[arg(value_name = "ADDRESS", required_unless_present = "netlogon")]
     pub inputs: Vec<String>,
 
     /// Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub site: Option<String>,
 
-    /// Read a domain controller's netlogon.log and summarise its NO_CLIENT_SITE clients.
+    /// Summarise the NO_CLIENT_SITE lines of a domain controller's netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected.
     #[arg(long, value_name = "FILE")]
     pub netlogon: Option<PathBuf>,
 }

@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod pcap;
+pub mod profile;
 pub mod sixtofour;
 
 use std::fmt::Display;
@@ -42,6 +43,7 @@ impl Failure {
     }
 
     /// The check could not run: exit 3.
+    #[allow(dead_code)] // first used by the network commands (probe, mtu)
     pub fn cannot_run(message: impl Display) -> Self {
         Failure::new(Exit::CannotRun, message)
     }

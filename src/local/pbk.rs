@@ -19,6 +19,8 @@
 
 use serde::Serialize;
 
+use crate::finding::{Code, Finding, Severity};
+
 /// One VPN connection from a phonebook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VpnProfile {
@@ -237,6 +239,103 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
     Ok(profiles)
 }
 
+/// Where Windows keeps phonebooks: all-user/device-tunnel first, then the
+/// current user's. Only meaningful on Windows (environment variables).
+pub fn default_paths() -> Vec<std::path::PathBuf> {
+    let tail = r"Microsoft\Network\Connections\Pbk\rasphone.pbk";
+    ["ProgramData", "APPDATA"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .map(|dir| std::path::Path::new(&dir).join(tail))
+        .collect()
+}
+
+/// Judges one profile for IKEv2 failure causes.
+pub fn assess(profile: &VpnProfile, source: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let base = |f: Finding| {
+        f.with("profile", profile.name.as_str())
+            .with("phonebook", source)
+    };
+    if !profile.uses_ikev2 {
+        findings.push(
+            base(Finding::new(
+                Code::ProfileNotIkev2,
+                Severity::Info,
+                format!("profile '{}' does not try IKEv2", profile.name),
+            ))
+            .with("strategy", profile.strategy.clone()),
+        );
+        return findings;
+    }
+    if profile.ikev2_fragmentation_disabled {
+        findings.push(
+            base(Finding::new(
+                Code::ProfileIkeFragmentationDisabled,
+                Severity::Warn,
+                format!(
+                    "profile '{}' turns off IKEv2 fragmentation: IKE_AUTH will leave as IP fragments",
+                    profile.name
+                ),
+            ))
+            .with("setting", "Disable_IKEv2_Fragmentation=1")
+            .remedy(
+                "set Disable_IKEv2_Fragmentation=0 in the phonebook (or remove it), so the client \
+                 can send IKE_AUTH as RFC 7383 fragments when the server offers them",
+            ),
+        );
+    }
+    match &profile.custom_policy {
+        None => findings.push(
+            base(Finding::new(
+                Code::ProfileDefaultCrypto,
+                Severity::Info,
+                format!(
+                    "profile '{}' has no custom IPsec policy: Windows offers its built-in IKE proposals",
+                    profile.name
+                ),
+            ))
+            .remedy(
+                "if the server accepts only strong sets, configure the same set on the client \
+                 (Set-VpnConnectionIPsecConfiguration or <CryptographySuite> in ProfileXML), \
+                 otherwise the server answers NO_PROPOSAL_CHOSEN",
+            ),
+        ),
+        Some(policy) => {
+            let weak: Vec<&str> = [
+                policy.encryption_method.as_str(),
+                policy.integrity_check_method.as_str(),
+                policy.dh_group.as_str(),
+            ]
+            .into_iter()
+            .filter(|v| WEAK.contains(v))
+            .collect();
+            if !weak.is_empty() {
+                findings.push(
+                    base(Finding::new(
+                        Code::ProfileWeakCrypto,
+                        Severity::Warn,
+                        format!(
+                            "profile '{}' uses weak IKE algorithms: {}",
+                            profile.name,
+                            weak.join(", ")
+                        ),
+                    ))
+                    .with("ike_proposal", policy.ike_proposal.clone())
+                    .remedy(
+                        "use AES-256 (or AES-GCM), SHA-256 or better, and DH group 14, ECP256 \
+                         or ECP384 on both client and server",
+                    ),
+                );
+            }
+        }
+    }
+    findings
+}
+
+/// Algorithms no longer fit for IKE (RFC 8247 §2.1, §2.3, §2.4).
+const WEAK: &[&str] = &["DES", "DES3", "MD5", "SHA1", "Group1", "Group2"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +395,43 @@ PhoneNumber=vpn.example.com\r\n\r\n[Old SSTP]\r\nVpnStrategy=5\r\nPhoneNumber=ss
         assert!(aovpn.uses_ikev2 && aovpn.ikev2_fragmentation_disabled && !aovpn.device_tunnel);
         assert!(aovpn.custom_policy.is_some());
         assert!(!profiles[1].uses_ikev2);
+    }
+
+    fn profile(fragmentation_off: bool, policy: Option<&str>) -> VpnProfile {
+        VpnProfile {
+            name: "AOVPN".into(),
+            server: Some("vpn.example.com".into()),
+            strategy: Some("IKEv2 only (7)".into()),
+            uses_ikev2: true,
+            ikev2_fragmentation_disabled: fragmentation_off,
+            custom_policy: policy.and_then(decode_custom_policy),
+            device_tunnel: false,
+        }
+    }
+
+    #[test]
+    fn assess_flags_fragmentation_off_and_weak_crypto() {
+        // 3DES / SHA1 / Group2
+        let p = profile(
+            true,
+            Some("010000000100000002000000020000000100000000000000"),
+        );
+        let codes: Vec<Code> = assess(&p, "x").iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            vec![
+                Code::ProfileIkeFragmentationDisabled,
+                Code::ProfileWeakCrypto
+            ]
+        );
+        let strong = profile(
+            false,
+            Some("020000000400000003000000050000000200000000000000"),
+        );
+        assert!(assess(&strong, "x").is_empty());
+        let default = profile(false, None);
+        let codes: Vec<Code> = assess(&default, "x").iter().map(|f| f.code).collect();
+        assert_eq!(codes, vec![Code::ProfileDefaultCrypto]);
     }
 
     #[test]

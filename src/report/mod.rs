@@ -6,9 +6,14 @@
 //! colour is off (pipe, `--color never`, NO_COLOR) and translates them on old
 //! Windows consoles.
 
+pub mod profile;
+pub mod sixtofour;
+
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity, Verdict};
@@ -66,6 +71,20 @@ pub fn write_verdict(out: &mut dyn Write, verdict: Verdict, headline: &str) -> i
         Verdict::Problem => (BAD, "PROBLEM"),
     };
     writeln!(out, "{style}{word}{style:#}  {headline}")
+}
+
+/// A table in the house style: condensed UTF-8 borders, wrapped to the
+/// terminal, or to 100 columns when the output is not a terminal (files,
+/// pipes, helpdesk tickets).
+pub fn table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.iter().copied());
+    if t.width().is_none() {
+        t.set_width(100);
+    }
+    t
 }
 
 /// Findings with evidence and remedy. `quiet` keeps only failures.

@@ -1,0 +1,723 @@
+//! The facts behind `aovpn-diag 6to4`: what each input address or prefix
+//! converts to, what a domain controller's `NO_CLIENT_SITE` lines add up to,
+//! and the findings (non-global IPv4, unreadable input, unmapped clients).
+//!
+//! Pure: the caller reads files and stdin, `report::sixtofour` presents.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use crate::addr::{
+    self, Decoded, Input, InputError, Isatap, NonGlobal, SixToFour, Teredo,
+    decode_sixtofour_prefix, describe_ipv6, non_global_ipv4, non_global_ipv4_net, parse_input,
+    sixtofour_host, sixtofour_prefix, sixtofour_prefix_for,
+};
+use crate::finding::{Code, Finding, Severity};
+use crate::netlogon::{MalformedLine, NetlogonLog};
+
+/// Where an input came from, for messages that point back at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// 1-based position among the command-line addresses.
+    Argument(usize),
+    /// 1-based line number on stdin.
+    Stdin(usize),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Argument(n) => write!(f, "argument {n}"),
+            Source::Stdin(n) => write!(f, "stdin line {n}"),
+        }
+    }
+}
+
+/// The kinds JSON reports, a stable vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Ipv4,
+    Ipv4Prefix,
+    SixToFour,
+    Teredo,
+    Isatap,
+    Other,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Ipv4 => "ipv4",
+            Kind::Ipv4Prefix => "ipv4-prefix",
+            Kind::SixToFour => "6to4",
+            Kind::Teredo => "teredo",
+            Kind::Isatap => "isatap",
+            Kind::Other => "other",
+        }
+    }
+}
+
+/// What one input converts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conversion {
+    /// An IPv4 address: its 6to4 site prefix and the address Windows uses.
+    Ipv4 {
+        ipv4: Ipv4Addr,
+        prefix: Ipv6Net,
+        address: Ipv6Addr,
+    },
+    /// An IPv4 prefix: the 6to4 prefix (/16+n) that covers it.
+    Ipv4Prefix {
+        network: Ipv4Net,
+        host_bits_cleared: bool,
+        prefix: Ipv6Net,
+    },
+    /// A 6to4 address, decoded.
+    SixToFour {
+        address: Ipv6Addr,
+        parts: SixToFour,
+    },
+    /// A 6to4 prefix, decoded to the IPv4 prefix it covers.
+    SixToFourPrefix {
+        prefix: Ipv6Net,
+        host_bits_cleared: bool,
+        ipv4: Ipv4Net,
+    },
+    Teredo {
+        address: Ipv6Addr,
+        parts: Teredo,
+    },
+    Isatap {
+        address: Ipv6Addr,
+        parts: Isatap,
+    },
+    /// None of the above; `what` says what it is instead.
+    Other {
+        text: String,
+        what: &'static str,
+    },
+}
+
+impl Conversion {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Conversion::Ipv4 { .. } => Kind::Ipv4,
+            Conversion::Ipv4Prefix { .. } => Kind::Ipv4Prefix,
+            Conversion::SixToFour { .. } | Conversion::SixToFourPrefix { .. } => Kind::SixToFour,
+            Conversion::Teredo { .. } => Kind::Teredo,
+            Conversion::Isatap { .. } => Kind::Isatap,
+            Conversion::Other { .. } => Kind::Other,
+        }
+    }
+
+    /// The 6to4 prefix an AD subnet for this input would use, if any.
+    pub fn ad_subnet(&self) -> Option<Ipv6Net> {
+        match self {
+            Conversion::Ipv4 { prefix, .. } | Conversion::Ipv4Prefix { prefix, .. } => {
+                Some(*prefix)
+            }
+            Conversion::SixToFour { parts, .. } => Some(parts.prefix()),
+            Conversion::SixToFourPrefix { prefix, .. } => Some(*prefix),
+            Conversion::Teredo { .. } | Conversion::Isatap { .. } | Conversion::Other { .. } => {
+                None
+            }
+        }
+    }
+}
+
+/// Converts one understood input.
+pub fn convert(input: Input) -> Conversion {
+    match input {
+        Input::Ipv4(ipv4) => Conversion::Ipv4 {
+            ipv4,
+            prefix: sixtofour_prefix(ipv4),
+            address: sixtofour_host(ipv4),
+        },
+        Input::Ipv4Prefix(net) => Conversion::Ipv4Prefix {
+            network: net.trunc(),
+            host_bits_cleared: net.trunc() != net,
+            prefix: sixtofour_prefix_for(net),
+        },
+        Input::Ipv6(address) => match addr::decode_ipv6(address) {
+            Decoded::SixToFour(parts) => Conversion::SixToFour { address, parts },
+            Decoded::Teredo(parts) => Conversion::Teredo { address, parts },
+            Decoded::Isatap(parts) => Conversion::Isatap { address, parts },
+            Decoded::Other => Conversion::Other {
+                text: address.to_string(),
+                what: describe_ipv6(address),
+            },
+        },
+        Input::Ipv6Prefix(net) => match decode_sixtofour_prefix(net) {
+            Some(ipv4) => Conversion::SixToFourPrefix {
+                prefix: net.trunc(),
+                host_bits_cleared: net.trunc() != net,
+                ipv4,
+            },
+            None => Conversion::Other {
+                text: net.trunc().to_string(),
+                what: describe_ipv6(net.network()),
+            },
+        },
+    }
+}
+
+/// One input and what it became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Converted {
+    pub source: Source,
+    pub input: String,
+    pub conversion: Conversion,
+}
+
+/// Every input of one run: the conversions in input order, the findings, and
+/// whether any input could not be read (exit 2).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InputsReport {
+    pub converted: Vec<Converted>,
+    pub findings: Vec<Finding>,
+    pub bad_inputs: usize,
+}
+
+/// Converts each `(source, text)`; an unreadable one becomes a `fail`
+/// finding and the rest carry on.
+pub fn analyse_inputs<I>(items: I) -> InputsReport
+where
+    I: IntoIterator<Item = (Source, String)>,
+{
+    let mut report = InputsReport::default();
+    for (source, input) in items {
+        match parse_input(&input) {
+            Ok(parsed) => {
+                let conversion = convert(parsed);
+                report
+                    .findings
+                    .extend(non_global_findings(source, &input, &conversion));
+                report.converted.push(Converted {
+                    source,
+                    input,
+                    conversion,
+                });
+            }
+            Err(error) => {
+                report.bad_inputs += 1;
+                report.findings.push(bad_input(source, &input, &error));
+            }
+        }
+    }
+    report
+}
+
+fn bad_input(source: Source, input: &str, error: &InputError) -> Finding {
+    Finding::new(
+        Code::SixToFourBadInput,
+        Severity::Fail,
+        format!("{source}: {error}"),
+    )
+    .with("source", source.to_string())
+    .with("input", input)
+    .remedy(
+        "Give one IPv4 address (198.51.100.83), IPv4 prefix (203.0.113.0/24) or IPv6 \
+         address/prefix per argument or line; lines starting with # are comments.",
+    )
+}
+
+const REMEDY_6TO4: &str = "6to4 needs a public IPv4 address on the client itself; behind NAT or \
+carrier-grade NAT it cannot work. Build AD subnets from clients' public addresses, and disable \
+6to4 on DirectAccess/Always On VPN clients behind NAT (Set-Net6to4Configuration -State Disabled, \
+or the Group Policy setting \"Set 6to4 State\" = Disabled) so they use IP-HTTPS.";
+
+const REMEDY_TEREDO: &str = "A Teredo address carries the server's and the client's public \
+(NAT-mapped) IPv4 addresses; a non-global one cannot be reached from the Internet. Check where \
+the address came from (a lab, or a hand-made value).";
+
+fn non_global_findings(source: Source, input: &str, conversion: &Conversion) -> Vec<Finding> {
+    let found = |role: &str, ipv4: String, n: NonGlobal, remedy: &str| {
+        Finding::new(
+            Code::SixToFourNonGlobal,
+            Severity::Warn,
+            format!(
+                "{} is {} ({}), not reachable from the Internet",
+                if role.is_empty() {
+                    input.to_owned()
+                } else {
+                    format!("{input}: {role}{ipv4}")
+                },
+                n.what,
+                n.rfc
+            ),
+        )
+        .with("source", source.to_string())
+        .with("input", input)
+        .with("ipv4", ipv4)
+        .with("range", n.range.to_string())
+        .with("scope", n.what)
+        .remedy(remedy)
+    };
+    let mut out = Vec::new();
+    match conversion {
+        Conversion::Ipv4 { ipv4, .. } => {
+            if let Some(n) = non_global_ipv4(*ipv4) {
+                out.push(found("", ipv4.to_string(), n, REMEDY_6TO4));
+            }
+        }
+        Conversion::Ipv4Prefix { network, .. } => {
+            if let Some(n) = non_global_ipv4_net(*network) {
+                out.push(found("", network.to_string(), n, REMEDY_6TO4));
+            }
+        }
+        Conversion::SixToFour { parts, .. } => {
+            if let Some(n) = non_global_ipv4(parts.ipv4) {
+                out.push(found(
+                    "embedded IPv4 ",
+                    parts.ipv4.to_string(),
+                    n,
+                    REMEDY_6TO4,
+                ));
+            }
+        }
+        Conversion::SixToFourPrefix { ipv4, .. } => {
+            if let Some(n) = non_global_ipv4_net(*ipv4) {
+                out.push(found("embedded IPv4 ", ipv4.to_string(), n, REMEDY_6TO4));
+            }
+        }
+        Conversion::Teredo { parts, .. } => {
+            if let Some(n) = non_global_ipv4(parts.server) {
+                out.push(found(
+                    "Teredo server ",
+                    parts.server.to_string(),
+                    n,
+                    REMEDY_TEREDO,
+                ));
+            }
+            if let Some(n) = non_global_ipv4(parts.client_ipv4) {
+                out.push(found(
+                    "Teredo client ",
+                    parts.client_ipv4.to_string(),
+                    n,
+                    REMEDY_TEREDO,
+                ));
+            }
+        }
+        // ISATAP runs inside a site: a private IPv4 is normal there.
+        Conversion::Isatap { .. } | Conversion::Other { .. } => {}
+    }
+    out
+}
+
+/// One computer at one address in `NO_CLIENT_SITE` lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Client {
+    pub computer: String,
+    /// The address as logged.
+    pub address: String,
+    pub kind: Kind,
+    /// The public IPv4 a 6to4 or Teredo address carries; the address itself for IPv4.
+    pub public_ipv4: Option<Ipv4Addr>,
+    pub first_line: usize,
+    /// The last logged timestamp (`MM/DD HH:MM:SS`).
+    pub last_seen: Option<String>,
+    /// How many lines name this computer at this address.
+    pub lines: usize,
+}
+
+/// The 6to4 and Teredo clients from one public IPv4 /24.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicNetwork {
+    pub network: Ipv4Net,
+    /// The 6to4 prefix (/40) that an AD subnet for this /24 needs.
+    pub sixtofour_prefix: Ipv6Net,
+    pub sixtofour_computers: BTreeSet<String>,
+    pub teredo_computers: BTreeSet<String>,
+    pub non_global: Option<NonGlobal>,
+}
+
+/// What a netlogon.log's `NO_CLIENT_SITE` lines add up to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetlogonReport {
+    pub lines: usize,
+    pub no_client_site_lines: usize,
+    /// Distinct computer+address pairs, in order of first appearance.
+    pub clients: Vec<Client>,
+    /// Public IPv4 /24s of 6to4 and Teredo clients, in address order.
+    pub networks: Vec<PublicNetwork>,
+    pub malformed: Vec<MalformedLine>,
+    pub findings: Vec<Finding>,
+}
+
+impl NetlogonReport {
+    /// The 6to4 prefixes to add as AD subnets: one /40 per /24 with 6to4 clients.
+    pub fn prefixes_to_assign(&self) -> Vec<Ipv6Net> {
+        self.networks
+            .iter()
+            .filter(|n| !n.sixtofour_computers.is_empty())
+            .map(|n| n.sixtofour_prefix)
+            .collect()
+    }
+
+    /// Computers that reached the DC over 6to4 or Teredo.
+    pub fn computers_affected(&self) -> BTreeSet<String> {
+        self.networks
+            .iter()
+            .flat_map(|n| n.sixtofour_computers.iter().chain(&n.teredo_computers))
+            .cloned()
+            .collect()
+    }
+
+    /// Clients that are neither 6to4 nor Teredo (they need ordinary AD subnets).
+    pub fn other_clients(&self) -> impl Iterator<Item = &Client> {
+        self.clients
+            .iter()
+            .filter(|c| !matches!(c.kind, Kind::SixToFour | Kind::Teredo))
+    }
+}
+
+/// Length of the public IPv4 networks the summary groups clients by.
+pub const SUMMARY_PREFIX_LEN: u8 = 24;
+
+/// Groups `NO_CLIENT_SITE` clients by public IPv4 /24 and derives findings.
+pub fn analyse_netlogon(log: &NetlogonLog) -> NetlogonReport {
+    let mut clients: Vec<Client> = Vec::new();
+    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut malformed = log.malformed.clone();
+    for entry in &log.entries {
+        let (kind, public_ipv4) = match parse_input(&entry.address) {
+            Ok(Input::Ipv4(v4)) => (Kind::Ipv4, Some(v4)),
+            Ok(Input::Ipv6(v6)) => match addr::decode_ipv6(v6) {
+                Decoded::SixToFour(s) => (Kind::SixToFour, Some(s.ipv4)),
+                Decoded::Teredo(t) => (Kind::Teredo, Some(t.client_ipv4)),
+                Decoded::Isatap(_) => (Kind::Isatap, None),
+                Decoded::Other => (Kind::Other, None),
+            },
+            Ok(Input::Ipv4Prefix(_) | Input::Ipv6Prefix(_)) | Err(_) => {
+                malformed.push(MalformedLine {
+                    line: entry.line,
+                    text: format!(
+                        "NO_CLIENT_SITE: {} {} (not an address)",
+                        entry.computer, entry.address
+                    ),
+                });
+                continue;
+            }
+        };
+        let key = (entry.computer.clone(), entry.address.clone());
+        if let Some(&i) = index.get(&key) {
+            if let Some(c) = clients.get_mut(i) {
+                c.lines += 1;
+                if entry.timestamp.is_some() {
+                    c.last_seen.clone_from(&entry.timestamp);
+                }
+            }
+            continue;
+        }
+        index.insert(key, clients.len());
+        clients.push(Client {
+            computer: entry.computer.clone(),
+            address: entry.address.clone(),
+            kind,
+            public_ipv4,
+            first_line: entry.line,
+            last_seen: entry.timestamp.clone(),
+            lines: 1,
+        });
+    }
+    malformed.sort_by_key(|m| m.line);
+
+    let mut by_net: BTreeMap<Ipv4Net, PublicNetwork> = BTreeMap::new();
+    for c in &clients {
+        let (Some(ipv4), true) = (
+            c.public_ipv4,
+            matches!(c.kind, Kind::SixToFour | Kind::Teredo),
+        ) else {
+            continue;
+        };
+        let network = Ipv4Net::new_assert(ipv4, SUMMARY_PREFIX_LEN).trunc();
+        let entry = by_net.entry(network).or_insert_with(|| PublicNetwork {
+            network,
+            sixtofour_prefix: sixtofour_prefix_for(network),
+            sixtofour_computers: BTreeSet::new(),
+            teredo_computers: BTreeSet::new(),
+            non_global: None,
+        });
+        if entry.non_global.is_none() {
+            entry.non_global = non_global_ipv4(ipv4);
+        }
+        if c.kind == Kind::SixToFour {
+            entry.sixtofour_computers.insert(c.computer.clone());
+        } else {
+            entry.teredo_computers.insert(c.computer.clone());
+        }
+    }
+
+    let mut report = NetlogonReport {
+        lines: log.lines,
+        no_client_site_lines: log.entries.len(),
+        clients,
+        networks: by_net.into_values().collect(),
+        malformed,
+        findings: Vec::new(),
+    };
+    report.findings = netlogon_findings(&report);
+    report
+}
+
+fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let sixtofour: BTreeSet<&String> = r
+        .networks
+        .iter()
+        .flat_map(|n| &n.sixtofour_computers)
+        .collect();
+    if !sixtofour.is_empty() {
+        let prefixes: Vec<String> = r
+            .prefixes_to_assign()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        out.push(
+            Finding::new(
+                Code::SixToFourNoClientSite,
+                Severity::Warn,
+                format!(
+                    "{} computer(s) reached this domain controller over 6to4 from {} public \
+                     /24 network(s) and matched no AD site",
+                    sixtofour.len(),
+                    prefixes.len()
+                ),
+            )
+            .with(
+                "computers",
+                sixtofour.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            )
+            .with("prefixes_to_assign", prefixes)
+            .remedy(
+                "Add each listed 6to4 prefix as an AD subnet of the site nearest that network \
+                 (New-ADReplicationSubnet; --site NAME prints the lines) instead of mapping \
+                 2002::/16 to one central site; better, disable 6to4 on DirectAccess/Always On \
+                 VPN clients (Set-Net6to4Configuration -State Disabled).",
+            ),
+        );
+    }
+    let teredo: BTreeSet<&String> = r
+        .networks
+        .iter()
+        .flat_map(|n| &n.teredo_computers)
+        .collect();
+    if !teredo.is_empty() {
+        out.push(
+            Finding::new(
+                Code::SixToFourTeredoNoSite,
+                Severity::Warn,
+                format!(
+                    "{} computer(s) reached this domain controller over Teredo; a Teredo \
+                     address carries the client's IPv4 in its last 32 bits, so no AD subnet \
+                     can map it to a site by location",
+                    teredo.len()
+                ),
+            )
+            .with(
+                "computers",
+                teredo.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            )
+            .remedy(
+                "Map 2001::/32 to the site that serves remote clients, or disable Teredo on \
+                 DirectAccess/Always On VPN clients (Set-NetTeredoConfiguration -Type Disabled) \
+                 so they use IP-HTTPS.",
+            ),
+        );
+    }
+    for n in &r.networks {
+        if let Some(ng) = n.non_global {
+            out.push(
+                Finding::new(
+                    Code::SixToFourNonGlobal,
+                    Severity::Warn,
+                    format!(
+                        "clients in {} carry a {} IPv4 address ({}) in their 6to4/Teredo \
+                         address, not reachable from the Internet",
+                        n.network, ng.what, ng.rfc
+                    ),
+                )
+                .with("network", n.network.to_string())
+                .with("range", ng.range.to_string())
+                .with("scope", ng.what)
+                .remedy(REMEDY_6TO4),
+            );
+        }
+    }
+    for m in &r.malformed {
+        out.push(
+            Finding::new(
+                Code::SixToFourBadInput,
+                Severity::Warn,
+                format!(
+                    "netlogon.log line {}: NO_CLIENT_SITE line without a computer name and \
+                     an address; skipped",
+                    m.line
+                ),
+            )
+            .with("line", m.line)
+            .with("text", m.text.clone())
+            .remedy("None needed unless many lines are affected; then check the file is a complete copy."),
+        );
+    }
+    out
+}
+
+/// The PowerShell line that adds `prefix` as a subnet of AD site `site`.
+/// The site name is quoted for a PowerShell double-quoted string: backtick,
+/// `"` and `$` are escaped with a backtick so the name arrives verbatim.
+pub fn new_ad_subnet_command(prefix: Ipv6Net, site: &str) -> String {
+    let mut quoted = String::with_capacity(site.len());
+    for c in site.chars() {
+        if matches!(c, '`' | '"' | '$' | '\u{201c}' | '\u{201d}' | '\u{201e}') {
+            quoted.push('`');
+        }
+        quoted.push(c);
+    }
+    format!("New-ADReplicationSubnet -Name \"{prefix}\" -Site \"{quoted}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netlogon::parse_log;
+
+    fn one(input: &str) -> Conversion {
+        convert(parse_input(input).unwrap())
+    }
+
+    #[test]
+    fn the_issue_examples() {
+        match one("198.51.100.83") {
+            Conversion::Ipv4 {
+                prefix, address, ..
+            } => {
+                assert_eq!(prefix.to_string(), "2002:c633:6453::/48");
+                assert_eq!(address.to_string(), "2002:c633:6453::c633:6453");
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = one("203.0.113.0/24");
+        assert_eq!(c.ad_subnet().unwrap().to_string(), "2002:cb00:7100::/40");
+        assert_eq!(
+            new_ad_subnet_command(c.ad_subnet().unwrap(), "NAME"),
+            r#"New-ADReplicationSubnet -Name "2002:cb00:7100::/40" -Site "NAME""#
+        );
+        match one("2002:c633:6453::c633:6453") {
+            Conversion::SixToFour { parts, .. } => {
+                assert_eq!(parts.ipv4, Ipv4Addr::new(198, 51, 100, 83));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            one("2001:0:4136:e378:8000:63bf:3fff:fdd2").kind(),
+            Kind::Teredo
+        );
+        assert_eq!(one("::0:5efe:192.0.2.1").kind(), Kind::Isatap);
+        assert_eq!(one("::200:5efe:192.0.2.1").kind(), Kind::Isatap);
+        assert_eq!(
+            one("2001:db8::1"),
+            Conversion::Other {
+                text: "2001:db8::1".into(),
+                what: "documentation (RFC 3849)"
+            }
+        );
+    }
+
+    #[test]
+    fn site_names_are_quoted_for_powershell() {
+        let p: Ipv6Net = "2002::/16".parse().unwrap();
+        assert_eq!(
+            new_ad_subnet_command(p, r#"A "b" $x `y"#),
+            r#"New-ADReplicationSubnet -Name "2002::/16" -Site "A `"b`" `$x ``y""#
+        );
+    }
+
+    #[test]
+    fn bad_inputs_do_not_stop_the_rest() {
+        let r = analyse_inputs([
+            (Source::Stdin(1), "198.51.100.83".to_owned()),
+            (Source::Stdin(2), "bogus".to_owned()),
+            (Source::Stdin(3), "10.0.0.1".to_owned()),
+        ]);
+        assert_eq!(r.converted.len(), 2);
+        assert_eq!(r.bad_inputs, 1);
+        let codes: Vec<_> = r.findings.iter().map(|f| (f.code, f.severity)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                (Code::SixToFourBadInput, Severity::Fail),
+                (Code::SixToFourNonGlobal, Severity::Warn)
+            ]
+        );
+        assert!(r.findings[0].summary.starts_with("stdin line 2: `bogus`"));
+    }
+
+    #[test]
+    fn non_global_checks_cover_every_carrier() {
+        let warns = |input: &str| {
+            let r = analyse_inputs([(Source::Argument(1), input.to_owned())]);
+            r.findings.len()
+        };
+        assert_eq!(warns("100.64.1.1"), 1);
+        assert_eq!(warns("192.168.0.0/16"), 1);
+        assert_eq!(warns("2002:a00:1::a00:1"), 1);
+        assert_eq!(warns("2002:a00::/24"), 1);
+        // Server 10.0.0.1 and client 192.168.1.1: two warnings.
+        let t = crate::addr::encode_teredo(&Teredo {
+            server: Ipv4Addr::new(10, 0, 0, 1),
+            flags: 0,
+            client_port: 1,
+            client_ipv4: Ipv4Addr::new(192, 168, 1, 1),
+        });
+        assert_eq!(warns(&t.to_string()), 2);
+        assert_eq!(warns("fe80::5efe:10.0.0.1"), 0);
+        assert_eq!(warns("198.51.100.83"), 0);
+    }
+
+    #[test]
+    fn netlogon_summary_groups_by_public_24() {
+        let log = parse_log(
+            "08/14 09:12:44 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-1 2002:c633:6453::c633:6453\n\
+             08/14 09:13:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-1 2002:c633:6453::c633:6453\n\
+             08/14 09:14:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-2 2002:c633:6407::c633:6407\n\
+             08/14 09:15:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-3 2001:0:4136:e378:8000:63bf:3fff:fdd2\n\
+             08/14 09:16:00 [SITE] CONTOSO: NO_CLIENT_SITE: WS-9 10.9.8.7\n\
+             08/14 09:17:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-4 2002:6440:101::6440:101\n\
+             08/14 09:18:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-5 not-an-address\n",
+        );
+        let r = analyse_netlogon(&log);
+        assert_eq!(r.no_client_site_lines, 7);
+        assert_eq!(r.clients.len(), 5);
+        assert_eq!(r.clients[0].lines, 2);
+        assert_eq!(r.clients[0].last_seen.as_deref(), Some("08/14 09:13:00"));
+        let nets: Vec<String> = r.networks.iter().map(|n| n.network.to_string()).collect();
+        assert_eq!(nets, ["100.64.1.0/24", "192.0.2.0/24", "198.51.100.0/24"]);
+        let prefixes: Vec<String> = r
+            .prefixes_to_assign()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(prefixes, ["2002:6440:100::/40", "2002:c633:6400::/40"]);
+        assert_eq!(
+            r.networks[2].sixtofour_computers.iter().collect::<Vec<_>>(),
+            ["LAPTOP-1", "LAPTOP-2"]
+        );
+        assert_eq!(r.computers_affected().len(), 4);
+        assert_eq!(r.other_clients().count(), 1);
+        assert_eq!(r.malformed.len(), 1);
+        let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
+        assert_eq!(
+            codes,
+            [
+                Code::SixToFourNoClientSite,
+                Code::SixToFourTeredoNoSite,
+                Code::SixToFourNonGlobal,
+                Code::SixToFourBadInput
+            ]
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! `aovpn-diag profile` on a phonebook in the format Windows writes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
+}
+
+const PBK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/rasphone.pbk");
+
+#[test]
+fn human_view_lists_profiles_and_warns_on_disabled_fragmentation() {
+    bin().args(["profile", PBK]).assert().code(0).stdout(
+        predicate::str::contains("3 VPN profile(s)")
+            .and(predicate::str::contains("aes256-sha256-modp2"))
+            .and(predicate::str::contains(
+                "profile-ike-fragmentation-disabled",
+            ))
+            .and(predicate::str::contains("'AOVPN Device Tunnel'")),
+    );
+}
+
+#[test]
+fn json_view_decodes_the_custom_policy() {
+    let out = bin().args(["profile", PBK, "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["command"], "profile");
+    let profiles = &v["phonebooks"][0]["profiles"];
+    assert_eq!(profiles[0]["server"], "vpn.example.com");
+    assert_eq!(profiles[0]["custom_policy"]["dh_group"], "Group14");
+    assert_eq!(
+        profiles[0]["custom_policy"]["ike_proposal"],
+        "aes256-sha256-modp2048"
+    );
+    assert_eq!(profiles[1]["ikev2_fragmentation_disabled"], true);
+    assert_eq!(profiles[1]["device_tunnel"], true);
+    assert_eq!(profiles[2]["uses_ikev2"], false);
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "profile-ike-fragmentation-disabled",
+            "profile-default-crypto",
+            "profile-not-ikev2"
+        ]
+    );
+}
+
+#[test]
+fn utf16_phonebook_reads_the_same() {
+    let text = std::fs::read_to_string(PBK).unwrap();
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rasphone.pbk");
+    std::fs::write(&path, bytes).unwrap();
+    bin()
+        .args(["profile", path.to_str().unwrap()])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("vpn.example.com"));
+}
+
+#[test]
+fn missing_or_foreign_files_exit_2_with_one_line() {
+    bin()
+        .args(["profile", "no/such/rasphone.pbk"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read no/such/rasphone.pbk"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, "PhoneNumber=x\n").unwrap();
+    bin()
+        .args(["profile", path.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a VPN phonebook"));
+}
+
+#[cfg(not(windows))]
+#[test]
+fn without_a_file_outside_windows_says_what_to_do() {
+    bin()
+        .arg("profile")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pass the path of a rasphone.pbk"));
+}
