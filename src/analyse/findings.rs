@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::sa::{IkeMessage, IkeSa, Support};
+use super::sa::{IkeMessage, IkeSa, LostDatagram, Support};
 use super::Analysis;
 use crate::capture::PacketRef;
 use crate::finding::{Code, Finding, Severity, sort_by_severity};
@@ -143,50 +143,65 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
     let auth_resps: Vec<&IkeMessage> = sa.responses(ExchangeType::IKE_AUTH).collect();
     let negotiated = sa.proposal_chosen.is_some();
 
-    // Lost fragments first: they are the cause of what follows.
+    // Lost fragments first: they are the cause of what follows. One finding
+    // per IKE message (its transmissions grouped), or per SA for datagrams
+    // whose first fragment is missing.
+    let mut groups: Vec<(Option<(String, u32, bool)>, Vec<&LostDatagram>)> = Vec::new();
     for d in &sa.lost_datagrams {
-        let answered = match (d.message_id, d.response) {
-            (Some(id), Some(false)) => sa.messages.iter().any(|m| m.response && m.message_id == id),
-            (Some(id), Some(true)) => sa
+        let key = match (&d.exchange, d.message_id, d.response) {
+            (Some(e), Some(id), Some(r)) => Some((e.clone(), id, r)),
+            _ => None,
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(d),
+            None => groups.push((key, vec![d])),
+        }
+    }
+    for (key, ds) in groups {
+        let Some(first) = ds.first() else { continue };
+        let last_frame = ds.iter().filter_map(|d| d.frames.first()).max().copied().unwrap_or_default();
+        let answered = match &key {
+            Some((_, id, false)) => sa.messages.iter().any(|m| m.response && m.message_id == *id),
+            Some((_, id, true)) => sa
                 .messages
                 .iter()
-                .any(|m| m.response && m.message_id == id && m.frame > d.frames.first().copied().unwrap_or_default()),
-            _ => sa.ike_auth_answered,
+                .any(|m| m.response && m.message_id == *id && m.frame > last_frame),
+            None => sa.ike_auth_answered,
         };
-        let what = match (&d.exchange, d.message_id, d.response) {
-            (Some(e), Some(id), Some(r)) => {
-                format!("{e} {} (message ID {id})", if r { "response" } else { "request" })
-            }
-            _ => "an IKE datagram (first fragment missing)".to_string(),
+        let what = match &key {
+            Some((e, id, r)) => format!("{e} {} (message ID {id})", if *r { "response" } else { "request" }),
+            None => "IKE datagram(s) (first fragment missing)".to_string(),
         };
         let (severity, tail) = if answered {
             (Severity::Warn, "; a later retransmission or smaller re-send got through: the path loses fragments or its MTU changed mid-exchange")
         } else {
-            (Severity::Fail, "; the exchange it carried never completed")
+            (Severity::Fail, "; the exchange never completed")
         };
+        let all_frames: Vec<PacketRef> = ds.iter().flat_map(|d| d.frames.iter().copied()).collect();
         let mut f = Finding::new(
             Code::IpFragmentsMissing,
             severity,
             format!(
-                "{what} {} -> {} never arrived whole: {} fragment(s) seen, bytes {} missing{tail}",
-                d.src,
-                d.dst,
-                d.frames.len(),
-                ranges(&d.missing)
+                "{what} {} -> {}: {} transmission(s) arrived only in part (bytes {} missing){tail}",
+                first.src,
+                first.dst,
+                ds.len(),
+                ranges(&first.missing)
             ),
         )
-        .with("frames", frames(&d.frames))
-        .with("time", round3(d.time))
-        .with("src", d.src.clone())
-        .with("dst", d.dst.clone())
-        .with("ip_id", d.ip_id)
-        .with("arrived", ranges(&d.arrived.iter().map(|&(s, e)| (s, Some(e))).collect::<Vec<_>>()))
-        .with("missing", ranges(&d.missing));
-        if let Some(len) = d.ike_len {
+        .with("frames", frames(&all_frames))
+        .with("datagrams", ds.len())
+        .with("first_time", round3(first.time))
+        .with("src", first.src.clone())
+        .with("dst", first.dst.clone())
+        .with("ip_ids", json!(ds.iter().map(|d| d.ip_id).collect::<Vec<_>>()))
+        .with("arrived", ranges(&first.arrived.iter().map(|&(s, e)| (s, Some(e))).collect::<Vec<_>>()))
+        .with("missing", ranges(&first.missing));
+        if let Some(len) = first.ike_len {
             f = f.with("ike_length", len);
         }
         f = f
-            .with("largest_fragment", d.largest_fragment)
+            .with("largest_fragment", first.largest_fragment)
             .with("spi_i", sa.spi_i.clone())
             .remedy(REMEDY_FRAGMENTS);
         out.push(f);
@@ -306,12 +321,16 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
         );
     }
 
-    // IP-fragmented IKE messages (first transmission of each).
-    let fragmented: Vec<&IkeMessage> = sa
-        .messages
-        .iter()
-        .filter(|m| m.ip_fragments > 1 && m.retransmission_of.is_none() && !m.also_seen_elsewhere)
-        .collect();
+    // IP-fragmented IKE messages: the first fragmented transmission of each.
+    let mut fragmented: Vec<&IkeMessage> = Vec::new();
+    for m in sa.messages.iter().filter(|m| m.ip_fragments > 1 && !m.also_seen_elsewhere) {
+        let seen = fragmented.iter().any(|f| {
+            f.message_id == m.message_id && f.response == m.response && f.exchange_type == m.exchange_type
+        });
+        if !seen {
+            fragmented.push(m);
+        }
+    }
     for m in fragmented.iter().take(4) {
         out.push(
             Finding::new(
@@ -339,7 +358,11 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
     // IKE_AUTH outcome.
     if negotiated && !auth_reqs.is_empty() && auth_resps.is_empty() {
         let sent: Vec<&&IkeMessage> = auth_reqs.iter().filter(|m| !m.also_seen_elsewhere).collect();
-        let first = auth_reqs.first().copied();
+        let first = auth_reqs
+            .iter()
+            .find(|m| m.ip_fragments > 1)
+            .or(auth_reqs.first())
+            .copied();
         let ip_frag = auth_reqs.iter().any(|m| m.ip_fragments > 1);
         let skf = auth_reqs.iter().any(|m| m.skf.is_some());
         let remedy = if ip_frag && !skf {
@@ -364,7 +387,7 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
             ),
         )
         .with("frames", frames(&auth_reqs.iter().map(|m| m.frame).collect::<Vec<_>>()))
-        .with("first_time", round3(first.map_or(0.0, |m| m.time)))
+        .with("first_time", round3(auth_reqs.first().map_or(0.0, |m| m.time)))
         .with("last_time", round3(auth_reqs.last().map_or(0.0, |m| m.time)))
         .with("ip_length", first.map_or(0, |m| m.ip_len))
         .with("ip_fragments", first.map_or(0, |m| m.ip_fragments))

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
+use super::{DIM, Detail, table, write_findings, write_verdict};
 use crate::analyse::sa::{IkeMessage, IkeSa, Support};
 use crate::analyse::{Analysis, FileTruncation, LostDatagram, Stats, TooBig};
 use crate::finding::{Finding, Verdict};
@@ -85,12 +85,9 @@ pub fn write_human(out: &mut dyn Write, r: &PcapReport<'_>, detail: Detail) -> i
 }
 
 fn write_sa(out: &mut dyn Write, sa: &IkeSa, detail: Detail) -> io::Result<()> {
-    writeln!(
-        out,
-        "{BOLD}IKE SA {}{BOLD:#}  {} -> {}",
-        sa.spi_i, sa.initiator, sa.responder
-    )?;
-    let mut t = table(&["", ""]);
+    let title = format!("IKE SA {}", sa.spi_i);
+    let peers = format!("{} -> {}", sa.initiator, sa.responder);
+    let mut t = table(&[title.as_str(), peers.as_str()]);
     let requests = sa.messages.iter().filter(|m| !m.response).count();
     let retrans = sa.messages.iter().filter(|m| m.retransmission_of.is_some()).count();
     t.add_row(["SPIs (i / r)".to_string(), format!("{} / {}", sa.spi_i, sa.spi_r)]);
@@ -206,9 +203,24 @@ fn notes(sa: &IkeSa, m: &IkeMessage) -> String {
         n.push("also in another file".into());
     }
     if !m.notifies.is_empty() {
-        n.push(m.notifies.join(" "));
+        let short: Vec<&str> = m.notifies.iter().map(|s| short_notify(s)).collect();
+        n.push(short.join(" "));
     }
     n.join("; ")
+}
+
+/// Timeline cells are narrow: the long status notify names get short forms.
+fn short_notify(name: &str) -> &str {
+    match name {
+        "NAT_DETECTION_SOURCE_IP" => "NAT-D(src)",
+        "NAT_DETECTION_DESTINATION_IP" => "NAT-D(dst)",
+        "IKEV2_FRAGMENTATION_SUPPORTED" => "FRAG_SUP",
+        "SIGNATURE_HASH_ALGORITHMS" => "SIG_HASH",
+        "REDIRECT_SUPPORTED" => "REDIR_SUP",
+        "MULTIPLE_AUTH_SUPPORTED" => "MULTI_AUTH",
+        "CHILDLESS_IKEV2_SUPPORTED" => "CHILDLESS",
+        other => other,
+    }
 }
 
 fn missing(d: &LostDatagram) -> String {
