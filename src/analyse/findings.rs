@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::sa::{IkeMessage, IkeSa, LostDatagram, Support};
 use super::Analysis;
+use super::sa::{IkeMessage, IkeSa, LostDatagram, Support};
 use crate::capture::PacketRef;
 use crate::finding::{Code, Finding, Severity, sort_by_severity};
 use crate::wire::ike::{ExchangeType, NotifyType};
@@ -159,9 +159,17 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
     }
     for (key, ds) in groups {
         let Some(first) = ds.first() else { continue };
-        let last_frame = ds.iter().filter_map(|d| d.frames.first()).max().copied().unwrap_or_default();
+        let last_frame = ds
+            .iter()
+            .filter_map(|d| d.frames.first())
+            .max()
+            .copied()
+            .unwrap_or_default();
         let answered = match &key {
-            Some((_, id, false)) => sa.messages.iter().any(|m| m.response && m.message_id == *id),
+            Some((_, id, false)) => sa
+                .messages
+                .iter()
+                .any(|m| m.response && m.message_id == *id),
             Some((_, id, true)) => sa
                 .messages
                 .iter()
@@ -169,11 +177,17 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
             None => sa.ike_auth_answered,
         };
         let what = match &key {
-            Some((e, id, r)) => format!("{e} {} (message ID {id})", if *r { "response" } else { "request" }),
+            Some((e, id, r)) => format!(
+                "{e} {} (message ID {id})",
+                if *r { "response" } else { "request" }
+            ),
             None => "IKE datagram(s) (first fragment missing)".to_string(),
         };
         let (severity, tail) = if answered {
-            (Severity::Warn, "; a later retransmission or smaller re-send got through: the path loses fragments or its MTU changed mid-exchange")
+            (
+                Severity::Warn,
+                "; a later retransmission or smaller re-send got through: the path loses fragments or its MTU changed mid-exchange",
+            )
         } else {
             (Severity::Fail, "; the exchange never completed")
         };
@@ -194,8 +208,20 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
         .with("first_time", round3(first.time))
         .with("src", first.src.clone())
         .with("dst", first.dst.clone())
-        .with("ip_ids", json!(ds.iter().map(|d| d.ip_id).collect::<Vec<_>>()))
-        .with("arrived", ranges(&first.arrived.iter().map(|&(s, e)| (s, Some(e))).collect::<Vec<_>>()))
+        .with(
+            "ip_ids",
+            json!(ds.iter().map(|d| d.ip_id).collect::<Vec<_>>()),
+        )
+        .with(
+            "arrived",
+            ranges(
+                &first
+                    .arrived
+                    .iter()
+                    .map(|&(s, e)| (s, Some(e)))
+                    .collect::<Vec<_>>(),
+            ),
+        )
         .with("missing", ranges(&first.missing));
         if let Some(len) = first.ike_len {
             f = f.with("ike_length", len);
@@ -222,7 +248,12 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
                 .remedy("Make both sides share one proposal: on the Windows client set the VPN profile's IPsec cryptography (Set-VpnConnectionIPsecConfiguration, or CryptographySuite in ProfileXML) to one the server accepts, or add the client's proposal on the server (RRAS: Set-VpnServerConfiguration -CustomPolicy; strongSwan: proposals = ...)."),
             );
         } else if e.kind == NotifyType::AUTHENTICATION_FAILED {
-            out.push(auth_failed(sa, &peers, Some(e.frame), "AUTHENTICATION_FAILED sent in the clear"));
+            out.push(auth_failed(
+                sa,
+                &peers,
+                Some(e.frame),
+                "AUTHENTICATION_FAILED sent in the clear",
+            ));
         } else if e.kind == NotifyType::INVALID_KE_PAYLOAD {
             let group = e.requested_group.clone().unwrap_or_else(|| "?".into());
             out.push(
@@ -240,7 +271,10 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
 
     // IKE_SA_INIT never answered.
     if !init_reqs.is_empty() && init_resps.is_empty() {
-        let sent: Vec<&&IkeMessage> = init_reqs.iter().filter(|m| !m.also_seen_elsewhere).collect();
+        let sent: Vec<&&IkeMessage> = init_reqs
+            .iter()
+            .filter(|m| !m.also_seen_elsewhere)
+            .collect();
         out.push(
             Finding::new(
                 Code::IkeSaInitUnanswered,
@@ -323,9 +357,15 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
 
     // IP-fragmented IKE messages: the first fragmented transmission of each.
     let mut fragmented: Vec<&IkeMessage> = Vec::new();
-    for m in sa.messages.iter().filter(|m| m.ip_fragments > 1 && !m.also_seen_elsewhere) {
+    for m in sa
+        .messages
+        .iter()
+        .filter(|m| m.ip_fragments > 1 && !m.also_seen_elsewhere)
+    {
         let seen = fragmented.iter().any(|f| {
-            f.message_id == m.message_id && f.response == m.response && f.exchange_type == m.exchange_type
+            f.message_id == m.message_id
+                && f.response == m.response
+                && f.exchange_type == m.exchange_type
         });
         if !seen {
             fragmented.push(m);
@@ -357,7 +397,10 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
 
     // IKE_AUTH outcome.
     if negotiated && !auth_reqs.is_empty() && auth_resps.is_empty() {
-        let sent: Vec<&&IkeMessage> = auth_reqs.iter().filter(|m| !m.also_seen_elsewhere).collect();
+        let sent: Vec<&&IkeMessage> = auth_reqs
+            .iter()
+            .filter(|m| !m.also_seen_elsewhere)
+            .collect();
         let first = auth_reqs
             .iter()
             .find(|m| m.ip_fragments > 1)
@@ -379,16 +422,29 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
                 first.map_or(sa.responder, |m| m.dst),
                 sent.len(),
                 match first {
-                    Some(m) if m.ip_fragments > 1 => format!(" as {} bytes in {} IP fragments", m.ip_len, m.ip_fragments),
-                    Some(m) if m.skf.is_some() => format!(" as SKF fragments of up to {} bytes", auth_reqs.iter().map(|m| m.ip_len).max().unwrap_or(0)),
+                    Some(m) if m.ip_fragments > 1 =>
+                        format!(" as {} bytes in {} IP fragments", m.ip_len, m.ip_fragments),
+                    Some(m) if m.skf.is_some() => format!(
+                        " as SKF fragments of up to {} bytes",
+                        auth_reqs.iter().map(|m| m.ip_len).max().unwrap_or(0)
+                    ),
                     Some(m) => format!(" ({} bytes)", m.ip_len),
                     None => String::new(),
                 }
             ),
         )
-        .with("frames", frames(&auth_reqs.iter().map(|m| m.frame).collect::<Vec<_>>()))
-        .with("first_time", round3(auth_reqs.first().map_or(0.0, |m| m.time)))
-        .with("last_time", round3(auth_reqs.last().map_or(0.0, |m| m.time)))
+        .with(
+            "frames",
+            frames(&auth_reqs.iter().map(|m| m.frame).collect::<Vec<_>>()),
+        )
+        .with(
+            "first_time",
+            round3(auth_reqs.first().map_or(0.0, |m| m.time)),
+        )
+        .with(
+            "last_time",
+            round3(auth_reqs.last().map_or(0.0, |m| m.time)),
+        )
         .with("ip_length", first.map_or(0, |m| m.ip_len))
         .with("ip_fragments", first.map_or(0, |m| m.ip_fragments))
         .with("ike_fragmentation", skf);
@@ -420,7 +476,11 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
             let later_exchange = sa.messages.iter().any(|m| {
                 m.message_id > last.message_id && m.exchange_type != ExchangeType::INFORMATIONAL
             });
-            if last.ike_len <= ERROR_SIZED_AUTH_RESPONSE && !continued && !later_exchange && sa.esp_packets == 0 {
+            if last.ike_len <= ERROR_SIZED_AUTH_RESPONSE
+                && !continued
+                && !later_exchange
+                && sa.esp_packets == 0
+            {
                 out.push(auth_failed(
                     sa,
                     &peers,
@@ -453,7 +513,11 @@ fn support(s: Support) -> &'static str {
 
 /// Packet numbers as Wireshark shows them, capped.
 fn frames(refs: &[PacketRef]) -> Value {
-    let mut v: Vec<String> = refs.iter().take(MAX_FRAMES).map(|r| r.to_string()).collect();
+    let mut v: Vec<String> = refs
+        .iter()
+        .take(MAX_FRAMES)
+        .map(|r| r.to_string())
+        .collect();
     if refs.len() > MAX_FRAMES {
         v.push(format!("... {} more", refs.len() - MAX_FRAMES));
     }

@@ -156,7 +156,11 @@ impl Analyser {
                 return;
             }
             L3::UnsupportedLink(l) => {
-                *self.stats.unsupported_link_types.entry(l.to_string()).or_default() += 1;
+                *self
+                    .stats
+                    .unsupported_link_types
+                    .entry(l.to_string())
+                    .or_default() += 1;
                 return;
             }
         };
@@ -265,7 +269,11 @@ impl Analyser {
                     return;
                 }
             }
-        } else if sp != 500 && dp != 500 && payload.get(..4) == Some(&[0, 0, 0, 0]) && payload.len() > 4 + ike::HEADER_LEN {
+        } else if sp != 500
+            && dp != 500
+            && payload.get(..4) == Some(&[0, 0, 0, 0])
+            && payload.len() > 4 + ike::HEADER_LEN
+        {
             (payload.get(4..).unwrap_or_default(), 4)
         } else {
             (payload, 0)
@@ -343,7 +351,8 @@ impl Analyser {
                 } else {
                     (dst, src)
                 };
-                self.sas.push(IkeSa::new(header.spi_i, initiator, responder));
+                self.sas
+                    .push(IkeSa::new(header.spi_i, initiator, responder));
                 self.by_spi.insert(header.spi_i, self.sas.len() - 1);
                 self.sas.len() - 1
             }
@@ -558,7 +567,10 @@ fn skf_numbers(h: &Header, bytes: &[u8]) -> Option<(u16, u16)> {
     if h.next_payload != PayloadType::SKF {
         return None;
     }
-    Some((be16(bytes, ike::HEADER_LEN + 4)?, be16(bytes, ike::HEADER_LEN + 6)?))
+    Some((
+        be16(bytes, ike::HEADER_LEN + 4)?,
+        be16(bytes, ike::HEADER_LEN + 6)?,
+    ))
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u16> {

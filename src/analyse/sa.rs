@@ -293,7 +293,10 @@ impl IkeSa {
         // Only a response that negotiates (has an SA payload) says what the
         // responder supports; an error-only answer says nothing about 16430.
         let negotiating = m.sa().is_some();
-        let frag = if m.notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED).is_some() {
+        let frag = if m
+            .notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
+            .is_some()
+        {
             Support::Yes
         } else {
             Support::No
@@ -302,7 +305,10 @@ impl IkeSa {
         if msg.response {
             if negotiating {
                 self.fragmentation_supported.responder = frag;
-                self.proposal_chosen = m.sa().and_then(|sa| sa.proposals.first()).map(|p| p.describe());
+                self.proposal_chosen = m
+                    .sa()
+                    .and_then(|sa| sa.proposals.first())
+                    .map(|p| p.describe());
             }
             if !vids.is_empty() {
                 self.vendor_ids_responder = vids;

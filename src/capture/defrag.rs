@@ -240,9 +240,10 @@ impl Defragmenter {
             }
         }
         if let Some(t) = entry.total
-            && (end > t || entry.ranges.last().is_some_and(|r| r.end > t)) {
-                invalid = true;
-            }
+            && (end > t || entry.ranges.last().is_some_and(|r| r.end > t))
+        {
+            invalid = true;
+        }
         if invalid {
             let p = self.active.remove(&frag.key);
             if let Some(p) = p {
@@ -343,9 +344,10 @@ impl Defragmenter {
             .min_by_key(|(_, p)| p.last_ts)
             .map(|(k, _)| *k);
         if let Some(k) = oldest
-            && let Some(p) = self.active.remove(&k) {
-                gave_up(self.finish(k, p, GiveUp::Evicted));
-            }
+            && let Some(p) = self.active.remove(&k)
+        {
+            gave_up(self.finish(k, p, GiveUp::Evicted));
+        }
     }
 
     fn finish(&mut self, key: FragKey, p: Partial, reason: GiveUp) -> IncompleteDatagram {

@@ -22,12 +22,10 @@ pub mod proto {
 
 /// The UDP ports that carry IKE: 500, 4500 (RFC 3948) and any extra ones the
 /// user names (`--ike-port`).
-#[derive(Debug, Clone)]
-#[derive(Default)]
+#[derive(Debug, Clone, Default)]
 pub struct IkePorts {
     extra: Vec<u16>,
 }
-
 
 impl IkePorts {
     pub fn with_extra(extra: &[u16]) -> IkePorts {

@@ -71,7 +71,11 @@ pub fn write_human(out: &mut dyn Write, r: &PcapReport<'_>, detail: Detail) -> i
                 .iter()
                 .map(|(k, v)| format!("{k}: {v} frame(s)"))
                 .collect();
-            writeln!(out, "{DIM}not decoded (link type): {}{DIM:#}", names.join(", "))?;
+            writeln!(
+                out,
+                "{DIM}not decoded (link type): {}{DIM:#}",
+                names.join(", ")
+            )?;
         }
         for sa in r.sas {
             writeln!(out)?;
@@ -89,8 +93,15 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, detail: Detail) -> io::Result<()> {
     let peers = format!("{} -> {}", sa.initiator, sa.responder);
     let mut t = table(&[title.as_str(), peers.as_str()]);
     let requests = sa.messages.iter().filter(|m| !m.response).count();
-    let retrans = sa.messages.iter().filter(|m| m.retransmission_of.is_some()).count();
-    t.add_row(["SPIs (i / r)".to_string(), format!("{} / {}", sa.spi_i, sa.spi_r)]);
+    let retrans = sa
+        .messages
+        .iter()
+        .filter(|m| m.retransmission_of.is_some())
+        .count();
+    t.add_row([
+        "SPIs (i / r)".to_string(),
+        format!("{} / {}", sa.spi_i, sa.spi_r),
+    ]);
     t.add_row([
         "messages".to_string(),
         format!(
@@ -102,7 +113,10 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, detail: Detail) -> io::Result<()> {
         ),
     ]);
     if !sa.proposals_offered.is_empty() {
-        t.add_row(["proposals offered".to_string(), sa.proposals_offered.join("\n")]);
+        t.add_row([
+            "proposals offered".to_string(),
+            sa.proposals_offered.join("\n"),
+        ]);
     }
     t.add_row([
         "proposal chosen".to_string(),
@@ -126,7 +140,13 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, detail: Detail) -> io::Result<()> {
     if let Some(f) = sa.port_switch {
         t.add_row(["port switch".to_string(), format!("500 -> 4500 at {f}")]);
     }
-    let vids = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join(", ") };
+    let vids = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
     t.add_row([
         "vendor IDs".to_string(),
         format!(
@@ -153,33 +173,57 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, detail: Detail) -> io::Result<()> {
     writeln!(out, "{t}")?;
     if detail.verbose > 0 {
         let mut tl = table(&[
-            "frame", "time", "from -> to", "exchange", "id", "size/frags", "notes",
+            "frame",
+            "time",
+            "dir",
+            "exchange",
+            "id",
+            "size/frags",
+            "notes",
         ]);
+        let mut rows: Vec<(f64, [String; 7])> = Vec::new();
         for m in &sa.messages {
-            tl.add_row([
-                m.frame.to_string(),
-                format!("{:.3}", m.time),
-                format!("{} -> {}", m.src, m.dst),
-                format!("{} {}", m.exchange, if m.response { "resp" } else { "req" }),
-                m.message_id.to_string(),
-                if m.ip_fragments > 1 {
-                    format!("{} / {} IP frags", m.ip_len, m.ip_fragments)
-                } else {
-                    m.ip_len.to_string()
-                },
-                notes(sa, m),
-            ]);
+            rows.push((
+                m.time,
+                [
+                    m.frame.to_string(),
+                    format!("{:.3}", m.time),
+                    direction(m.from_initiator, m.src.port(), m.dst.port()),
+                    format!("{} {}", m.exchange, if m.response { "resp" } else { "req" }),
+                    m.message_id.to_string(),
+                    if m.ip_fragments > 1 {
+                        format!("{} / {} IP frags", m.ip_len, m.ip_fragments)
+                    } else {
+                        m.ip_len.to_string()
+                    },
+                    notes(sa, m),
+                ],
+            ));
         }
         for d in &sa.lost_datagrams {
-            tl.add_row([
-                d.frames.first().map(|f| f.to_string()).unwrap_or_default(),
-                format!("{:.3}", d.time),
-                format!("{} -> {}", d.src, d.dst),
-                d.exchange.clone().unwrap_or_else(|| "?".into()),
-                d.message_id.map(|i| i.to_string()).unwrap_or_else(|| "?".into()),
-                format!("{} IP frags", d.frames.len()),
-                format!("LOST ({}): IP ID {}, {} missing", d.reason, d.ip_id, missing(d)),
-            ]);
+            rows.push((
+                d.time,
+                [
+                    d.frames.first().map(|f| f.to_string()).unwrap_or_default(),
+                    format!("{:.3}", d.time),
+                    lost_direction(sa, d),
+                    d.exchange.clone().unwrap_or_else(|| "?".into()),
+                    d.message_id
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                    format!("{} of ? IP frags", d.frames.len()),
+                    format!(
+                        "LOST ({}): IP ID {}, {} missing",
+                        d.reason,
+                        d.ip_id,
+                        missing(d)
+                    ),
+                ],
+            ));
+        }
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (_, row) in rows {
+            tl.add_row(row);
         }
         writeln!(out, "{tl}")?;
     }
@@ -192,11 +236,19 @@ fn notes(sa: &IkeSa, m: &IkeMessage) -> String {
         n.push(format!("SKF {i}/{t}"));
     }
     if let Some(i) = m.retransmission_of {
-        let f = sa.messages.get(i).map(|o| o.frame.to_string()).unwrap_or_default();
+        let f = sa
+            .messages
+            .get(i)
+            .map(|o| o.frame.to_string())
+            .unwrap_or_default();
         n.push(format!("retransmission of {f}"));
     }
     if let Some(i) = m.answers {
-        let f = sa.messages.get(i).map(|o| o.frame.to_string()).unwrap_or_default();
+        let f = sa
+            .messages
+            .get(i)
+            .map(|o| o.frame.to_string())
+            .unwrap_or_default();
         n.push(format!("answers {f}"));
     }
     if m.also_seen_elsewhere {
@@ -207,6 +259,24 @@ fn notes(sa: &IkeSa, m: &IkeMessage) -> String {
         n.push(short.join(" "));
     }
     n.join("; ")
+}
+
+/// `I->R 500` style: who sent it (by the header's Initiator flag) and the
+/// UDP ports; full addresses are in the SA table above.
+fn direction(from_initiator: bool, sport: u16, dport: u16) -> String {
+    let arrow = if from_initiator { "I->R" } else { "R->I" };
+    if sport == dport {
+        format!("{arrow} {sport}")
+    } else {
+        format!("{arrow} {sport}/{dport}")
+    }
+}
+
+fn lost_direction(sa: &IkeSa, d: &LostDatagram) -> String {
+    let from_i = d.src.parse::<std::net::SocketAddr>().map(|a| a.ip()).ok()
+        == Some(sa.initiator.ip())
+        || d.src.parse::<std::net::IpAddr>().ok() == Some(sa.initiator.ip());
+    if from_i { "I->R".into() } else { "R->I".into() }
 }
 
 /// Timeline cells are narrow: the long status notify names get short forms.
