@@ -30,6 +30,9 @@ const REMEDY_4500: &str = "IKE_AUTH travels on UDP 4500 after the port switch. A
 and UDP 4500 of one client reach the same server (F5: persistence with Match Across Services; \
 Kemp: port following) and do not source-NAT the clients.";
 
+/// Exchange name, message ID, response flag: one IKE message.
+type MessageKey = (String, u32, bool);
+
 pub fn derive(a: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in &a.truncated {
@@ -146,7 +149,7 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
     // Lost fragments first: they are the cause of what follows. One finding
     // per IKE message (its transmissions grouped), or per SA for datagrams
     // whose first fragment is missing.
-    let mut groups: Vec<(Option<(String, u32, bool)>, Vec<&LostDatagram>)> = Vec::new();
+    let mut groups: Vec<(Option<MessageKey>, Vec<&LostDatagram>)> = Vec::new();
     for d in &sa.lost_datagrams {
         let key = match (&d.exchange, d.message_id, d.response) {
             (Some(e), Some(id), Some(r)) => Some((e.clone(), id, r)),
@@ -470,24 +473,25 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
     }
 
     // An encrypted error: judged by size and by what (did not) follow.
-    if sa.ike_auth_answered && !sa.has_error(NotifyType::AUTHENTICATION_FAILED) {
-        if let Some(last) = auth_resps.iter().filter(|m| m.skf.is_none()).last() {
-            let continued = auth_reqs.iter().any(|r| r.message_id > last.message_id);
-            let later_exchange = sa.messages.iter().any(|m| {
-                m.message_id > last.message_id && m.exchange_type != ExchangeType::INFORMATIONAL
-            });
-            if last.ike_len <= ERROR_SIZED_AUTH_RESPONSE
-                && !continued
-                && !later_exchange
-                && sa.esp_packets == 0
-            {
-                out.push(auth_failed(
+    if sa.ike_auth_answered
+        && !sa.has_error(NotifyType::AUTHENTICATION_FAILED)
+        && let Some(last) = auth_resps.iter().rfind(|m| m.skf.is_none())
+    {
+        let continued = auth_reqs.iter().any(|r| r.message_id > last.message_id);
+        let later_exchange = sa.messages.iter().any(|m| {
+            m.message_id > last.message_id && m.exchange_type != ExchangeType::INFORMATIONAL
+        });
+        if last.ike_len <= ERROR_SIZED_AUTH_RESPONSE
+            && !continued
+            && !later_exchange
+            && sa.esp_packets == 0
+        {
+            out.push(auth_failed(
                     sa,
                     &peers,
                     Some(last.frame),
                     "the last IKE_AUTH response is only large enough for an encrypted error notify, and no ESP followed",
                 ));
-            }
         }
     }
 }

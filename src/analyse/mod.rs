@@ -519,15 +519,15 @@ fn decode_head(d: &IncompleteDatagram, ports: &IkePorts) -> Option<HeadFacts> {
         ports: Some((sp, dp)),
         ..Default::default()
     };
-    if let Ok(h) = Header::parse(ike_bytes) {
-        if h.ike_version() == IkeVersion::V2 {
-            facts.spi_i = Some(h.spi_i);
-            facts.exchange = Some(h.exchange);
-            facts.message_id = Some(h.message_id);
-            facts.response = Some(h.flags.is_response());
-            facts.from_initiator = Some(h.flags.is_initiator());
-            facts.ike_len = Some(h.length);
-        }
+    if let Ok(h) = Header::parse(ike_bytes)
+        && h.ike_version() == IkeVersion::V2
+    {
+        facts.spi_i = Some(h.spi_i);
+        facts.exchange = Some(h.exchange);
+        facts.message_id = Some(h.message_id);
+        facts.response = Some(h.flags.is_response());
+        facts.from_initiator = Some(h.flags.is_initiator());
+        facts.ike_len = Some(h.length);
     }
     Some(facts)
 }

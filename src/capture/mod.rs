@@ -184,10 +184,10 @@ pub fn for_each_in_time_order(
         let Some(r) = readers.get_mut(i) else {
             return Ok(());
         };
-        if let Some(p) = r.peek()? {
-            if !f(&p) {
-                return Ok(());
-            }
+        if let Some(p) = r.peek()?
+            && !f(&p)
+        {
+            return Ok(());
         }
         r.advance();
         if let Some(h) = heads.get_mut(i) {

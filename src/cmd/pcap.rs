@@ -58,15 +58,15 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     for_each_in_time_order(&mut readers, |p| {
         analyser.packet(p);
         n += 1;
-        if n % PROGRESS_EVERY == 0 {
-            if let Some(bar) = &bar {
-                bar.set_position(
-                    counters
-                        .iter()
-                        .map(|c| c.load(std::sync::atomic::Ordering::Relaxed))
-                        .sum(),
-                );
-            }
+        if n.is_multiple_of(PROGRESS_EVERY)
+            && let Some(bar) = &bar
+        {
+            bar.set_position(
+                counters
+                    .iter()
+                    .map(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+                    .sum(),
+            );
         }
         true
     })
