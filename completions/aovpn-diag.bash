@@ -25,6 +25,9 @@ _aovpn__diag() {
             aovpn__diag,help)
                 cmd="aovpn__diag__subcmd__help"
                 ;;
+            aovpn__diag,pcap)
+                cmd="aovpn__diag__subcmd__pcap"
+                ;;
             aovpn__diag,profile)
                 cmd="aovpn__diag__subcmd__profile"
                 ;;
@@ -37,6 +40,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,help)
                 cmd="aovpn__diag__subcmd__help__subcmd__help"
                 ;;
+            aovpn__diag__subcmd__help,pcap)
+                cmd="aovpn__diag__subcmd__help__subcmd__pcap"
+                ;;
             aovpn__diag__subcmd__help,profile)
                 cmd="aovpn__diag__subcmd__help__subcmd__profile"
                 ;;
@@ -47,7 +53,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 profile completions help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 pcap profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -109,7 +115,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help)
-            opts="6to4 profile completions help"
+            opts="6to4 pcap profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +170,20 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aovpn__subcmd__diag__subcmd__help__subcmd__pcap)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aovpn__subcmd__diag__subcmd__help__subcmd__profile)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -171,6 +191,32 @@ _aovpn__diag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__pcap)
+            opts="-v -q -h -V --ike-port --frag-timeout --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ike-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frag-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+            cand pcap 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand completions 'Print a shell completion script on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -36,6 +37,20 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag;6to4'= {
             cand --site 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site'
             cand --netlogon 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected'
+            cand --color 'When to colour the human view'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (repeat for more)'
+            cand --verbose 'Show more detail (repeat for more)'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aovpn-diag;pcap'= {
+            cand --ike-port 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable'
+            cand --frag-timeout 'Seconds of capture time after which an unfinished IP datagram is given up'
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (repeat for more)'
@@ -73,11 +88,14 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         }
         &'aovpn-diag;help'= {
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+            cand pcap 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand completions 'Print a shell completion script on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aovpn-diag;help;6to4'= {
+        }
+        &'aovpn-diag;help;pcap'= {
         }
         &'aovpn-diag;help;profile'= {
         }

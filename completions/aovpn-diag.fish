@@ -33,6 +33,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s q -l quiet -d 'Pr
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "pcap" -d 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -46,6 +47,16 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s v -l verb
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l ike-port -d 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l frag-timeout -d 'Seconds of capture time after which an unfinished IP datagram is given up' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s v -l verbose -d 'Show more detail (repeat for more)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -62,7 +73,8 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s v 
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap profile completions help" -f -a "pcap" -d 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -25,6 +25,7 @@ fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 si
     after_help = concat!(
         "Examples:
   aovpn-diag 6to4 198.51.100.83
+  aovpn-diag pcap client.pcapng server.pcapng
   aovpn-diag completions powershell > aovpn-diag.ps1
 
 On Windows run aovpn-diag.exe from PowerShell or cmd; add --json and pipe the
