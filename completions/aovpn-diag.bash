@@ -28,6 +28,9 @@ _aovpn__diag() {
             aovpn__diag,pcap)
                 cmd="aovpn__diag__subcmd__pcap"
                 ;;
+            aovpn__diag,probe)
+                cmd="aovpn__diag__subcmd__probe"
+                ;;
             aovpn__diag,profile)
                 cmd="aovpn__diag__subcmd__profile"
                 ;;
@@ -43,6 +46,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,pcap)
                 cmd="aovpn__diag__subcmd__help__subcmd__pcap"
                 ;;
+            aovpn__diag__subcmd__help,probe)
+                cmd="aovpn__diag__subcmd__help__subcmd__probe"
+                ;;
             aovpn__diag__subcmd__help,profile)
                 cmd="aovpn__diag__subcmd__help__subcmd__profile"
                 ;;
@@ -53,7 +59,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 pcap profile completions help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 pcap profile completions probe help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -115,7 +121,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help)
-            opts="6to4 pcap profile completions help"
+            opts="6to4 pcap profile completions probe help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -184,6 +190,20 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aovpn__subcmd__diag__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aovpn__subcmd__diag__subcmd__help__subcmd__profile)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -210,6 +230,40 @@ _aovpn__diag() {
                     return 0
                     ;;
                 --frag-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__probe)
+            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-frag-test --retransmits --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proposals)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frag-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retransmits)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Pcap(args) => cmd::pcap::run(&args, &mut ctx),
         Command::Profile(args) => cmd::profile::run(&args, &mut ctx),
         Command::Completions(args) => cmd::completions::run(&args, &mut ctx),
+        Command::Probe(args) => cmd::probe::run(&args, &mut ctx),
     };
     let result = result.and_then(|exit| ctx.out.flush().map(|()| exit).map_err(Into::into));
 

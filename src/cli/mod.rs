@@ -2,11 +2,13 @@
 //! Each command's arguments live in their own file beside this one.
 
 mod pcap;
+mod probe;
 mod profile;
 mod sixtofour;
 mod target;
 
 pub use pcap::PcapArgs;
+pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
 pub use target::TargetArgs;
@@ -82,6 +84,8 @@ pub enum Command {
     Profile(ProfileArgs),
 
     Completions(CompletionsArgs),
+
+    Probe(ProbeArgs),
 }
 
 /// Print a shell completion script on stdout.

@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod pcap;
+pub mod probe;
 pub mod profile;
 pub mod sixtofour;
 

@@ -27,7 +27,7 @@ fn unanswered(code: Code, p: &PortResult, addr: &str) -> Finding {
         code,
         Severity::Fail,
         format!(
-            "{addr} UDP {}: IKE_SA_INIT got {how} after {} request(s)",
+            "{addr} UDP {}: IKE_SA_INIT {how} ({} request(s) sent)",
             p.port, r.requests_sent
         ),
     )
@@ -92,6 +92,7 @@ way (error 809)",
             .with("fragmented_ip_bytes", frag.report.ip_datagram_bytes)
             .with("small_ip_bytes", p.small.report.ip_datagram_bytes)
             .with("requests_sent", frag.report.requests_sent)
+            .with("icmp_too_big", frag.report.too_big)
             .with("fragmentation_supported", frag_supported == Some(true))
             .remedy(format!(
                 "Let IP fragments (first and non-first) through every firewall, NAT and load \
@@ -218,13 +219,15 @@ ProfileXML CryptographySuite), or the server must also allow one of the Windows 
                 Severity::Warn,
                 format!(
                     "{addr}: the server's NAT_DETECTION_SOURCE_IP does not match {addr}: it sits \
-behind NAT (DNAT, port forward or load balancer)"
+behind NAT (DNAT, port forward, load balancer) or fakes NAT to force UDP encapsulation \
+(strongSwan encap = yes or kernel-libipsec)"
                 ),
             )
             .with("address", addr.as_str())
             .remedy(
                 "Fine when intended; then forward both UDP 500 and 4500 to the same server with \
-source persistence across both ports, without source NAT, and let IP fragments through.",
+source persistence across both ports, without source NAT, and let IP fragments through. \
+Nothing to do when the server fakes NAT on purpose.",
             ),
         );
     }

@@ -114,6 +114,8 @@ pub struct ExchangeReport {
     pub cookie_requested: bool,
     /// Datagrams that were not an answer to this request (wrong SPI, junk).
     pub ignored: u32,
+    /// ICMP "fragmentation needed" / "packet too big" came back for a request.
+    pub too_big: bool,
     pub response: Option<Message>,
 }
 
@@ -186,6 +188,7 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
         ke_retries: Vec::new(),
         cookie_requested: false,
         ignored: 0,
+        too_big: false,
         response: None,
     };
     for _round in 0..MAX_ROUNDS {
@@ -259,6 +262,9 @@ fn send_and_wait(
                     report.outcome = Outcome::Unreachable;
                     return Ok(None);
                 }
+                // The router dropped it; keep waiting, the retransmission
+                // will be fragmented to the path MTU the kernel just learned.
+                Received::TooBig => report.too_big = true,
                 Received::Datagram(bytes) => match as_response(&bytes, ex.peer, &report.spi_i) {
                     Some(msg) => return Ok(Some((msg, sent_at.elapsed()))),
                     None => report.ignored += 1,

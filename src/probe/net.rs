@@ -45,6 +45,10 @@ pub enum Received {
     TimedOut,
     /// An ICMP port (or host) unreachable came back for what we sent.
     Unreachable,
+    /// An ICMP "fragmentation needed" / ICMPv6 "packet too big" came back: a
+    /// router dropped what we sent, and the kernel now knows the smaller
+    /// path MTU (a retransmission is fragmented to fit).
+    TooBig,
 }
 
 /// A network failure that stops a probe, with the operation and peer.
@@ -124,6 +128,17 @@ struct UdpConn {
     local: SocketAddr,
 }
 
+/// EMSGSIZE: how a queued ICMP "too big" surfaces on a connected socket.
+fn is_too_big(e: &io::Error) -> bool {
+    #[cfg(unix)]
+    let code = libc::EMSGSIZE;
+    #[cfg(windows)]
+    let code = 10040; // WSAEMSGSIZE
+    #[cfg(not(any(unix, windows)))]
+    let code = -1;
+    e.raw_os_error() == Some(code)
+}
+
 /// ICMP errors surface on a connected UDP socket as these kinds.
 fn is_unreachable(e: &io::Error) -> bool {
     matches!(
@@ -193,6 +208,7 @@ impl Conn for UdpConn {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if is_unreachable(&e) => return Ok(Received::Unreachable),
+                Err(e) if is_too_big(&e) => return Ok(Received::TooBig),
                 Err(source) => {
                     return Err(NetError::Recv {
                         peer: self.peer,

@@ -7,6 +7,7 @@
 //! Windows consoles.
 
 pub mod pcap;
+pub mod probe;
 pub mod profile;
 pub mod sixtofour;
 

@@ -215,3 +215,26 @@ fn redirect_targets_decode() {
     assert_eq!(redirect_target(&[3, 3, b'v', b'p', b'n']), "vpn");
     assert_eq!(redirect_target(&[3, 9, b'v']), "030976");
 }
+
+#[test]
+fn packet_too_big_keeps_waiting_for_the_retransmission() {
+    let server = FakeServer::new("aes256-sha256-modp2048");
+    let mut sends = 0;
+    let mut inner = server.network();
+    // First datagram: the router answers "too big"; the retransmission
+    // (fragmented by the kernel to the learned MTU) reaches the server.
+    let mut net = crate::probe::net::Scripted::new(move |sent| {
+        sends += 1;
+        if sends == 1 {
+            vec![Received::TooBig]
+        } else {
+            let mut conn = inner.open(sent.peer, sent.options).unwrap();
+            conn.send(&sent.data).unwrap();
+            vec![conn.recv(Instant::now()).unwrap()]
+        }
+    });
+    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048")).unwrap();
+    assert!(report.too_big);
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert_eq!(report.requests_sent, 2);
+}

@@ -1,0 +1,57 @@
+//! `aovpn-diag probe`: resolve the server, run the IKEv2 probes on every
+//! address, judge, print.
+
+use std::io::IsTerminal;
+
+use aovpn_diag::Exit;
+use aovpn_diag::cli::ProbeArgs;
+use aovpn_diag::finding::{Verdict, sort_by_severity};
+use aovpn_diag::probe::ike::Timing;
+use aovpn_diag::probe::net::Udp;
+use aovpn_diag::probe::{self, Config};
+use aovpn_diag::report::{self, probe::ProbeJson};
+use aovpn_diag::resolve;
+
+use super::{Ctx, Failure, Outcome};
+
+pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
+    let t = &args.target;
+    let resolution = resolve::resolve(&t.host, t.family(), t.timeout())
+        .map_err(|e| Failure::new(e.exit(), e))?;
+    let mut cfg = Config::new(Timing {
+        timeout: t.timeout(),
+        retransmits: args.retransmits,
+    });
+    cfg.frag_size = (!args.no_frag_test).then_some(usize::from(args.frag_size));
+    cfg.proposal_check = args.proposals.clone();
+
+    let progress = !ctx.detail.quiet && std::io::stderr().is_terminal();
+    let mut targets = Vec::new();
+    for address in &resolution.addresses {
+        if progress {
+            eprintln!("probing {address} on UDP 500 and 4500 ...");
+        }
+        targets.push(probe::probe_address(&mut Udp, *address, &cfg));
+    }
+    if let Some(first) = targets.first()
+        && targets.iter().all(|t| t.error.is_some())
+    {
+        return Err(Failure::cannot_run(first.error.clone().unwrap_or_default()));
+    }
+    let mut findings = probe::findings(&targets);
+    sort_by_severity(&mut findings);
+    let verdict = Verdict::from_findings(&findings);
+    if ctx.json {
+        let doc = ProbeJson {
+            host: &resolution.host,
+            verdict,
+            resolution: &resolution,
+            targets: targets.iter().map(report::probe::target_json).collect(),
+            findings: &findings,
+        };
+        report::write_json(ctx.out, "probe", &doc)?;
+    } else {
+        report::probe::write_human(ctx.out, &resolution, &targets, &findings, ctx.detail)?;
+    }
+    Ok(Exit::from(verdict))
+}

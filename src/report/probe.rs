@@ -1,0 +1,372 @@
+//! `probe` output: the JSON document (dedicated serde types, a stable
+//! contract) and the human view (verdict, one table per address, proposals,
+//! findings).
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use serde::Serialize;
+
+use super::{BOLD, DIM, Detail, write_findings, write_verdict};
+use crate::finding::{Finding, Severity, Verdict};
+use crate::probe::ike::Outcome;
+use crate::probe::{Attempt, PortResult, ProposalResult, TargetResult};
+use crate::resolve::Resolution;
+use crate::wire::ike::notation;
+
+/// The `--json` document of `probe` (inside the shared envelope).
+#[derive(Debug, Serialize)]
+pub struct ProbeJson<'a> {
+    pub host: &'a str,
+    pub verdict: Verdict,
+    pub resolution: &'a Resolution,
+    pub targets: Vec<TargetJson>,
+    pub findings: &'a [Finding],
+}
+
+#[derive(Debug, Serialize)]
+pub struct TargetJson {
+    pub address: String,
+    /// Why this address could not be probed (then everything else is empty).
+    pub error: Option<String>,
+    pub udp500: Option<PortJson>,
+    pub udp4500: Option<PortJson>,
+    /// Notify 16430 in a response; null when no full response came.
+    pub fragmentation_supported: Option<bool>,
+    /// Every padded request answered; null when none was sent.
+    pub fragmented_request_answered: Option<bool>,
+    /// A NAT on either side (from the NAT_DETECTION hashes).
+    pub nat_detected: bool,
+    pub nat: NatJson,
+    pub chosen_proposal: Option<String>,
+    pub proposals: Vec<ProposalJson>,
+    pub vendor_ids: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NatJson {
+    /// The server sits behind NAT (its NAT_DETECTION_SOURCE_IP hash differs).
+    pub responder: Option<bool>,
+    /// This machine sits behind NAT (NAT_DETECTION_DESTINATION_IP differs).
+    pub initiator: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PortJson {
+    pub port: u16,
+    pub answered: bool,
+    /// `answered`, `no-answer` or `unreachable` (ICMP came back).
+    pub outcome: &'static str,
+    pub rtt_ms: Option<f64>,
+    pub requests_sent: u32,
+    pub request_ip_bytes: usize,
+    pub chosen_proposal: Option<String>,
+    /// The chosen proposal in strongSwan notation.
+    pub chosen_proposal_notation: Option<String>,
+    pub fragmentation_supported: Option<bool>,
+    pub error_notifies: Vec<String>,
+    /// Groups the server asked for with INVALID_KE_PAYLOAD.
+    pub ke_retries: Vec<String>,
+    pub cookie_requested: bool,
+    pub redirect: Option<String>,
+    pub vendor_ids: Vec<String>,
+    pub nat: NatJson,
+    pub fragmented: Option<FragmentedJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FragmentedJson {
+    pub ip_bytes: usize,
+    pub answered: bool,
+    pub outcome: &'static str,
+    pub rtt_ms: Option<f64>,
+    pub requests_sent: u32,
+    /// An ICMP "fragmentation needed" / "packet too big" came back.
+    pub icmp_too_big: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProposalJson {
+    pub name: String,
+    pub description: String,
+    /// true accepted, false NO_PROPOSAL_CHOSEN, null no usable answer.
+    pub accepted: Option<bool>,
+    pub windows_default: bool,
+    pub weak: bool,
+    pub port: u16,
+}
+
+fn ms(d: Option<Duration>) -> Option<f64> {
+    d.map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
+}
+
+fn outcome(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Answered => "answered",
+        Outcome::NoAnswer => "no-answer",
+        Outcome::Unreachable => "unreachable",
+    }
+}
+
+fn port_json(p: &PortResult) -> PortJson {
+    let r = &p.small.report;
+    let f = p.small.facts.as_ref();
+    PortJson {
+        port: p.port,
+        answered: p.small.answered(),
+        outcome: outcome(&r.outcome),
+        rtt_ms: ms(r.rtt),
+        requests_sent: r.requests_sent,
+        request_ip_bytes: r.ip_datagram_bytes,
+        chosen_proposal: f.and_then(|f| f.chosen.as_ref()).map(|c| c.describe()),
+        chosen_proposal_notation: f.and_then(|f| f.chosen.as_ref()).and_then(notation::format),
+        fragmentation_supported: f
+            .filter(|f| f.chosen.is_some())
+            .map(|f| f.fragmentation_supported),
+        error_notifies: f
+            .map(|f| f.errors.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
+        ke_retries: r.ke_retries.iter().map(ToString::to_string).collect(),
+        cookie_requested: r.cookie_requested,
+        redirect: f.and_then(|f| f.redirect.clone()),
+        vendor_ids: f.map(|f| f.vendor_ids.clone()).unwrap_or_default(),
+        nat: NatJson {
+            responder: f.and_then(|f| f.responder_behind_nat),
+            initiator: f.and_then(|f| f.initiator_behind_nat),
+        },
+        fragmented: p.fragmented.as_ref().map(|a| FragmentedJson {
+            ip_bytes: a.report.ip_datagram_bytes,
+            answered: a.answered(),
+            outcome: outcome(&a.report.outcome),
+            rtt_ms: ms(a.report.rtt),
+            requests_sent: a.report.requests_sent,
+            icmp_too_big: a.report.too_big,
+        }),
+    }
+}
+
+fn proposal_json(p: &ProposalResult) -> ProposalJson {
+    ProposalJson {
+        name: p.entry.name.clone(),
+        description: p.entry.proposal.describe(),
+        accepted: p.accepted,
+        windows_default: p.entry.windows_default,
+        weak: p.entry.weak,
+        port: p.port,
+    }
+}
+
+fn any_some(values: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    values.fold(None, |acc, v| match (acc, v) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (None, None) => None,
+        _ => Some(false),
+    })
+}
+
+pub fn target_json(t: &TargetResult) -> TargetJson {
+    let frag: Vec<&Attempt> = t.ports().filter_map(|p| p.fragmented.as_ref()).collect();
+    let responder = any_some(t.facts().map(|f| f.responder_behind_nat));
+    let initiator = any_some(t.facts().map(|f| f.initiator_behind_nat));
+    TargetJson {
+        address: t.address.to_string(),
+        error: t.error.clone(),
+        udp500: t.udp500.as_ref().map(port_json),
+        udp4500: t.udp4500.as_ref().map(port_json),
+        fragmentation_supported: t.fragmentation_supported(),
+        fragmented_request_answered: (!frag.is_empty()).then(|| frag.iter().all(|a| a.answered())),
+        nat_detected: responder == Some(true) || initiator == Some(true),
+        nat: NatJson {
+            responder,
+            initiator,
+        },
+        chosen_proposal: t.chosen().map(|p| p.describe()),
+        proposals: t.proposals.iter().map(proposal_json).collect(),
+        vendor_ids: t.vendor_ids(),
+    }
+}
+
+/// One line that answers "is it OK?" before any detail.
+pub fn headline(host: &str, findings: &[Finding], targets: &[TargetResult]) -> String {
+    let fails: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Fail)
+        .map(|f| f.code.as_str())
+        .collect();
+    if fails.is_empty() {
+        let n = targets.iter().filter(|t| t.error.is_none()).count();
+        format!("{host}: IKEv2 answers on UDP 500 and 4500 ({n} address(es) probed)")
+    } else {
+        let mut unique = fails.clone();
+        unique.dedup();
+        format!("{host}: {}", unique.join(", "))
+    }
+}
+
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "-",
+    }
+}
+
+fn answer_cell(a: &Attempt) -> String {
+    match a.report.outcome {
+        Outcome::Answered => match a.report.rtt {
+            Some(rtt) => format!("yes, {:.1} ms", rtt.as_secs_f64() * 1000.0),
+            None => "yes".to_owned(),
+        },
+        Outcome::NoAnswer => format!("NO ({} sent)", a.report.requests_sent),
+        Outcome::Unreachable => "NO (ICMP unreachable)".to_owned(),
+    }
+}
+
+fn port_row(p: &PortResult) -> Vec<String> {
+    let f = p.small.facts.as_ref();
+    let chosen = match f {
+        Some(f) => match (&f.chosen, f.errors.first()) {
+            (Some(c), _) => c.describe(),
+            (None, Some(e)) => e.to_string(),
+            (None, None) => "-".to_owned(),
+        },
+        None => "-".to_owned(),
+    };
+    let frag = match &p.fragmented {
+        Some(a) => format!("{} B: {}", a.report.ip_datagram_bytes, answer_cell(a)),
+        None => "skipped".to_owned(),
+    };
+    vec![
+        format!("UDP {}", p.port),
+        answer_cell(&p.small),
+        chosen,
+        yes_no(
+            f.filter(|f| f.chosen.is_some())
+                .map(|f| f.fragmentation_supported),
+        )
+        .to_owned(),
+        frag,
+    ]
+}
+
+fn table() -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(100);
+    t
+}
+
+/// The human view.
+pub fn write_human(
+    out: &mut dyn Write,
+    resolution: &Resolution,
+    targets: &[TargetResult],
+    findings: &[Finding],
+    detail: Detail,
+) -> io::Result<()> {
+    let verdict = Verdict::from_findings(findings);
+    write_verdict(out, verdict, &headline(&resolution.host, findings, targets))?;
+    if detail.quiet {
+        return write_findings(out, findings, detail);
+    }
+    if resolution.from_dns {
+        let answers: Vec<String> = resolution
+            .answers
+            .iter()
+            .map(|a| format!("{} {} (ttl {})", a.record_type, a.address, a.ttl))
+            .collect();
+        writeln!(
+            out,
+            "{DIM}DNS:{DIM:#} {} -> {}",
+            resolution.host,
+            answers.join(", ")
+        )?;
+    }
+    for t in targets {
+        writeln!(out)?;
+        writeln!(out, "{BOLD}{}{BOLD:#}", t.address)?;
+        if let Some(e) = &t.error {
+            writeln!(out, "  not probed: {e}")?;
+            continue;
+        }
+        let mut tbl = table();
+        tbl.set_header([
+            "Port",
+            "Answer",
+            "Chosen proposal",
+            "IKE frag (16430)",
+            "Padded request",
+        ]);
+        for p in t.ports() {
+            tbl.add_row(port_row(p));
+        }
+        writeln!(out, "{tbl}")?;
+        let vids = t.vendor_ids();
+        if !vids.is_empty() {
+            writeln!(out, "  Vendor IDs: {}", vids.join(", "))?;
+        }
+        let j = target_json(t);
+        writeln!(
+            out,
+            "  NAT: server behind NAT {}, this machine behind NAT {}",
+            yes_no(j.nat.responder),
+            yes_no(j.nat.initiator)
+        )?;
+        for p in t.ports() {
+            let Some(f) = &p.small.facts else { continue };
+            if let Some(r) = &f.redirect {
+                writeln!(out, "  UDP {}: server redirects to {r}", p.port)?;
+            }
+            if !p.small.report.ke_retries.is_empty() {
+                let groups: Vec<String> = p
+                    .small
+                    .report
+                    .ke_retries
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                writeln!(
+                    out,
+                    "  UDP {}: server asked for key exchange group {}",
+                    p.port,
+                    groups.join(", ")
+                )?;
+            }
+            if p.small.report.cookie_requested {
+                writeln!(
+                    out,
+                    "  UDP {}: server demanded a COOKIE (under load, or always)",
+                    p.port
+                )?;
+            }
+        }
+        if !t.proposals.is_empty() {
+            let mut tbl = table();
+            tbl.set_header(["Proposal", "Accepted", "Algorithms", "Notes"]);
+            for p in &t.proposals {
+                let mut notes = Vec::new();
+                if p.entry.windows_default {
+                    notes.push("Windows default");
+                }
+                if p.entry.weak {
+                    notes.push("weak");
+                }
+                tbl.add_row([
+                    p.entry.name.clone(),
+                    yes_no(p.accepted).to_owned(),
+                    p.entry.proposal.describe(),
+                    notes.join(", "),
+                ]);
+            }
+            let port = t.proposals.first().map_or(500, |p| p.port);
+            writeln!(out, "  Proposals checked one at a time on UDP {port}:")?;
+            writeln!(out, "{tbl}")?;
+        }
+    }
+    if !findings.is_empty() {
+        writeln!(out)?;
+    }
+    write_findings(out, findings, detail)
+}

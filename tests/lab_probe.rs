@@ -1,0 +1,275 @@
+//! `aovpn-diag probe` against a real strongSwan responder in the namespace lab
+//! (client -> nftables router -> server, router->server MTU 1400).
+//!
+//! Opt-in, root only: `sudo AOVPN_LAB=1 cargo test --test lab_probe -- --test-threads=1`.
+//!
+//! Note on `responder-behind-nat`: the lab's charon runs with kernel-libipsec,
+//! which can only do UDP-encapsulated ESP, so strongSwan fakes its
+//! NAT_DETECTION_SOURCE_IP hash to force encapsulation. The probe reports that
+//! honestly as a responder behind NAT; the scenarios assert it.
+
+#[path = "support/lab.rs"]
+mod lab;
+
+use lab::{Lab, NS_CLIENT};
+use serde_json::Value;
+
+/// Short waits keep unanswered scenarios quick: 0.5 + 0.75 + 1.0 s per port.
+const FAST: &[&str] = &["--timeout", "0.5", "--retransmits", "2"];
+
+struct Run {
+    code: i32,
+    doc: Value,
+    text: String,
+}
+
+impl Run {
+    fn codes(&self) -> Vec<(String, String)> {
+        self.doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn has(&self, code: &str, severity: &str) -> bool {
+        self.codes().iter().any(|(c, s)| c == code && s == severity)
+    }
+
+    fn target(&self) -> &Value {
+        &self.doc["targets"][0]
+    }
+}
+
+fn probe(lab: &Lab, target: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["probe", target, "--json"];
+    args.extend_from_slice(FAST);
+    args.extend_from_slice(extra);
+    let out = lab.run_bin(NS_CLIENT, &args);
+    let text = format!(
+        "{}\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        lab.charon_logs(30)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("probe printed no JSON ({e}):\n{text}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        doc,
+        text,
+    }
+}
+
+#[test]
+fn all_good_with_ike_fragmentation() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.fw(&["none"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    let t = r.target();
+    for port in ["udp500", "udp4500"] {
+        assert_eq!(t[port]["answered"], true, "{port}: {}", r.text);
+        assert!(t[port]["rtt_ms"].as_f64().unwrap() > 0.0);
+        assert_eq!(t[port]["fragmented"]["ip_bytes"], 2000);
+        assert_eq!(
+            t[port]["fragmented"]["answered"], true,
+            "{port}: {}",
+            r.text
+        );
+    }
+    assert_eq!(t["fragmentation_supported"], true);
+    assert_eq!(t["fragmented_request_answered"], true);
+    assert_eq!(
+        t["chosen_proposal"],
+        "AES-CBC-256/HMAC-SHA2-256/PRF-SHA2-256/MODP-2048"
+    );
+    assert_eq!(t["nat"]["initiator"], false);
+    assert_eq!(t["nat"]["responder"], true, "libipsec fakes NAT (see top)");
+    assert_eq!(t["nat_detected"], true);
+    assert!(r.has("ike-fragmentation-supported", "info"), "{}", r.text);
+    assert!(r.has("responder-behind-nat", "warn"));
+    assert_eq!(r.doc["verdict"], "ok");
+    assert!(t["proposals"].as_array().unwrap().is_empty());
+    assert!(t["vendor_ids"].is_array());
+}
+
+#[test]
+fn fragmentation_off_is_a_warning() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--fragmentation", "no"]);
+    lab.fw(&["none"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    assert_eq!(r.target()["fragmentation_supported"], false);
+    assert_eq!(r.target()["fragmented_request_answered"], true);
+    assert!(
+        r.has("ike-fragmentation-not-supported", "warn"),
+        "{}",
+        r.text
+    );
+    assert!(!r.has("ike-fragmentation-supported", "info"));
+}
+
+#[test]
+fn udp_500_blocked() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.fw(&["block-500"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    let t = r.target();
+    assert_eq!(t["udp500"]["answered"], false);
+    assert_eq!(t["udp500"]["outcome"], "no-answer");
+    assert_eq!(t["udp500"]["requests_sent"], 3, "retransmitted twice");
+    assert!(
+        t["udp500"]["fragmented"].is_null(),
+        "no fragment test on a dead port"
+    );
+    assert_eq!(t["udp4500"]["answered"], true);
+    assert!(r.has("udp-500-unanswered", "fail"));
+    assert!(!r.has("udp-4500-unanswered", "fail"));
+    assert!(lab.router_counter("aovd_block_500") >= 3);
+}
+
+#[test]
+fn udp_4500_blocked() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.fw(&["block-4500"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    assert_eq!(r.target()["udp500"]["answered"], true);
+    assert_eq!(r.target()["udp4500"]["answered"], false);
+    assert!(r.has("udp-4500-unanswered", "fail"));
+    assert!(!r.has("udp-500-unanswered", "fail"));
+}
+
+#[test]
+fn ip_fragments_dropped_without_ike_fragmentation_fails() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--fragmentation", "no"]);
+    lab.fw(&["drop-frags"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    let t = r.target();
+    for port in ["udp500", "udp4500"] {
+        assert_eq!(t[port]["answered"], true, "{port}");
+        assert_eq!(t[port]["fragmented"]["answered"], false, "{port}");
+    }
+    assert_eq!(t["fragmented_request_answered"], false);
+    let frag_fails = r
+        .codes()
+        .iter()
+        .filter(|(c, s)| c == "ip-fragments-dropped" && s == "fail")
+        .count();
+    assert_eq!(frag_fails, 2, "{}", r.text);
+    assert!(r.has("ike-fragmentation-not-supported", "warn"));
+    assert!(lab.router_counter("aovd_drop_frags") > 0);
+}
+
+#[test]
+fn ip_fragments_dropped_with_ike_fragmentation_only_warns() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.fw(&["drop-frags"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    assert!(r.has("ip-fragments-dropped", "warn"), "{}", r.text);
+    assert!(!r.has("ip-fragments-dropped", "fail"));
+    assert_eq!(r.target()["fragmentation_supported"], true);
+}
+
+#[test]
+fn restricted_proposals_are_checked_one_at_a_time() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--proposals", "aes256gcm16-prfsha384-ecp384"]);
+    lab.fw(&["none"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &["--proposals", "all"]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    let t = r.target();
+    // The first request's MODP-2048 KE is refused; the probe follows
+    // INVALID_KE_PAYLOAD to ECP-384.
+    assert_eq!(t["udp500"]["ke_retries"][0], "ECP-384", "{}", r.text);
+    assert_eq!(t["chosen_proposal"], "AES-GCM-16-256/PRF-SHA2-384/ECP-384");
+    let accepted: Vec<&str> = t["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["accepted"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(accepted, ["aes256gcm16-prfsha384-ecp384"], "{}", r.text);
+    assert!(
+        t["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["accepted"].is_boolean()),
+        "every proposal got a definite answer: {}",
+        r.text
+    );
+    assert!(r.has("windows-defaults-rejected", "warn"));
+}
+
+#[test]
+fn server_with_nothing_in_common_is_no_proposal_chosen() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--proposals", "aes256-sha512-ecp521"]);
+    lab.fw(&["none"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    assert_eq!(r.target()["udp500"]["answered"], true);
+    assert_eq!(
+        r.target()["udp500"]["error_notifies"][0],
+        "NO_PROPOSAL_CHOSEN"
+    );
+    assert!(r.has("no-proposal-chosen", "fail"));
+}
+
+#[test]
+fn weak_only_server_is_flagged() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--proposals", "3des-sha1-modp1024"]);
+    lab.fw(&["none"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &["--proposals", "windows"]);
+    assert!(r.has("weak-proposals-only", "warn"), "{}", r.text);
+    let accepted: Vec<&str> = r.target()["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["accepted"] == true)
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(accepted, ["3des-sha1-modp1024"]);
+}
+
+#[test]
+fn ipv6_all_good_and_fragments_dropped() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--fragmentation", "no"]);
+    lab.fw(&["none"]);
+    let s6 = lab.addr("SERVER6").to_string();
+    let r = probe(&lab, &s6, &["-6"]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    let t = r.target();
+    assert_eq!(t["address"], s6.as_str());
+    assert_eq!(t["udp500"]["answered"], true);
+    assert_eq!(t["udp4500"]["answered"], true);
+    // IPv6 routers never fragment: the source does, at the path MTU it
+    // learns from Packet Too Big, so the padded request gets through.
+    assert_eq!(t["fragmented_request_answered"], true, "{}", r.text);
+
+    lab.fw(&["drop-frags"]);
+    let r = probe(&lab, &s6, &["-6"]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    assert!(r.has("ip-fragments-dropped", "fail"), "{}", r.text);
+    assert_eq!(r.target()["fragmented_request_answered"], false);
+}
