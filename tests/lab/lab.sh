@@ -126,6 +126,8 @@ cmd_up() {
     need_cmd ip iproute2
     need_cmd nft nftables
     cmd_down >/dev/null 2>&1 || true
+    # A half-built lab is worse than none: tear it down if any step fails.
+    trap 'log "up failed; removing the partial lab"; cmd_down >/dev/null 2>&1' EXIT
     mkdir -p "$RUN"
     echo "$mtu" >"$RUN/mtu"
 
@@ -168,6 +170,7 @@ cmd_up() {
     in_ns "$NS_SERVER2" ip -6 route add default via "$ROUTER_SERVER2_6"
 
     in_ns "$NS_ROUTER" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+    trap - EXIT
     log "up: client <-> router <-> server/server2, router->server MTU $mtu"
 }
 
@@ -496,6 +499,7 @@ start_charon() { # ns inst
         fi
         sleep 0.1
     done
+    stop_pidfile "$RUN/charon-$inst.pid" TERM
     die "charon in $ns did not open its vici socket and UDP 500 within 10 s; see $dir/charon.log"
 }
 
@@ -719,20 +723,21 @@ cmd_capture() {
             grep -h 'packets captured' "$RUN/capture-$ns.log" 2>/dev/null | sed "s/^/capture $ns: /" >&2 || true
         done
         ;;
-    *) die "capture: use 'capture start <ns> <file> [--iface IF] [--filter BPF] [--linktype T]' or 'capture stop [ns]'" ;;
+    *) die "capture: use 'capture start <ns> <file> [--iface IF] [--filter BPF] [--linktype T] [--nano]' or 'capture stop [ns]'" ;;
     esac
 }
 
 capture_start() {
     local ns=${1:?capture start: namespace required} file=${2:?capture start: output file required}
     shift 2
-    local iface filter="" linktype="" i
+    local iface filter="" linktype="" nano=no i
     iface=$(default_iface "$ns")
     while [ $# -gt 0 ]; do
         case $1 in
         --iface) iface=${2:?}; shift 2 ;;
         --filter) filter=${2:?}; shift 2 ;;
         --linktype) linktype=${2:?}; shift 2 ;;
+        --nano) nano=yes; shift ;;
         *) die "capture start: unknown option $1" ;;
         esac
     done
@@ -744,6 +749,7 @@ capture_start() {
     rm -f "$file"
     local args=(-n -U --immediate-mode -s 0 -Z root -i "$iface" -w "$file")
     [ -n "$linktype" ] && args+=(-y "$linktype")
+    [ "$nano" = yes ] && args+=(--time-stamp-precision=nano)
     # shellcheck disable=SC2086
     ip netns exec "$ns" tcpdump "${args[@]}" ${filter:+"$filter"} </dev/null >"$logf" 2>&1 &
     local pid=$!
@@ -778,7 +784,8 @@ usage: lab.sh COMMAND ...
                   [-4|-6] [--eap] [--proposals LIST]      prints RESULT=established|failed
   client stop
   stop                         stop every charon of the lab
-  capture start NS FILE [--iface IF] [--filter BPF] [--linktype T]
+  capture start NS FILE [--iface IF] [--filter BPF] [--linktype T] [--nano]
+                               (tcpdump, full packets, classic pcap; returns once listening)
   capture stop [NS]
 State: $STATE (certificates cached in $CERTS). Logs: $RUN/<instance>/charon.log
 EOF
