@@ -25,10 +25,17 @@ RemoteAccess\\Parameters\\Ikev2\\EnableServerFragmentation = 1 (DWORD) and resta
 RemoteAccess service; strongSwan: fragmentation = yes. Otherwise allow IP fragments of UDP 500/4500 \
 on every firewall, NAT and load balancer on the path.";
 
+const REMEDY_LB: &str = "This server receives IKE_AUTH for an IKE SA it never negotiated. \
+A load balancer (or NAT rule) sends UDP 500 and UDP 4500 of one client to different servers: \
+configure persistence by source address across both services (F5: Match Across Services; \
+Kemp: port following) or one virtual service for both ports.";
+
 const REMEDY_4500: &str = "IKE_AUTH travels on UDP 4500 after the port switch. Allow UDP 4500 \
 (both directions) on every firewall; if a load balancer fronts several VPN servers, make UDP 500 \
 and UDP 4500 of one client reach the same server (F5: persistence with Match Across Services; \
-Kemp: port following) and do not source-NAT the clients.";
+Kemp: port following) and do not source-NAT the clients. If the request is small, the \
+server's response may be the large one (certificate chain, EAP) and its IP fragments may be \
+dropped on the way back: capture on the server side to tell.";
 
 /// Exchange name, message ID, response flag: one IKE message.
 type MessageKey = (String, u32, bool);
@@ -312,9 +319,9 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
         (Support::Unknown, Support::Unknown) => {}
         (i, r) if i == Support::No || r == Support::No => {
             let missing = match (i, r) {
-                (Support::No, Support::No) => "neither side",
-                (Support::No, _) => "the initiator (client) did not",
-                _ => "the responder (server) did not",
+                (Support::No, Support::No) => "neither side sent",
+                (Support::No, _) => "the initiator (client) did not send",
+                _ => "the responder (server) did not send",
             };
             let windows_server = sa.vendor_ids_responder.iter().any(|v| v.contains("MS NT5"));
             let remedy = if r == Support::No && windows_server {
@@ -328,7 +335,7 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
                 Finding::new(
                     Code::IkeFragmentationNotNegotiated,
                     Severity::Warn,
-                    format!("IKEv2 fragmentation not negotiated: {missing} send IKEV2_FRAGMENTATION_SUPPORTED ({peers}); large IKE_AUTH messages must rely on IP fragments"),
+                    format!("IKEv2 fragmentation not negotiated: {missing} IKEV2_FRAGMENTATION_SUPPORTED ({peers}); large IKE_AUTH messages must rely on IP fragments"),
                 )
                 .with("initiator", support(i))
                 .with("responder", support(r))
@@ -349,7 +356,7 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
             Finding::new(
                 Code::NatDetected,
                 Severity::Info,
-                format!("NAT_DETECTION hashes show {side} behind NAT ({peers}); IKE moves to UDP 4500"),
+                format!("NAT_DETECTION hashes show {side} behind NAT ({peers}); IKE moves to UDP 4500 (a peer that forces UDP encapsulation, like strongSwan's encap = yes, fakes this on purpose)"),
             )
             .with("frames", frames(&sa.nat.evidence))
             .with("initiator_behind_nat", sa.nat.initiator_behind_nat)
@@ -398,63 +405,122 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
         );
     }
 
-    // IKE_AUTH outcome.
-    if negotiated && !auth_reqs.is_empty() && auth_resps.is_empty() {
-        let sent: Vec<&&IkeMessage> = auth_reqs
+    // IKE_AUTH outcome, per message ID (EAP runs several IKE_AUTH exchanges).
+    let unanswered_id = auth_reqs
+        .iter()
+        .map(|m| m.message_id)
+        .find(|id| !auth_resps.iter().any(|r| r.message_id == *id));
+    let last_req_id = auth_reqs.iter().map(|m| m.message_id).max();
+    // Responder-side view of lost responses: the request keeps coming after
+    // it was answered, and the exchange goes no further.
+    let return_path_lost = last_req_id.filter(|id| {
+        let first_resp = auth_resps
             .iter()
-            .filter(|m| !m.also_seen_elsewhere)
+            .filter(|r| r.message_id == *id)
+            .map(|r| r.ts)
+            .min();
+        unanswered_id.is_none()
+            && first_resp.is_some_and(|t| {
+                auth_reqs
+                    .iter()
+                    .any(|q| q.message_id == *id && q.ts > t && q.retransmission_of.is_some())
+            })
+            && !sa.messages.iter().any(|m| m.message_id > *id)
+    });
+    if let Some(id) = unanswered_id {
+        let reqs: Vec<&IkeMessage> = auth_reqs
+            .iter()
+            .copied()
+            .filter(|m| m.message_id == id)
             .collect();
-        let first = auth_reqs
+        // One transmission = one datagram, or one set of SKF pieces.
+        let sent = reqs
+            .iter()
+            .filter(|m| !m.also_seen_elsewhere && m.skf.is_none_or(|(n, _)| n == 1))
+            .count();
+        let first = reqs
             .iter()
             .find(|m| m.ip_fragments > 1)
-            .or(auth_reqs.first())
+            .or(reqs.first())
             .copied();
-        let ip_frag = auth_reqs.iter().any(|m| m.ip_fragments > 1);
-        let skf = auth_reqs.iter().any(|m| m.skf.is_some());
+        let ip_frag = reqs.iter().any(|m| m.ip_fragments > 1);
+        let skf = reqs.iter().any(|m| m.skf.is_some());
         let remedy = if ip_frag && !skf {
             REMEDY_FRAGMENTS
+        } else if init_reqs.is_empty() && init_resps.is_empty() {
+            REMEDY_LB
         } else {
             REMEDY_4500
         };
-        let mut f = Finding::new(
-            Code::IkeAuthUnanswered,
-            Severity::Fail,
-            format!(
-                "IKE_AUTH from {} to {} sent {} time(s){}, never answered (error 809)",
-                first.map_or(sa.initiator, |m| m.src),
-                first.map_or(sa.responder, |m| m.dst),
-                sent.len(),
-                match first {
-                    Some(m) if m.ip_fragments > 1 =>
-                        format!(" as {} bytes in {} IP fragments", m.ip_len, m.ip_fragments),
-                    Some(m) if m.skf.is_some() => format!(
-                        " as SKF fragments of up to {} bytes",
-                        auth_reqs.iter().map(|m| m.ip_len).max().unwrap_or(0)
-                    ),
-                    Some(m) => format!(" ({} bytes)", m.ip_len),
-                    None => String::new(),
-                }
-            ),
-        )
-        .with(
-            "frames",
-            frames(&auth_reqs.iter().map(|m| m.frame).collect::<Vec<_>>()),
-        )
-        .with(
-            "first_time",
-            round3(auth_reqs.first().map_or(0.0, |m| m.time)),
-        )
-        .with(
-            "last_time",
-            round3(auth_reqs.last().map_or(0.0, |m| m.time)),
-        )
-        .with("ip_length", first.map_or(0, |m| m.ip_len))
-        .with("ip_fragments", first.map_or(0, |m| m.ip_fragments))
-        .with("ike_fragmentation", skf);
+        let mut summary = format!(
+            "IKE_AUTH (message ID {id}) from {} to {} sent {} time(s){}, never answered (error 809)",
+            first.map_or(sa.initiator, |m| m.src),
+            first.map_or(sa.responder, |m| m.dst),
+            sent,
+            match first {
+                Some(m) if m.ip_fragments > 1 =>
+                    format!(" as {} bytes in {} IP fragments", m.ip_len, m.ip_fragments),
+                Some(m) if m.skf.is_some() => format!(
+                    " as SKF fragments of up to {} bytes",
+                    reqs.iter().map(|m| m.ip_len).max().unwrap_or(0)
+                ),
+                Some(m) => format!(" ({} bytes)", m.ip_len),
+                None => String::new(),
+            }
+        );
+        if init_reqs.is_empty() && init_resps.is_empty() {
+            summary.push_str("; this capture has no IKE_SA_INIT for this SA, so this responder never negotiated it (a load balancer sending UDP 4500 to another server than UDP 500?)");
+        }
+        let mut f = Finding::new(Code::IkeAuthUnanswered, Severity::Fail, summary)
+            .with(
+                "frames",
+                frames(&reqs.iter().map(|m| m.frame).collect::<Vec<_>>()),
+            )
+            .with("message_id", id)
+            .with("first_time", round3(reqs.first().map_or(0.0, |m| m.time)))
+            .with("last_time", round3(reqs.last().map_or(0.0, |m| m.time)))
+            .with("ip_length", first.map_or(0, |m| m.ip_len))
+            .with("ip_fragments", first.map_or(0, |m| m.ip_fragments))
+            .with("ike_fragmentation", skf);
         if let Some(m) = first {
             f = f.with("ports", format!("{} -> {}", m.src.port(), m.dst.port()));
         }
         out.push(f.remedy(remedy));
+    } else if let Some(id) = return_path_lost {
+        let resps: Vec<&IkeMessage> = auth_resps
+            .iter()
+            .copied()
+            .filter(|m| m.message_id == id)
+            .collect();
+        let reqs: Vec<&IkeMessage> = auth_reqs
+            .iter()
+            .copied()
+            .filter(|m| m.message_id == id)
+            .collect();
+        let big = resps.iter().max_by_key(|m| m.ip_len).copied();
+        let fragmented = resps.iter().any(|m| m.ip_fragments > 1);
+        out.push(
+            Finding::new(
+                Code::IkeAuthUnanswered,
+                Severity::Fail,
+                format!(
+                    "the responder answered IKE_AUTH (message ID {id}) {} time(s), but the initiator kept retransmitting ({} requests) and went no further: the response{} never reached it",
+                    resps.len(),
+                    reqs.len(),
+                    match big {
+                        Some(m) if m.ip_fragments > 1 => format!(" ({} bytes in {} IP fragments)", m.ip_len, m.ip_fragments),
+                        Some(m) => format!(" ({} bytes)", m.ip_len),
+                        None => String::new(),
+                    }
+                ),
+            )
+            .with("requests", frames(&reqs.iter().map(|m| m.frame).collect::<Vec<_>>()))
+            .with("responses", frames(&resps.iter().map(|m| m.frame).collect::<Vec<_>>()))
+            .with("message_id", id)
+            .with("response_ip_length", big.map_or(0, |m| m.ip_len))
+            .with("response_ip_fragments", big.map_or(0, |m| m.ip_fragments))
+            .remedy(if fragmented { REMEDY_FRAGMENTS } else { REMEDY_4500 }),
+        );
     } else if negotiated && auth_reqs.is_empty() && !sa.ike_auth_answered {
         let lost = !sa.lost_datagrams.is_empty();
         out.push(

@@ -9,7 +9,7 @@
 
 use std::net::IpAddr;
 
-use etherparse::{Ipv6ExtensionSlice, LaxIpSlice, LenSource};
+use etherparse::{LaxIpSlice, LenSource};
 
 /// IP protocol numbers (IANA "Assigned Internet Protocol Numbers").
 pub mod proto {
@@ -172,19 +172,11 @@ pub fn slice(ip: &[u8]) -> Option<IpPacket<'_>> {
         }
         LaxIpSlice::Ipv6(v6) => {
             let h = v6.header();
-            let mut frag = None;
-            for ext in v6.extensions().clone().into_iter() {
-                if let Ipv6ExtensionSlice::Fragment(f) = ext {
-                    if f.is_fragmenting_payload() {
-                        frag = Some(FragInfo {
-                            id: f.identification(),
-                            offset: u32::from(f.fragment_offset().value()) * 8,
-                            more: f.more_fragments(),
-                        });
-                    }
-                    break;
-                }
-            }
+            // Walk the extension headers ourselves: etherparse 0.21's
+            // extension iterator trusts lengths a lax parse did not check
+            // (an out-of-bounds read on hostile input, found by the
+            // corrupted-capture test).
+            let frag = v6_fragment(ip);
             // A non-first fragment's payload is not parsed further by
             // etherparse; its "protocol" is the fragment header's next header.
             Some(IpPacket {
@@ -199,6 +191,40 @@ pub fn slice(ip: &[u8]) -> Option<IpPacket<'_>> {
             })
         }
     }
+}
+
+/// The Fragment header of an IPv6 packet (RFC 8200 §4.5), found by walking
+/// the extension header chain (§4.1) with checked reads: hop-by-hop (0),
+/// routing (43) and destination options (60) are (len + 1) * 8 bytes, AH (51)
+/// is (len + 2) * 4 bytes (RFC 4302 §2.2). At most 8 headers are walked.
+fn v6_fragment(ip: &[u8]) -> Option<FragInfo> {
+    let mut next = *ip.get(6)?;
+    let mut at = 40usize;
+    for _ in 0..8 {
+        match next {
+            proto::IPV6_FRAGMENT => {
+                let h = ip.get(at..at + 8)?;
+                let off_flags = u16::from_be_bytes([*h.get(2)?, *h.get(3)?]);
+                let id = u32::from_be_bytes([*h.get(4)?, *h.get(5)?, *h.get(6)?, *h.get(7)?]);
+                let offset = u32::from(off_flags & 0xfff8);
+                let more = off_flags & 1 != 0;
+                // An atomic fragment (offset 0, M clear) fragments nothing.
+                return (offset != 0 || more).then_some(FragInfo { id, offset, more });
+            }
+            0 | 43 | 60 => {
+                let len = (usize::from(*ip.get(at + 1)?) + 1) * 8;
+                next = *ip.get(at)?;
+                at = at.checked_add(len)?;
+            }
+            51 => {
+                let len = (usize::from(*ip.get(at + 1)?) + 2) * 4;
+                next = *ip.get(at)?;
+                at = at.checked_add(len)?;
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -356,6 +382,17 @@ pub(crate) mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn hostile_ipv6_extension_chains_never_panic(
+            nh in proptest::sample::select(vec![0u8, 43, 44, 51, 60, 17]),
+            tail in proptest::collection::vec(0u8..=255, 0..120),
+        ) {
+            let mut p = ipv6([0xfd; 16], [0xfd; 16], nh, None, &tail);
+            p[6] = nh;
+            let _ = slice(&p);
+            let _ = interest(&p, true, &IkePorts::default());
+        }
+
         #[test]
         fn never_panics(bytes in proptest::collection::vec(0u8..=255, 0..120), v6 in proptest::bool::ANY) {
             let _ = interest(&bytes, v6, &IkePorts::with_extra(&[1, 2]));

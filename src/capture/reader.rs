@@ -93,15 +93,22 @@ pub struct ReaderStats {
 }
 
 /// Wraps the byte source to keep what pcap-parser throws away (the real
-/// `io::Error`) and to count bytes for progress reporting.
+/// `io::Error`), to count bytes for progress reporting, and to fill every
+/// read completely (until EOF): pcap-parser parses the file header from its
+/// first read alone, and a pipe or a replayed head may deliver less.
 struct Source<R> {
+    head: io::Cursor<Vec<u8>>,
     inner: R,
     bytes: Arc<AtomicU64>,
     error: Arc<Mutex<Option<io::Error>>>,
 }
 
-impl<R: Read> Read for Source<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+impl<R: Read> Source<R> {
+    fn read_some(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.head.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
         loop {
             match self.inner.read(buf) {
                 Ok(n) => {
@@ -118,6 +125,20 @@ impl<R: Read> Read for Source<R> {
                 }
             }
         }
+    }
+}
+
+impl<R: Read> Read for Source<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            let n = self.read_some(buf.get_mut(filled..).unwrap_or_default())?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        Ok(filled)
     }
 }
 
@@ -174,15 +195,16 @@ impl CaptureReader {
         // its first read, which a pipe need not deliver, and a bad start
         // should be quoted in the error message.
         let mut source = Source {
+            head: io::Cursor::new(Vec::new()),
             inner: source,
             bytes: bytes.clone(),
             error: error.clone(),
         };
-        let mut head = Vec::with_capacity(64);
-        (&mut source)
-            .take(64)
-            .read_to_end(&mut head)
+        let mut head = vec![0u8; 64];
+        let got = source
+            .read(&mut head)
             .map_err(|e| read_error(&name, &error, e))?;
+        head.truncate(got);
         if head.is_empty() {
             return Err(CaptureError::Empty { file: name });
         }
@@ -192,8 +214,8 @@ impl CaptureReader {
                 file: name,
             });
         }
-        let chained = io::Cursor::new(head).chain(source);
-        let inner = match pcap_parser::create_reader(INITIAL_BUFFER, chained) {
+        source.head = io::Cursor::new(head);
+        let inner = match pcap_parser::create_reader(INITIAL_BUFFER, source) {
             Ok(r) => r,
             Err(PcapError::ReadError) => {
                 let e = error
