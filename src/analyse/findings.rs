@@ -151,7 +151,14 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
     let init_resps: Vec<&IkeMessage> = sa.responses(ExchangeType::IKE_SA_INIT).collect();
     let auth_reqs: Vec<&IkeMessage> = sa.requests(ExchangeType::IKE_AUTH).collect();
     let auth_resps: Vec<&IkeMessage> = sa.responses(ExchangeType::IKE_AUTH).collect();
-    let negotiated = sa.proposal_chosen.is_some();
+    // IKE_SA_INIT succeeded: an SA was chosen, or (header-only view) a
+    // response came back without an error notify.
+    let negotiated = sa.proposal_chosen.is_some()
+        || init_resps.iter().any(|m| {
+            !m.notifies
+                .iter()
+                .any(|n| super::sa::is_error_name(n) || n == "COOKIE")
+        });
 
     // Lost fragments first: they are the cause of what follows. One finding
     // per IKE message (its transmissions grouped), or per SA for datagrams

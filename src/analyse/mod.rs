@@ -582,3 +582,100 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
     let s: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
     Some(u32::from_be_bytes(s))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::ip::tests::{ipv4, udp};
+    use crate::capture::{LinkType, Packet};
+    use crate::finding::Code;
+
+    const C: [u8; 4] = [198, 18, 0, 2];
+    const S: [u8; 4] = [198, 19, 0, 2];
+    const SPI: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
+
+    /// An IKEv2 header-only message (RFC 7296 §3.1) padded with an opaque
+    /// SK payload of `body` bytes.
+    fn ike(exchange: u8, flags: u8, id: u32, spi_r: [u8; 8], body: usize) -> Vec<u8> {
+        let mut m = SPI.to_vec();
+        m.extend(spi_r);
+        let next = if body > 0 { 46 } else { 0 };
+        m.extend([next, 0x20, exchange, flags]);
+        m.extend(id.to_be_bytes());
+        let len = 28 + if body > 0 { 4 + body } else { 0 };
+        m.extend((len as u32).to_be_bytes());
+        if body > 0 {
+            m.extend([0, 0]);
+            m.extend(((4 + body) as u16).to_be_bytes());
+            m.extend(vec![0xab; body]);
+        }
+        m
+    }
+
+    fn feed(a: &mut Analyser, frame: u64, secs: i64, ip: &[u8]) {
+        a.packet(&Packet {
+            at: PacketRef { file: 0, frame },
+            ts: Timestamp::from_secs_nanos(secs, 0),
+            link: LinkType::RAW,
+            data: ip,
+            orig_len: ip.len() as u32,
+        });
+    }
+
+    #[test]
+    fn pairs_responses_and_spots_retransmissions() {
+        let mut a = Analyser::new(Options::default());
+        let req = ipv4(C, S, 17, 1, 0, &udp(500, 500, &ike(34, 0x08, 0, [0; 8], 0)));
+        let resp = ipv4(S, C, 17, 2, 0, &udp(500, 500, &ike(34, 0x20, 0, [9; 8], 0)));
+        feed(&mut a, 1, 0, &req);
+        feed(&mut a, 2, 1, &req);
+        feed(&mut a, 3, 1, &resp);
+        let r = a.finish();
+        let sa = &r.sas[0];
+        assert_eq!(sa.messages.len(), 3);
+        assert_eq!(sa.messages[1].retransmission_of, Some(0));
+        assert_eq!(sa.messages[2].answers, Some(0));
+        assert_eq!(sa.spi_r, "0909090909090909");
+        assert_eq!(r.stats.ike_messages, 3);
+    }
+
+    #[test]
+    fn lost_second_fragment_is_tied_to_the_ike_message_it_carried() {
+        let mut a = Analyser::new(Options::default());
+        let init = ipv4(C, S, 17, 1, 0, &udp(500, 500, &ike(34, 0x08, 0, [0; 8], 0)));
+        let init_r = ipv4(S, C, 17, 2, 0, &udp(500, 500, &ike(34, 0x20, 0, [9; 8], 0)));
+        feed(&mut a, 1, 0, &init);
+        feed(&mut a, 2, 0, &init_r);
+        let mut auth = vec![0, 0, 0, 0];
+        auth.extend(ike(35, 0x08, 1, [9; 8], 2000));
+        let dgram = udp(4500, 4500, &auth);
+        // First fragment only: 1480 bytes at offset 0, MF set.
+        let first = ipv4(C, S, 17, 77, 0x2000, &dgram[..1480]);
+        feed(&mut a, 3, 1, &first);
+        let r = a.finish();
+        assert_eq!(r.stats.datagrams_incomplete, 1);
+        let lost = &r.sas[0].lost_datagrams[0];
+        assert_eq!(lost.exchange.as_deref(), Some("IKE_AUTH"));
+        assert_eq!(lost.message_id, Some(1));
+        assert_eq!(lost.missing, vec![(1480, None)]);
+        let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
+        assert!(codes.contains(&Code::IpFragmentsMissing), "{codes:?}");
+        assert!(codes.contains(&Code::IkeAuthNeverArrived), "{codes:?}");
+    }
+
+    #[test]
+    fn ordinary_traffic_is_counted_not_analysed() {
+        let mut a = Analyser::new(Options::default());
+        feed(&mut a, 1, 0, &ipv4(C, S, 6, 1, 0, &[0; 40]));
+        feed(
+            &mut a,
+            2,
+            0,
+            &ipv4(C, S, 17, 2, 0, &udp(5353, 53, &[0; 20])),
+        );
+        let r = a.finish();
+        assert_eq!(r.stats.packets, 2);
+        assert!(r.sas.is_empty());
+        assert_eq!(r.findings[0].code, Code::NoIkeTraffic);
+    }
+}

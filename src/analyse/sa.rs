@@ -364,7 +364,7 @@ pub fn notify_names(m: &Message) -> Vec<String> {
         .collect()
 }
 
-fn is_error_name(name: &str) -> bool {
+pub(crate) fn is_error_name(name: &str) -> bool {
     NotifyType::from_name(name).is_some_and(|k| k.is_error())
 }
 

@@ -823,6 +823,39 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn section_header_with_long_options_is_read() {
+        // editcap/dumpcap write shb_hardware, shb_os and shb_userappl: the SHB
+        // is longer than the 64 bytes sniffed for the magic.
+        let mut body = Vec::new();
+        body.extend(0x1a2b_3c4du32.to_le_bytes());
+        body.extend(1u16.to_le_bytes());
+        body.extend(0u16.to_le_bytes());
+        body.extend((-1i64).to_le_bytes());
+        for (code, text) in [
+            (2u16, "x86_64 test hardware"),
+            (3, "Linux 6.1 test os"),
+            (4, "Dumpcap (Wireshark) 4.0.17 test"),
+        ] {
+            body.extend(code.to_le_bytes());
+            body.extend((text.len() as u16).to_le_bytes());
+            body.extend(text.as_bytes());
+            while body.len() % 4 != 0 {
+                body.push(0);
+            }
+        }
+        body.extend([0, 0, 0, 0]);
+        let mut f = block(0x0a0d_0d0a, &body);
+        assert!(f.len() > 64);
+        f.extend(idb(1, None));
+        f.extend(epb(0, 7, b"pkt"));
+        let (pk, trunc) = read_all(f.clone());
+        assert_eq!((pk.len(), trunc), (1, None));
+        // Also through a pipe that delivers one byte per read.
+        let mut r = CaptureReader::new("pipe", 0, Dribble(io::Cursor::new(f))).unwrap();
+        assert_eq!(r.peek().unwrap().unwrap().data, b"pkt");
+    }
+
+    #[test]
     fn epb_for_undeclared_interface_is_skipped_and_counted() {
         let mut f = shb();
         f.extend(idb(1, None));
