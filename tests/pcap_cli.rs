@@ -609,5 +609,14 @@ fn lab_evidence_details() {
     ]);
     assert_eq!(code, 1);
     assert_eq!(doc["sas"].as_array().unwrap().len(), 1);
-    assert!(has(&doc, "ike-auth-unanswered", "fail"));
+    let f = finding(&doc, "ike-auth-unanswered");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("lost between the two capture points"),
+        "{f}"
+    );
+    assert_eq!(f["evidence"]["seen_in_files"], serde_json::json!([1]));
+    assert_eq!(f["evidence"]["missing_from_files"], serde_json::json!([2]));
 }

@@ -475,6 +475,21 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
                 None => String::new(),
             }
         );
+        // Several capture points (client and server traces): say where the
+        // request was seen and where it never arrived.
+        let files_sa: std::collections::BTreeSet<u16> =
+            sa.messages.iter().map(|m| m.frame.file).collect();
+        let files_req: std::collections::BTreeSet<u16> =
+            reqs.iter().map(|m| m.frame.file).collect();
+        let not_in: Vec<u16> = files_sa.difference(&files_req).map(|f| f + 1).collect();
+        let seen_in: Vec<u16> = files_req.iter().map(|f| f + 1).collect();
+        if files_sa.len() > 1 && !not_in.is_empty() {
+            summary.push_str(&format!(
+                "; it is in capture file {} but never in file {}: lost between the two capture points",
+                join(&seen_in),
+                join(&not_in)
+            ));
+        }
         if init_reqs.is_empty() && init_resps.is_empty() {
             summary.push_str("; this capture has no IKE_SA_INIT for this SA, so this responder never negotiated it (a load balancer sending UDP 4500 to another server than UDP 500?)");
         }
@@ -489,6 +504,11 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
             .with("ip_length", first.map_or(0, |m| m.ip_len))
             .with("ip_fragments", first.map_or(0, |m| m.ip_fragments))
             .with("ike_fragmentation", skf);
+        if files_sa.len() > 1 {
+            f = f
+                .with("seen_in_files", json!(seen_in))
+                .with("missing_from_files", json!(not_in));
+        }
         if let Some(m) = first {
             f = f.with("ports", format!("{} -> {}", m.src.port(), m.dst.port()));
         }
@@ -608,6 +628,13 @@ fn ranges(r: &[(u32, Option<u32>)]) -> String {
             Some(e) => format!("{s}-{e}"),
             None => format!("{s}-end"),
         })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn join(v: &[u16]) -> String {
+    v.iter()
+        .map(|n| n.to_string())
         .collect::<Vec<_>>()
         .join(", ")
 }
