@@ -194,16 +194,32 @@ fn probe_into(
         timing: cfg.timing,
     };
     for port in [500, ike::NATT_PORT] {
-        let small = Attempt::new(ike::run(net, &base(port))?);
+        // One complete IKE_SA_INIT (the first port that gives one) tells the
+        // proposal, 16430 and NAT; every further request only has to prove
+        // that it arrived, so it is made stateless (see `stateless`).
+        // Responders cap half-open SAs per peer (strongSwan's
+        // block_threshold is 5): a probe that left one per request would
+        // be blocked, and misread as unanswered, when run twice in a row.
+        let have_full = target.facts().any(|f| f.chosen.is_some());
+        let mut first = base(port);
+        if have_full {
+            stateless(&mut first);
+        }
+        let small = Attempt::new(ike::run(net, &first)?);
         let fragmented = match (cfg.frag_size, small.answered()) {
             (Some(size), true) => {
                 let mut ex = base(port);
-                // Offer what the server just chose with the KE it wants, so
-                // the padded request is answered in one round trip.
-                if let Some(chosen) = small.facts.as_ref().and_then(|f| f.chosen.clone()) {
-                    ex.ke_group = chosen.dh_groups().first().copied();
+                // Offer what the server chose, with a KE it will refuse:
+                // the INVALID_KE_PAYLOAD answer proves the padded request
+                // arrived, in one round trip, and leaves no state.
+                if let Some(chosen) = target
+                    .facts()
+                    .chain(small.facts.iter())
+                    .find_map(|f| f.chosen.clone())
+                {
                     ex.proposals = vec![chosen];
                 }
+                stateless(&mut ex);
                 ex.pad_to_ip_size = Some(size);
                 ex.fragmentation = Fragmentation::Allow;
                 Some(Attempt::new(ike::run(net, &ex)?))
@@ -238,6 +254,21 @@ fn probe_into(
     Ok(())
 }
 
+/// Makes a request the responder answers without keeping state: the KE
+/// payload is of a group outside every offered proposal, so an acceptable
+/// offer draws INVALID_KE_PAYLOAD (RFC 7296 §1.3) naming the group it wants
+/// instead of a half-open IKE SA, and the request is not re-sent with that
+/// group.
+fn stateless(ex: &mut Exchange) {
+    let offered: Vec<DhGroup> = ex.proposals.iter().flat_map(|p| p.dh_groups()).collect();
+    ex.ke_group = kex::SUPPORTED
+        .iter()
+        .copied()
+        .find(|g| !offered.contains(g))
+        .or(Some(DhGroup::MODP_2048));
+    ex.follow_invalid_ke = false;
+}
+
 /// Offers one proposal with a KE of a group outside it (see module docs).
 fn check_proposal(
     net: &mut dyn Network,
@@ -246,14 +277,8 @@ fn check_proposal(
 ) -> Result<Option<bool>, ExchangeError> {
     let mut p = entry.proposal.clone();
     p.number = 1;
-    let groups = p.dh_groups();
-    ex.ke_group = kex::SUPPORTED
-        .iter()
-        .copied()
-        .find(|g| !groups.contains(g))
-        .or(Some(DhGroup::MODP_2048));
     ex.proposals = vec![p];
-    ex.follow_invalid_ke = false;
+    stateless(&mut ex);
     let attempt = Attempt::new(ike::run(net, &ex)?);
     Ok(attempt.facts.as_ref().and_then(|f| {
         if f.chosen.is_some() || f.requested_group.is_some() {

@@ -158,9 +158,11 @@ fn proposal_check_one_at_a_time_without_half_open_sas() {
             .iter()
             .all(|p| p.accepted.is_some() && p.port == 500)
     );
-    // Main probe: first KE (MODP-2048) refused with INVALID_KE, retried with
-    // ECP-384, on both ports (4), padded requests (2), one per proposal.
-    assert_eq!(sent, 6 + t.proposals.len());
+    // Main probe: on 500 the first KE (MODP-2048) is refused with
+    // INVALID_KE and retried with ECP-384 (2); UDP 4500 and both padded
+    // requests are stateless, answered by INVALID_KE at once (3); then one
+    // per proposal.
+    assert_eq!(sent, 5 + t.proposals.len());
     assert_eq!(
         codes(&f),
         [

@@ -228,6 +228,11 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
     let chosen = match f {
         Some(f) => match (&f.chosen, f.errors.first()) {
             (Some(c), _) => c.describe(),
+            // A stateless request (see probe::stateless): the offer was
+            // acceptable, only the deliberately wrong KE group was refused.
+            (None, _) if f.requested_group.is_some() => {
+                "offer accepted (stateless check)".to_owned()
+            }
             (None, Some(e)) => e.to_string(),
             (None, None) => "-".to_owned(),
         },
