@@ -3,7 +3,8 @@
 # tracepath (iputils) and scamper (trace -M), on a clean 1400-byte path, a
 # 1280-byte path and a PMTUD black hole (router drops its own too-big errors).
 # Prints the MTU each tool found, the packets it sent towards the server
-# (counted by an nftables counter in the client namespace) and wall time.
+# (counted on arrival at the lab router, at prerouting priority -600, so
+# packets sent through raw or packet sockets count too) and wall time.
 #
 # Targets (issue 5): same MTU as the peers; <= 12 probes and < 2 s on the clean
 # 1400 path; < 10 s with a black hole.
@@ -36,24 +37,27 @@ trap '$LAB down >/dev/null 2>&1 || true' EXIT
 
 in_client() { ip netns exec "$NS" "$@"; }
 
-# Counts packets this namespace sends to the server (any protocol).
+in_router() { ip netns exec aovd-router "$@"; }
+
+# Counts packets the client sends to the server (any protocol), as they
+# reach the router, before the lab's own scenario tables (priority -500).
 counter_setup() { # v4addr v6addr
-    in_client nft -f - <<EOF
+    in_router nft -f - <<EOF
 table inet aovd_bench {
-  chain out { type filter hook output priority 0; policy accept;
-    ip daddr $1 counter
-    ip6 daddr $2 counter
+  chain pre { type filter hook prerouting priority -600; policy accept;
+    iifname "aovd-rc" ip daddr $1 counter
+    iifname "aovd-rc" ip6 daddr $2 counter
   }
 }
 EOF
 }
 # Rule counters are reset by re-creating the table.
 counter_reset() {
-    in_client nft delete table inet aovd_bench
+    in_router nft delete table inet aovd_bench
     counter_setup "$SERVER4" "$SERVER6"
 }
 counter_read() {
-    in_client nft list table inet aovd_bench |
+    in_router nft list table inet aovd_bench |
         awk '/packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") s += $(i + 1) } END { print s + 0 }'
 }
 
