@@ -70,7 +70,7 @@ cold() {
 }
 
 now() { date +%s.%N; }
-row() { printf '%-28s %-10s %6s %8s %9s\n' "$@"; }
+row() { printf '%-26s %-17s %6s %8s %9s\n' "$@"; }
 
 measure() { # label target
     local label=$1 target=$2 t0 t1 out mtu
@@ -98,6 +98,18 @@ measure() { # label target
     fi
 }
 
+# aovpn-diag --ike against the lab's strongSwan responder (the peers have no
+# IKE mode); with echo requests dropped on the router, ICMP tools are blind.
+measure_ike() { # label target
+    local t0 t1 out mtu
+    cold
+    t0=$(now)
+    out=$(in_client "$BIN" mtu "$2" --ike --json || true)
+    t1=$(now)
+    mtu=$(jq -r '.targets[0].path_mtu' <<<"$out")
+    row "$1" "aovpn-diag --ike" "$mtu" "$(counter_read)" "$(printf '%.3f' "$(echo "$t1 - $t0" | bc)")"
+}
+
 scenario() { # mtu fw-scenario label
     $LAB up --mtu "$1" >/dev/null 2>&1
     [ "$2" = none ] || $LAB fw "$2" >/dev/null 2>&1
@@ -109,5 +121,10 @@ scenario() { # mtu fw-scenario label
 
 row scenario tool MTU packets "wall s"
 scenario 1400 none "clean 1400"
+$LAB server start >/dev/null 2>&1
+$LAB fw drop-echo >/dev/null 2>&1
+counter_setup "$SERVER4" "$SERVER6"
+measure_ike "echo dropped 1400 IPv4" "$SERVER4"
+measure_ike "echo dropped 1400 IPv6" "$SERVER6"
 scenario 1280 none "clean 1280"
 scenario 1400 black-hole "black hole 1400"
