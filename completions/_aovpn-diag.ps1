@@ -32,10 +32,10 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
-            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
-            [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
+            [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -54,8 +54,17 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'aovpn-diag;profile' {
+        'aovpn-diag;probe' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply (DNS and every probe)')
+            [CompletionResult]::new('--proposals', '--proposals', [CompletionResultType]::ParameterName, 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256')
+            [CompletionResult]::new('--frag-size', '--frag-size', [CompletionResultType]::ParameterName, 'Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU')
+            [CompletionResult]::new('--retransmits', '--retransmits', [CompletionResultType]::ParameterName, 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
+            [CompletionResult]::new('--no-frag-test', '--no-frag-test', [CompletionResultType]::ParameterName, 'Skip the fragment test')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
@@ -91,6 +100,19 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'aovpn-diag;profile' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'aovpn-diag;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
@@ -104,50 +126,28 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'aovpn-diag;probe' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply (DNS and every probe)')
-            [CompletionResult]::new('--proposals', '--proposals', [CompletionResultType]::ParameterName, 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256')
-            [CompletionResult]::new('--frag-size', '--frag-size', [CompletionResultType]::ParameterName, 'Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU')
-            [CompletionResult]::new('--retransmits', '--retransmits', [CompletionResultType]::ParameterName, 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
-            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
-            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
-            [CompletionResult]::new('--no-frag-test', '--no-frag-test', [CompletionResultType]::ParameterName, 'Skip the fragment test')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            break
-        }
         'aovpn-diag;help' {
             [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
-            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
-            [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
-            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
+            [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
+            [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'aovpn-diag;help;6to4' {
             break
         }
-        'aovpn-diag;help;profile' {
+        'aovpn-diag;help;probe' {
             break
         }
         'aovpn-diag;help;mtu' {
             break
         }
-        'aovpn-diag;help;completions' {
+        'aovpn-diag;help;profile' {
             break
         }
-        'aovpn-diag;help;probe' {
+        'aovpn-diag;help;completions' {
             break
         }
         'aovpn-diag;help;help' {

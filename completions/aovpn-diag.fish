@@ -33,10 +33,10 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s q -l quiet -d 'Pr
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
-complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
-complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l site -d 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l netlogon -d 'Summarise the NO_CLIENT_SITE lines of a domain controller\'s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected' -r -F
@@ -48,14 +48,21 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s v -l verb
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l proposals -d 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l frag-size -d 'Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l retransmits -d 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l json -d 'Print one JSON document on stdout instead of the human view'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s v -l verbose -d 'Show more detail (repeat for more)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-frag-test -d 'Skip the fragment test'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s v -l verbose -d 'Show more detail (repeat for more)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l min -d 'Smallest IP packet size to test [default: 576 for IPv4, 1280 for IPv6]' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l max -d 'Largest IP packet size to test [default: the outgoing interface MTU]' -r
@@ -73,6 +80,14 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s v -l verbo
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s v -l verbose -d 'Show more detail (repeat for more)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -81,24 +96,9 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s v 
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l proposals -d 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256' -r
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l frag-size -d 'Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU' -r
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l retransmits -d 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)' -r
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
-always\t''
-never\t''"
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-frag-test -d 'Skip the fragment test'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l json -d 'Print one JSON document on stdout instead of the human view'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s v -l verbose -d 'Show more detail (repeat for more)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile mtu completions probe help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile mtu completions probe help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile mtu completions probe help" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile mtu completions probe help" -f -a "completions" -d 'Print a shell completion script on stdout'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile mtu completions probe help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 profile mtu completions probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -104,6 +104,8 @@ codes! {
 
 
     // ---- check ------------------------------------------------------------
+    /// check: the VPN server name does not resolve.
+    DnsFailed = "dns-failed",
     // ---- end check --------------------------------------------------------
 
     // ---- local (Windows registry) ------------------------------------------

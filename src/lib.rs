@@ -5,6 +5,7 @@
 //! findings; `report` only presents. Data flows one way.
 
 pub mod addr;
+pub mod check;
 pub mod cli;
 pub mod exit;
 pub mod finding;

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::SixToFour(args) => cmd::sixtofour::run(&args, &mut ctx),
         Command::Profile(args) => cmd::profile::run(&args, &mut ctx),
+        Command::Check(args) => cmd::check::run(&args, &mut ctx),
         Command::Mtu(args) => cmd::mtu::run(&args, &mut ctx),
         Command::Completions(args) => cmd::completions::run(&args, &mut ctx),
         Command::Probe(args) => cmd::probe::run(&args, &mut ctx),

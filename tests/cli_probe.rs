@@ -5,8 +5,10 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+/// The binary by path: `Command::cargo_bin` would prepend the cross runner
+/// (wine) again when the tests themselves already run under Wine.
 fn bin() -> Command {
-    Command::cargo_bin("aovpn-diag").unwrap()
+    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
 }
 
 #[test]

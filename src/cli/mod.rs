@@ -1,12 +1,14 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod check;
 mod mtu;
 mod probe;
 mod profile;
 mod sixtofour;
 mod target;
 
+pub use check::CheckArgs;
 pub use mtu::MtuArgs;
 pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
@@ -79,13 +81,15 @@ pub enum Command {
     #[command(name = "6to4")]
     SixToFour(SixToFourArgs),
 
-    Profile(ProfileArgs),
+    Probe(ProbeArgs),
 
     Mtu(MtuArgs),
 
-    Completions(CompletionsArgs),
+    Check(CheckArgs),
 
-    Probe(ProbeArgs),
+    Profile(ProfileArgs),
+
+    Completions(CompletionsArgs),
 }
 
 /// Print a shell completion script on stdout.

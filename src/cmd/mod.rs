@@ -2,6 +2,7 @@
 //! Each `run` gathers facts through the library, hands them to `report`, and
 //! returns the exit status; errors become a one-line message and an exit code.
 
+pub mod check;
 pub mod completions;
 pub mod mtu;
 pub mod probe;
@@ -44,7 +45,6 @@ impl Failure {
     }
 
     /// The check could not run: exit 3.
-    #[allow(dead_code)] // first used by the network commands (probe, mtu)
     pub fn cannot_run(message: impl Display) -> Self {
         Failure::new(Exit::CannotRun, message)
     }

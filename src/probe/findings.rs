@@ -82,8 +82,8 @@ way (error 809)",
                 Code::IpFragmentsDropped,
                 severity,
                 format!(
-                    "{addr} UDP {}: a {}-byte IKE_SA_INIT (IP-fragmented) got no answer while a \
-{}-byte one did{tail}",
+                    "{addr} UDP {}: an IKE_SA_INIT of {} bytes (IP-fragmented) got no answer while \
+one of {} bytes did{tail}",
                     p.port, frag.report.ip_datagram_bytes, p.small.report.ip_datagram_bytes
                 ),
             )

@@ -27,11 +27,12 @@ pub mod mtu;
 pub mod mtu_driver;
 pub mod mtu_findings;
 pub mod mtu_ike;
+pub mod mtu_measure;
 pub mod net;
 pub mod proposals;
 
 #[cfg(test)]
-mod fake;
+pub(crate) mod fake;
 
 mod findings;
 

@@ -66,6 +66,10 @@ pub enum NetError {
         #[source]
         source: io::Error,
     },
+    /// With DF set (`Fragmentation::Forbid`) the datagram exceeds the path
+    /// MTU the kernel knows: it was not sent (EMSGSIZE).
+    #[error("{bytes}-byte datagram to {peer} exceeds the known path MTU with Don't Fragment set")]
+    TooBig { peer: SocketAddr, bytes: usize },
     #[error("cannot receive from {peer}: {source}")]
     Recv {
         peer: SocketAddr,
@@ -173,6 +177,10 @@ impl Conn for UdpConn {
                     peer: self.peer,
                     source,
                 }),
+            Err(e) if is_too_big(&e) => Err(NetError::TooBig {
+                peer: self.peer,
+                bytes: datagram.len(),
+            }),
             Err(source) => Err(NetError::Send {
                 peer: self.peer,
                 source,
@@ -468,6 +476,21 @@ mod tests {
         let got = conn.recv(start + Duration::from_millis(50)).unwrap();
         assert_eq!(got, Received::TimedOut);
         assert!(start.elapsed() < Duration::from_secs(1));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dont_fragment_options_are_accepted_by_the_kernel() {
+        // The setsockopt calls run in `open`; a rejected option is an error.
+        let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let peer = server.local_addr().unwrap();
+        let forbid = Options {
+            fragmentation: Fragmentation::Forbid,
+        };
+        let mut conn = Udp.open(peer, forbid).unwrap();
+        conn.send(&vec![0u8; 1400]).unwrap();
+        let mut buf = [0u8; 2000];
+        assert_eq!(server.recv(&mut buf).unwrap(), 1400);
     }
 
     #[cfg(target_os = "linux")]

@@ -6,6 +6,7 @@
 //! colour is off (pipe, `--color never`, NO_COLOR) and translates them on old
 //! Windows consoles.
 
+pub mod check;
 pub mod mtu;
 pub mod probe;
 pub mod profile;

@@ -44,7 +44,7 @@ pub struct JsonDoc<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonTarget {
+pub struct JsonTarget {
     address: IpAddr,
     /// Largest whole IP packet that passed; null when not found.
     path_mtu: Option<u16>,
@@ -143,7 +143,7 @@ fn json_probe(p: &ProbeRecord, overhead: u16) -> JsonProbe {
     j
 }
 
-fn json_target(m: &Measurement) -> JsonTarget {
+pub fn json_target(m: &Measurement) -> JsonTarget {
     let r = &m.result;
     let path_mtu = r.path_mtu();
     JsonTarget {

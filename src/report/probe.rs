@@ -223,7 +223,7 @@ fn answer_cell(a: &Attempt) -> String {
     }
 }
 
-fn port_row(p: &PortResult) -> Vec<String> {
+fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
     let f = p.small.facts.as_ref();
     let chosen = match f {
         Some(f) => match (&f.chosen, f.errors.first()) {
@@ -237,7 +237,7 @@ fn port_row(p: &PortResult) -> Vec<String> {
         Some(a) => format!("{} B: {}", a.report.ip_datagram_bytes, answer_cell(a)),
         None => "skipped".to_owned(),
     };
-    vec![
+    let mut row = vec![
         format!("UDP {}", p.port),
         answer_cell(&p.small),
         chosen,
@@ -247,7 +247,17 @@ fn port_row(p: &PortResult) -> Vec<String> {
         )
         .to_owned(),
         frag,
-    ]
+    ];
+    if verbose {
+        let r = &p.small.report;
+        row.push(format!(
+            "{} B from {}, SPIi {}",
+            r.ip_datagram_bytes,
+            r.local,
+            crate::wire::hex(&r.spi_i)
+        ));
+    }
+    row
 }
 
 fn table() -> Table {
@@ -292,15 +302,20 @@ pub fn write_human(
             continue;
         }
         let mut tbl = table();
-        tbl.set_header([
+        let verbose = detail.verbose > 0;
+        let mut header = vec![
             "Port",
             "Answer",
             "Chosen proposal",
             "IKE frag (16430)",
             "Padded request",
-        ]);
+        ];
+        if verbose {
+            header.push("Request");
+        }
+        tbl.set_header(header);
         for p in t.ports() {
-            tbl.add_row(port_row(p));
+            tbl.add_row(port_row(p, verbose));
         }
         writeln!(out, "{tbl}")?;
         let vids = t.vendor_ids();
@@ -369,4 +384,78 @@ pub fn write_human(
         writeln!(out)?;
     }
     write_findings(out, findings, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::probe::fake::FakeServer;
+    use crate::probe::ike::Timing;
+    use crate::probe::{Config, findings, probe_address};
+
+    /// A probe of the scripted responder with fixed round-trip times and
+    /// SPIs, so the rendering is deterministic.
+    fn sample(server: FakeServer) -> (Resolution, Vec<TargetResult>, Vec<Finding>) {
+        let mut net = server.network();
+        let cfg = Config::new(Timing {
+            timeout: Duration::from_millis(20),
+            retransmits: 1,
+        });
+        let mut t = probe_address(&mut net, "198.18.2.2".parse().unwrap(), &cfg);
+        for p in [&mut t.udp500, &mut t.udp4500].into_iter().flatten() {
+            for a in std::iter::once(&mut p.small).chain(p.fragmented.iter_mut()) {
+                a.report.rtt = a.report.rtt.map(|_| Duration::from_micros(1500));
+                a.report.spi_i = [0x11; 8];
+            }
+        }
+        let f = findings(std::slice::from_ref(&t));
+        let res = crate::resolve::resolve(
+            "198.18.2.2",
+            crate::resolve::Family::Any,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        (res, vec![t], f)
+    }
+
+    fn human(server: FakeServer) -> String {
+        let (res, t, f) = sample(server);
+        let mut out = Vec::new();
+        write_human(&mut out, &res, &t, &f, Detail::default()).unwrap();
+        anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
+    }
+
+    #[test]
+    fn human_view_of_a_healthy_server() {
+        insta::assert_snapshot!(human(FakeServer::new("aes256-sha256-modp2048")));
+    }
+
+    #[test]
+    fn human_view_of_dropped_fragments() {
+        let mut s = FakeServer::new("aes256-sha256-modp2048");
+        s.max_ip_size = Some(1500);
+        s.fragmentation = false;
+        insta::assert_snapshot!(human(s));
+    }
+
+    #[test]
+    fn json_has_the_fields_the_issue_requires() {
+        let (_, t, _) = sample(FakeServer::new("aes256-sha256-modp2048"));
+        let j = serde_json::to_value(target_json(&t[0])).unwrap();
+        assert_eq!(j["address"], "198.18.2.2");
+        assert_eq!(j["udp500"]["answered"], true);
+        assert_eq!(j["udp500"]["rtt_ms"], 1.5);
+        assert_eq!(j["udp4500"]["answered"], true);
+        assert_eq!(j["fragmentation_supported"], true);
+        assert_eq!(j["fragmented_request_answered"], true);
+        assert_eq!(j["nat_detected"], false);
+        assert_eq!(j["vendor_ids"][0], "strongSwan");
+        assert!(j["proposals"].as_array().unwrap().is_empty());
+        assert_eq!(
+            j["udp500"]["chosen_proposal_notation"],
+            "aes256-sha256-modp2048"
+        );
+    }
 }

@@ -475,6 +475,11 @@ EOF
 start_charon() { # ns inst
     local ns=$1 inst=$2 dir="$RUN/$2" i
     [ -x "$CHARON" ] || die "charon not found at $CHARON (install strongswan-charon)"
+    local plugins=/usr/lib/ipsec/plugins
+    [ -f "$plugins/libstrongswan-kernel-libipsec.so" ] ||
+        die "strongSwan plugin kernel-libipsec missing (install libcharon-extra-plugins)"
+    [ -f "$plugins/libstrongswan-eap-mschapv2.so" ] ||
+        die "strongSwan plugin eap-mschapv2 missing (install libcharon-extauth-plugins)"
     need_cmd swanctl strongswan-swanctl
     ns_exists "$ns" || die "lab is not up (run: lab.sh up)"
     if live_pid "$RUN/charon-$inst.pid" >/dev/null; then

@@ -322,6 +322,17 @@ fn preflight() -> Result<(), String> {
             "{charon} is missing (apt-get install strongswan-charon)"
         ));
     }
+    for (plugin, pkg) in [
+        ("kernel-libipsec", "libcharon-extra-plugins"),
+        ("eap-mschapv2", "libcharon-extauth-plugins"),
+    ] {
+        let so = format!("/usr/lib/ipsec/plugins/libstrongswan-{plugin}.so");
+        if !Path::new(&so).is_file() {
+            return Err(format!(
+                "strongSwan plugin {plugin} is missing (apt-get install {pkg})"
+            ));
+        }
+    }
     let tools = [
         ("ip", "iproute2"),
         ("nft", "nftables"),
@@ -330,6 +341,8 @@ fn preflight() -> Result<(), String> {
         ("pki", "strongswan-pki"),
         ("unshare", "util-linux"),
         ("timeout", "coreutils"),
+        ("ping", "iputils-ping"),
+        ("ss", "iproute2"),
     ];
     let missing: Vec<String> = tools
         .iter()

@@ -1,0 +1,149 @@
+//! Presentation of `aovpn-diag check`: the verdict and cause first, then
+//! one line per step, then the findings; JSON for scripts with the embedded
+//! results of the probe and the path-MTU search.
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::{BOLD, CAUTION, DIM, Detail, GOOD, table, write_findings, write_verdict};
+use crate::check::{Cause, Judgement, Observations, StepStatus};
+use crate::finding::{Code, Finding, Verdict};
+use crate::report::{mtu, probe};
+use crate::resolve::Resolution;
+
+/// The JSON document of `check` (after `schema_version` and `command`).
+#[derive(Serialize)]
+pub struct CheckJson<'a> {
+    pub host: &'a str,
+    pub verdict: Verdict,
+    /// The code of the most likely cause; null when nothing is wrong.
+    pub cause: Option<Code>,
+    /// The cause in words, with the remedy to try first.
+    pub cause_detail: Option<&'a Cause>,
+    pub findings: &'a [Finding],
+    pub steps: &'a [crate::check::Step],
+    pub dns: DnsJson<'a>,
+    pub probe: ProbeEmbed,
+    pub mtu: MtuEmbed,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_rras: Option<RrasJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct DnsJson<'a> {
+    pub resolved: bool,
+    pub error: Option<&'a str>,
+    pub resolution: Option<&'a Resolution>,
+}
+
+#[derive(Serialize)]
+pub struct ProbeEmbed {
+    pub targets: Vec<probe::TargetJson>,
+}
+
+#[derive(Serialize)]
+pub struct MtuEmbed {
+    pub targets: Vec<mtu::JsonTarget>,
+    /// Addresses whose path MTU could not be measured, with the reason.
+    pub skipped: Vec<MtuSkipped>,
+}
+
+#[derive(Serialize)]
+pub struct MtuSkipped {
+    pub address: IpAddr,
+    pub reason: String,
+}
+
+#[derive(Serialize)]
+pub struct RrasJson<'a> {
+    pub available: bool,
+    pub reading: Option<&'a crate::local::rras::RrasReading>,
+    pub reason: Option<&'a str>,
+}
+
+pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
+    CheckJson {
+        host: &obs.host,
+        verdict: j.verdict,
+        cause: j.cause.as_ref().map(|c| c.code),
+        cause_detail: j.cause.as_ref(),
+        findings: &j.findings,
+        steps: &j.steps,
+        dns: DnsJson {
+            resolved: obs.resolution.is_ok(),
+            error: obs.resolution.as_ref().err().map(String::as_str),
+            resolution: obs.resolution.as_ref().ok(),
+        },
+        probe: ProbeEmbed {
+            targets: obs.probes.iter().map(probe::target_json).collect(),
+        },
+        mtu: MtuEmbed {
+            targets: obs
+                .mtu
+                .iter()
+                .filter_map(|(_, m)| m.as_ref().ok())
+                .map(mtu::json_target)
+                .collect(),
+            skipped: obs
+                .mtu
+                .iter()
+                .filter_map(|(a, m)| {
+                    m.as_ref().err().map(|reason| MtuSkipped {
+                        address: *a,
+                        reason: reason.clone(),
+                    })
+                })
+                .collect(),
+        },
+        local_rras: obs.rras.as_ref().map(|r| RrasJson {
+            available: r.is_ok(),
+            reading: r.as_ref().ok(),
+            reason: r.as_ref().err().map(String::as_str),
+        }),
+    }
+}
+
+pub fn write_human(
+    out: &mut dyn Write,
+    obs: &Observations,
+    j: &Judgement,
+    detail: Detail,
+) -> io::Result<()> {
+    let headline = match &j.cause {
+        Some(c) => format!("{}: {}", obs.host, c.summary),
+        None => format!("{}: no problem found", obs.host),
+    };
+    write_verdict(out, j.verdict, &headline)?;
+    if let Some(c) = &j.cause {
+        writeln!(out, "    {BOLD}cause:{BOLD:#} {}", c.code)?;
+        if !c.remedy.is_empty() {
+            writeln!(out, "    {BOLD}fix:{BOLD:#}   {}", c.remedy)?;
+        }
+    }
+    if detail.quiet {
+        return Ok(());
+    }
+    writeln!(out)?;
+    let mut t = table(&["step", "status", "ms", "detail"]);
+    for s in &j.steps {
+        let status = match s.status {
+            StepStatus::Ok => format!("{GOOD}ok{GOOD:#}"),
+            StepStatus::Problem => format!("{CAUTION}problem{CAUTION:#}"),
+            StepStatus::Skipped => format!("{DIM}skipped{DIM:#}"),
+        };
+        t.add_row([
+            s.name.to_owned(),
+            status,
+            s.duration_ms.to_string(),
+            s.detail.clone(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    if !j.findings.is_empty() {
+        writeln!(out)?;
+        write_findings(out, &j.findings, detail)?;
+    }
+    Ok(())
+}
