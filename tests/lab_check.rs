@@ -100,7 +100,10 @@ fn healthy_server_is_ok_with_every_step_ok() {
         ],
     );
     assert_eq!(r.doc["mtu"]["targets"][0]["path_mtu"], 1400, "{}", r.text);
-    assert_eq!(r.doc["probe"]["targets"][0]["fragmentation_supported"], true);
+    assert_eq!(
+        r.doc["probe"]["targets"][0]["fragmentation_supported"],
+        true
+    );
 }
 
 #[test]
@@ -157,7 +160,10 @@ fn fragments_dropped_with_ike_fragmentation_is_healthy_with_a_warning() {
     assert!(r.has("ip-fragments-dropped", "warn"), "{}", r.text);
     assert_steps(
         &r,
-        &[("ike-fragmentation", "ok"), ("fragmented-request", "problem")],
+        &[
+            ("ike-fragmentation", "ok"),
+            ("fragmented-request", "problem"),
+        ],
     );
 }
 
@@ -211,7 +217,10 @@ fn a_name_from_the_hosts_file_resolves_and_an_unknown_one_is_the_cause() {
     let hosts = dir.join("hosts");
     std::fs::write(
         &hosts,
-        format!("127.0.0.1 localhost\n{} vpn.aovd.test\n", lab.addr("SERVER4")),
+        format!(
+            "127.0.0.1 localhost\n{} vpn.aovd.test\n",
+            lab.addr("SERVER4")
+        ),
     )
     .unwrap();
     let r = check(&lab, "vpn.aovd.test", &["-4", "--no-mtu"]);
