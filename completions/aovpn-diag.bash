@@ -19,6 +19,9 @@ _aovpn__diag() {
             aovpn__diag,6to4)
                 cmd="aovpn__diag__subcmd__6to4"
                 ;;
+            aovpn__diag,check)
+                cmd="aovpn__diag__subcmd__check"
+                ;;
             aovpn__diag,completions)
                 cmd="aovpn__diag__subcmd__completions"
                 ;;
@@ -27,6 +30,9 @@ _aovpn__diag() {
                 ;;
             aovpn__diag,mtu)
                 cmd="aovpn__diag__subcmd__mtu"
+                ;;
+            aovpn__diag,pcap)
+                cmd="aovpn__diag__subcmd__pcap"
                 ;;
             aovpn__diag,probe)
                 cmd="aovpn__diag__subcmd__probe"
@@ -37,6 +43,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,6to4)
                 cmd="aovpn__diag__subcmd__help__subcmd__6to4"
                 ;;
+            aovpn__diag__subcmd__help,check)
+                cmd="aovpn__diag__subcmd__help__subcmd__check"
+                ;;
             aovpn__diag__subcmd__help,completions)
                 cmd="aovpn__diag__subcmd__help__subcmd__completions"
                 ;;
@@ -45,6 +54,9 @@ _aovpn__diag() {
                 ;;
             aovpn__diag__subcmd__help,mtu)
                 cmd="aovpn__diag__subcmd__help__subcmd__mtu"
+                ;;
+            aovpn__diag__subcmd__help,pcap)
+                cmd="aovpn__diag__subcmd__help__subcmd__pcap"
                 ;;
             aovpn__diag__subcmd__help,probe)
                 cmd="aovpn__diag__subcmd__help__subcmd__probe"
@@ -59,7 +71,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 probe mtu profile completions help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 pcap probe mtu check profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +114,36 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aovpn__subcmd__diag__subcmd__check)
+            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-mtu --local-rras --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proposals)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frag-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aovpn__subcmd__diag__subcmd__completions)
             opts="-v -q -h -V --json --verbose --quiet --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -121,7 +163,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help)
-            opts="6to4 probe mtu profile completions help"
+            opts="6to4 pcap probe mtu check profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +177,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help__subcmd__6to4)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -177,6 +233,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help__subcmd__mtu)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__help__subcmd__pcap)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -242,6 +312,32 @@ _aovpn__diag() {
                     return 0
                     ;;
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__pcap)
+            opts="-v -q -h -V --ike-port --frag-timeout --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ike-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frag-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,8 +33,10 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s q -l quiet -d 'Pr
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "pcap" -d 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "check" -d 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -48,6 +50,16 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s v -l verb
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l ike-port -d 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l frag-timeout -d 'Seconds of capture time after which an unfinished IP datagram is given up' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s v -l verbose -d 'Show more detail (repeat for more)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l proposals -d 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l frag-size -d 'Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU' -r
@@ -80,6 +92,21 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s v -l verbo
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l proposals -d 'Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l frag-size -d 'Size in bytes of the IP datagram of the fragment test (576 to 65535)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l no-mtu -d 'Skip the path-MTU step'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l local-rras -d 'Also read this machine\'s RRAS IKEv2 fragmentation setting (Windows only)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s v -l verbose -d 'Show more detail (repeat for more)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand profile" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
@@ -96,9 +123,11 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s v 
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 probe mtu profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "pcap" -d 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "check" -d 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from 6to4 pcap probe mtu check profile completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

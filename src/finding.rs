@@ -56,6 +56,34 @@ codes! {
 
 
     // ---- pcap -------------------------------------------------------------
+    // (pcap also reports the probe section's `no-proposal-chosen` and
+    // `nat-detected`: same meaning, seen in a capture instead of a probe.)
+    /// pcap: IKE_SA_INIT requests without any response.
+    IkeSaInitUnanswered = "ike-sa-init-unanswered",
+    /// pcap: IKE_AUTH sent (and retransmitted), never answered: the classic error 809.
+    IkeAuthUnanswered = "ike-auth-unanswered",
+    /// pcap: responder-side view: IKE_SA_INIT answered, no complete IKE_AUTH request followed.
+    IkeAuthNeverArrived = "ike-auth-never-arrived",
+    /// pcap: IKE datagrams whose IP fragments never all arrived.
+    IpFragmentsMissing = "ip-fragments-missing",
+    /// pcap: the peers rejected each other's authentication.
+    AuthenticationFailed = "authentication-failed",
+    /// pcap: no IKEv2 traffic in the capture.
+    NoIkeTraffic = "no-ike-traffic",
+    /// pcap: IKEV2_FRAGMENTATION_SUPPORTED (16430) missing from one side or both.
+    IkeFragmentationNotNegotiated = "ike-fragmentation-not-negotiated",
+    /// pcap: an IKE message left its sender as IP fragments.
+    IkeMessageIpFragmented = "ike-message-ip-fragmented",
+    /// pcap: the capture ends mid-record, or its snap length cut IKE packets.
+    CaptureTruncated = "capture-truncated",
+    /// pcap: both sides sent IKEV2_FRAGMENTATION_SUPPORTED (16430).
+    IkeFragmentationNegotiated = "ike-fragmentation-negotiated",
+    /// pcap: the responder asked for another Diffie-Hellman group (INVALID_KE_PAYLOAD).
+    InvalidKeRetry = "invalid-ke-retry",
+    /// pcap: IKEv1 traffic, which Always On VPN does not use.
+    Ikev1Traffic = "ikev1-traffic",
+    /// pcap: an ICMP "fragmentation needed" / ICMPv6 "packet too big" quotes an IKE datagram.
+    IcmpTooBig = "icmp-too-big",
     // ---- end pcap ---------------------------------------------------------
 
 

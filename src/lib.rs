@@ -5,6 +5,8 @@
 //! findings; `report` only presents. Data flows one way.
 
 pub mod addr;
+pub mod analyse;
+pub mod capture;
 pub mod check;
 pub mod cli;
 pub mod exit;

@@ -190,17 +190,17 @@ mod tests {
     #[test]
     fn unranked_failures_still_count_after_ranked_ones() {
         let findings = [
-            f(Code::SixToFourBadInput, Severity::Fail),
+            f(Code::AuthenticationFailed, Severity::Fail),
             f(Code::NoProposalChosen, Severity::Fail),
         ];
         assert_eq!(
             most_likely_cause(&findings).unwrap().code,
             Code::NoProposalChosen
         );
-        let only = [f(Code::SixToFourBadInput, Severity::Fail)];
+        let only = [f(Code::AuthenticationFailed, Severity::Fail)];
         assert_eq!(
             most_likely_cause(&only).unwrap().code,
-            Code::SixToFourBadInput
+            Code::AuthenticationFailed
         );
     }
 }

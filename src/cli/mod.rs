@@ -3,6 +3,7 @@
 
 mod check;
 mod mtu;
+mod pcap;
 mod probe;
 mod profile;
 mod sixtofour;
@@ -10,6 +11,7 @@ mod target;
 
 pub use check::CheckArgs;
 pub use mtu::MtuArgs;
+pub use pcap::PcapArgs;
 pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
@@ -28,8 +30,11 @@ error 809 (\"the remote server is not responding\"): dropped IP fragments, missi
 fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 site mapping.",
     after_help = concat!(
         "Examples:
-  aovpn-diag 6to4 198.51.100.83
+  aovpn-diag check vpn.example.com
+  aovpn-diag pcap client.pcapng server.pcapng
+  aovpn-diag probe vpn.example.com
   aovpn-diag mtu vpn.example.com
+  aovpn-diag 6to4 198.51.100.83
   aovpn-diag completions powershell > aovpn-diag.ps1
 
 On Windows run aovpn-diag.exe from PowerShell or cmd; add --json and pipe the
@@ -80,6 +85,8 @@ pub enum ColorWhen {
 pub enum Command {
     #[command(name = "6to4")]
     SixToFour(SixToFourArgs),
+
+    Pcap(PcapArgs),
 
     Probe(ProbeArgs),
 

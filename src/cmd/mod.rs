@@ -5,6 +5,7 @@
 pub mod check;
 pub mod completions;
 pub mod mtu;
+pub mod pcap;
 pub mod probe;
 pub mod profile;
 pub mod sixtofour;

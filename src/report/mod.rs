@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod mtu;
+pub mod pcap;
 pub mod probe;
 pub mod profile;
 pub mod sixtofour;

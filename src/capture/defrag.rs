@@ -1,0 +1,612 @@
+//! IPv4 and IPv6 reassembly with bounded memory that, unlike a host's
+//! reassembler, remembers what never completed.
+//!
+//! Fragments are keyed like RFC 791 §3.2 (source, destination, protocol,
+//! identification) and RFC 8200 §4.5 (source, destination, identification).
+//! Limits: datagrams in flight ([`DefragLimits::max_in_flight`], the oldest is
+//! evicted first), bytes per datagram ([`DefragLimits::max_datagram`]), and a
+//! timeout in capture time supplied by the caller (Linux's `ipfrag_time`
+//! default is 30 s). Every datagram that leaves the pool without completing
+//! comes back as an [`IncompleteDatagram`]: which byte ranges arrived, which
+//! are missing, the frames that carried them, and — when the first fragment
+//! arrived — the head of the payload, so the caller can decode UDP ports and
+//! the IKE header it carried.
+//!
+//! Learned from etherparse's `IpDefragPool` (caller-supplied timestamps,
+//! recycled buffers), extended with the bookkeeping a diagnosis needs.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::ip::FragInfo;
+use super::{PacketRef, Timestamp};
+
+/// Bytes of payload head kept for incomplete datagrams: UDP header (8) +
+/// non-ESP marker (4) + IKE header (28), with room to spare.
+pub const HEAD_BYTES: usize = 64;
+/// Frames remembered per datagram (evidence only; counting continues).
+const MAX_FRAMES_KEPT: usize = 64;
+/// Ranges remembered per datagram; more means an attack or a broken stack.
+const MAX_RANGES: usize = 256;
+
+#[derive(Debug, Clone, Copy)]
+pub struct DefragLimits {
+    pub max_in_flight: usize,
+    /// Largest reassembled payload accepted (an IP payload is at most 65,535
+    /// bytes; IPv6 jumbograms are not fragmented).
+    pub max_datagram: u32,
+    /// Seconds of capture time after the last fragment before giving up.
+    pub timeout_secs: i64,
+}
+
+impl Default for DefragLimits {
+    fn default() -> Self {
+        DefragLimits {
+            max_in_flight: 256,
+            max_datagram: 65_535,
+            timeout_secs: 30,
+        }
+    }
+}
+
+/// Identifies one original datagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FragKey {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub proto: u8,
+    pub id: u32,
+}
+
+/// One fragment as seen on the wire.
+#[derive(Debug, Clone, Copy)]
+pub struct Fragment<'a> {
+    pub key: FragKey,
+    pub info: FragInfo,
+    /// The fragment's payload as captured.
+    pub payload: &'a [u8],
+    /// Payload length the IP header declares (differs from `payload.len()`
+    /// when the capture cut the packet).
+    pub declared_len: u32,
+    /// IP header length of this fragment (to compute datagram sizes).
+    pub header_len: u32,
+    pub at: PacketRef,
+    pub ts: Timestamp,
+}
+
+/// A half-open byte range `[start, end)` of the original payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ByteRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Why a datagram left the pool incomplete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GiveUp {
+    /// No fragment for `timeout_secs` of capture time.
+    Timeout,
+    /// Evicted to stay within `max_in_flight`.
+    Evicted,
+    /// Would exceed `max_datagram`, or fragments contradict each other.
+    Invalid,
+    /// The capture ended.
+    EndOfCapture,
+    /// The capture cut a fragment short (snap length), so the bytes are
+    /// not all there even if every fragment was seen.
+    Snapped,
+}
+
+impl GiveUp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GiveUp::Timeout => "timeout",
+            GiveUp::Evicted => "evicted",
+            GiveUp::Invalid => "invalid",
+            GiveUp::EndOfCapture => "end-of-capture",
+            GiveUp::Snapped => "snapped",
+        }
+    }
+}
+
+/// A datagram whose fragments never all arrived.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncompleteDatagram {
+    pub key: FragKey,
+    pub first_ts: Timestamp,
+    pub last_ts: Timestamp,
+    pub frames: Vec<PacketRef>,
+    pub fragments_seen: u32,
+    pub arrived: Vec<ByteRange>,
+    pub missing: Vec<ByteRange>,
+    /// Payload length, known once the last fragment (MF clear) arrived.
+    pub total_len: Option<u32>,
+    /// Start of the payload (up to [`HEAD_BYTES`]) when the first fragment arrived.
+    pub head: Option<Vec<u8>>,
+    pub reason: GiveUp,
+    /// Largest fragment (IP header + payload) seen: hints at the link MTU.
+    pub largest_fragment: u32,
+}
+
+/// A datagram put back together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reassembled {
+    pub key: FragKey,
+    pub payload: Vec<u8>,
+    pub frames: Vec<PacketRef>,
+    pub fragments: u32,
+    pub first_ts: Timestamp,
+    pub last_ts: Timestamp,
+    /// IP header length of the first fragment + payload length: the datagram
+    /// size the sender tried to send.
+    pub datagram_len: u32,
+    pub largest_fragment: u32,
+}
+
+#[derive(Debug)]
+struct Partial {
+    buf: Vec<u8>,
+    ranges: Vec<ByteRange>,
+    total: Option<u32>,
+    first_ts: Timestamp,
+    last_ts: Timestamp,
+    frames: Vec<PacketRef>,
+    fragments: u32,
+    first_header_len: Option<u32>,
+    snapped: bool,
+    largest_fragment: u32,
+}
+
+/// Counters for the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DefragStats {
+    pub fragments: u64,
+    pub reassembled: u64,
+    pub incomplete: u64,
+}
+
+/// The reassembly pool.
+#[derive(Debug)]
+pub struct Defragmenter {
+    limits: DefragLimits,
+    active: HashMap<FragKey, Partial>,
+    spare: Vec<Vec<u8>>,
+    next_sweep: Timestamp,
+    stats: DefragStats,
+}
+
+impl Defragmenter {
+    pub fn new(limits: DefragLimits) -> Defragmenter {
+        Defragmenter {
+            limits,
+            active: HashMap::new(),
+            spare: Vec::new(),
+            next_sweep: Timestamp(i64::MIN),
+            stats: DefragStats::default(),
+        }
+    }
+
+    pub fn stats(&self) -> DefragStats {
+        self.stats
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.active.len()
+    }
+
+    /// Adds a fragment. Returns the datagram when this fragment completed it.
+    /// Datagrams given up on (timeout, eviction, invalid) go to `gave_up`.
+    pub fn push(
+        &mut self,
+        frag: Fragment<'_>,
+        gave_up: &mut dyn FnMut(IncompleteDatagram),
+    ) -> Option<Reassembled> {
+        self.stats.fragments += 1;
+        self.expire(frag.ts, gave_up);
+        if !self.active.contains_key(&frag.key) && self.active.len() >= self.limits.max_in_flight {
+            self.evict_oldest(gave_up);
+        }
+        let limits = self.limits;
+        let spare = &mut self.spare;
+        let entry = self.active.entry(frag.key).or_insert_with(|| Partial {
+            buf: spare.pop().unwrap_or_default(),
+            ranges: Vec::new(),
+            total: None,
+            first_ts: frag.ts,
+            last_ts: frag.ts,
+            frames: Vec::new(),
+            fragments: 0,
+            first_header_len: None,
+            snapped: false,
+            largest_fragment: 0,
+        });
+        entry.last_ts = frag.ts;
+        entry.fragments += 1;
+        entry.largest_fragment = entry
+            .largest_fragment
+            .max(frag.header_len + frag.declared_len);
+        if entry.frames.len() < MAX_FRAMES_KEPT {
+            entry.frames.push(frag.at);
+        }
+        let start = frag.info.offset;
+        let end = start.saturating_add(frag.declared_len);
+        let mut invalid = end > limits.max_datagram
+            || (frag.info.more && !frag.declared_len.is_multiple_of(8))
+            || entry.ranges.len() >= MAX_RANGES;
+        if !frag.info.more {
+            match entry.total {
+                Some(t) if t != end => invalid = true,
+                _ => entry.total = Some(end),
+            }
+        }
+        if let Some(t) = entry.total
+            && (end > t || entry.ranges.last().is_some_and(|r| r.end > t))
+        {
+            invalid = true;
+        }
+        if invalid {
+            let p = self.active.remove(&frag.key);
+            if let Some(p) = p {
+                gave_up(self.finish(frag.key, p, GiveUp::Invalid));
+            }
+            return None;
+        }
+        if start == 0 {
+            entry.first_header_len = Some(frag.header_len);
+        }
+        if (frag.payload.len() as u32) < frag.declared_len {
+            entry.snapped = true;
+        }
+        // Copy what was captured; a snapped fragment still counts as arrived
+        // for range bookkeeping (it did arrive; the capture cut it).
+        let copy_end = start as usize + frag.payload.len().min(frag.declared_len as usize);
+        if entry.buf.len() < copy_end {
+            entry.buf.resize(copy_end, 0);
+        }
+        if let (Some(dst), Some(src)) = (
+            entry.buf.get_mut(start as usize..copy_end),
+            frag.payload.get(..copy_end - start as usize),
+        ) {
+            dst.copy_from_slice(src);
+        }
+        insert_range(&mut entry.ranges, ByteRange { start, end });
+        let complete = entry.total.is_some_and(|t| {
+            entry.ranges.len() == 1 && entry.ranges.first() == Some(&ByteRange { start: 0, end: t })
+        });
+        if !complete {
+            return None;
+        }
+        let p = self.active.remove(&frag.key)?;
+        if p.snapped {
+            gave_up(self.finish(frag.key, p, GiveUp::Snapped));
+            return None;
+        }
+        self.stats.reassembled += 1;
+        let total = p.total.unwrap_or(0);
+        let mut payload = p.buf;
+        payload.truncate(total as usize);
+        Some(Reassembled {
+            key: frag.key,
+            datagram_len: p.first_header_len.unwrap_or(0) + total,
+            payload,
+            frames: p.frames,
+            fragments: p.fragments,
+            first_ts: p.first_ts,
+            last_ts: p.last_ts,
+            largest_fragment: p.largest_fragment,
+        })
+    }
+
+    /// Gives a reassembled payload buffer back for reuse (keeps the
+    /// allocation count flat on long captures).
+    pub fn recycle(&mut self, mut buf: Vec<u8>) {
+        if self.spare.len() < 16 {
+            buf.clear();
+            self.spare.push(buf);
+        }
+    }
+
+    /// Gives up on datagrams idle for longer than the timeout at `now`.
+    /// Sweeps at most once per second of capture time.
+    pub fn expire(&mut self, now: Timestamp, gave_up: &mut dyn FnMut(IncompleteDatagram)) {
+        if now < self.next_sweep || self.active.is_empty() {
+            return;
+        }
+        self.next_sweep = now.plus_secs(1);
+        let deadline = now.plus_secs(-self.limits.timeout_secs);
+        let mut stale: Vec<FragKey> = self
+            .active
+            .iter()
+            .filter(|(_, p)| p.last_ts < deadline)
+            .map(|(k, _)| *k)
+            .collect();
+        stale.sort_by_key(|k| self.active.get(k).map(|p| p.first_ts));
+        for k in stale {
+            if let Some(p) = self.active.remove(&k) {
+                gave_up(self.finish(k, p, GiveUp::Timeout));
+            }
+        }
+    }
+
+    /// The capture ended: everything still in flight is incomplete, oldest first.
+    pub fn finish_all(&mut self) -> Vec<IncompleteDatagram> {
+        let mut rest: Vec<(FragKey, Partial)> = self.active.drain().collect();
+        rest.sort_by_key(|(_, p)| (p.first_ts, p.frames.first().copied()));
+        rest.into_iter()
+            .map(|(k, p)| self.finish(k, p, GiveUp::EndOfCapture))
+            .collect()
+    }
+
+    fn evict_oldest(&mut self, gave_up: &mut dyn FnMut(IncompleteDatagram)) {
+        let oldest = self
+            .active
+            .iter()
+            .min_by_key(|(_, p)| p.last_ts)
+            .map(|(k, _)| *k);
+        if let Some(k) = oldest
+            && let Some(p) = self.active.remove(&k)
+        {
+            gave_up(self.finish(k, p, GiveUp::Evicted));
+        }
+    }
+
+    fn finish(&mut self, key: FragKey, p: Partial, reason: GiveUp) -> IncompleteDatagram {
+        self.stats.incomplete += 1;
+        let missing = missing_ranges(&p.ranges, p.total);
+        let head = p.ranges.first().filter(|r| r.start == 0).map(|_| {
+            p.buf
+                .get(..HEAD_BYTES.min(p.buf.len()))
+                .unwrap_or_default()
+                .to_vec()
+        });
+        let mut buf = p.buf;
+        buf.clear();
+        if self.spare.len() < 16 {
+            self.spare.push(buf);
+        }
+        IncompleteDatagram {
+            key,
+            first_ts: p.first_ts,
+            last_ts: p.last_ts,
+            frames: p.frames,
+            fragments_seen: p.fragments,
+            arrived: p.ranges,
+            missing,
+            total_len: p.total,
+            head,
+            reason,
+            largest_fragment: p.largest_fragment,
+        }
+    }
+}
+
+/// Inserts and merges (adjacent or overlapping ranges join), keeping order.
+fn insert_range(ranges: &mut Vec<ByteRange>, new: ByteRange) {
+    if new.start >= new.end {
+        return;
+    }
+    let pos = ranges.partition_point(|r| r.start < new.start);
+    ranges.insert(pos, new);
+    let mut merged: Vec<ByteRange> = Vec::with_capacity(ranges.len());
+    for r in ranges.drain(..) {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    *ranges = merged;
+}
+
+/// The complement of `arrived` within `[0, total)`; with an unknown total
+/// the tail is reported open-ended as `[last_end, u32::MAX)`.
+fn missing_ranges(arrived: &[ByteRange], total: Option<u32>) -> Vec<ByteRange> {
+    let mut missing = Vec::new();
+    let mut cursor = 0u32;
+    for r in arrived {
+        if r.start > cursor {
+            missing.push(ByteRange {
+                start: cursor,
+                end: r.start,
+            });
+        }
+        cursor = cursor.max(r.end);
+    }
+    match total {
+        Some(t) if t > cursor => missing.push(ByteRange {
+            start: cursor,
+            end: t,
+        }),
+        Some(_) => {}
+        None => missing.push(ByteRange {
+            start: cursor,
+            end: u32::MAX,
+        }),
+    }
+    missing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    fn key(id: u32) -> FragKey {
+        FragKey {
+            src: IpAddr::V4(Ipv4Addr::new(198, 18, 0, 1)),
+            dst: IpAddr::V4(Ipv4Addr::new(198, 19, 0, 1)),
+            proto: 17,
+            id,
+        }
+    }
+
+    fn frag(id: u32, offset: u32, more: bool, data: &[u8], frame: u64, secs: i64) -> Fragment<'_> {
+        Fragment {
+            key: key(id),
+            info: FragInfo { id, offset, more },
+            payload: data,
+            declared_len: data.len() as u32,
+            header_len: 20,
+            at: PacketRef { file: 0, frame },
+            ts: Timestamp::from_secs_nanos(secs, 0),
+        }
+    }
+
+    #[test]
+    fn reassembles_out_of_order() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let a: Vec<u8> = (0..16).collect();
+        let b: Vec<u8> = (16..24).collect();
+        let mut lost = Vec::new();
+        assert!(
+            d.push(frag(7, 16, false, &b, 2, 1), &mut |x| lost.push(x))
+                .is_none()
+        );
+        let r = d
+            .push(frag(7, 0, true, &a, 3, 1), &mut |x| lost.push(x))
+            .unwrap();
+        assert_eq!(r.payload, (0..24).collect::<Vec<u8>>());
+        assert_eq!(r.fragments, 2);
+        assert_eq!(r.datagram_len, 44);
+        assert_eq!(
+            r.frames,
+            vec![
+                PacketRef { file: 0, frame: 2 },
+                PacketRef { file: 0, frame: 3 }
+            ]
+        );
+        assert!(lost.is_empty());
+        assert_eq!(d.stats().reassembled, 1);
+        assert_eq!(d.in_flight(), 0);
+    }
+
+    #[test]
+    fn reports_missing_tail_and_head_bytes() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let first = [0x11u8; 1480];
+        let mut lost = Vec::new();
+        d.push(frag(1, 0, true, &first, 10, 5), &mut |x| lost.push(x));
+        let rest = d.finish_all();
+        assert_eq!(rest.len(), 1);
+        let i = &rest[0];
+        assert_eq!(
+            i.arrived,
+            vec![ByteRange {
+                start: 0,
+                end: 1480
+            }]
+        );
+        assert_eq!(
+            i.missing,
+            vec![ByteRange {
+                start: 1480,
+                end: u32::MAX
+            }]
+        );
+        assert_eq!(i.total_len, None);
+        assert_eq!(i.head.as_deref(), Some(&first[..HEAD_BYTES]));
+        assert_eq!(i.reason, GiveUp::EndOfCapture);
+        assert_eq!(i.largest_fragment, 1500);
+    }
+
+    #[test]
+    fn reports_missing_first_fragment_without_head() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let mut lost = Vec::new();
+        d.push(frag(2, 1480, false, &[0; 700], 4, 1), &mut |x| lost.push(x));
+        // 31 s later in capture time: the timeout fires on the next push.
+        d.push(frag(3, 0, true, &[0; 8], 9, 32), &mut |x| lost.push(x));
+        assert_eq!(lost.len(), 1);
+        let i = &lost[0];
+        assert_eq!(i.reason, GiveUp::Timeout);
+        assert_eq!(i.total_len, Some(2180));
+        assert_eq!(
+            i.missing,
+            vec![ByteRange {
+                start: 0,
+                end: 1480
+            }]
+        );
+        assert!(i.head.is_none());
+    }
+
+    #[test]
+    fn bounded_in_flight_evicts_oldest() {
+        let limits = DefragLimits {
+            max_in_flight: 2,
+            ..Default::default()
+        };
+        let mut d = Defragmenter::new(limits);
+        let mut lost = Vec::new();
+        for id in 0..3u32 {
+            d.push(
+                frag(id, 0, true, &[0; 8], u64::from(id), i64::from(id)),
+                &mut |x| lost.push(x),
+            );
+        }
+        assert_eq!(d.in_flight(), 2);
+        assert_eq!(lost.len(), 1);
+        assert_eq!((lost[0].key.id, lost[0].reason), (0, GiveUp::Evicted));
+    }
+
+    #[test]
+    fn oversized_or_contradictory_datagrams_are_invalid() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let mut lost = Vec::new();
+        d.push(frag(5, 65_528, true, &[0; 16], 1, 1), &mut |x| lost.push(x));
+        assert_eq!(lost.pop().map(|i| i.reason), Some(GiveUp::Invalid));
+        d.push(frag(6, 8, false, &[0; 8], 1, 1), &mut |x| lost.push(x));
+        d.push(frag(6, 24, false, &[0; 8], 2, 1), &mut |x| lost.push(x));
+        assert_eq!(lost.pop().map(|i| i.reason), Some(GiveUp::Invalid));
+        assert_eq!(d.in_flight(), 0);
+    }
+
+    #[test]
+    fn snapped_fragments_never_complete_silently() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let mut lost = Vec::new();
+        let mut f = frag(8, 0, true, &[1; 8], 1, 1);
+        f.declared_len = 16;
+        d.push(f, &mut |x| lost.push(x));
+        let r = d.push(frag(8, 16, false, &[2; 8], 2, 1), &mut |x| lost.push(x));
+        assert!(r.is_none());
+        assert_eq!(lost.pop().map(|i| i.reason), Some(GiveUp::Snapped));
+    }
+
+    #[test]
+    fn ranges_merge() {
+        let mut r = Vec::new();
+        insert_range(&mut r, ByteRange { start: 16, end: 24 });
+        insert_range(&mut r, ByteRange { start: 0, end: 8 });
+        insert_range(&mut r, ByteRange { start: 40, end: 48 });
+        assert_eq!(
+            missing_ranges(&r, Some(48)),
+            vec![
+                ByteRange { start: 8, end: 16 },
+                ByteRange { start: 24, end: 40 }
+            ]
+        );
+        insert_range(&mut r, ByteRange { start: 8, end: 16 });
+        assert_eq!(
+            r,
+            vec![
+                ByteRange { start: 0, end: 24 },
+                ByteRange { start: 40, end: 48 }
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_stays_bounded(frags in proptest::collection::vec((0u32..4, 0u32..9000, proptest::bool::ANY, 0usize..1600, 0i64..100), 0..60)) {
+            let limits = DefragLimits { max_in_flight: 3, ..Default::default() };
+            let mut d = Defragmenter::new(limits);
+            let data = vec![0u8; 1600];
+            for (n, (id, off, more, len, t)) in frags.into_iter().enumerate() {
+                let mut lost = Vec::new();
+                let _ = d.push(frag(id, off & !7, more, &data[..len], n as u64, t), &mut |x| lost.push(x));
+                proptest::prop_assert!(d.in_flight() <= 3);
+            }
+            let _ = d.finish_all();
+        }
+    }
+}

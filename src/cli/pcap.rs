@@ -1,0 +1,42 @@
+//! Arguments of `aovpn-diag pcap`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH,
+/// dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch.
+///
+/// Reads pcap and pcapng files (Wireshark, tcpdump, pktmon/netsh traces
+/// converted to pcapng), reassembles IP fragments, decodes IKEv2 on UDP 500
+/// and 4500, tracks every IKE SA and says what went wrong and what to change.
+/// Several files (a client-side and a server-side trace of one attempt) are
+/// read together in time order.
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Examples:
+  aovpn-diag pcap client.pcapng
+      verdict, one table per IKE SA, findings with remedies
+  aovpn-diag pcap client.pcapng server.pcap -v
+      both sides of one attempt in time order, with the message timeline
+  tcpdump -i eth0 -w - 'udp port 500 or udp port 4500 or ip[6:2] & 0x1fff != 0' | aovpn-diag pcap -
+      read a live capture from stdin
+  aovpn-diag pcap --ike-port 10500 --json trace.pcapng
+      IKE on an extra port; JSON for scripts (findings, sas, stats)
+
+",
+    crate::exit_codes_help!()
+))]
+pub struct PcapArgs {
+    /// Capture files (pcap or pcapng); `-` reads one from stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Also decode IKE on this UDP port (besides 500 and 4500); repeatable.
+    #[arg(long = "ike-port", value_name = "PORT")]
+    pub ike_ports: Vec<u16>,
+
+    /// Seconds of capture time after which an unfinished IP datagram is given up.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub frag_timeout: u32,
+}
