@@ -95,6 +95,33 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
     assert_eq!(target(&run)["method"], "icmp-raw");
     assert_eq!(target(&run)["largest_payload"], 1372); // ping -M do -s 1372
 
+    // Random loss (10 % of forwarded packets, both directions) is not taken
+    // for a size limit: with --tries 6 every run still finds 1400 and no
+    // black hole. (The router's own too-big errors are not forwarded, so they
+    // are not dropped.)
+    let out = lab.exec_in(
+        lab::NS_ROUTER,
+        "nft",
+        &[
+            "add table inet aovd_loss; \
+             add chain inet aovd_loss lossy { type filter hook forward priority 0; policy accept; }; \
+             add rule inet aovd_loss lossy numgen random mod 100 < 10 counter drop",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for _ in 0..10 {
+        let run = run_mtu(&lab, &[lab.addr("SERVER4"), "--tries", "6"]);
+        assert_eq!(target(&run)["path_mtu"], 1400, "{:#}", run.json);
+        assert_eq!(target(&run)["black_hole"], false, "{:#}", run.json);
+    }
+    assert!(lab.router_counter("aovd_loss") > 0, "no packet was dropped");
+    let out = lab.exec_in(lab::NS_ROUTER, "nft", &["delete table inet aovd_loss"]);
+    assert!(out.status.success());
+
     // Unprivileged ICMP datagram sockets once ping_group_range allows them.
     let out = lab.exec_in(
         lab::NS_CLIENT,

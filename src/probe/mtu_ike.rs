@@ -315,18 +315,16 @@ mod os {
             let spi = new_spi();
             let datagram = datagram(self.peer, &self.template, spi, size)?;
             let started = Instant::now();
-            if let Err(e) = conn.send(&datagram) {
-                let crate::probe::net::NetError::Send { source, .. } = &e else {
-                    return Err(io(e));
-                };
-                // WSAEMSGSIZE: larger than this host's interface allows.
-                if source.raw_os_error() == Some(10040) {
+            match conn.send(&datagram) {
+                Ok(()) => {}
+                // Larger than this host's interface (or known path) allows.
+                Err(crate::probe::net::NetError::TooBig { .. }) => {
                     return Ok(Outcome::TooBig {
                         mtu: None,
                         from: None,
                     });
                 }
-                return Err(io(e));
+                Err(e) => return Err(io(e)),
             }
             let deadline = started + wait;
             for _ in 0..256 {

@@ -335,3 +335,116 @@ pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Resu
     }
     write_findings(out, view.findings, detail)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::probe::iface::Outgoing;
+    use crate::probe::mtu::TooBigSeen;
+    use crate::probe::mtu_findings::findings;
+
+    fn measurement() -> Measurement {
+        let router: IpAddr = "198.18.1.1".parse().unwrap();
+        let probe = |size, outcome, ms| ProbeRecord {
+            size,
+            attempt: 1,
+            outcome,
+            at: Duration::from_millis(ms),
+        };
+        let reply = Outcome::Reply {
+            rtt: Duration::from_micros(200),
+        };
+        let too_big = Outcome::TooBig {
+            mtu: Some(1400),
+            from: Some(router),
+        };
+        Measurement {
+            address: "198.18.2.2".parse().unwrap(),
+            method: Method::IcmpRaw,
+            port: None,
+            interface: Some(Outgoing {
+                interface: Some("eth0".into()),
+                source: None,
+                mtu: 1500,
+            }),
+            floor: 576,
+            ceiling: 1500,
+            overhead: 28,
+            result: crate::probe::mtu::SearchResult {
+                end: End::Found { path_mtu: 1400 },
+                black_hole: false,
+                too_big: Some(TooBigSeen {
+                    size: 1500,
+                    mtu: Some(1400),
+                    from: Some(router),
+                    trusted: true,
+                }),
+                probes: vec![
+                    probe(576, reply, 1),
+                    probe(1500, too_big, 2),
+                    probe(1400, reply, 3),
+                    probe(1401, too_big, 4),
+                ],
+                elapsed: Duration::from_millis(4),
+            },
+        }
+    }
+
+    #[test]
+    fn json_has_the_documented_target_fields() {
+        let targets = [measurement()];
+        let all = findings(&targets[0]);
+        let view = View {
+            host: "vpn.example.com",
+            targets: &targets,
+            findings: &all,
+        };
+        let mut out = Vec::new();
+        super::super::write_json(&mut out, "mtu", &view.json()).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(doc["schema_version"], 1);
+        assert_eq!(doc["verdict"], "ok");
+        let t = &doc["targets"][0];
+        assert_eq!(t["address"], "198.18.2.2");
+        assert_eq!(t["path_mtu"], 1400);
+        assert_eq!(t["largest_payload"], 1372);
+        assert_eq!(t["method"], "icmp-raw");
+        assert_eq!(t["probes_sent"], 4);
+        assert_eq!(t["too_big_from"]["address"], "198.18.1.1");
+        assert_eq!(t["too_big_from"]["mtu"], 1400);
+        assert_eq!(t["black_hole"], false);
+        assert_eq!(t["probes"][1]["result"], "too-big");
+        assert_eq!(t["probes"][0]["payload"], 548);
+    }
+
+    #[test]
+    fn human_view_leads_with_the_answer_and_shows_sizes_with_v() {
+        let targets = [measurement()];
+        let all = findings(&targets[0]);
+        let view = View {
+            host: "vpn.example.com",
+            targets: &targets,
+            findings: &all,
+        };
+        let mut out = Vec::new();
+        let detail = Detail {
+            verbose: 1,
+            quiet: false,
+        };
+        write_human(&mut out, &view, detail).unwrap();
+        let text = String::from_utf8(anstream::adapter::strip_bytes(&out).into_vec()).unwrap();
+        let first = text.lines().next().unwrap();
+        assert_eq!(
+            first,
+            "OK  path MTU to vpn.example.com (198.18.2.2): 1400 bytes (ICMP payload 1372 bytes)"
+        );
+        assert!(text.contains("198.18.1.1 (1400)"), "{text}");
+        assert!(
+            text.contains("too big (MTU 1400) from 198.18.1.1"),
+            "{text}"
+        );
+        assert!(text.contains("mtu-ike-auth-fragments"), "{text}");
+    }
+}
