@@ -80,6 +80,12 @@ pub enum ExchangeError {
     },
     #[error("no key exchange group to offer to {peer}: the proposals name none")]
     NoGroup { peer: SocketAddr },
+    #[error("cannot protect the IKE message for {peer}: {source}")]
+    Protect {
+        peer: SocketAddr,
+        #[source]
+        source: crate::wire::ike::protect::ProtectError,
+    },
 }
 
 /// How the exchange ended.
