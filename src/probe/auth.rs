@@ -83,9 +83,13 @@ pub struct AuthReport {
 
 impl AuthReport {
     fn not_run(peer: SocketAddr, reason: impl Into<String>) -> Self {
+        AuthReport::new(peer, AuthOutcome::NotRun(reason.into()))
+    }
+
+    fn new(peer: SocketAddr, outcome: AuthOutcome) -> Self {
         AuthReport {
             peer,
-            outcome: AuthOutcome::NotRun(reason.into()),
+            outcome,
             fragmentation_negotiated: false,
             requests_sent: 0,
             request_ip_bytes: 0,
@@ -299,8 +303,7 @@ pub fn run(
         Ok(sa) => sa,
         Err(reason) => return Ok(AuthReport::not_run(peer, reason)),
     };
-    let mut report = AuthReport::not_run(peer, "");
-    report.outcome = AuthOutcome::NoAnswer;
+    let mut report = AuthReport::new(peer, AuthOutcome::NoAnswer);
     report.fragmentation_negotiated = fragmentation_negotiated;
     let mut esp_spi = [0u8; 4];
     rand::fill(&mut esp_spi[..]);
