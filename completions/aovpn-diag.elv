@@ -76,6 +76,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand -6 'Test IPv6 addresses only'
             cand --ipv6 'Test IPv6 addresses only'
             cand --no-frag-test 'Skip the fragment test'
+            cand --no-auth-test 'Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports)'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (repeat for more)'
             cand --verbose 'Show more detail (repeat for more)'

@@ -70,6 +70,7 @@ never\t''"
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-frag-test -d 'Skip the fragment test'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-auth-test -d 'Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l json -d 'Print one JSON document on stdout instead of the human view'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s v -l verbose -d 'Show more detail (repeat for more)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'

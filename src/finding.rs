@@ -108,6 +108,12 @@ codes! {
     IkeFragmentationSupported = "ike-fragmentation-supported",
     /// probe: a NAT sits between this machine and the server.
     NatDetected = "nat-detected",
+    /// probe: IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500 got no authenticated answer although both ports answer IKE_SA_INIT (16430 negotiated, or INVALID_IKE_SPI came back).
+    LoadBalancerNotPersistent = "load-balancer-not-persistent",
+    /// probe: IKE_AUTH on UDP 4500 unanswered without 16430: no persistence, or the large response lost as IP fragments.
+    IkeAuthUnanswered4500 = "ike-auth-unanswered-4500",
+    /// probe: IKE_AUTH on UDP 4500 got an answer from the server that holds the IKE SA.
+    IkeAuthAnswered = "ike-auth-answered",
     // ---- end probe --------------------------------------------------------
 
 

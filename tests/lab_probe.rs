@@ -99,6 +99,16 @@ fn all_good_with_ike_fragmentation() {
     assert_eq!(r.doc["verdict"], "ok");
     assert!(t["proposals"].as_array().unwrap().is_empty());
     assert!(t["vendor_ids"].is_array());
+    // The IKE_AUTH on 4500 was decrypted and answered by strongSwan: a
+    // certificate-only server refuses a client without AUTH.
+    let a = &t["ike_auth"];
+    assert_eq!(a["answered"], true, "{}", r.text);
+    assert_eq!(a["response"], "AUTHENTICATION_FAILED", "{}", r.text);
+    assert_eq!(a["fragmentation_negotiated"], true);
+    assert_eq!(a["integrity_failures"], 0);
+    assert!(a["request_ip_bytes"].as_u64().unwrap() < 576);
+    assert!(r.has("ike-auth-answered", "info"));
+    assert!(!r.has("load-balancer-not-persistent", "fail"));
 }
 
 #[test]
@@ -207,6 +217,10 @@ fn restricted_proposals_are_checked_one_at_a_time() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(accepted, ["aes256gcm16-prfsha384-ecp384"], "{}", r.text);
+    // AES-GCM-16-256 with PRF-SHA2-384 and an ECP-384 secret, checked by
+    // strongSwan itself: it could decrypt the IKE_AUTH and we its answer.
+    assert_eq!(t["ike_auth"]["answered"], true, "{}", r.text);
+    assert_eq!(t["ike_auth"]["response"], "AUTHENTICATION_FAILED");
     assert!(
         t["proposals"]
             .as_array()
@@ -249,6 +263,14 @@ fn weak_only_server_is_flagged() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(accepted, ["3des-sha1-modp1024"]);
+    // 3DES is not implemented for IKE_AUTH: said, not guessed.
+    let a = &r.target()["ike_auth"];
+    assert_eq!(a["sent"], false);
+    assert!(
+        a["not_run_reason"].as_str().unwrap().contains("3DES"),
+        "{}",
+        r.text
+    );
 }
 
 #[test]
@@ -272,4 +294,115 @@ fn ipv6_all_good_and_fragments_dropped() {
     assert_eq!(r.code, 1, "{}", r.text);
     assert!(r.has("ip-fragments-dropped", "fail"), "{}", r.text);
     assert_eq!(r.target()["fragmented_request_answered"], false);
+}
+
+#[test]
+fn eap_server_answers_ike_auth_in_skf_fragments_despite_dropped_ip_fragments() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--eap"]);
+    lab.fw(&["drop-frags"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &[]);
+    let a = &r.target()["ike_auth"];
+    assert_eq!(a["answered"], true, "{}", r.text);
+    // IDr, the certificate chain, AUTH and the EAP request, reassembled
+    // from the SKF pieces strongSwan cut at its fragment_size.
+    let response = a["response"].as_str().unwrap();
+    assert!(response.starts_with("IDr, "), "{}", r.text);
+    assert!(response.contains("AUTH, EAP Request/"), "{}", r.text);
+    assert!(a["skf_fragments"].as_u64().unwrap() >= 2, "{}", r.text);
+    assert_eq!(a["skf_fragments"], a["skf_total"]);
+    // The SA stays open after an EAP request: the probe deletes it.
+    assert_eq!(a["delete_sent"], true);
+    assert_eq!(a["delete_answered"], true, "{}", r.text);
+    assert!(r.has("ike-auth-answered", "info"));
+    assert!(!r.has("ike-auth-unanswered-4500", "fail"));
+}
+
+#[test]
+fn eap_server_without_fragmentation_behind_dropped_fragments_is_ambiguous() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&["--eap", "--fragmentation", "no"]);
+    lab.fw(&["drop-frags"]);
+    let r = probe(&lab, lab.addr("SERVER4"), &["--no-frag-test"]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    let t = r.target();
+    assert_eq!(t["udp500"]["answered"], true);
+    assert_eq!(t["udp4500"]["answered"], true);
+    let a = &t["ike_auth"];
+    assert_eq!(a["sent"], true);
+    assert_eq!(a["answered"], false, "{}", r.text);
+    assert_eq!(a["outcome"], "no-answer");
+    assert_eq!(a["requests_sent"], 3);
+    assert_eq!(a["fragmentation_negotiated"], false);
+    // The server got the request and answered (~2 KB, IP fragments that the
+    // router dropped): the LB is not to blame, and the finding says both.
+    assert!(r.has("ike-auth-unanswered-4500", "fail"), "{}", r.text);
+    assert!(!r.has("load-balancer-not-persistent", "fail"), "{}", r.text);
+    assert!(lab.router_counter("aovd_drop_frags") > 0);
+}
+
+#[test]
+fn load_balancer_with_persistence_across_ports_is_healthy() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.server_start(&["--ns", "aovd-server2"]);
+    lab.fw(&["lb-healthy"]);
+    let r = probe(&lab, lab.addr("VIP4"), &["--no-frag-test"]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    let t = r.target();
+    assert_eq!(t["udp500"]["answered"], true);
+    assert_eq!(t["udp4500"]["answered"], true);
+    assert_eq!(t["ike_auth"]["answered"], true, "{}", r.text);
+    assert_eq!(t["ike_auth"]["response"], "AUTHENTICATION_FAILED");
+    assert!(r.has("ike-auth-answered", "info"));
+    assert!(!r.has("load-balancer-not-persistent", "fail"));
+    assert!(lab.router_counter("aovd_lb") > 0);
+}
+
+#[test]
+fn load_balancer_without_persistence_across_ports_is_found() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.server_start(&["--ns", "aovd-server2"]);
+    lab.fw(&["lb-split"]);
+    let r = probe(&lab, lab.addr("VIP4"), &["--no-frag-test"]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    let t = r.target();
+    // Each port answers IKE_SA_INIT on its own: a port check looks healthy.
+    assert_eq!(t["udp500"]["answered"], true, "{}", r.text);
+    assert_eq!(t["udp4500"]["answered"], true, "{}", r.text);
+    let a = &t["ike_auth"];
+    assert_eq!(a["sent"], true);
+    assert_eq!(a["answered"], false, "{}", r.text);
+    assert_eq!(a["fragmentation_negotiated"], true);
+    assert!(r.has("load-balancer-not-persistent", "fail"), "{}", r.text);
+    assert!(!r.has("ike-auth-unanswered-4500", "fail"));
+    let f = r.doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "load-balancer-not-persistent")
+        .unwrap();
+    assert!(
+        f["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("Match Across Services")
+    );
+    assert!(lab.router_counter("aovd_lb") > 0);
+}
+
+#[test]
+fn load_balancer_without_persistence_over_ipv6() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.server_start(&["--ns", "aovd-server2"]);
+    lab.fw(&["lb-split"]);
+    let vip6 = lab.addr("VIP6").to_string();
+    let r = probe(&lab, &vip6, &["-6", "--no-frag-test"]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    assert!(r.has("load-balancer-not-persistent", "fail"), "{}", r.text);
+    lab.fw(&["lb-healthy"]);
+    let r = probe(&lab, &vip6, &["-6", "--no-frag-test"]);
+    assert_eq!(r.target()["ike_auth"]["answered"], true, "{}", r.text);
 }

@@ -15,6 +15,12 @@ use crate::probe::proposals::ProposalSet;
 /// travel as IP fragments. A server that answers the small request but not
 /// the padded one sits behind a path that drops fragments: error 809.
 ///
+/// Then, like a client, it moves to UDP 4500: an encrypted IKE_AUTH for the
+/// IKE SA just made on UDP 500, with a made-up identity and no credentials.
+/// Only the server that holds that SA can answer it; silence means a load
+/// balancer sent UDP 4500 to another server (no persistence across both
+/// ports), or the answer was lost as IP fragments.
+///
 /// A handful of datagrams per address. Each answered request leaves a
 /// half-open IKE SA on the server until it expires (strongSwan: 30 s); the
 /// proposal check (--proposals) leaves none.
@@ -25,6 +31,8 @@ use crate::probe::proposals::ProposalSet;
       UDP 500 and 4500 on every A and AAAA address, fragment test with 2000 bytes
   aovpn-diag probe vpn.example.com -4 --frag-size 1600
       IPv4 only; the padded request is 1600 bytes on the wire
+  aovpn-diag probe vpn.example.com --no-auth-test
+      only IKE_SA_INIT: no IKE_AUTH on UDP 4500
   aovpn-diag probe 198.51.100.10 --proposals windows
       which of the Windows built-in client's proposals the server accepts
   aovpn-diag probe vpn.example.com --proposals aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384
@@ -54,6 +62,10 @@ pub struct ProbeArgs {
     /// Skip the fragment test.
     #[arg(long, conflicts_with = "frag_size")]
     pub no_frag_test: bool,
+
+    /// Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports).
+    #[arg(long)]
+    pub no_auth_test: bool,
 
     /// Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=5))]

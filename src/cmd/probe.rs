@@ -24,6 +24,7 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     });
     cfg.frag_size = (!args.no_frag_test).then_some(usize::from(args.frag_size));
     cfg.proposal_check = args.proposals.clone();
+    cfg.auth_test = !args.no_auth_test;
 
     let progress = !ctx.detail.quiet && std::io::stderr().is_terminal();
     let mut targets = Vec::new();

@@ -1,6 +1,7 @@
 //! Turns probe results into findings (codes in the probe section of
 //! `finding.rs`). Pure: results in, findings out.
 
+use super::auth::AuthOutcome;
 use super::ike::Outcome;
 use super::{PortResult, TargetResult};
 use crate::finding::{Code, Finding, Severity};
@@ -241,5 +242,97 @@ Nothing to do when the server fakes NAT on purpose.",
             .with("address", addr.as_str()),
         );
     }
+    out.extend(auth_finding(t, &addr));
     out
+}
+
+const LB_REMEDY: &str = "Make the load balancer keep each client on one server for both IKE ports: \
+source-address affinity persistence that matches across the UDP 500 and UDP 4500 services \
+(F5 BIG-IP: \"Match Across Services\" on both virtual servers; Kemp LoadMaster: port following \
+between the UDP 500 and 4500 virtual services), and no source NAT (SNAT) towards the VPN servers.";
+
+/// The IKE_AUTH test (see `auth`): answered, or silent where a client's
+/// IKE_AUTH would be lost. Nothing when it did not run, or when UDP 4500 is
+/// dead anyway (`udp-4500-unanswered` already says so).
+fn auth_finding(t: &TargetResult, addr: &str) -> Option<Finding> {
+    let a = t.ike_auth.as_ref().filter(|a| a.sent())?;
+    let port_answers = |p: &Option<PortResult>| p.as_ref().is_some_and(|p| p.small.answered());
+    let base = |code, severity, summary: String| {
+        Finding::new(code, severity, summary)
+            .with("address", addr)
+            .with(
+                "outcome",
+                match &a.outcome {
+                    AuthOutcome::Answered => "answered",
+                    AuthOutcome::InvalidIkeSpi => "invalid-ike-spi",
+                    AuthOutcome::Unreachable => "unreachable",
+                    _ => "no-answer",
+                },
+            )
+            .with("requests_sent", a.requests_sent)
+            .with("request_ip_bytes", a.request_ip_bytes)
+            .with("fragmentation_negotiated", a.fragmentation_negotiated)
+    };
+    if a.answered() {
+        let response = a.describe_response().unwrap_or_default();
+        let rtt = a
+            .rtt
+            .map(|d| format!(" in {:.1} ms", d.as_secs_f64() * 1000.0))
+            .unwrap_or_default();
+        return Some(
+            base(
+                Code::IkeAuthAnswered,
+                Severity::Info,
+                format!(
+                    "{addr}: IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500 got an \
+authenticated answer{rtt}: {response}"
+                ),
+            )
+            .with("response", response)
+            .with("skf_fragments", a.skf_fragments),
+        );
+    }
+    if !port_answers(&t.udp500) || !port_answers(&t.udp4500) {
+        return None;
+    }
+    let what = match a.outcome {
+        AuthOutcome::InvalidIkeSpi => "a server without the IKE SA answered INVALID_IKE_SPI",
+        AuthOutcome::Unreachable => "an ICMP unreachable came back",
+        _ => "no authenticated answer came back",
+    };
+    let summary_head = format!(
+        "{addr}: both UDP 500 and 4500 answer IKE_SA_INIT, but an IKE_AUTH on UDP 4500 for the \
+IKE SA made on UDP 500 ({} bytes, {} request(s)): {what}",
+        a.request_ip_bytes, a.requests_sent
+    );
+    if a.fragmentation_negotiated || a.outcome == AuthOutcome::InvalidIkeSpi {
+        Some(
+            base(
+                Code::LoadBalancerNotPersistent,
+                Severity::Fail,
+                format!(
+                    "{summary_head}. UDP 4500 reaches a server that never saw the IKE_SA_INIT: \
+a load balancer without persistence across both ports; clients fail with error 809"
+                ),
+            )
+            .remedy(LB_REMEDY),
+        )
+    } else {
+        Some(
+            base(
+                Code::IkeAuthUnanswered4500,
+                Severity::Fail,
+                format!(
+                    "{summary_head}. Without IKEv2 fragmentation there are two possible causes: \
+UDP 4500 reaches another server (load balancer without persistence), or the server's IKE_AUTH \
+response (certificates, about 2 KB) is lost as IP fragments on the way back; clients fail with \
+error 809"
+                ),
+            )
+            .remedy(format!(
+                "{LB_REMEDY} And let IP fragments through from {addr} to the clients, or make \
+IKE avoid them: {RRAS_FRAGMENTATION} With fragmentation on, a new probe tells the two causes apart."
+            )),
+        )
+    }
 }

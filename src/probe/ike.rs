@@ -11,7 +11,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::kex::{self, KexError};
+use super::kex::{self, KexError, KeyPair};
 use super::net::{Conn, Fragmentation, NetError, Network, Options, Received};
 use crate::wire::ike::builder::{BuildError, SaInitRequest};
 use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal, vendor};
@@ -80,6 +80,12 @@ pub enum ExchangeError {
     },
     #[error("no key exchange group to offer to {peer}: the proposals name none")]
     NoGroup { peer: SocketAddr },
+    #[error("cannot protect the IKE message for {peer}: {source}")]
+    Protect {
+        peer: SocketAddr,
+        #[source]
+        source: crate::wire::ike::protect::ProtectError,
+    },
 }
 
 /// How the exchange ended.
@@ -117,6 +123,11 @@ pub struct ExchangeReport {
     /// ICMP "fragmentation needed" / "packet too big" came back for a request.
     pub too_big: bool,
     pub response: Option<Message>,
+    /// Our nonce (Ni) and the key pair of the KE we sent last: with the
+    /// response's Nr and KE they make the IKE SA's keys (RFC 7296 §2.14),
+    /// which the IKE_AUTH test needs.
+    pub nonce_i: Vec<u8>,
+    pub key_pair: KeyPair,
 }
 
 /// IPv4 header without options (20) or IPv6 header (40), plus UDP (8).
@@ -146,14 +157,15 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
         .ke_group
         .or_else(|| ex.proposals.iter().flat_map(|p| p.dh_groups()).next())
         .ok_or(ExchangeError::NoGroup { peer })?;
+    let key_pair = KeyPair::generate(group)?;
     let mut req = SaInitRequest {
         spi_i,
         proposals: ex.proposals.clone(),
         ke: Ke {
             group,
-            data: kex::public_value(group)?,
+            data: key_pair.public.clone(),
         },
-        nonce,
+        nonce: nonce.clone(),
         cookie: None,
         notifies: vec![
             Notify::new(
@@ -190,6 +202,8 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
         ignored: 0,
         too_big: false,
         response: None,
+        nonce_i: nonce,
+        key_pair,
     };
     for _round in 0..MAX_ROUNDS {
         let ike = req
@@ -228,9 +242,10 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
             && !report.ke_retries.contains(&wanted)
         {
             report.ke_retries.push(wanted);
+            report.key_pair = KeyPair::generate(wanted)?;
             req.ke = Ke {
                 group: wanted,
-                data: kex::public_value(wanted)?,
+                data: report.key_pair.public.clone(),
             };
             continue;
         }

@@ -1,19 +1,31 @@
 //! Key exchange values for the KE payload: real Diffie-Hellman public keys,
 //! so a responder that checks them (strongSwan validates MODP values and EC
-//! points before it answers) treats the probe like a real client.
+//! points before it answers) treats the probe like a real client, and the
+//! shared secret g^ir (RFC 7296 §2.14) once the responder's KE arrives, from
+//! which the IKE_AUTH test derives the IKE SA's keys.
 //!
-//! Only public values leave this module; the private halves are dropped at
-//! once because the probe never completes the exchange (no IKE_AUTH).
+//! A [`KeyPair`] keeps its private half only in memory, for the one IKE SA
+//! it belongs to; `Debug` never prints it.
 
 use num_bigint::BigUint;
 
 use crate::wire::ike::DhGroup;
 
-/// Why no KE value could be made for a group.
+/// Why no KE value could be made for a group, or no shared secret computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KexError {
     #[error("key exchange group {0} is not supported by the probe (supported: {list})", list = supported_list())]
     Unsupported(DhGroup),
+    /// The responder's KE data is not a valid public value of the group
+    /// (wrong length, out of range, not on the curve).
+    #[error("the responder's {group} public value is invalid: {problem}")]
+    BadPeerValue {
+        group: DhGroup,
+        problem: &'static str,
+    },
+    /// The responder answered with a KE of another group than ours.
+    #[error("the responder's KE is for group {theirs}, ours for {ours}")]
+    GroupMismatch { ours: DhGroup, theirs: DhGroup },
 }
 
 /// Groups the probe can produce KE values for, strongest-common first.
@@ -39,20 +51,119 @@ pub fn is_supported(group: DhGroup) -> bool {
     SUPPORTED.contains(&group)
 }
 
-/// A fresh public value for `group`, laid out as RFC 7296 §3.4 wants it:
-/// MODP values big-endian, left-padded to the prime's length (RFC 2409
-/// §5); EC points as x || y without a SEC1 prefix (RFC 5903 §7).
+/// A fresh public value for `group` (the private half is dropped).
 pub fn public_value(group: DhGroup) -> Result<Vec<u8>, KexError> {
-    match group {
-        DhGroup::MODP_1024 => Ok(modp(MODP_1024_P)),
-        DhGroup::MODP_1536 => Ok(modp(MODP_1536_P)),
-        DhGroup::MODP_2048 => Ok(modp(MODP_2048_P)),
-        DhGroup::MODP_3072 => Ok(modp(MODP_3072_P)),
-        DhGroup::MODP_4096 => Ok(modp(MODP_4096_P)),
-        DhGroup::ECP_256 => Ok(ecp256()),
-        DhGroup::ECP_384 => Ok(ecp384()),
-        other => Err(KexError::Unsupported(other)),
+    Ok(KeyPair::generate(group)?.public)
+}
+
+/// The private half of a key pair.
+#[derive(Clone)]
+enum Private {
+    Modp { p: BigUint, x: BigUint },
+    Ecp256(p256::SecretKey),
+    Ecp384(p384::SecretKey),
+}
+
+/// One Diffie-Hellman key pair of a supported group.
+#[derive(Clone)]
+pub struct KeyPair {
+    pub group: DhGroup,
+    /// The KE payload data, laid out as RFC 7296 §3.4 wants it: MODP values
+    /// big-endian, left-padded to the prime's length (RFC 2409 §5); EC
+    /// points as x || y without a SEC1 prefix (RFC 5903 §7).
+    pub public: Vec<u8>,
+    private: Private,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyPair({}, private key hidden)", self.group)
     }
+}
+
+impl KeyPair {
+    pub fn generate(group: DhGroup) -> Result<KeyPair, KexError> {
+        let (public, private) = match group {
+            DhGroup::MODP_1024 => modp(MODP_1024_P),
+            DhGroup::MODP_1536 => modp(MODP_1536_P),
+            DhGroup::MODP_2048 => modp(MODP_2048_P),
+            DhGroup::MODP_3072 => modp(MODP_3072_P),
+            DhGroup::MODP_4096 => modp(MODP_4096_P),
+            DhGroup::ECP_256 => ecp256(),
+            DhGroup::ECP_384 => ecp384(),
+            other => return Err(KexError::Unsupported(other)),
+        };
+        Ok(KeyPair {
+            group,
+            public,
+            private,
+        })
+    }
+
+    /// g^ir from the responder's KE data (RFC 7296 §2.14). MODP: peer^x mod
+    /// p, big-endian, zero-padded to the modulus length; the peer value must
+    /// lie in 1 < y < p-1 (RFC 7296 §5, NIST SP 800-56A 5.6.2.3.1). ECP: the
+    /// x coordinate of the common point only (RFC 5903 §7), after checking
+    /// that the peer's point is on the curve.
+    pub fn shared_secret(&self, group: DhGroup, peer: &[u8]) -> Result<Vec<u8>, KexError> {
+        if group != self.group {
+            return Err(KexError::GroupMismatch {
+                ours: self.group,
+                theirs: group,
+            });
+        }
+        let bad = |problem| KexError::BadPeerValue { group, problem };
+        match &self.private {
+            Private::Modp { p, x } => {
+                let len = p.to_bytes_be().len();
+                if peer.len() != len {
+                    return Err(bad("its length is not the modulus length"));
+                }
+                let y = BigUint::from_bytes_be(peer);
+                let one = BigUint::from(1u8);
+                if y <= one || y >= p - &one {
+                    return Err(bad("it is not in the range 2 .. p-2"));
+                }
+                Ok(left_pad(&y.modpow(x, p).to_bytes_be(), len))
+            }
+            Private::Ecp256(sk) => {
+                let pk = p256::PublicKey::from_sec1_bytes(&ike_to_sec1(peer))
+                    .map_err(|_| bad("it is not a point on P-256"))?;
+                Ok(sk.diffie_hellman(&pk).raw_secret_bytes().to_vec())
+            }
+            Private::Ecp384(sk) => {
+                let pk = p384::PublicKey::from_sec1_bytes(&ike_to_sec1(peer))
+                    .map_err(|_| bad("it is not a point on P-384"))?;
+                Ok(sk.diffie_hellman(&pk).raw_secret_bytes().to_vec())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+impl KeyPair {
+    /// A key pair from a known private value, for known-answer tests.
+    fn from_private(group: DhGroup, private: &[u8]) -> KeyPair {
+        let private = match group {
+            DhGroup::ECP_256 => Private::Ecp256(p256::SecretKey::from_slice(private).unwrap()),
+            DhGroup::ECP_384 => Private::Ecp384(p384::SecretKey::from_slice(private).unwrap()),
+            _ => Private::Modp {
+                p: prime(MODP_2048_P),
+                x: BigUint::from_bytes_be(private),
+            },
+        };
+        KeyPair {
+            group,
+            public: Vec::new(),
+            private,
+        }
+    }
+}
+
+fn left_pad(bytes: &[u8], len: usize) -> Vec<u8> {
+    let mut out = vec![0u8; len.saturating_sub(bytes.len())];
+    out.extend_from_slice(bytes);
+    out
 }
 
 fn prime(hex: &str) -> BigUint {
@@ -62,17 +173,17 @@ fn prime(hex: &str) -> BigUint {
 
 /// g^x mod p with g = 2 (every MODP group's generator) and a 256-bit random
 /// exponent, twice the security level of the largest group offered.
-fn modp(prime_hex: &str) -> Vec<u8> {
+fn modp(prime_hex: &str) -> (Vec<u8>, Private) {
     let p = prime(prime_hex);
     let mut x = [0u8; 32];
     rand::fill(&mut x[..]);
     x[0] |= 0x80; // full-length exponent
-    let y = BigUint::from(2u8).modpow(&BigUint::from_bytes_be(&x), &p);
-    let len = prime_hex.len() / 2;
-    let bytes = y.to_bytes_be();
-    let mut out = vec![0u8; len.saturating_sub(bytes.len())];
-    out.extend_from_slice(&bytes);
-    out
+    let x = BigUint::from_bytes_be(&x);
+    let y = BigUint::from(2u8).modpow(&x, &p);
+    (
+        left_pad(&y.to_bytes_be(), prime_hex.len() / 2),
+        Private::Modp { p, x },
+    )
 }
 
 /// A random valid scalar: retry the rare out-of-range draw (bounded).
@@ -91,23 +202,36 @@ fn scalar_bytes<const N: usize>(valid: impl Fn(&[u8; N]) -> bool) -> [u8; N] {
     k
 }
 
-fn ecp256() -> Vec<u8> {
+fn ecp256() -> (Vec<u8>, Private) {
     let k = scalar_bytes::<32>(|k| p256::SecretKey::from_slice(k).is_ok());
-    let sk = p256::SecretKey::from_slice(&k).ok();
-    sk.map(|sk| sec1_to_ike(&sk.public_key().to_sec1_bytes()))
-        .unwrap_or_default()
+    // `scalar_bytes` only returns a valid scalar (or 1, also valid).
+    let sk = p256::SecretKey::from_slice(&k).unwrap_or_else(|_| unreachable!());
+    (
+        sec1_to_ike(&sk.public_key().to_sec1_bytes()),
+        Private::Ecp256(sk),
+    )
 }
 
-fn ecp384() -> Vec<u8> {
+fn ecp384() -> (Vec<u8>, Private) {
     let k = scalar_bytes::<48>(|k| p384::SecretKey::from_slice(k).is_ok());
-    let sk = p384::SecretKey::from_slice(&k).ok();
-    sk.map(|sk| sec1_to_ike(&sk.public_key().to_sec1_bytes()))
-        .unwrap_or_default()
+    let sk = p384::SecretKey::from_slice(&k).unwrap_or_else(|_| unreachable!());
+    (
+        sec1_to_ike(&sk.public_key().to_sec1_bytes()),
+        Private::Ecp384(sk),
+    )
 }
 
 /// SEC1 uncompressed (0x04 || x || y) to IKE's x || y.
 fn sec1_to_ike(sec1: &[u8]) -> Vec<u8> {
     sec1.strip_prefix(&[0x04]).unwrap_or(sec1).to_vec()
+}
+
+/// IKE's x || y to SEC1 uncompressed.
+fn ike_to_sec1(xy: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xy.len() + 1);
+    out.push(0x04);
+    out.extend_from_slice(xy);
+    out
 }
 
 /// The 1024-bit MODP prime, RFC 2409 §6.2 (group 2).
@@ -235,5 +359,97 @@ mod tests {
         let e = public_value(DhGroup::CURVE25519).unwrap_err();
         assert!(e.to_string().contains("CURVE25519"));
         assert!(e.to_string().contains("MODP-2048"));
+    }
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    fn sha256_hex(b: &[u8]) -> String {
+        use sha2::Digest;
+        crate::wire::hex(&sha2::Sha256::digest(b))
+    }
+
+    #[test]
+    fn ecp256_shared_secret_is_the_rfc_5903_x_coordinate() {
+        // RFC 5903 §8.1: i, g^r = (grx, gry), g^ir x coordinate.
+        let i = unhex("c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433");
+        let gr = unhex(concat!(
+            "d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63",
+            "56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab"
+        ));
+        let kp = KeyPair::from_private(DhGroup::ECP_256, &i);
+        assert_eq!(
+            crate::wire::hex(&kp.shared_secret(DhGroup::ECP_256, &gr).unwrap()),
+            "d6840f6b42f6edafd13116e0e12565202fef8e9ece7dce03812464d04b9442de"
+        );
+    }
+
+    #[test]
+    fn ecp384_and_modp2048_match_an_independent_reference() {
+        // Values from Python's `cryptography` (ECDH) and pow() (MODP), with
+        // private keys 0123456789abcdef... and fedcba9876543210... .
+        let a = unhex(&"0123456789abcdef".repeat(6));
+        let peer = unhex(concat!(
+            "8b40a2bbce88083e8b8f35219c6b5e35782995ea3fa4ce48b6c7bb0ce65b808dc74a24531e60e080c95c3321ba2228a1",
+            "e5aedeb6d5234e00d257a4f6cb95a47feade17e88ad881c35c65a1b83af5d3c14f973699132a58b6f5009405f96fc7fc"
+        ));
+        let kp = KeyPair::from_private(DhGroup::ECP_384, &a);
+        assert_eq!(
+            crate::wire::hex(&kp.shared_secret(DhGroup::ECP_384, &peer).unwrap()),
+            "e72bae28e29aaba0785f13aac57c73c6547c014f121927b1e54b5fb22ab0234f944459054f9ab1e68a446106d98eaf7f"
+        );
+        let p = prime(MODP_2048_P);
+        let y = BigUint::from(2u8).modpow(
+            &BigUint::from_bytes_be(&unhex(&"fedcba9876543210".repeat(4))),
+            &p,
+        );
+        let y = left_pad(&y.to_bytes_be(), 256);
+        assert_eq!(
+            sha256_hex(&y),
+            "23584cf35b236d234df9325e4a6926cbead9ee9bc0b8ae9858009951f66bc033"
+        );
+        let kp = KeyPair::from_private(DhGroup::MODP_2048, &unhex(&"0123456789abcdef".repeat(4)));
+        let s = kp.shared_secret(DhGroup::MODP_2048, &y).unwrap();
+        assert_eq!(s.len(), 256, "padded to the modulus length");
+        assert_eq!(
+            sha256_hex(&s),
+            "57d99efdde31bd45b146957b762274c4907838037c7f3b294125791ae1f599bd"
+        );
+    }
+
+    #[test]
+    fn both_sides_agree_for_every_supported_group() {
+        for &group in SUPPORTED {
+            let a = KeyPair::generate(group).unwrap();
+            let b = KeyPair::generate(group).unwrap();
+            let ab = a.shared_secret(group, &b.public).unwrap();
+            assert_eq!(ab, b.shared_secret(group, &a.public).unwrap(), "{group}");
+            assert!(!format!("{a:?}").contains("Modp {"), "Debug hides the key");
+        }
+    }
+
+    #[test]
+    fn invalid_peer_values_are_refused() {
+        let m = KeyPair::generate(DhGroup::MODP_2048).unwrap();
+        let mut one = vec![0u8; 256];
+        one[255] = 1;
+        assert!(m.shared_secret(DhGroup::MODP_2048, &one).is_err());
+        assert!(m.shared_secret(DhGroup::MODP_2048, &[2u8; 10]).is_err());
+        let p = prime(MODP_2048_P).to_bytes_be();
+        assert!(m.shared_secret(DhGroup::MODP_2048, &p).is_err());
+        let e = KeyPair::generate(DhGroup::ECP_256).unwrap();
+        assert!(e.shared_secret(DhGroup::ECP_256, &[7u8; 64]).is_err());
+        assert!(e.shared_secret(DhGroup::ECP_256, &[]).is_err());
+        assert_eq!(
+            e.shared_secret(DhGroup::ECP_384, &[0u8; 96]),
+            Err(KexError::GroupMismatch {
+                ours: DhGroup::ECP_256,
+                theirs: DhGroup::ECP_384
+            })
+        );
     }
 }

@@ -2,10 +2,12 @@
 //! job; the logic sits on top of the [`net`] traits so it runs against a
 //! scripted fake in unit tests.
 //!
-//! `probe` per address: an IKE_SA_INIT on UDP 500 and one on UDP 4500, then
-//! (per port that answered) the same request padded to `frag_size` bytes so
-//! it must travel as IP fragments, then, if asked, one proposal at a time.
-//! That is 4 exchanges plus one per checked proposal, each a handful of
+//! `probe` per address: an IKE_SA_INIT on UDP 500, at once followed by an
+//! IKE_AUTH for that IKE SA on UDP 4500 (the [`auth`] test, as a client
+//! moves to 4500), then one IKE_SA_INIT on UDP 4500, then (per port that
+//! answered) the same request padded to `frag_size` bytes so it must travel
+//! as IP fragments, then, if asked, one proposal at a time. That is 5
+//! exchanges (plus a Delete) and one per checked proposal, each a handful of
 //! datagrams at most: a good citizen, not a flood. Every answered full
 //! IKE_SA_INIT leaves a half-open IKE SA on the server until it times out
 //! (strongSwan: 30 s); the proposal check avoids even that by offering a KE
@@ -17,6 +19,7 @@
 //! `mtu_driver` runs it over a [`mtu_driver::SizedProbe`] transport: ICMP
 //! echo (`icmp`) or padded IKE_SA_INIT (`mtu_ike`), both with DF set.
 
+pub mod auth;
 #[cfg(target_os = "linux")]
 mod errqueue;
 pub mod icmp;
@@ -60,6 +63,9 @@ pub struct Config {
     pub proposal_check: Option<ProposalSet>,
     /// What the main requests offer.
     pub offer: Vec<Proposal>,
+    /// Follow the UDP 500 IKE_SA_INIT with an IKE_AUTH on UDP 4500
+    /// ([`auth`]): does 4500 reach the server that holds the IKE SA?
+    pub auth_test: bool,
 }
 
 impl Config {
@@ -69,6 +75,7 @@ impl Config {
             frag_size: Some(DEFAULT_FRAG_SIZE),
             proposal_check: None,
             offer: proposals::default_offer(),
+            auth_test: true,
         }
     }
 }
@@ -123,6 +130,8 @@ pub struct TargetResult {
     pub udp500: Option<PortResult>,
     pub udp4500: Option<PortResult>,
     pub proposals: Vec<ProposalResult>,
+    /// The IKE_AUTH test; `None` when disabled.
+    pub ike_auth: Option<auth::AuthReport>,
 }
 
 impl TargetResult {
@@ -172,6 +181,7 @@ pub fn probe_address(net: &mut dyn Network, address: IpAddr, cfg: &Config) -> Ta
         udp500: None,
         udp4500: None,
         proposals: Vec::new(),
+        ike_auth: None,
     };
     if let Err(e) = probe_into(net, &mut target, cfg) {
         target.error = Some(e.to_string());
@@ -206,6 +216,21 @@ fn probe_into(
             stateless(&mut first);
         }
         let small = Attempt::new(ike::run(net, &first)?);
+        // Right after IKE_SA_INIT on 500, as a client does, before the
+        // server's half-open SA can expire.
+        if port == 500 && cfg.auth_test {
+            let negotiated = small
+                .facts
+                .as_ref()
+                .is_some_and(|f| f.fragmentation_supported);
+            target.ike_auth = Some(auth::run(
+                net,
+                target.address,
+                &small.report,
+                negotiated,
+                cfg.timing,
+            )?);
+        }
         let fragmented = match (cfg.frag_size, small.answered()) {
             (Some(size), true) => {
                 let mut ex = base(port);

@@ -29,12 +29,16 @@ fn healthy_server_with_fragmentation() {
     let (t, f, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &cfg());
     assert_eq!(
         codes(&f),
-        [(Code::IkeFragmentationSupported, Severity::Info)]
+        [
+            (Code::IkeFragmentationSupported, Severity::Info),
+            (Code::IkeAuthAnswered, Severity::Info)
+        ]
     );
     assert_eq!(Verdict::from_findings(&f), Verdict::Ok);
     assert_eq!(
-        sent, 4,
-        "small and padded request on each port, one datagram each"
+        sent, 5,
+        "small and padded request on each port and the IKE_AUTH, one datagram each \
+(AUTHENTICATION_FAILED ends the SA, so no Delete)"
     );
     let p500 = t.udp500.as_ref().unwrap();
     assert!(p500.small.answered());
@@ -97,7 +101,8 @@ fn dropped_fragments_fail_without_ike_fragmentation() {
         [
             (Code::IpFragmentsDropped, Severity::Fail),
             (Code::IpFragmentsDropped, Severity::Fail),
-            (Code::IkeFragmentationNotSupported, Severity::Warn)
+            (Code::IkeFragmentationNotSupported, Severity::Warn),
+            (Code::IkeAuthAnswered, Severity::Info)
         ]
     );
     assert_eq!(f[0].evidence["port"], 500);
@@ -131,6 +136,10 @@ fn frag_size_is_honoured_and_can_be_skipped() {
     c.frag_size = None;
     let (t, _, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &c);
     assert!(t.udp500.unwrap().fragmented.is_none());
+    assert_eq!(sent, 3);
+    c.auth_test = false;
+    let (t, _, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &c);
+    assert!(t.ike_auth.is_none());
     assert_eq!(sent, 2);
 }
 
@@ -159,15 +168,16 @@ fn proposal_check_one_at_a_time_without_half_open_sas() {
             .all(|p| p.accepted.is_some() && p.port == 500)
     );
     // Main probe: on 500 the first KE (MODP-2048) is refused with
-    // INVALID_KE and retried with ECP-384 (2); UDP 4500 and both padded
-    // requests are stateless, answered by INVALID_KE at once (3); then one
-    // per proposal.
-    assert_eq!(sent, 5 + t.proposals.len());
+    // INVALID_KE and retried with ECP-384 (2); the IKE_AUTH on 4500 (AES-GCM
+    // with the ECP-384 secret) (1); UDP 4500 and both padded requests are
+    // stateless, answered by INVALID_KE at once (3); then one per proposal.
+    assert_eq!(sent, 6 + t.proposals.len());
     assert_eq!(
         codes(&f),
         [
             (Code::WindowsDefaultsRejected, Severity::Warn),
-            (Code::IkeFragmentationSupported, Severity::Info)
+            (Code::IkeFragmentationSupported, Severity::Info),
+            (Code::IkeAuthAnswered, Severity::Info)
         ]
     );
 }

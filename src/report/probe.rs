@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{BOLD, DIM, Detail, write_findings, write_verdict};
 use crate::finding::{Finding, Severity, Verdict};
+use crate::probe::auth::{AuthOutcome, AuthReport};
 use crate::probe::ike::Outcome;
 use crate::probe::{Attempt, PortResult, ProposalResult, TargetResult};
 use crate::resolve::Resolution;
@@ -42,6 +43,37 @@ pub struct TargetJson {
     pub chosen_proposal: Option<String>,
     pub proposals: Vec<ProposalJson>,
     pub vendor_ids: Vec<String>,
+    /// The IKE_AUTH test on UDP 4500; null with --no-auth-test.
+    pub ike_auth: Option<IkeAuthJson>,
+}
+
+/// The IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500.
+#[derive(Debug, Serialize)]
+pub struct IkeAuthJson {
+    /// The request went out (false when the test could not run).
+    pub sent: bool,
+    /// An answer that verified with the IKE SA's keys came back: UDP 4500
+    /// reached the server that holds the SA.
+    pub answered: bool,
+    /// `answered`, `invalid-ike-spi`, `no-answer`, `unreachable`, `not-run`.
+    pub outcome: &'static str,
+    /// Why the test did not run.
+    pub not_run_reason: Option<String>,
+    pub rtt_ms: Option<f64>,
+    /// What came back, e.g. `AUTHENTICATION_FAILED` or
+    /// `IDr, 3 CERT, AUTH, EAP Request/Identity`.
+    pub response: Option<String>,
+    /// SKF pieces received (verified) and how many the response had.
+    pub skf_fragments: u16,
+    pub skf_total: u16,
+    /// Both sides sent 16430 in IKE_SA_INIT on UDP 500.
+    pub fragmentation_negotiated: bool,
+    pub requests_sent: u32,
+    pub request_ip_bytes: usize,
+    pub integrity_failures: u32,
+    /// An INFORMATIONAL Delete closed the IKE SA afterwards.
+    pub delete_sent: bool,
+    pub delete_answered: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -184,6 +216,39 @@ pub fn target_json(t: &TargetResult) -> TargetJson {
         chosen_proposal: t.chosen().map(|p| p.describe()),
         proposals: t.proposals.iter().map(proposal_json).collect(),
         vendor_ids: t.vendor_ids(),
+        ike_auth: t.ike_auth.as_ref().map(ike_auth_json),
+    }
+}
+
+fn auth_outcome(o: &AuthOutcome) -> &'static str {
+    match o {
+        AuthOutcome::Answered => "answered",
+        AuthOutcome::InvalidIkeSpi => "invalid-ike-spi",
+        AuthOutcome::NoAnswer => "no-answer",
+        AuthOutcome::Unreachable => "unreachable",
+        AuthOutcome::NotRun(_) => "not-run",
+    }
+}
+
+fn ike_auth_json(a: &AuthReport) -> IkeAuthJson {
+    IkeAuthJson {
+        sent: a.sent(),
+        answered: a.answered(),
+        outcome: auth_outcome(&a.outcome),
+        not_run_reason: match &a.outcome {
+            AuthOutcome::NotRun(r) => Some(r.clone()),
+            _ => None,
+        },
+        rtt_ms: ms(a.rtt),
+        response: a.describe_response(),
+        skf_fragments: a.skf_fragments,
+        skf_total: a.skf_total,
+        fragmentation_negotiated: a.fragmentation_negotiated,
+        requests_sent: a.requests_sent,
+        request_ip_bytes: a.request_ip_bytes,
+        integrity_failures: a.integrity_failures,
+        delete_sent: a.delete_sent,
+        delete_answered: a.delete_answered,
     }
 }
 
@@ -220,6 +285,31 @@ fn answer_cell(a: &Attempt) -> String {
         },
         Outcome::NoAnswer => format!("NO ({} sent)", a.report.requests_sent),
         Outcome::Unreachable => "NO (ICMP unreachable)".to_owned(),
+    }
+}
+
+/// One line for the IKE_AUTH test in the human view.
+fn auth_line(a: &AuthReport) -> String {
+    let rtt = a
+        .rtt
+        .map(|d| format!(" in {:.1} ms", d.as_secs_f64() * 1000.0))
+        .unwrap_or_default();
+    let skf = if a.skf_total > 0 {
+        format!(", {} of {} SKF fragments", a.skf_fragments, a.skf_total)
+    } else {
+        String::new()
+    };
+    match &a.outcome {
+        AuthOutcome::Answered => format!(
+            "answered{rtt}: {}{skf}",
+            a.describe_response().unwrap_or_default()
+        ),
+        AuthOutcome::InvalidIkeSpi => {
+            format!("INVALID_IKE_SPI{rtt}: another server got it")
+        }
+        AuthOutcome::NoAnswer => format!("NO answer ({} sent)", a.requests_sent),
+        AuthOutcome::Unreachable => "NO (ICMP unreachable)".to_owned(),
+        AuthOutcome::NotRun(reason) => format!("not run: {reason}"),
     }
 }
 
@@ -334,6 +424,13 @@ pub fn write_human(
             yes_no(j.nat.responder),
             yes_no(j.nat.initiator)
         )?;
+        if let Some(a) = &t.ike_auth {
+            writeln!(
+                out,
+                "  IKE_AUTH on UDP 4500 (SA from UDP 500): {}",
+                auth_line(a)
+            )?;
+        }
         for p in t.ports() {
             let Some(f) = &p.small.facts else { continue };
             if let Some(r) = &f.redirect {
@@ -415,6 +512,9 @@ mod tests {
                 a.report.spi_i = [0x11; 8];
             }
         }
+        if let Some(a) = &mut t.ike_auth {
+            a.rtt = a.rtt.map(|_| Duration::from_micros(2500));
+        }
         let f = findings(std::slice::from_ref(&t));
         let res = crate::resolve::resolve(
             "198.18.2.2",
@@ -462,5 +562,12 @@ mod tests {
             j["udp500"]["chosen_proposal_notation"],
             "aes256-sha256-modp2048"
         );
+        let a = &j["ike_auth"];
+        assert_eq!(a["sent"], true);
+        assert_eq!(a["answered"], true);
+        assert_eq!(a["rtt_ms"], 2.5);
+        assert_eq!(a["response"], "AUTHENTICATION_FAILED");
+        assert_eq!(a["skf_fragments"], 0);
+        assert_eq!(a["outcome"], "answered");
     }
 }

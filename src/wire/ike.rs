@@ -12,7 +12,9 @@
 
 pub mod builder;
 pub mod codes;
+pub mod ikeauth;
 pub mod notation;
+pub mod protect;
 pub mod sa;
 pub mod vendor;
 
@@ -433,6 +435,24 @@ impl Payload {
     }
 }
 
+/// Writes a payload chain (RFC 7296 §3.2): each payload's Next Payload names
+/// the one after it, the last says NONE. Also the plaintext inside an SK
+/// payload (§3.14), whose first type travels in the SK header instead.
+pub fn emit_chain(payloads: &[Payload], out: &mut Vec<u8>) {
+    for (i, p) in payloads.iter().enumerate() {
+        let next = payloads.get(i + 1).map_or(PayloadType::NONE, Payload::kind);
+        p.emit(next, out);
+    }
+}
+
+/// Parses a payload chain that starts with type `first`, e.g. the decrypted
+/// contents of an SK payload. Offsets in errors count from `base`.
+pub fn parse_chain(first: PayloadType, chain: &[u8], base: usize) -> Result<Vec<Payload>> {
+    RawPayloads::new(first, chain, base)
+        .map(|raw| Payload::parse(&raw?))
+        .collect()
+}
+
 /// A whole IKEv2 message: header plus typed payloads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -488,13 +508,7 @@ impl Message {
             .map_or(PayloadType::NONE, Payload::kind);
         header.length = self.buffer_len() as u32;
         header.emit(&mut out);
-        for (i, p) in self.payloads.iter().enumerate() {
-            let next = self
-                .payloads
-                .get(i + 1)
-                .map_or(PayloadType::NONE, Payload::kind);
-            p.emit(next, &mut out);
-        }
+        emit_chain(&self.payloads, &mut out);
         out
     }
 
