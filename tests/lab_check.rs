@@ -95,6 +95,7 @@ fn healthy_server_is_ok_with_every_step_ok() {
             ("udp-4500", "ok"),
             ("ike-fragmentation", "ok"),
             ("fragmented-request", "ok"),
+            ("ike-auth", "ok"),
             ("path-mtu", "ok"),
             ("proposals", "ok"),
         ],
@@ -233,6 +234,35 @@ fn a_name_from_the_hosts_file_resolves_and_an_unknown_one_is_the_cause() {
     assert_eq!(unknown.code, 1, "{}", unknown.text);
     assert_eq!(unknown.cause(), Some("dns-failed"), "{}", unknown.text);
     assert_steps(&unknown, &[("dns", "problem"), ("udp-500", "skipped")]);
+}
+
+#[test]
+fn load_balancer_without_persistence_is_the_cause_and_a_healthy_one_is_ok() {
+    let Some(lab) = Lab::require() else { return };
+    lab.server_start(&[]);
+    lab.server_start(&["--ns", "aovd-server2"]);
+    lab.fw(&["lb-split"]);
+    let r = check(&lab, lab.addr("VIP4"), &["--no-mtu"]);
+    assert_eq!(r.code, 1, "{}", r.text);
+    assert_eq!(
+        r.cause(),
+        Some("load-balancer-not-persistent"),
+        "{}",
+        r.text
+    );
+    assert_steps(
+        &r,
+        &[
+            ("udp-500", "ok"),
+            ("udp-4500", "ok"),
+            ("ike-auth", "problem"),
+        ],
+    );
+    lab.fw(&["lb-healthy"]);
+    let r = check(&lab, lab.addr("VIP4"), &["--no-mtu"]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    assert_eq!(r.cause(), None, "{}", r.text);
+    assert_steps(&r, &[("ike-auth", "ok")]);
 }
 
 /// Not a timed assertion: prints the wall time of a fully blocked server

@@ -19,7 +19,9 @@ pub const RANKING: &[Code] = &[
     Code::Udp4500Unanswered,
     Code::NoProposalChosen,
     Code::WindowsDefaultsRejected,
+    Code::LoadBalancerNotPersistent,
     Code::IpFragmentsDropped,
+    Code::IkeAuthUnanswered4500,
     Code::LocalRrasFragmentationDisabled,
     Code::MtuBlackHole,
     Code::MtuBelowMinimum,
@@ -155,6 +157,26 @@ mod tests {
         assert_eq!(
             most_likely_cause(&findings).unwrap().code,
             Code::Udp4500Unanswered
+        );
+    }
+
+    #[test]
+    fn a_split_load_balancer_outranks_the_ambiguous_silence_and_fragments() {
+        let findings = [
+            f(Code::IpFragmentsDropped, Severity::Fail),
+            f(Code::LoadBalancerNotPersistent, Severity::Fail),
+        ];
+        assert_eq!(
+            most_likely_cause(&findings).unwrap().code,
+            Code::LoadBalancerNotPersistent
+        );
+        let findings = [
+            f(Code::IkeAuthUnanswered4500, Severity::Fail),
+            f(Code::IpFragmentsDropped, Severity::Fail),
+        ];
+        assert_eq!(
+            most_likely_cause(&findings).unwrap().code,
+            Code::IpFragmentsDropped
         );
     }
 

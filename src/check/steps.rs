@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::Observations;
 use crate::finding::{Code, Finding, Severity};
 use crate::local::rras;
+use crate::probe::auth::AuthOutcome;
 use crate::probe::{self, PortResult, TargetResult};
 
 /// A step's state as scripts read it.
@@ -21,7 +22,7 @@ pub enum StepStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     /// Stable name: dns, udp-500, udp-4500, ike-fragmentation,
-    /// fragmented-request, path-mtu, proposals, local-rras.
+    /// fragmented-request, ike-auth, path-mtu, proposals, local-rras.
     pub name: &'static str,
     pub status: StepStatus,
     /// Wall time of the phase that ran this step. The probe steps (UDP 500
@@ -39,6 +40,10 @@ const STEP_CODES: &[(&str, &[Code])] = &[
     ("udp-4500", &[Code::Udp4500Unanswered]),
     ("ike-fragmentation", &[Code::IkeFragmentationNotSupported]),
     ("fragmented-request", &[Code::IpFragmentsDropped]),
+    (
+        "ike-auth",
+        &[Code::LoadBalancerNotPersistent, Code::IkeAuthUnanswered4500],
+    ),
     (
         "path-mtu",
         &[
@@ -253,6 +258,44 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
                 .collect::<Vec<_>>()
                 .join("; ");
             out.push(judged("fragmented-request", probe_ms, detail));
+        }
+    }
+
+    match &probe_skip {
+        Some(why) => out.push(skipped("ike-auth", why.clone())),
+        None => {
+            let mut details = Vec::new();
+            let mut ran = false;
+            for t in &usable {
+                match t.ike_auth.as_ref().map(|a| &a.outcome) {
+                    None => details.push(format!("{}: turned off", t.address)),
+                    Some(AuthOutcome::NotRun(why)) => {
+                        details.push(format!("{}: not run: {why}", t.address))
+                    }
+                    Some(outcome) => {
+                        ran = true;
+                        details.push(format!(
+                            "{}: {}",
+                            t.address,
+                            match outcome {
+                                AuthOutcome::Answered =>
+                                    "the server holding the IKE SA answered on UDP 4500",
+                                AuthOutcome::InvalidIkeSpi =>
+                                    "INVALID_IKE_SPI: UDP 4500 reached a server without the IKE SA",
+                                AuthOutcome::NoAnswer => "no authenticated answer on UDP 4500",
+                                AuthOutcome::Unreachable => "ICMP unreachable for UDP 4500",
+                                AuthOutcome::NotRun(_) => "not run",
+                            }
+                        ));
+                    }
+                }
+            }
+            let detail = details.join("; ");
+            out.push(if ran {
+                judged("ike-auth", probe_ms, detail)
+            } else {
+                skipped("ike-auth", detail)
+            });
         }
     }
 
