@@ -121,6 +121,10 @@ fn cases() -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "runs python3 (ipaddress) as the oracle; the Wine CI prefix has no Windows python3"
+)]
 fn encode_and_decode_agree_with_python_ipaddress() {
     let lines = cases();
     let child = Command::new("python3")

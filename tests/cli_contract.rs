@@ -69,3 +69,21 @@ fn readme_documents_every_finding_code() {
         "README finding-code table lacks: {missing:?}"
     );
 }
+
+/// `aovpn-diag ... | head` closes stdout early: that is not an error, so no
+/// message and exit 0 (EPIPE on Linux, ERROR_NO_DATA on Windows).
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
+        .args(["completions", "powershell"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -77,6 +77,10 @@ fn assert_steps(r: &Run, expected: &[(&str, &str)]) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn healthy_server_is_ok_with_every_step_ok() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -108,6 +112,10 @@ fn healthy_server_is_ok_with_every_step_ok() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn udp_500_blocked_is_the_cause() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -119,6 +127,10 @@ fn udp_500_blocked_is_the_cause() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn udp_4500_blocked_is_the_cause() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -130,6 +142,10 @@ fn udp_4500_blocked_is_the_cause() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn fragments_dropped_without_ike_fragmentation_is_the_809_case() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -151,6 +167,10 @@ fn fragments_dropped_without_ike_fragmentation_is_the_809_case() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn fragments_dropped_with_ike_fragmentation_is_healthy_with_a_warning() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "yes"]);
@@ -169,6 +189,10 @@ fn fragments_dropped_with_ike_fragmentation_is_healthy_with_a_warning() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn icmp_blocked_measures_the_path_with_ike() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -182,6 +206,10 @@ fn icmp_blocked_measures_the_path_with_ike() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn mismatched_proposals_are_the_cause() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--proposals", "aes256-sha512-ecp521"]);
@@ -193,6 +221,10 @@ fn mismatched_proposals_are_the_cause() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn ipv6_healthy_and_fragments_dropped() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -208,6 +240,10 @@ fn ipv6_healthy_and_fragments_dropped() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn a_name_from_the_hosts_file_resolves_and_an_unknown_one_is_the_cause() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -237,6 +273,10 @@ fn a_name_from_the_hosts_file_resolves_and_an_unknown_one_is_the_cause() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn load_balancer_without_persistence_is_the_cause_and_a_healthy_one_is_ok() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -268,6 +308,10 @@ fn load_balancer_without_persistence_is_the_cause_and_a_healthy_one_is_ok() {
 /// Not a timed assertion: prints the wall time of a fully blocked server
 /// with the default timeout, for the "< 30 s" budget.
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn everything_blocked_fails_in_bounded_time() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);

@@ -82,6 +82,10 @@ fn assert_clean(lab: &lab::Lab, addr_key: &str, router_key: &str, mtu: u64, extr
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
     let Some(lab) = lab::Lab::require_with_mtu(1400) else {
         return;
@@ -186,6 +190,10 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn lab_mtu_1280() {
     let Some(lab) = lab::Lab::require_with_mtu(1280) else {
         return;
@@ -197,6 +205,10 @@ fn lab_mtu_1280() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn lab_mtu_1500_and_narrowed_range() {
     let Some(lab) = lab::Lab::require_with_mtu(1500) else {
         return;

@@ -68,6 +68,10 @@ fn probe(lab: &Lab, target: &str, extra: &[&str]) -> Run {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn all_good_with_ike_fragmentation() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -112,6 +116,10 @@ fn all_good_with_ike_fragmentation() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn fragmentation_off_is_a_warning() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -129,6 +137,10 @@ fn fragmentation_off_is_a_warning() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn udp_500_blocked() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -150,6 +162,10 @@ fn udp_500_blocked() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn udp_4500_blocked() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -163,6 +179,10 @@ fn udp_4500_blocked() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn ip_fragments_dropped_without_ike_fragmentation_fails() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -186,6 +206,10 @@ fn ip_fragments_dropped_without_ike_fragmentation_fails() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn ip_fragments_dropped_with_ike_fragmentation_only_warns() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -198,6 +222,10 @@ fn ip_fragments_dropped_with_ike_fragmentation_only_warns() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn restricted_proposals_are_checked_one_at_a_time() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--proposals", "aes256gcm16-prfsha384-ecp384"]);
@@ -234,6 +262,10 @@ fn restricted_proposals_are_checked_one_at_a_time() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn server_with_nothing_in_common_is_no_proposal_chosen() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--proposals", "aes256-sha512-ecp521"]);
@@ -249,6 +281,10 @@ fn server_with_nothing_in_common_is_no_proposal_chosen() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn weak_only_server_is_flagged() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--proposals", "3des-sha1-modp1024"]);
@@ -274,6 +310,10 @@ fn weak_only_server_is_flagged() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn ipv6_all_good_and_fragments_dropped() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -297,6 +337,10 @@ fn ipv6_all_good_and_fragments_dropped() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn eap_server_answers_ike_auth_in_skf_fragments_despite_dropped_ip_fragments() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--eap"]);
@@ -319,6 +363,10 @@ fn eap_server_answers_ike_auth_in_skf_fragments_despite_dropped_ip_fragments() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn eap_server_without_fragmentation_behind_dropped_fragments_is_ambiguous() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--eap", "--fragmentation", "no"]);
@@ -342,6 +390,10 @@ fn eap_server_without_fragmentation_behind_dropped_fragments_is_ambiguous() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn load_balancer_with_persistence_across_ports_is_healthy() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -360,6 +412,10 @@ fn load_balancer_with_persistence_across_ports_is_healthy() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn load_balancer_without_persistence_across_ports_is_found() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -393,6 +449,10 @@ fn load_balancer_without_persistence_across_ports_is_found() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn load_balancer_without_persistence_over_ipv6() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);

@@ -25,6 +25,10 @@ fn assert_pings(lab: &Lab, target: &str) {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn topology_connects_client_router_and_both_servers_over_ipv4_and_ipv6() {
     let Some(lab) = Lab::require() else { return };
     for key in [
@@ -42,6 +46,10 @@ fn topology_connects_client_router_and_both_servers_over_ipv4_and_ipv6() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn no_namespace_routes_outside_the_lab() {
     let Some(lab) = Lab::require() else { return };
     // The router has no default route at all: nothing can leave the machine.
@@ -63,6 +71,10 @@ fn no_namespace_routes_outside_the_lab() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn router_to_server_mtu_is_enforced_with_frag_needed_and_packet_too_big() {
     let Some(lab) = Lab::require() else { return };
     assert_eq!(lab.addr("MTU"), "1400");
@@ -103,6 +115,10 @@ fn router_to_server_mtu_is_enforced_with_frag_needed_and_packet_too_big() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn mtu_option_changes_the_router_to_server_link() {
     let Some(lab) = Lab::require_with_mtu(1280) else {
         return;
@@ -126,6 +142,10 @@ fn mtu_option_changes_the_router_to_server_link() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn black_hole_and_drop_echo_scenarios_silence_icmp() {
     let Some(lab) = Lab::require() else { return };
     let s4 = lab.addr("SERVER4").to_string();
@@ -151,6 +171,10 @@ fn black_hole_and_drop_echo_scenarios_silence_icmp() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn ikev2_with_fragmentation_succeeds_even_when_ip_fragments_are_dropped() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -177,6 +201,10 @@ fn ikev2_with_fragmentation_succeeds_even_when_ip_fragments_are_dropped() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn ike_auth_is_lost_when_fragments_are_dropped_and_fragmentation_is_off() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -203,6 +231,10 @@ fn ike_auth_is_lost_when_fragments_are_dropped_and_fragmentation_is_off() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn only_non_first_fragments_dropped_also_breaks_ike_auth() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -217,6 +249,10 @@ fn only_non_first_fragments_dropped_also_breaks_ike_auth() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn blocked_ports_and_proposal_mismatch_fail() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--proposals", "aes256-sha256-modp2048"]);
@@ -249,6 +285,10 @@ fn blocked_ports_and_proposal_mismatch_fail() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn load_balancer_without_persistence_breaks_ike_auth() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&[]);
@@ -271,6 +311,10 @@ fn load_balancer_without_persistence_breaks_ike_auth() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn ipv6_ike_works_and_loses_ike_auth_to_dropped_fragments() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--fragmentation", "no"]);
@@ -293,6 +337,10 @@ fn ipv6_ike_works_and_loses_ike_auth_to_dropped_fragments() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn eap_responder_answers_with_a_large_ike_auth() {
     let Some(lab) = Lab::require() else { return };
     lab.server_start(&["--eap", "--fragmentation", "no"]);
@@ -310,6 +358,10 @@ fn eap_responder_answers_with_a_large_ike_auth() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn captures_see_the_exchange_on_both_sides() {
     let Some(lab) = Lab::require() else { return };
     let dir = tempfile::tempdir().expect("tempdir");

@@ -95,3 +95,45 @@ fn without_a_file_outside_windows_says_what_to_do() {
         .code(2)
         .stderr(predicate::str::contains("pass the path of a rasphone.pbk"));
 }
+
+/// On Windows, without a file, `profile` reads the all-user phonebook under
+/// %ProgramData% and the current user's under %APPDATA% (no admin rights
+/// needed), skips a user who has none, and says so when neither exists.
+#[cfg(windows)]
+#[test]
+fn without_a_file_on_windows_reads_the_default_phonebooks() {
+    const TAIL: &str = r"Microsoft\Network\Connections\Pbk";
+    let all_users = tempfile::tempdir().unwrap();
+    let user = tempfile::tempdir().unwrap();
+    let run = || {
+        bin()
+            .args(["profile", "--json"])
+            .env("ProgramData", all_users.path())
+            .env("APPDATA", user.path())
+            .output()
+            .unwrap()
+    };
+
+    let out = run();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no VPN profiles"));
+
+    let device = all_users.path().join(TAIL);
+    std::fs::create_dir_all(&device).unwrap();
+    std::fs::copy(PBK, device.join("rasphone.pbk")).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let books = v["phonebooks"].as_array().unwrap();
+    assert_eq!(books.len(), 1, "{v:#}");
+    assert_eq!(
+        books[0]["path"],
+        device.join("rasphone.pbk").display().to_string()
+    );
+
+    let personal = user.path().join(TAIL);
+    std::fs::create_dir_all(&personal).unwrap();
+    std::fs::copy(PBK, personal.join("rasphone.pbk")).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&run().stdout).unwrap();
+    assert_eq!(v["phonebooks"].as_array().unwrap().len(), 2, "{v:#}");
+}

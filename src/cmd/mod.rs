@@ -60,10 +60,19 @@ impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Self {
         Failure {
             exit: Exit::CannotRun,
-            broken_pipe: e.kind() == io::ErrorKind::BrokenPipe,
+            broken_pipe: reader_gone(&e),
             message: format!("cannot write output: {e}"),
         }
     }
+}
+
+/// The reader of our stdout went away. Windows reports that as ERROR_NO_DATA
+/// (232, which std maps to `BrokenPipe`) or, on some pipes and under Wine, as
+/// ERROR_PIPE_NOT_CONNECTED (233), which std leaves uncategorised.
+fn reader_gone(e: &io::Error) -> bool {
+    const ERROR_PIPE_NOT_CONNECTED: i32 = 233;
+    e.kind() == io::ErrorKind::BrokenPipe
+        || (cfg!(windows) && e.raw_os_error() == Some(ERROR_PIPE_NOT_CONNECTED))
 }
 
 pub type Outcome = Result<Exit, Failure>;
