@@ -114,6 +114,25 @@ pub fn parse_literal(host: &str) -> Option<IpAddr> {
     trimmed.parse().ok()
 }
 
+/// A DNS host name as a VPN profile can hold one (RFC 1123 §2.1): labels of
+/// 1-63 letters, digits, hyphens (not at either end) or underscores, at most
+/// 253 characters, one optional trailing dot. Anything else is the user's
+/// typo, reported before any query is sent.
+pub fn is_host_name(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 /// Resolves `host` to the addresses to test, within `timeout`.
 pub fn resolve(host: &str, family: Family, timeout: Duration) -> Result<Resolution, ResolveError> {
     if let Some(addr) = parse_literal(host) {
@@ -131,7 +150,7 @@ pub fn resolve(host: &str, family: Family, timeout: Duration) -> Result<Resoluti
             elapsed: Duration::ZERO,
         });
     }
-    if host.is_empty() || host.len() > 253 || host.chars().any(|c| c.is_whitespace() || c == '/') {
+    if !is_host_name(host) {
         return Err(ResolveError::InvalidName {
             host: host.to_owned(),
         });
@@ -263,10 +282,33 @@ mod tests {
 
     #[test]
     fn malformed_names_are_rejected_before_dns() {
-        for bad in ["", "has space", "a/b"] {
+        for bad in [
+            "",
+            "has space",
+            "a/b",
+            "bad..name",
+            ".",
+            "-vpn.example.com",
+            "vpn-.example.com",
+            "vpn.example.com..",
+            "vpn:500",
+        ] {
             let e = resolve(bad, Family::Any, Duration::from_secs(1)).unwrap_err();
             assert!(matches!(e, ResolveError::InvalidName { .. }), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn ordinary_names_are_accepted() {
+        for good in [
+            "vpn.example.com",
+            "vpn.example.com.",
+            "VPN-01.corp_dc.example",
+            "localhost",
+        ] {
+            assert!(is_host_name(good), "{good}");
+        }
+        assert!(!is_host_name(&format!("{}.com", "a".repeat(64))));
     }
 
     /// `.invalid` is answered locally by the resolver (RFC 6761 §6.4), so
