@@ -5,10 +5,9 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 
-use super::{BOLD, DIM, Detail, write_findings, write_verdict};
+use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
 use crate::finding::{Finding, Severity, Verdict};
 use crate::probe::auth::{AuthOutcome, AuthReport};
 use crate::probe::ike::Outcome;
@@ -355,14 +354,6 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
     row
 }
 
-fn table() -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(100);
-    t
-}
-
 /// The human view.
 pub fn write_human(
     out: &mut dyn Write,
@@ -396,7 +387,6 @@ pub fn write_human(
             writeln!(out, "  not probed: {e}")?;
             continue;
         }
-        let mut tbl = table();
         let verbose = detail.verbose > 0;
         let mut header = vec![
             "Port",
@@ -408,7 +398,7 @@ pub fn write_human(
         if verbose {
             header.push("Request");
         }
-        tbl.set_header(header);
+        let mut tbl = table(&header);
         for p in t.ports() {
             tbl.add_row(port_row(p, verbose));
         }
@@ -460,8 +450,7 @@ pub fn write_human(
             }
         }
         if !t.proposals.is_empty() {
-            let mut tbl = table();
-            tbl.set_header(["Proposal", "Accepted", "Algorithms", "Notes"]);
+            let mut tbl = table(&["Proposal", "Accepted", "Algorithms", "Notes"]);
             for p in &t.proposals {
                 let mut notes = Vec::new();
                 if p.entry.windows_default {
