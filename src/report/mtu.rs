@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{BOLD, CAUTION, DIM, Detail, table, write_findings, write_verdict};
 use crate::finding::{Finding, Verdict};
+use crate::millis;
 use crate::probe::mtu::{End, Outcome, ProbeRecord};
 use crate::probe::mtu_driver::Method;
 use crate::probe::mtu_findings::Measurement;
@@ -97,10 +98,6 @@ struct JsonProbe {
     at_ms: f64,
 }
 
-fn ms(d: std::time::Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
-}
-
 fn end_name(end: &End) -> &'static str {
     match end {
         End::Found { .. } => "found",
@@ -121,12 +118,12 @@ fn json_probe(p: &ProbeRecord, overhead: u16) -> JsonProbe {
         from: None,
         mtu: None,
         error: None,
-        at_ms: ms(p.at),
+        at_ms: millis::json(p.at),
     };
     match p.outcome {
         Outcome::Reply { rtt } => {
             j.result = "reply";
-            j.rtt_ms = Some(ms(rtt));
+            j.rtt_ms = Some(millis::json(rtt));
         }
         Outcome::TooBig { mtu, from } => {
             j.result = "too-big";
@@ -165,7 +162,7 @@ pub fn json_target(m: &Measurement) -> JsonTarget {
         }),
         floor: m.floor,
         ceiling: m.ceiling,
-        elapsed_ms: ms(r.elapsed),
+        elapsed_ms: millis::json(r.elapsed),
         probes: r.probes.iter().map(|p| json_probe(p, m.overhead)).collect(),
     }
 }
@@ -222,7 +219,7 @@ fn elapsed(d: std::time::Duration) -> String {
 
 fn outcome_text(o: &Outcome) -> String {
     match *o {
-        Outcome::Reply { rtt } => format!("reply {:.1} ms", rtt.as_secs_f64() * 1000.0),
+        Outcome::Reply { rtt } => format!("reply {}", millis::text(rtt)),
         Outcome::TooBig { mtu, from } => {
             let who = from.map_or("this host".to_owned(), |a| a.to_string());
             match mtu {

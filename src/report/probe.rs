@@ -129,7 +129,7 @@ pub struct ProposalJson {
 }
 
 fn ms(d: Option<Duration>) -> Option<f64> {
-    d.map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
+    d.map(crate::millis::json)
 }
 
 fn outcome(o: &Outcome) -> &'static str {
@@ -279,7 +279,7 @@ fn yes_no(v: Option<bool>) -> &'static str {
 fn answer_cell(a: &Attempt) -> String {
     match a.report.outcome {
         Outcome::Answered => match a.report.rtt {
-            Some(rtt) => format!("yes, {:.1} ms", rtt.as_secs_f64() * 1000.0),
+            Some(rtt) => format!("yes, {}", crate::millis::text(rtt)),
             None => "yes".to_owned(),
         },
         Outcome::NoAnswer => format!("NO ({} sent)", a.report.requests_sent),
@@ -291,7 +291,7 @@ fn answer_cell(a: &Attempt) -> String {
 fn auth_line(a: &AuthReport) -> String {
     let rtt = a
         .rtt
-        .map(|d| format!(" in {:.1} ms", d.as_secs_f64() * 1000.0))
+        .map(|d| format!(" in {}", crate::millis::text(d)))
         .unwrap_or_default();
     let skf = if a.skf_total > 0 {
         format!(", {} of {} SKF fragments", a.skf_fragments, a.skf_total)
