@@ -338,9 +338,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::probe::iface::Outgoing;
-    use crate::probe::mtu::TooBigSeen;
-    use crate::probe::mtu_findings::findings;
+    use crate::probe::mtu_findings::{findings, sample_measurement};
 
     fn measurement() -> Measurement {
         let router: IpAddr = "198.18.1.1".parse().unwrap();
@@ -357,40 +355,19 @@ mod tests {
             mtu: Some(1400),
             from: Some(router),
         };
-        Measurement {
-            address: "198.18.2.2".parse().unwrap(),
-            method: Method::IcmpRaw,
-            port: None,
-            interface: Some(Outgoing {
-                interface: Some("eth0".into()),
-                source: None,
-                mtu: 1500,
-            }),
-            floor: 576,
-            ceiling: 1500,
-            overhead: 28,
-            result: crate::probe::mtu::SearchResult {
-                end: End::Found { path_mtu: 1400 },
-                black_hole: false,
-                too_big: Some(TooBigSeen {
-                    size: 1500,
-                    mtu: Some(1400),
-                    from: Some(router),
-                    trusted: true,
-                }),
-                probes: vec![
-                    probe(576, reply, 1),
-                    probe(1500, too_big, 2),
-                    probe(1400, reply, 3),
-                    probe(1401, too_big, 4),
-                ],
-                elapsed: Duration::from_millis(4),
-            },
-        }
+        let mut m = sample_measurement(End::Found { path_mtu: 1400 }, false);
+        m.result.probes = vec![
+            probe(576, reply, 1),
+            probe(1500, too_big, 2),
+            probe(1400, reply, 3),
+            probe(1401, too_big, 4),
+        ];
+        m.result.elapsed = Duration::from_millis(4);
+        m
     }
 
-    #[test]
-    fn json_has_the_documented_target_fields() {
+    /// Writes the view of `measurement()` and its findings with `write`.
+    fn render(write: impl FnOnce(&mut Vec<u8>, &View) -> io::Result<()>) -> Vec<u8> {
         let targets = [measurement()];
         let all = findings(&targets[0]);
         let view = View {
@@ -399,7 +376,13 @@ mod tests {
             findings: &all,
         };
         let mut out = Vec::new();
-        super::super::write_json(&mut out, "mtu", &view.json()).unwrap();
+        write(&mut out, &view).unwrap();
+        out
+    }
+
+    #[test]
+    fn json_has_the_documented_target_fields() {
+        let out = render(|out, view| super::super::write_json(out, "mtu", &view.json()));
         let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(doc["schema_version"], 1);
         assert_eq!(doc["verdict"], "ok");
@@ -418,19 +401,11 @@ mod tests {
 
     #[test]
     fn human_view_leads_with_the_answer_and_shows_sizes_with_v() {
-        let targets = [measurement()];
-        let all = findings(&targets[0]);
-        let view = View {
-            host: "vpn.example.com",
-            targets: &targets,
-            findings: &all,
-        };
-        let mut out = Vec::new();
         let detail = Detail {
             verbose: 1,
             quiet: false,
         };
-        write_human(&mut out, &view, detail).unwrap();
+        let out = render(|out, view| write_human(out, view, detail));
         let text = String::from_utf8(anstream::adapter::strip_bytes(&out).into_vec()).unwrap();
         let first = text.lines().next().unwrap();
         assert_eq!(
