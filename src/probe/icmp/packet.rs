@@ -9,6 +9,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::probe::mtu::Unreachable;
+use crate::wire::{be16, be32};
 
 /// Bytes of IP header before an echo request of a given family (no options,
 /// no extension headers: what this tool sends).
@@ -87,19 +88,6 @@ pub enum Message {
 pub struct Quoted {
     pub id: u16,
     pub seq: u16,
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at + 1)?,
-        *b.get(at + 2)?,
-        *b.get(at + 3)?,
-    ]))
 }
 
 /// Strips the IPv4 header a raw ICMP socket delivers (RFC 791 §3.1: IHL in
