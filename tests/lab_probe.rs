@@ -369,12 +369,7 @@ fn load_balancer_without_persistence_across_ports_is_found() {
     assert_eq!(a["fragmentation_negotiated"], true);
     assert!(r.has("load-balancer-not-persistent", "fail"), "{}", r.text);
     assert!(!r.has("ike-auth-unanswered-4500", "fail"));
-    let f = r.doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "load-balancer-not-persistent")
-        .unwrap();
+    let f = cli::finding(&r.doc, "load-balancer-not-persistent");
     assert!(
         f["remedy"]
             .as_str()

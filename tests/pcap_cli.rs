@@ -13,7 +13,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use cli::{codes, has};
+use cli::{codes, finding, has};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -23,15 +23,6 @@ fn pcap() -> Command {
 
 fn json(files: &[&str]) -> (Value, i32) {
     cli::json("pcap", files)
-}
-
-fn finding<'a>(doc: &'a Value, code: &str) -> &'a Value {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == code)
-        .unwrap_or_else(|| panic!("no {code} in {:#}", doc["findings"]))
 }
 
 #[test]

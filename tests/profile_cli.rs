@@ -36,12 +36,7 @@ fn json_view_decodes_the_custom_policy() {
     assert_eq!(profiles[1]["ikev2_fragmentation_disabled"], true);
     assert_eq!(profiles[1]["device_tunnel"], true);
     assert_eq!(profiles[2]["uses_ikev2"], false);
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = cli::code_names(&v);
     assert_eq!(
         codes,
         [

@@ -265,12 +265,7 @@ fn netlogon_crlf_json_summary() {
     assert_eq!(laptop123["lines"], 2);
     assert_eq!(laptop123["first_line"], 5);
     assert_eq!(laptop123["last_seen"], "08/14 10:02:37");
-    let codes: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = cli::code_names(&doc);
     assert_eq!(codes, ["6to4-no-client-site", "6to4-teredo-no-site"]);
 }
 

@@ -69,6 +69,26 @@ pub fn codes(doc: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The findings' codes, in order.
+pub fn code_names(doc: &Value) -> Vec<&str> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect()
+}
+
+/// The first finding with `code`; panics with the findings when there is none.
+pub fn finding<'a>(doc: &'a Value, code: &str) -> &'a Value {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {:#}", doc["findings"]))
+}
+
 /// Whether the document has the finding `code` with `severity`.
 pub fn has(doc: &Value, code: &str, severity: &str) -> bool {
     codes(doc).contains(&(code.to_owned(), severity.to_owned()))
