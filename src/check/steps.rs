@@ -7,6 +7,7 @@ use super::Observations;
 use crate::finding::{Code, Finding, Severity};
 use crate::local::rras;
 use crate::probe::auth::AuthOutcome;
+use crate::probe::ike::Outcome;
 use crate::probe::{self, PortResult, TargetResult};
 
 /// A step's state as scripts read it.
@@ -194,6 +195,10 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
                         Some(rtt) if p.small.answered() => {
                             format!("{addr} answered in {}", crate::millis::text(rtt))
                         }
+                        _ if p.small.report.outcome == Outcome::Unreachable => format!(
+                            "{addr} ICMP unreachable ({} sent)",
+                            p.small.report.requests_sent
+                        ),
                         _ => format!("{addr} no answer ({} sent)", p.small.report.requests_sent),
                     })
                     .collect::<Vec<_>>()

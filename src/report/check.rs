@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::{BOLD, CAUTION, DIM, Detail, GOOD, table, write_findings, write_verdict};
+use super::{BOLD, Detail, table, write_findings, write_verdict};
 use crate::check::{Cause, Judgement, Observations, StepStatus};
 use crate::finding::{Code, Finding, Verdict};
 use crate::report::{mtu, probe};
@@ -128,14 +128,15 @@ pub fn write_human(
     writeln!(out)?;
     let mut t = table(&["step", "status", "ms", "detail"]);
     for s in &j.steps {
+        // Plain words: styles inside a cell would count towards its width.
         let status = match s.status {
-            StepStatus::Ok => format!("{GOOD}ok{GOOD:#}"),
-            StepStatus::Problem => format!("{CAUTION}problem{CAUTION:#}"),
-            StepStatus::Skipped => format!("{DIM}skipped{DIM:#}"),
+            StepStatus::Ok => "ok",
+            StepStatus::Problem => "PROBLEM",
+            StepStatus::Skipped => "skipped",
         };
         t.add_row([
             s.name.to_owned(),
-            status,
+            status.to_owned(),
             s.duration_ms.to_string(),
             s.detail.clone(),
         ]);
