@@ -217,11 +217,16 @@ fn elapsed(d: std::time::Duration) -> String {
     }
 }
 
+/// Who sent "too big", in the human view: the hop, or this host itself.
+fn sender(from: Option<IpAddr>) -> String {
+    from.map_or("this host".to_owned(), |a| a.to_string())
+}
+
 fn outcome_text(o: &Outcome) -> String {
     match *o {
         Outcome::Reply { rtt } => format!("reply {}", millis::text(rtt)),
         Outcome::TooBig { mtu, from } => {
-            let who = from.map_or("this host".to_owned(), |a| a.to_string());
+            let who = sender(from);
             match mtu {
                 Some(m) => format!("too big (MTU {m}) from {who}"),
                 None => format!("too big from {who}"),
@@ -268,7 +273,7 @@ pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Resu
         for m in view.targets {
             let r = &m.result;
             let too_big = r.too_big.map_or("-".to_owned(), |tb| {
-                let who = tb.from.map_or("this host".to_owned(), |a| a.to_string());
+                let who = sender(tb.from);
                 match tb.mtu {
                     Some(mtu) => format!("{who} ({mtu})"),
                     None => format!("{who} (no MTU given)"),
