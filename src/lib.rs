@@ -13,6 +13,7 @@ pub mod exit;
 pub mod finding;
 pub mod generate;
 pub mod local;
+pub mod millis;
 pub mod netlogon;
 pub mod probe;
 pub mod report;

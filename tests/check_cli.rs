@@ -2,12 +2,12 @@
 //! 500/4500, so the kernel answers ICMP port unreachable), a reserved name
 //! that the resolver answers locally, and malformed input. No root needed.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
 use serde_json::Value;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
-}
+use cli::bin;
 
 fn json(args: &[&str]) -> (i32, Value) {
     let out = bin().args(args).output().unwrap();

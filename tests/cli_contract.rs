@@ -1,17 +1,15 @@
 //! Contracts every command shares: help with real examples and the exit-code
 //! table, `--version`, usage errors exit 2, finding codes documented.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
 use clap::CommandFactory;
 use predicates::prelude::*;
 
 use aovpn_diag::cli::Cli;
 
-/// The binary by path: `Command::cargo_bin` would prepend the cross runner
-/// (wine) again when the tests themselves already run under Wine.
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
-}
+use cli::bin;
 
 #[test]
 fn every_subcommand_help_has_examples() {

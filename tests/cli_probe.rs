@@ -2,14 +2,12 @@
 //! is sent, and a loopback run prints the documented JSON shape. (Probing a
 //! real strongSwan responder is in tests/lab_probe.rs, opt-in.)
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
 use predicates::prelude::*;
 
-/// The binary by path: `Command::cargo_bin` would prepend the cross runner
-/// (wine) again when the tests themselves already run under Wine.
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
-}
+use cli::bin;
 
 #[test]
 fn input_errors_exit_2_with_a_clear_message() {
@@ -56,9 +54,7 @@ fn loopback_run_prints_the_documented_json() {
         .output()
         .unwrap();
     assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["schema_version"], 1);
-    assert_eq!(doc["command"], "probe");
+    let doc = cli::document(&out, "probe", &[]);
     assert!(doc["verdict"] == "ok" || doc["verdict"] == "problem");
     assert!(doc["findings"].is_array());
     let t = &doc["targets"][0];

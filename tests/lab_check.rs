@@ -7,6 +7,8 @@
 //! `responder-behind-nat` appears as a warning in every answered scenario;
 //! warnings never make a cause.
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/lab.rs"]
 mod lab;
 
@@ -41,11 +43,7 @@ impl Run {
     }
 
     fn has(&self, code: &str, severity: &str) -> bool {
-        self.doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["code"] == code && f["severity"] == severity)
+        cli::has(&self.doc, code, severity)
     }
 }
 

@@ -7,6 +7,8 @@
 //! and call it a black hole. (The search itself tolerates one silent
 //! confirmation; see `probe::mtu` tests.)
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/lab.rs"]
 mod lab;
 
@@ -39,13 +41,8 @@ fn target(run: &Run) -> &Value {
     &run.json["targets"][0]
 }
 
-fn codes(run: &Run) -> Vec<String> {
-    run.json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_owned())
-        .collect()
+fn codes(run: &Run) -> Vec<&str> {
+    cli::code_names(&run.json)
 }
 
 fn no_rate_limit(lab: &lab::Lab) {
@@ -75,7 +72,7 @@ fn assert_clean(lab: &lab::Lab, addr_key: &str, router_key: &str, mtu: u64, extr
     if mtu < 1500 {
         assert_eq!(t["too_big_from"]["address"], lab.addr(router_key));
         assert_eq!(t["too_big_from"]["mtu"], mtu);
-        assert!(codes(&run).contains(&"mtu-below-interface".to_owned()));
+        assert!(codes(&run).contains(&"mtu-below-interface"));
     } else {
         assert!(t["too_big_from"].is_null(), "{t:#}");
     }
@@ -150,7 +147,7 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
         assert_eq!(t["path_mtu"], 1400, "{t:#}");
         assert_eq!(t["black_hole"], true);
         assert!(t["too_big_from"].is_null());
-        assert!(codes(&run).contains(&"pmtu-black-hole".to_owned()));
+        assert!(codes(&run).contains(&"pmtu-black-hole"));
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
     assert!(

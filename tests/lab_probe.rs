@@ -8,6 +8,8 @@
 //! NAT_DETECTION_SOURCE_IP hash to force encapsulation. The probe reports that
 //! honestly as a responder behind NAT; the scenarios assert it.
 
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/lab.rs"]
 mod lab;
 
@@ -25,21 +27,11 @@ struct Run {
 
 impl Run {
     fn codes(&self) -> Vec<(String, String)> {
-        self.doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["code"].as_str().unwrap().to_owned(),
-                    f["severity"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect()
+        cli::codes(&self.doc)
     }
 
     fn has(&self, code: &str, severity: &str) -> bool {
-        self.codes().iter().any(|(c, s)| c == code && s == severity)
+        cli::has(&self.doc, code, severity)
     }
 
     fn target(&self) -> &Value {
@@ -433,12 +425,7 @@ fn load_balancer_without_persistence_across_ports_is_found() {
     assert_eq!(a["fragmentation_negotiated"], true);
     assert!(r.has("load-balancer-not-persistent", "fail"), "{}", r.text);
     assert!(!r.has("ike-auth-unanswered-4500", "fail"));
-    let f = r.doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "load-balancer-not-persistent")
-        .unwrap();
+    let f = cli::finding(&r.doc, "load-balancer-not-persistent");
     assert!(
         f["remedy"]
             .as_str()

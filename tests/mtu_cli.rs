@@ -1,15 +1,12 @@
 //! `aovpn-diag mtu` from the outside: usage errors, and a real search on
 //! loopback (the only address a default test run may send to).
 
-use assert_cmd::Command;
-use predicates::prelude::*;
-use serde_json::Value;
+#[path = "support/cli.rs"]
+mod cli;
 
-/// The binary by path: `Command::cargo_bin` would prepend the cross runner
-/// (wine) again when the tests themselves already run under Wine.
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
-}
+use predicates::prelude::*;
+
+use cli::bin;
 
 #[test]
 fn port_needs_ike_and_must_be_an_ike_port() {
@@ -57,9 +54,7 @@ fn loopback_search_or_a_clear_permission_error() {
         .unwrap();
     match out.status.code() {
         Some(0) => {
-            let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert_eq!(doc["schema_version"], 1);
-            assert_eq!(doc["command"], "mtu");
+            let doc = cli::document(&out, "mtu", &[]);
             assert_eq!(doc["verdict"], "ok");
             let t = &doc["targets"][0];
             assert_eq!(t["address"], "127.0.0.1");

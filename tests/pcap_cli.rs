@@ -6,60 +6,23 @@
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
+use cli::{codes, finding, has};
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn pcap() -> Command {
-    // The path cargo built, not `cargo_bin`: under Wine that would prefix the
-    // test runner again, from inside Wine.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aovpn-diag"));
-    cmd.current_dir(ROOT)
-        .env_remove("NO_COLOR")
-        .args(["--color", "never", "pcap"]);
-    cmd
+    cli::command("pcap")
 }
 
 fn json(files: &[&str]) -> (Value, i32) {
-    let out = pcap().arg("--json").args(files).output().unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "one JSON document on stdout for {files:?}: {e}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    assert_eq!(doc["schema_version"], 1);
-    assert_eq!(doc["command"], "pcap");
-    (doc, out.status.code().unwrap())
-}
-
-fn codes(doc: &Value) -> Vec<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_owned(),
-                f["severity"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn finding<'a>(doc: &'a Value, code: &str) -> &'a Value {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == code)
-        .unwrap_or_else(|| panic!("no {code} in {:#}", doc["findings"]))
-}
-
-fn has(doc: &Value, code: &str, severity: &str) -> bool {
-    codes(doc).contains(&(code.to_owned(), severity.to_owned()))
+    cli::json("pcap", files)
 }
 
 #[test]

@@ -1,11 +1,11 @@
 //! `aovpn-diag profile` on a phonebook in the format Windows writes.
 
-use assert_cmd::Command;
+#[path = "support/cli.rs"]
+mod cli;
+
 use predicates::prelude::*;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
-}
+use cli::bin;
 
 const PBK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/rasphone.pbk");
 
@@ -25,9 +25,7 @@ fn human_view_lists_profiles_and_warns_on_disabled_fragmentation() {
 fn json_view_decodes_the_custom_policy() {
     let out = bin().args(["profile", PBK, "--json"]).output().unwrap();
     assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["schema_version"], 1);
-    assert_eq!(v["command"], "profile");
+    let v = cli::document(&out, "profile", &[]);
     let profiles = &v["phonebooks"][0]["profiles"];
     assert_eq!(profiles[0]["server"], "vpn.example.com");
     assert_eq!(profiles[0]["custom_policy"]["dh_group"], "Group14");
@@ -38,12 +36,7 @@ fn json_view_decodes_the_custom_policy() {
     assert_eq!(profiles[1]["ikev2_fragmentation_disabled"], true);
     assert_eq!(profiles[1]["device_tunnel"], true);
     assert_eq!(profiles[2]["uses_ikev2"], false);
-    let codes: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = cli::code_names(&v);
     assert_eq!(
         codes,
         [

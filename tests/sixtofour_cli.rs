@@ -1,26 +1,19 @@
 //! `aovpn-diag 6to4` end to end: the examples in both views, stdin
 //! with bad lines, and the netlogon.log fixtures (UTF-8/CRLF and UTF-16LE).
 
+#[path = "support/cli.rs"]
+mod cli;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
 fn sixtofour() -> Command {
-    // The path cargo built, not `cargo_bin`: under Wine that would prefix the
-    // test runner (`wine`) again, from inside Wine.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aovpn-diag"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .args(["--color", "never", "6to4"]);
-    cmd
+    cli::command("6to4")
 }
 
 fn json(args: &[&str]) -> (Value, i32) {
-    let out = sixtofour().arg("--json").args(args).output().unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
-    assert_eq!(doc["schema_version"], 1);
-    assert_eq!(doc["command"], "6to4");
-    (doc, out.status.code().unwrap())
+    cli::json("6to4", args)
 }
 
 #[test]
@@ -272,12 +265,7 @@ fn netlogon_crlf_json_summary() {
     assert_eq!(laptop123["lines"], 2);
     assert_eq!(laptop123["first_line"], 5);
     assert_eq!(laptop123["last_seen"], "08/14 10:02:37");
-    let codes: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = cli::code_names(&doc);
     assert_eq!(codes, ["6to4-no-client-site", "6to4-teredo-no-site"]);
 }
 

@@ -21,6 +21,7 @@ use crate::capture::{Packet, PacketRef, Timestamp, Truncation};
 use crate::finding::Finding;
 use crate::wire::ike::{self, ExchangeType, Header, IkeVersion, Message, PayloadType};
 use crate::wire::natt::{self, Udp4500};
+use crate::wire::{be16, be32};
 
 pub use sa::{IkeMessage, IkeSa, LostDatagram, Support};
 
@@ -571,16 +572,6 @@ fn skf_numbers(h: &Header, bytes: &[u8]) -> Option<(u16, u16)> {
         be16(bytes, ike::HEADER_LEN + 4)?,
         be16(bytes, ike::HEADER_LEN + 6)?,
     ))
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([*s.first()?, *s.get(1)?]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    let s: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_be_bytes(s))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 use etherparse::{EtherType, Ethernet2HeaderSlice, SingleVlanHeaderSlice};
 
 use super::LinkType;
+use crate::wire::be16;
 
 /// At most this many VLAN tags are peeled (QinQ uses two; more is abuse).
 const MAX_VLAN_TAGS: usize = 4;
@@ -123,11 +124,6 @@ fn null(frame: &[u8], network_order: bool) -> L3<'_> {
         10 | 24 | 28 | 30 => L3::Ipv6(payload),
         _ => L3::NotIp,
     }
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([*s.first()?, *s.get(1)?]))
 }
 
 #[cfg(test)]

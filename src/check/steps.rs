@@ -193,7 +193,7 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
                     .filter_map(|t| pick(t).map(|p| (t.address, p)))
                     .map(|(addr, p)| match p.small.report.rtt {
                         Some(rtt) if p.small.answered() => {
-                            format!("{addr} answered in {:.1} ms", rtt.as_secs_f64() * 1000.0)
+                            format!("{addr} answered in {}", crate::millis::text(rtt))
                         }
                         _ if p.small.report.outcome == Outcome::Unreachable => format!(
                             "{addr} ICMP unreachable ({} sent)",

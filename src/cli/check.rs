@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::TargetArgs;
+use super::probe::parse_set;
 use crate::probe::proposals::ProposalSet;
 
 /// One call for a helpdesk script on error 809: every test in order, one
@@ -50,8 +51,4 @@ pub struct CheckArgs {
     /// Also read this machine's RRAS IKEv2 fragmentation setting (Windows only).
     #[arg(long)]
     pub local_rras: bool,
-}
-
-fn parse_set(s: &str) -> Result<ProposalSet, String> {
-    ProposalSet::parse(s).map_err(|e| e.to_string())
 }

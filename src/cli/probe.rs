@@ -72,6 +72,7 @@ pub struct ProbeArgs {
     pub retransmits: u8,
 }
 
-fn parse_set(s: &str) -> Result<ProposalSet, String> {
+/// `--proposals` of `probe` and `check`: a named set or strongSwan notation.
+pub(super) fn parse_set(s: &str) -> Result<ProposalSet, String> {
     ProposalSet::parse(s).map_err(|e| e.to_string())
 }

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::os::fd::RawFd;
 use std::time::Instant;
 
-use super::icmp::packet;
+use super::icmp::packet::{self, IcmpError};
 use super::mtu::{Outcome, Unreachable};
 
 /// Sets an int socket option.
@@ -187,46 +187,26 @@ pub fn local_mtu(fd: RawFd) -> Option<u16> {
 /// Translates a `sock_extended_err` (linux/errqueue.h) into a probe outcome.
 fn extended_error(ee: &libc::sock_extended_err, offender: Option<IpAddr>) -> Option<Outcome> {
     let mtu = u16::try_from(ee.ee_info).ok().filter(|&m| m != 0);
-    match ee.ee_origin {
+    let error = match ee.ee_origin {
         libc::SO_EE_ORIGIN_LOCAL if ee.ee_errno == libc::EMSGSIZE as u32 => {
-            Some(Outcome::TooBig { mtu, from: None })
+            return Some(Outcome::TooBig { mtu, from: None });
         }
-        libc::SO_EE_ORIGIN_ICMP => Some(match (ee.ee_type, ee.ee_code) {
-            (3, 4) => Outcome::TooBig {
-                mtu,
-                from: offender,
-            },
-            (3, code) => Outcome::Error {
-                kind: packet::unreachable_v4(code),
-                from: offender,
-            },
-            (11, _) => Outcome::Error {
-                kind: Unreachable::TtlExceeded,
-                from: offender,
-            },
-            _ => Outcome::Error {
-                kind: Unreachable::Other,
-                from: offender,
-            },
-        }),
-        libc::SO_EE_ORIGIN_ICMP6 => Some(match (ee.ee_type, ee.ee_code) {
-            (2, _) => Outcome::TooBig {
-                mtu,
-                from: offender,
-            },
-            (1, code) => Outcome::Error {
-                kind: packet::unreachable_v6(code),
-                from: offender,
-            },
-            (3, _) => Outcome::Error {
-                kind: Unreachable::TtlExceeded,
-                from: offender,
-            },
-            _ => Outcome::Error {
-                kind: Unreachable::Other,
-                from: offender,
-            },
-        }),
-        _ => None,
-    }
+        libc::SO_EE_ORIGIN_ICMP => packet::error_v4(ee.ee_type, ee.ee_code),
+        libc::SO_EE_ORIGIN_ICMP6 => packet::error_v6(ee.ee_type, ee.ee_code),
+        _ => return None,
+    };
+    Some(match error {
+        Some(IcmpError::TooBig) => Outcome::TooBig {
+            mtu,
+            from: offender,
+        },
+        Some(IcmpError::Other(kind)) => Outcome::Error {
+            kind,
+            from: offender,
+        },
+        None => Outcome::Error {
+            kind: Unreachable::Other,
+            from: offender,
+        },
+    })
 }

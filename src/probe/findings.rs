@@ -277,7 +277,7 @@ fn auth_finding(t: &TargetResult, addr: &str) -> Option<Finding> {
         let response = a.describe_response().unwrap_or_default();
         let rtt = a
             .rtt
-            .map(|d| format!(" in {:.1} ms", d.as_secs_f64() * 1000.0))
+            .map(|d| format!(" in {}", crate::millis::text(d)))
             .unwrap_or_default();
         return Some(
             base(

@@ -139,6 +139,12 @@ fn marker_len(peer: SocketAddr) -> usize {
     if peer.port() == NATT_PORT { 4 } else { 0 }
 }
 
+/// Bytes between the IP datagram and the IKE message: IP and UDP headers,
+/// plus the non-ESP marker on UDP 4500.
+pub fn ike_overhead(peer: SocketAddr) -> usize {
+    ip_udp_overhead(peer) + marker_len(peer)
+}
+
 /// Runs one exchange; bounded by `MAX_ROUNDS * timing.budget()`.
 pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, ExchangeError> {
     let peer = ex.peer;
@@ -186,7 +192,7 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
         vendor_ids: Vec::new(),
         pad_to: ex
             .pad_to_ip_size
-            .map(|size| size.saturating_sub(ip_udp_overhead(peer) + marker_len(peer))),
+            .map(|size| size.saturating_sub(ike_overhead(peer))),
     };
     let mut report = ExchangeReport {
         peer,

@@ -259,11 +259,44 @@ pub fn findings(m: &Measurement) -> Vec<Finding> {
     out
 }
 
+/// The fixture the findings and the report tests share: an ICMP search
+/// from eth0 (MTU 1500) to 198.18.2.2 in which 198.18.1.1 answered the
+/// 1500-byte probe with "too big, MTU 1400"; no probe records.
+#[cfg(test)]
+pub(crate) fn sample_measurement(end: End, black_hole: bool) -> Measurement {
+    use crate::probe::mtu::TooBigSeen;
+    use std::time::Duration;
+
+    Measurement {
+        address: "198.18.2.2".parse().unwrap(),
+        method: Method::IcmpRaw,
+        port: None,
+        interface: Some(Outgoing {
+            interface: Some("eth0".into()),
+            source: None,
+            mtu: 1500,
+        }),
+        floor: 576,
+        ceiling: 1500,
+        overhead: 28,
+        result: SearchResult {
+            end,
+            black_hole,
+            too_big: Some(TooBigSeen {
+                size: 1500,
+                mtu: Some(1400),
+                from: Some("198.18.1.1".parse().unwrap()),
+                trusted: true,
+            }),
+            probes: Vec::new(),
+            elapsed: Duration::ZERO,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::mtu::TooBigSeen;
-    use std::time::Duration;
 
     #[test]
     fn fragment_counts_match_hand_calculation() {
@@ -281,31 +314,7 @@ mod tests {
     }
 
     fn measurement(end: End, black_hole: bool) -> Measurement {
-        Measurement {
-            address: "198.18.2.2".parse().unwrap(),
-            method: Method::IcmpRaw,
-            port: None,
-            interface: Some(Outgoing {
-                interface: Some("eth0".into()),
-                source: None,
-                mtu: 1500,
-            }),
-            floor: 576,
-            ceiling: 1500,
-            overhead: 28,
-            result: SearchResult {
-                end,
-                black_hole,
-                too_big: Some(TooBigSeen {
-                    size: 1500,
-                    mtu: Some(1400),
-                    from: Some("198.18.1.1".parse().unwrap()),
-                    trusted: true,
-                }),
-                probes: Vec::new(),
-                elapsed: Duration::ZERO,
-            },
-        }
+        sample_measurement(end, black_hole)
     }
 
     fn codes(f: &[Finding]) -> Vec<&'static str> {

@@ -21,6 +21,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use super::ike::{NATT_PORT, ike_overhead};
 use super::kex;
 use super::mtu::Outcome;
 use super::mtu_driver::{Method, ProbeError, SizedProbe};
@@ -28,10 +29,6 @@ use crate::wire::ike::builder::SaInitRequest;
 use crate::wire::ike::notation;
 use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Proposal};
 use crate::wire::natt::{self, Udp4500};
-
-/// UDP port of IKE with NAT traversal (RFC 3948 §2.2): messages carry the
-/// 4-byte non-ESP marker.
-const NATT_PORT: u16 = 4500;
 
 /// Why the IKE transport could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -77,8 +74,8 @@ fn template(peer: SocketAddr) -> Result<Template, IkeOpenError> {
 
 /// IP + UDP header bytes, plus the non-ESP marker on 4500.
 pub fn overhead(peer: SocketAddr) -> u16 {
-    let ip = if peer.is_ipv4() { 20 } else { 40 };
-    ip + 8 + if peer.port() == NATT_PORT { 4 } else { 0 }
+    // At most 40 + 8 + 4 bytes.
+    u16::try_from(ike_overhead(peer)).unwrap_or(u16::MAX)
 }
 
 /// The UDP payload of a probe whose IP packet is exactly `size` bytes.

@@ -231,6 +231,8 @@ impl Conn for UdpConn {
 #[cfg(target_os = "linux")]
 fn set_fragmentation(socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Result<(), NetError> {
     use std::os::fd::AsRawFd;
+
+    use super::errqueue::setsockopt_int;
     let (level, name, value, option) = match (peer, f) {
         (_, Fragmentation::SystemDefault) => return Ok(()),
         (SocketAddr::V4(_), Fragmentation::Allow) => (
@@ -279,26 +281,6 @@ fn set_fragmentation(socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Res
         })?;
     }
     Ok(())
-}
-
-#[cfg(target_os = "linux")]
-fn setsockopt_int(fd: i32, level: i32, name: i32, value: i32) -> io::Result<()> {
-    // SAFETY: fd is a live socket owned by the caller; the option value is a
-    // c_int on the stack whose size we pass.
-    let rc = unsafe {
-        libc::setsockopt(
-            fd,
-            level,
-            name,
-            (&value as *const i32).cast(),
-            std::mem::size_of::<i32>() as libc::socklen_t,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
 }
 
 #[cfg(windows)]

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{BOLD, CAUTION, DIM, Detail, table, write_findings, write_verdict};
 use crate::finding::{Finding, Verdict};
+use crate::millis;
 use crate::probe::mtu::{End, Outcome, ProbeRecord};
 use crate::probe::mtu_driver::Method;
 use crate::probe::mtu_findings::Measurement;
@@ -97,10 +98,6 @@ struct JsonProbe {
     at_ms: f64,
 }
 
-fn ms(d: std::time::Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
-}
-
 fn end_name(end: &End) -> &'static str {
     match end {
         End::Found { .. } => "found",
@@ -121,12 +118,12 @@ fn json_probe(p: &ProbeRecord, overhead: u16) -> JsonProbe {
         from: None,
         mtu: None,
         error: None,
-        at_ms: ms(p.at),
+        at_ms: millis::json(p.at),
     };
     match p.outcome {
         Outcome::Reply { rtt } => {
             j.result = "reply";
-            j.rtt_ms = Some(ms(rtt));
+            j.rtt_ms = Some(millis::json(rtt));
         }
         Outcome::TooBig { mtu, from } => {
             j.result = "too-big";
@@ -165,7 +162,7 @@ pub fn json_target(m: &Measurement) -> JsonTarget {
         }),
         floor: m.floor,
         ceiling: m.ceiling,
-        elapsed_ms: ms(r.elapsed),
+        elapsed_ms: millis::json(r.elapsed),
         probes: r.probes.iter().map(|p| json_probe(p, m.overhead)).collect(),
     }
 }
@@ -220,11 +217,16 @@ fn elapsed(d: std::time::Duration) -> String {
     }
 }
 
+/// Who sent "too big", in the human view: the hop, or this host itself.
+fn sender(from: Option<IpAddr>) -> String {
+    from.map_or("this host".to_owned(), |a| a.to_string())
+}
+
 fn outcome_text(o: &Outcome) -> String {
     match *o {
-        Outcome::Reply { rtt } => format!("reply {:.1} ms", rtt.as_secs_f64() * 1000.0),
+        Outcome::Reply { rtt } => format!("reply {}", millis::text(rtt)),
         Outcome::TooBig { mtu, from } => {
-            let who = from.map_or("this host".to_owned(), |a| a.to_string());
+            let who = sender(from);
             match mtu {
                 Some(m) => format!("too big (MTU {m}) from {who}"),
                 None => format!("too big from {who}"),
@@ -271,7 +273,7 @@ pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Resu
         for m in view.targets {
             let r = &m.result;
             let too_big = r.too_big.map_or("-".to_owned(), |tb| {
-                let who = tb.from.map_or("this host".to_owned(), |a| a.to_string());
+                let who = sender(tb.from);
                 match tb.mtu {
                     Some(mtu) => format!("{who} ({mtu})"),
                     None => format!("{who} (no MTU given)"),
@@ -341,9 +343,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::probe::iface::Outgoing;
-    use crate::probe::mtu::TooBigSeen;
-    use crate::probe::mtu_findings::findings;
+    use crate::probe::mtu_findings::{findings, sample_measurement};
 
     fn measurement() -> Measurement {
         let router: IpAddr = "198.18.1.1".parse().unwrap();
@@ -360,40 +360,19 @@ mod tests {
             mtu: Some(1400),
             from: Some(router),
         };
-        Measurement {
-            address: "198.18.2.2".parse().unwrap(),
-            method: Method::IcmpRaw,
-            port: None,
-            interface: Some(Outgoing {
-                interface: Some("eth0".into()),
-                source: None,
-                mtu: 1500,
-            }),
-            floor: 576,
-            ceiling: 1500,
-            overhead: 28,
-            result: crate::probe::mtu::SearchResult {
-                end: End::Found { path_mtu: 1400 },
-                black_hole: false,
-                too_big: Some(TooBigSeen {
-                    size: 1500,
-                    mtu: Some(1400),
-                    from: Some(router),
-                    trusted: true,
-                }),
-                probes: vec![
-                    probe(576, reply, 1),
-                    probe(1500, too_big, 2),
-                    probe(1400, reply, 3),
-                    probe(1401, too_big, 4),
-                ],
-                elapsed: Duration::from_millis(4),
-            },
-        }
+        let mut m = sample_measurement(End::Found { path_mtu: 1400 }, false);
+        m.result.probes = vec![
+            probe(576, reply, 1),
+            probe(1500, too_big, 2),
+            probe(1400, reply, 3),
+            probe(1401, too_big, 4),
+        ];
+        m.result.elapsed = Duration::from_millis(4);
+        m
     }
 
-    #[test]
-    fn json_has_the_documented_target_fields() {
+    /// Writes the view of `measurement()` and its findings with `write`.
+    fn render(write: impl FnOnce(&mut Vec<u8>, &View) -> io::Result<()>) -> Vec<u8> {
         let targets = [measurement()];
         let all = findings(&targets[0]);
         let view = View {
@@ -402,7 +381,13 @@ mod tests {
             findings: &all,
         };
         let mut out = Vec::new();
-        super::super::write_json(&mut out, "mtu", &view.json()).unwrap();
+        write(&mut out, &view).unwrap();
+        out
+    }
+
+    #[test]
+    fn json_has_the_documented_target_fields() {
+        let out = render(|out, view| super::super::write_json(out, "mtu", &view.json()));
         let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(doc["schema_version"], 1);
         assert_eq!(doc["verdict"], "ok");
@@ -421,19 +406,11 @@ mod tests {
 
     #[test]
     fn human_view_leads_with_the_answer_and_shows_sizes_with_v() {
-        let targets = [measurement()];
-        let all = findings(&targets[0]);
-        let view = View {
-            host: "vpn.example.com",
-            targets: &targets,
-            findings: &all,
-        };
-        let mut out = Vec::new();
         let detail = Detail {
             verbose: 1,
             quiet: false,
         };
-        write_human(&mut out, &view, detail).unwrap();
+        let out = render(|out, view| write_human(out, view, detail));
         let text = String::from_utf8(anstream::adapter::strip_bytes(&out).into_vec()).unwrap();
         let first = text.lines().next().unwrap();
         assert_eq!(

@@ -231,25 +231,22 @@ fn write_sa(out: &mut dyn Write, sa: &IkeSa, detail: Detail) -> io::Result<()> {
 }
 
 fn notes(sa: &IkeSa, m: &IkeMessage) -> String {
+    // The frame of the SA's message `i`, as the table shows it.
+    let frame = |i: usize| {
+        sa.messages
+            .get(i)
+            .map(|o| o.frame.to_string())
+            .unwrap_or_default()
+    };
     let mut n = Vec::new();
     if let Some((i, t)) = m.skf {
         n.push(format!("SKF {i}/{t}"));
     }
     if let Some(i) = m.retransmission_of {
-        let f = sa
-            .messages
-            .get(i)
-            .map(|o| o.frame.to_string())
-            .unwrap_or_default();
-        n.push(format!("retransmission of {f}"));
+        n.push(format!("retransmission of {}", frame(i)));
     }
     if let Some(i) = m.answers {
-        let f = sa
-            .messages
-            .get(i)
-            .map(|o| o.frame.to_string())
-            .unwrap_or_default();
-        n.push(format!("answers {f}"));
+        n.push(format!("answers {}", frame(i)));
     }
     if m.also_seen_elsewhere {
         n.push("also in another file".into());

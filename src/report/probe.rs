@@ -5,10 +5,9 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 
-use super::{BOLD, DIM, Detail, write_findings, write_verdict};
+use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
 use crate::finding::{Finding, Severity, Verdict};
 use crate::probe::auth::{AuthOutcome, AuthReport};
 use crate::probe::ike::Outcome;
@@ -130,7 +129,7 @@ pub struct ProposalJson {
 }
 
 fn ms(d: Option<Duration>) -> Option<f64> {
-    d.map(|d| (d.as_secs_f64() * 10_000.0).round() / 10.0)
+    d.map(crate::millis::json)
 }
 
 fn outcome(o: &Outcome) -> &'static str {
@@ -280,7 +279,7 @@ fn yes_no(v: Option<bool>) -> &'static str {
 fn answer_cell(a: &Attempt) -> String {
     match a.report.outcome {
         Outcome::Answered => match a.report.rtt {
-            Some(rtt) => format!("yes, {:.1} ms", rtt.as_secs_f64() * 1000.0),
+            Some(rtt) => format!("yes, {}", crate::millis::text(rtt)),
             None => "yes".to_owned(),
         },
         Outcome::NoAnswer => format!("NO ({} sent)", a.report.requests_sent),
@@ -292,7 +291,7 @@ fn answer_cell(a: &Attempt) -> String {
 fn auth_line(a: &AuthReport) -> String {
     let rtt = a
         .rtt
-        .map(|d| format!(" in {:.1} ms", d.as_secs_f64() * 1000.0))
+        .map(|d| format!(" in {}", crate::millis::text(d)))
         .unwrap_or_default();
     let skf = if a.skf_total > 0 {
         format!(", {} of {} SKF fragments", a.skf_fragments, a.skf_total)
@@ -355,14 +354,6 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
     row
 }
 
-fn table() -> Table {
-    let mut t = Table::new();
-    t.load_style(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(100);
-    t
-}
-
 /// The human view.
 pub fn write_human(
     out: &mut dyn Write,
@@ -396,7 +387,6 @@ pub fn write_human(
             writeln!(out, "  not probed: {e}")?;
             continue;
         }
-        let mut tbl = table();
         let verbose = detail.verbose > 0;
         let mut header = vec![
             "Port",
@@ -408,7 +398,7 @@ pub fn write_human(
         if verbose {
             header.push("Request");
         }
-        tbl.set_header(header);
+        let mut tbl = table(&header);
         for p in t.ports() {
             tbl.add_row(port_row(p, verbose));
         }
@@ -460,8 +450,7 @@ pub fn write_human(
             }
         }
         if !t.proposals.is_empty() {
-            let mut tbl = table();
-            tbl.set_header(["Proposal", "Accepted", "Algorithms", "Notes"]);
+            let mut tbl = table(&["Proposal", "Accepted", "Algorithms", "Notes"]);
             for p in &t.proposals {
                 let mut notes = Vec::new();
                 if p.entry.windows_default {

@@ -47,6 +47,20 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// The big-endian u16 at `at`, `None` when the buffer ends first (offsets
+/// near `usize::MAX` included): for code that peeks at a fixed field (link
+/// headers, ICMP messages, quoted datagrams) without walking a [`Reader`].
+pub fn be16(b: &[u8], at: usize) -> Option<u16> {
+    let s = b.get(at..at.checked_add(2)?)?;
+    Some(u16::from_be_bytes([*s.first()?, *s.get(1)?]))
+}
+
+/// The big-endian u32 at `at`, `None` when the buffer ends first.
+pub fn be32(b: &[u8], at: usize) -> Option<u32> {
+    let s: [u8; 4] = b.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_be_bytes(s))
+}
+
 /// A checked cursor over an input buffer. Every read either returns the bytes
 /// or an [`Error::Truncated`] naming the field; `base` keeps offsets relative
 /// to the outermost buffer when a sub-structure is parsed on its own.
@@ -137,6 +151,17 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn be16_be32_read_in_bounds_and_refuse_past_the_end() {
+        let b = [0x12, 0x34, 0x56, 0x78];
+        assert_eq!(be16(&b, 2), Some(0x5678));
+        assert_eq!(be16(&b, 3), None);
+        assert_eq!(be16(&b, usize::MAX), None);
+        assert_eq!(be32(&b, 0), Some(0x1234_5678));
+        assert_eq!(be32(&b, 1), None);
+        assert_eq!(be32(&b, usize::MAX - 1), None);
+    }
 
     #[test]
     fn reader_reports_what_where_and_how_much() {

@@ -9,6 +9,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::probe::mtu::Unreachable;
+use crate::wire::{be16, be32};
 
 /// Bytes of IP header before an echo request of a given family (no options,
 /// no extension headers: what this tool sends).
@@ -89,19 +90,6 @@ pub struct Quoted {
     pub seq: u16,
 }
 
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at + 1)?,
-        *b.get(at + 2)?,
-        *b.get(at + 3)?,
-    ]))
-}
-
 /// Strips the IPv4 header a raw ICMP socket delivers (RFC 791 §3.1: IHL in
 /// 32-bit words), returning the source address and the ICMP message.
 pub fn strip_ipv4(packet: &[u8]) -> Option<(Ipv4Addr, &[u8])> {
@@ -156,26 +144,51 @@ fn quoted_echo_v6(quoted_ip: &[u8]) -> Option<Quoted> {
 pub fn parse_v4(icmp: &[u8]) -> Option<Message> {
     let ty = *icmp.first()?;
     let code = *icmp.get(1)?;
-    let quoted = || icmp.get(8..).and_then(quoted_echo_v4);
-    match (ty, code) {
-        (0, 0) => Some(Message::EchoReply {
+    if (ty, code) == (0, 0) {
+        return Some(Message::EchoReply {
             id: be16(icmp, 4)?,
             seq: be16(icmp, 6)?,
-        }),
+        });
+    }
+    let quoted = icmp.get(8..).and_then(quoted_echo_v4);
+    Some(match error_v4(ty, code)? {
         // RFC 1191 §4: next-hop MTU in the low 16 bits of the second word;
         // zero from routers that predate RFC 1191.
-        (3, 4) => Some(Message::TooBig {
+        IcmpError::TooBig => Message::TooBig {
             mtu: be16(icmp, 6).filter(|&m| m != 0),
-            quoted: quoted(),
-        }),
-        (3, _) => Some(Message::Error {
-            kind: unreachable_v4(code),
-            quoted: quoted(),
-        }),
-        (11, _) => Some(Message::Error {
-            kind: Unreachable::TtlExceeded,
-            quoted: quoted(),
-        }),
+            quoted,
+        },
+        IcmpError::Other(kind) => Message::Error { kind, quoted },
+    })
+}
+
+/// What an ICMP error says about a probe; one classification for the
+/// messages read from ICMP sockets and those from the error queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IcmpError {
+    /// Fragmentation needed / packet too big.
+    TooBig,
+    Other(Unreachable),
+}
+
+/// ICMPv4 error types (RFC 792): 3 destination unreachable (code 4 is
+/// "fragmentation needed", RFC 1191) and 11 time exceeded; `None` otherwise.
+pub fn error_v4(ty: u8, code: u8) -> Option<IcmpError> {
+    match (ty, code) {
+        (3, 4) => Some(IcmpError::TooBig),
+        (3, _) => Some(IcmpError::Other(unreachable_v4(code))),
+        (11, _) => Some(IcmpError::Other(Unreachable::TtlExceeded)),
+        _ => None,
+    }
+}
+
+/// ICMPv6 error types (RFC 4443 §3): 1 destination unreachable, 2 packet
+/// too big, 3 time exceeded; `None` otherwise.
+pub fn error_v6(ty: u8, code: u8) -> Option<IcmpError> {
+    match ty {
+        2 => Some(IcmpError::TooBig),
+        1 => Some(IcmpError::Other(unreachable_v6(code))),
+        3 => Some(IcmpError::Other(Unreachable::TtlExceeded)),
         _ => None,
     }
 }
@@ -207,30 +220,24 @@ pub fn unreachable_v6(code: u8) -> Unreachable {
 pub fn parse_v6(icmp: &[u8]) -> Option<Message> {
     let ty = *icmp.first()?;
     let code = *icmp.get(1)?;
-    let quoted = || icmp.get(8..).and_then(quoted_echo_v6);
-    match ty {
-        129 => Some(Message::EchoReply {
+    if ty == 129 {
+        return Some(Message::EchoReply {
             id: be16(icmp, 4)?,
             seq: be16(icmp, 6)?,
-        }),
+        });
+    }
+    let quoted = icmp.get(8..).and_then(quoted_echo_v6);
+    Some(match error_v6(ty, code)? {
         // RFC 4443 §3.2: 32-bit MTU; values beyond 65535 cannot limit a
         // non-jumbo packet, so they are treated as "no usable MTU".
-        2 => Some(Message::TooBig {
+        IcmpError::TooBig => Message::TooBig {
             mtu: be32(icmp, 4)
                 .and_then(|m| u16::try_from(m).ok())
                 .filter(|&m| m != 0),
-            quoted: quoted(),
-        }),
-        1 => Some(Message::Error {
-            kind: unreachable_v6(code),
-            quoted: quoted(),
-        }),
-        3 => Some(Message::Error {
-            kind: Unreachable::TtlExceeded,
-            quoted: quoted(),
-        }),
-        _ => None,
-    }
+            quoted,
+        },
+        IcmpError::Other(kind) => Message::Error { kind, quoted },
+    })
 }
 
 /// The sequence number in the echo request a Linux error-queue entry returns

@@ -598,54 +598,55 @@ impl Protection {
 }
 
 fn cbc_encrypt(key_bytes: usize, key: &[u8], iv: &[u8], buf: &mut [u8]) -> Result<()> {
-    let len = buf.len();
-    let bad = |_| ProtectError::BadKey("AES-CBC");
-    let pad_err = |_| ProtectError::BadCiphertext {
-        what: "whole AES blocks",
-        len,
-    };
     match key_bytes {
-        16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(key, iv)
-            .map_err(bad)?
-            .encrypt_padded::<NoPadding>(buf, len)
-            .map(|_| ())
-            .map_err(pad_err),
-        24 => cbc::Encryptor::<aes::Aes192>::new_from_slices(key, iv)
-            .map_err(bad)?
-            .encrypt_padded::<NoPadding>(buf, len)
-            .map(|_| ())
-            .map_err(pad_err),
-        _ => cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .map_err(bad)?
-            .encrypt_padded::<NoPadding>(buf, len)
-            .map(|_| ())
-            .map_err(pad_err),
+        16 => cbc_encrypt_with::<aes::Aes128>(key, iv, buf),
+        24 => cbc_encrypt_with::<aes::Aes192>(key, iv, buf),
+        _ => cbc_encrypt_with::<aes::Aes256>(key, iv, buf),
     }
 }
 
 fn cbc_decrypt(key_bytes: usize, key: &[u8], iv: &[u8], buf: &mut [u8]) -> Result<()> {
+    match key_bytes {
+        16 => cbc_decrypt_with::<aes::Aes128>(key, iv, buf),
+        24 => cbc_decrypt_with::<aes::Aes192>(key, iv, buf),
+        _ => cbc_decrypt_with::<aes::Aes256>(key, iv, buf),
+    }
+}
+
+/// In-place AES-CBC without padding (IKE pads itself, RFC 7296 §3.14) with
+/// the AES variant `C`; errors name a wrong key or IV length, or a buffer
+/// that is not whole blocks.
+fn cbc_encrypt_with<C>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Result<()>
+where
+    C: cbc::cipher::BlockCipherEncrypt,
+    cbc::Encryptor<C>: KeyIvInit + BlockModeEncrypt,
+{
     let len = buf.len();
-    let bad = |_| ProtectError::BadKey("AES-CBC");
-    let pad_err = |_| ProtectError::BadCiphertext {
+    cbc::Encryptor::<C>::new_from_slices(key, iv)
+        .map_err(|_| ProtectError::BadKey("AES-CBC"))?
+        .encrypt_padded::<NoPadding>(buf, len)
+        .map(|_| ())
+        .map_err(|_| not_whole_blocks(len))
+}
+
+/// The inverse of [`cbc_encrypt_with`].
+fn cbc_decrypt_with<C>(key: &[u8], iv: &[u8], buf: &mut [u8]) -> Result<()>
+where
+    C: cbc::cipher::BlockCipherDecrypt,
+    cbc::Decryptor<C>: KeyIvInit + BlockModeDecrypt,
+{
+    let len = buf.len();
+    cbc::Decryptor::<C>::new_from_slices(key, iv)
+        .map_err(|_| ProtectError::BadKey("AES-CBC"))?
+        .decrypt_padded::<NoPadding>(buf)
+        .map(|_| ())
+        .map_err(|_| not_whole_blocks(len))
+}
+
+fn not_whole_blocks(len: usize) -> ProtectError {
+    ProtectError::BadCiphertext {
         what: "whole AES blocks",
         len,
-    };
-    match key_bytes {
-        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, iv)
-            .map_err(bad)?
-            .decrypt_padded::<NoPadding>(buf)
-            .map(|_| ())
-            .map_err(pad_err),
-        24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, iv)
-            .map_err(bad)?
-            .decrypt_padded::<NoPadding>(buf)
-            .map(|_| ())
-            .map_err(pad_err),
-        _ => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .map_err(bad)?
-            .decrypt_padded::<NoPadding>(buf)
-            .map(|_| ())
-            .map_err(pad_err),
     }
 }
 
