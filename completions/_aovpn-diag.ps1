@@ -31,20 +31,27 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
             [CompletionResult]::new('pcap', 'pcap', [CompletionResultType]::ParameterValue, 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
+            [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
-        'aovpn-diag;6to4' {
-            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site')
-            [CompletionResult]::new('--netlogon', '--netlogon', [CompletionResultType]::ParameterName, 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected')
+        'aovpn-diag;check' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply (DNS and every probe)')
+            [CompletionResult]::new('--proposals', '--proposals', [CompletionResultType]::ParameterName, 'Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048')
+            [CompletionResult]::new('--frag-size', '--frag-size', [CompletionResultType]::ParameterName, 'Size in bytes of the IP datagram of the fragment test (576 to 65535)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
+            [CompletionResult]::new('--no-mtu', '--no-mtu', [CompletionResultType]::ParameterName, 'Skip the path-MTU step')
+            [CompletionResult]::new('--local-rras', '--local-rras', [CompletionResultType]::ParameterName, 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
@@ -118,17 +125,10 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
-        'aovpn-diag;check' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply (DNS and every probe)')
-            [CompletionResult]::new('--proposals', '--proposals', [CompletionResultType]::ParameterName, 'Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048')
-            [CompletionResult]::new('--frag-size', '--frag-size', [CompletionResultType]::ParameterName, 'Size in bytes of the IP datagram of the fragment test (576 to 65535)')
+        'aovpn-diag;6to4' {
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site')
+            [CompletionResult]::new('--netlogon', '--netlogon', [CompletionResultType]::ParameterName, 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
-            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
-            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
-            [CompletionResult]::new('--no-mtu', '--no-mtu', [CompletionResultType]::ParameterName, 'Skip the path-MTU step')
-            [CompletionResult]::new('--local-rras', '--local-rras', [CompletionResultType]::ParameterName, 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (repeat for more)')
@@ -167,17 +167,17 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             break
         }
         'aovpn-diag;help' {
-            [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
             [CompletionResult]::new('pcap', 'pcap', [CompletionResultType]::ParameterValue, 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
+            [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
-        'aovpn-diag;help;6to4' {
+        'aovpn-diag;help;check' {
             break
         }
         'aovpn-diag;help;pcap' {
@@ -189,7 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
         'aovpn-diag;help;mtu' {
             break
         }
-        'aovpn-diag;help;check' {
+        'aovpn-diag;help;6to4' {
             break
         }
         'aovpn-diag;help;profile' {

@@ -71,7 +71,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version 6to4 pcap probe mtu check profile completions help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,7 +163,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help)
-            opts="6to4 pcap probe mtu check profile completions help"
+            opts="check pcap probe mtu 6to4 profile completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

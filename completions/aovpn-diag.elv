@@ -28,19 +28,26 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+            cand check 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
             cand pcap 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
             cand probe 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
-            cand check 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
+            cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand completions 'Print a shell completion script on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
-        &'aovpn-diag;6to4'= {
-            cand --site 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site'
-            cand --netlogon 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected'
+        &'aovpn-diag;check'= {
+            cand --timeout 'Seconds to wait for each reply (DNS and every probe)'
+            cand --proposals 'Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048'
+            cand --frag-size 'Size in bytes of the IP datagram of the fragment test (576 to 65535)'
             cand --color 'When to colour the human view'
+            cand -4 'Test IPv4 addresses only'
+            cand --ipv4 'Test IPv4 addresses only'
+            cand -6 'Test IPv6 addresses only'
+            cand --ipv6 'Test IPv6 addresses only'
+            cand --no-mtu 'Skip the path-MTU step'
+            cand --local-rras 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (repeat for more)'
             cand --verbose 'Show more detail (repeat for more)'
@@ -110,17 +117,10 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
-        &'aovpn-diag;check'= {
-            cand --timeout 'Seconds to wait for each reply (DNS and every probe)'
-            cand --proposals 'Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048'
-            cand --frag-size 'Size in bytes of the IP datagram of the fragment test (576 to 65535)'
+        &'aovpn-diag;6to4'= {
+            cand --site 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site'
+            cand --netlogon 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected'
             cand --color 'When to colour the human view'
-            cand -4 'Test IPv4 addresses only'
-            cand --ipv4 'Test IPv4 addresses only'
-            cand -6 'Test IPv6 addresses only'
-            cand --ipv6 'Test IPv6 addresses only'
-            cand --no-mtu 'Skip the path-MTU step'
-            cand --local-rras 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (repeat for more)'
             cand --verbose 'Show more detail (repeat for more)'
@@ -156,16 +156,16 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --version 'Print version'
         }
         &'aovpn-diag;help'= {
-            cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+            cand check 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
             cand pcap 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
             cand probe 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
-            cand check 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
+            cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand completions 'Print a shell completion script on stdout'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
-        &'aovpn-diag;help;6to4'= {
+        &'aovpn-diag;help;check'= {
         }
         &'aovpn-diag;help;pcap'= {
         }
@@ -173,7 +173,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         }
         &'aovpn-diag;help;mtu'= {
         }
-        &'aovpn-diag;help;check'= {
+        &'aovpn-diag;help;6to4'= {
         }
         &'aovpn-diag;help;profile'= {
         }

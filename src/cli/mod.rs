@@ -83,8 +83,7 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    #[command(name = "6to4")]
-    SixToFour(SixToFourArgs),
+    Check(CheckArgs),
 
     Pcap(PcapArgs),
 
@@ -92,7 +91,8 @@ pub enum Command {
 
     Mtu(MtuArgs),
 
-    Check(CheckArgs),
+    #[command(name = "6to4")]
+    SixToFour(SixToFourArgs),
 
     Profile(ProfileArgs),
 
