@@ -66,7 +66,7 @@ pub struct Observations {
 pub fn observe(
     host: &str,
     opts: &Options,
-    network: &mut (dyn Network + Send),
+    network: &mut dyn Network,
     measure_mtu: &(dyn Fn(IpAddr) -> MtuOutcome + Sync),
 ) -> Result<Observations, ResolveError> {
     let started = Instant::now();

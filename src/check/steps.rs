@@ -307,9 +307,9 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
     if obs.mtu.is_empty() {
         out.push(skipped(
             "path-mtu",
-            match (&probe_skip, obs.resolution.is_ok()) {
-                (Some(why), _) => why.clone(),
-                (None, _) => "turned off (--no-mtu)".to_owned(),
+            match &probe_skip {
+                Some(why) => why.clone(),
+                None => "turned off (--no-mtu)".to_owned(),
             },
         ));
     } else {
@@ -345,12 +345,13 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
         )),
         None => {
             let names = |want: Option<bool>| {
-                let mut v: Vec<&str> = checked
-                    .iter()
-                    .filter(|p| p.accepted == want)
-                    .map(|p| p.entry.name.as_str())
-                    .collect();
-                v.dedup();
+                // Each address checks the same set: name each proposal once.
+                let mut v: Vec<&str> = Vec::new();
+                for p in checked.iter().filter(|p| p.accepted == want) {
+                    if !v.contains(&p.entry.name.as_str()) {
+                        v.push(p.entry.name.as_str());
+                    }
+                }
                 v.join(", ")
             };
             let mut detail = format!("accepted: {}", or_none(names(Some(true))));

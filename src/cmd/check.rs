@@ -82,9 +82,7 @@ fn measure_mtu(address: IpAddr, timeout: Duration) -> MtuOutcome {
         Ok(m) if m.result.end != End::NoAnswer => Ok(m),
         // Neither answered: keep the ICMP measurement so its findings
         // (echo blocked) stand, unless ICMP could not run at all.
-        Ok(m) => icmp_result
-            .or(Ok(m))
-            .map_err(|e: mtu_measure::MeasureError| e.to_string()),
+        Ok(m) => Ok(icmp_result.unwrap_or(m)),
         Err(e) => Err(format!("{icmp_problem}; IKE: {e}")),
     }
 }
