@@ -7,24 +7,17 @@
 //! time: neither disturbs the other (the MTU search sets its own DF/probe
 //! mode per socket and ignores the kernel's cached path MTU).
 //!
-//! I/O is done by the `probe` layer and by a caller-supplied MTU measurer,
-//! so the judgement in [`steps`] and [`cause`] stays pure and testable.
-
-pub mod cause;
-pub mod steps;
+//! This module runs the tests ([`observe`]); the judgement of what they
+//! observed is pure and lives in [`crate::diagnose::check`].
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::finding::{Finding, Verdict, sort_by_severity};
-use crate::local::rras::{self, RrasReading};
-use crate::probe::mtu_findings::Measurement;
+use crate::diagnose::ike::TargetResult;
+use crate::local::rras;
+use crate::probe::ike::{self, Config};
 use crate::probe::net::Network;
-use crate::probe::{self, Config, TargetResult};
-use crate::resolve::{self, Family, Resolution, ResolveError};
-
-pub use cause::{Cause, most_likely_cause};
-pub use steps::{Step, StepStatus};
+use crate::resolve::{self, Family, ResolveError};
 
 /// What to test.
 #[derive(Debug, Clone)]
@@ -38,27 +31,6 @@ pub struct Options {
     pub mtu: bool,
     /// Read the RRAS registry settings of this machine.
     pub local_rras: bool,
-}
-
-/// The outcome of the MTU step for one address: a measurement, or why it
-/// could not be taken (no permission for ICMP sockets, no route).
-pub type MtuOutcome = Result<Measurement, String>;
-
-/// Everything the tests observed, before judgement.
-#[derive(Debug)]
-pub struct Observations {
-    pub host: String,
-    /// `Err` holds the resolver's explanation (unknown host, timeout).
-    pub resolution: Result<Resolution, String>,
-    pub dns_time: Duration,
-    pub probes: Vec<TargetResult>,
-    pub probe_time: Duration,
-    pub mtu: Vec<(IpAddr, MtuOutcome)>,
-    pub mtu_time: Duration,
-    /// `None` when not asked for.
-    pub rras: Option<Result<RrasReading, String>>,
-    /// The fragment test was asked for (it is skipped when turned off).
-    pub frag_test: bool,
 }
 
 /// Runs every test. Only a malformed name is an error (exit 2); every other
@@ -94,7 +66,7 @@ pub fn observe(
         let t = Instant::now();
         let probes: Vec<TargetResult> = addresses
             .iter()
-            .map(|a| probe::probe_address(network, *a, &opts.probe))
+            .map(|a| ike::probe_address(network, *a, &opts.probe))
             .collect();
         let probe_time = t.elapsed();
         let (mtu, mtu_time) = match mtu_thread.map(|h| h.join()) {
@@ -133,32 +105,4 @@ pub fn observe(
     })
 }
 
-/// The judged result.
-#[derive(Debug)]
-pub struct Judgement {
-    pub verdict: Verdict,
-    pub cause: Option<Cause>,
-    /// Worst first.
-    pub findings: Vec<Finding>,
-    pub steps: Vec<Step>,
-    /// True when the essential tests could not run at all (exit 3).
-    pub could_not_test: bool,
-}
-
-/// Turns observations into findings, steps and the most likely cause.
-pub fn judge(obs: &Observations) -> Judgement {
-    let mut findings = steps::findings(obs);
-    let steps = steps::steps(obs, &findings);
-    let cause = most_likely_cause(&findings);
-    sort_by_severity(&mut findings);
-    let could_not_test = obs.resolution.is_ok()
-        && !obs.probes.is_empty()
-        && obs.probes.iter().all(|p| p.error.is_some());
-    Judgement {
-        verdict: Verdict::from_findings(&findings),
-        cause,
-        findings,
-        steps,
-        could_not_test,
-    }
-}
+pub use crate::diagnose::check::{Judgement, MtuOutcome, Observations, judge};

@@ -6,10 +6,9 @@ use std::time::Duration;
 use aovpn_diag::Exit;
 use aovpn_diag::check::{self, MtuOutcome, Options};
 use aovpn_diag::cli::CheckArgs;
-use aovpn_diag::probe::Config;
-use aovpn_diag::probe::ike::Timing;
-use aovpn_diag::probe::mtu::End;
-use aovpn_diag::probe::mtu_measure::{self, MeasureOptions};
+use aovpn_diag::diagnose::mtu::End;
+use aovpn_diag::probe::ike::{Config, Timing};
+use aovpn_diag::probe::mtu::measure::{self as mtu_measure, MeasureOptions};
 use aovpn_diag::probe::net::Udp;
 use aovpn_diag::report::{check as view, write_json};
 

@@ -8,11 +8,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use aovpn_diag::Exit;
 use aovpn_diag::cli::MtuArgs;
+use aovpn_diag::diagnose::mtu::{Measurement, findings};
 use aovpn_diag::finding::sort_by_severity;
-use aovpn_diag::probe::mtu::End;
-use aovpn_diag::probe::mtu_driver::Method;
-use aovpn_diag::probe::mtu_findings::{Measurement, findings};
-use aovpn_diag::probe::mtu_measure::{self, MAX_PROBES, MeasureOptions};
+use aovpn_diag::probe::mtu::measure::{self as mtu_measure, MAX_PROBES, MeasureOptions};
 use aovpn_diag::report::mtu::{View, write_human};
 use aovpn_diag::report::write_json;
 use aovpn_diag::resolve::resolve;
@@ -49,9 +47,7 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
         write_human(ctx.out, &view, ctx.detail)?;
     }
     // ICMP that nobody answers measured nothing: the check could not run.
-    let unmeasurable = measurements
-        .iter()
-        .all(|m| m.method != Method::Ike && m.result.end == End::NoAnswer);
+    let unmeasurable = measurements.iter().all(Measurement::icmp_unanswered);
     if unmeasurable {
         Ok(Exit::CannotRun)
     } else {

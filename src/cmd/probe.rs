@@ -5,10 +5,10 @@ use std::io::IsTerminal;
 
 use aovpn_diag::Exit;
 use aovpn_diag::cli::ProbeArgs;
+use aovpn_diag::diagnose::ike::findings;
 use aovpn_diag::finding::{Verdict, sort_by_severity};
-use aovpn_diag::probe::ike::Timing;
+use aovpn_diag::probe::ike::{self, Config, Timing};
 use aovpn_diag::probe::net::Udp;
-use aovpn_diag::probe::{self, Config};
 use aovpn_diag::report::{self, probe::ProbeJson};
 use aovpn_diag::resolve;
 
@@ -32,14 +32,14 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
         if progress {
             eprintln!("probing {address} on UDP 500 and 4500 ...");
         }
-        targets.push(probe::probe_address(&mut Udp, *address, &cfg));
+        targets.push(ike::probe_address(&mut Udp, *address, &cfg));
     }
     if let Some(first) = targets.first()
         && targets.iter().all(|t| t.error.is_some())
     {
         return Err(Failure::cannot_run(first.error.clone().unwrap_or_default()));
     }
-    let mut findings = probe::findings(&targets);
+    let mut findings = findings(&targets);
     sort_by_severity(&mut findings);
     let verdict = Verdict::from_findings(&findings);
     if ctx.json {

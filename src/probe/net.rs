@@ -232,7 +232,7 @@ impl Conn for UdpConn {
 fn set_fragmentation(socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Result<(), NetError> {
     use std::os::fd::AsRawFd;
 
-    use super::errqueue::setsockopt_int;
+    use super::mtu::errqueue::setsockopt_int;
     let (level, name, value, option) = match (peer, f) {
         (_, Fragmentation::SystemDefault) => return Ok(()),
         (SocketAddr::V4(_), Fragmentation::Allow) => (

@@ -8,10 +8,10 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::{BOLD, Detail, table, write_findings, write_verdict};
-use crate::check::{Cause, Judgement, Observations, StepStatus};
+use crate::diagnose::check::{Cause, Judgement, Observations, Step, StepStatus};
+use crate::diagnose::dns::Resolution;
 use crate::finding::{Code, Finding, Verdict};
 use crate::report::{mtu, probe};
-use crate::resolve::Resolution;
 
 /// The JSON document of `check` (after `schema_version` and `command`).
 #[derive(Serialize)]
@@ -23,7 +23,7 @@ pub struct CheckJson<'a> {
     /// The cause in words, with the remedy to try first.
     pub cause_detail: Option<&'a Cause>,
     pub findings: &'a [Finding],
-    pub steps: &'a [crate::check::Step],
+    pub steps: &'a [Step],
     pub dns: DnsJson<'a>,
     pub probe: ProbeEmbed,
     pub mtu: MtuEmbed,
@@ -59,7 +59,7 @@ pub struct MtuSkipped {
 #[derive(Serialize)]
 pub struct RrasJson<'a> {
     pub available: bool,
-    pub reading: Option<&'a crate::local::rras::RrasReading>,
+    pub reading: Option<&'a crate::diagnose::rras::RrasReading>,
     pub reason: Option<&'a str>,
 }
 

@@ -8,11 +8,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
+use crate::diagnose::dns::Resolution;
+use crate::diagnose::ike::{
+    AuthFacts, AuthOutcome, ExchangeFacts, Outcome, PortResult, ProposalResult, TargetResult,
+};
 use crate::finding::{Finding, Severity, Verdict};
-use crate::probe::auth::{AuthOutcome, AuthReport};
-use crate::probe::ike::Outcome;
-use crate::probe::{Attempt, PortResult, ProposalResult, TargetResult};
-use crate::resolve::Resolution;
 use crate::wire::ike::notation;
 
 /// The `--json` document of `probe` (inside the shared envelope).
@@ -132,21 +132,13 @@ fn ms(d: Option<Duration>) -> Option<f64> {
     d.map(crate::millis::json)
 }
 
-fn outcome(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Answered => "answered",
-        Outcome::NoAnswer => "no-answer",
-        Outcome::Unreachable => "unreachable",
-    }
-}
-
 fn port_json(p: &PortResult) -> PortJson {
-    let r = &p.small.report;
-    let f = p.small.facts.as_ref();
+    let r = &p.small;
+    let f = r.response.as_ref();
     PortJson {
         port: p.port,
         answered: p.small.answered(),
-        outcome: outcome(&r.outcome),
+        outcome: r.outcome.as_str(),
         rtt_ms: ms(r.rtt),
         requests_sent: r.requests_sent,
         request_ip_bytes: r.ip_datagram_bytes,
@@ -167,12 +159,12 @@ fn port_json(p: &PortResult) -> PortJson {
             initiator: f.and_then(|f| f.initiator_behind_nat),
         },
         fragmented: p.fragmented.as_ref().map(|a| FragmentedJson {
-            ip_bytes: a.report.ip_datagram_bytes,
+            ip_bytes: a.ip_datagram_bytes,
             answered: a.answered(),
-            outcome: outcome(&a.report.outcome),
-            rtt_ms: ms(a.report.rtt),
-            requests_sent: a.report.requests_sent,
-            icmp_too_big: a.report.too_big,
+            outcome: a.outcome.as_str(),
+            rtt_ms: ms(a.rtt),
+            requests_sent: a.requests_sent,
+            icmp_too_big: a.too_big,
         }),
     }
 }
@@ -197,7 +189,7 @@ fn any_some(values: impl Iterator<Item = Option<bool>>) -> Option<bool> {
 }
 
 pub fn target_json(t: &TargetResult) -> TargetJson {
-    let frag: Vec<&Attempt> = t.ports().filter_map(|p| p.fragmented.as_ref()).collect();
+    let frag: Vec<&ExchangeFacts> = t.ports().filter_map(|p| p.fragmented.as_ref()).collect();
     let responder = any_some(t.facts().map(|f| f.responder_behind_nat));
     let initiator = any_some(t.facts().map(|f| f.initiator_behind_nat));
     TargetJson {
@@ -219,21 +211,11 @@ pub fn target_json(t: &TargetResult) -> TargetJson {
     }
 }
 
-fn auth_outcome(o: &AuthOutcome) -> &'static str {
-    match o {
-        AuthOutcome::Answered => "answered",
-        AuthOutcome::InvalidIkeSpi => "invalid-ike-spi",
-        AuthOutcome::NoAnswer => "no-answer",
-        AuthOutcome::Unreachable => "unreachable",
-        AuthOutcome::NotRun(_) => "not-run",
-    }
-}
-
-fn ike_auth_json(a: &AuthReport) -> IkeAuthJson {
+fn ike_auth_json(a: &AuthFacts) -> IkeAuthJson {
     IkeAuthJson {
         sent: a.sent(),
         answered: a.answered(),
-        outcome: auth_outcome(&a.outcome),
+        outcome: a.outcome.as_str(),
         not_run_reason: match &a.outcome {
             AuthOutcome::NotRun(r) => Some(r.clone()),
             _ => None,
@@ -276,19 +258,19 @@ fn yes_no(v: Option<bool>) -> &'static str {
     }
 }
 
-fn answer_cell(a: &Attempt) -> String {
-    match a.report.outcome {
-        Outcome::Answered => match a.report.rtt {
+fn answer_cell(a: &ExchangeFacts) -> String {
+    match a.outcome {
+        Outcome::Answered => match a.rtt {
             Some(rtt) => format!("yes, {}", crate::millis::text(rtt)),
             None => "yes".to_owned(),
         },
-        Outcome::NoAnswer => format!("NO ({} sent)", a.report.requests_sent),
+        Outcome::NoAnswer => format!("NO ({} sent)", a.requests_sent),
         Outcome::Unreachable => "NO (ICMP unreachable)".to_owned(),
     }
 }
 
 /// One line for the IKE_AUTH test in the human view.
-fn auth_line(a: &AuthReport) -> String {
+fn auth_line(a: &AuthFacts) -> String {
     let rtt = a
         .rtt
         .map(|d| format!(" in {}", crate::millis::text(d)))
@@ -313,7 +295,7 @@ fn auth_line(a: &AuthReport) -> String {
 }
 
 fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
-    let f = p.small.facts.as_ref();
+    let f = p.small.response.as_ref();
     let chosen = match f {
         Some(f) => match (&f.chosen, f.errors.first()) {
             (Some(c), _) => c.describe(),
@@ -328,7 +310,7 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
         None => "-".to_owned(),
     };
     let frag = match &p.fragmented {
-        Some(a) => format!("{} B: {}", a.report.ip_datagram_bytes, answer_cell(a)),
+        Some(a) => format!("{} B: {}", a.ip_datagram_bytes, answer_cell(a)),
         None => "skipped".to_owned(),
     };
     let mut row = vec![
@@ -343,7 +325,7 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
         frag,
     ];
     if verbose {
-        let r = &p.small.report;
+        let r = &p.small;
         row.push(format!(
             "{} B from {}, SPIi {}",
             r.ip_datagram_bytes,
@@ -422,18 +404,13 @@ pub fn write_human(
             )?;
         }
         for p in t.ports() {
-            let Some(f) = &p.small.facts else { continue };
+            let Some(f) = &p.small.response else { continue };
             if let Some(r) = &f.redirect {
                 writeln!(out, "  UDP {}: server redirects to {r}", p.port)?;
             }
-            if !p.small.report.ke_retries.is_empty() {
-                let groups: Vec<String> = p
-                    .small
-                    .report
-                    .ke_retries
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
+            if !p.small.ke_retries.is_empty() {
+                let groups: Vec<String> =
+                    p.small.ke_retries.iter().map(ToString::to_string).collect();
                 writeln!(
                     out,
                     "  UDP {}: server asked for key exchange group {}",
@@ -441,7 +418,7 @@ pub fn write_human(
                     groups.join(", ")
                 )?;
             }
-            if p.small.report.cookie_requested {
+            if p.small.cookie_requested {
                 writeln!(
                     out,
                     "  UDP {}: server demanded a COOKIE (under load, or always)",
@@ -482,62 +459,39 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::probe::fake::FakeServer;
-    use crate::probe::ike::Timing;
-    use crate::probe::{Config, findings, probe_address};
+    use crate::diagnose::ike::{findings, samples};
 
-    /// A probe of the scripted responder with fixed round-trip times and
-    /// SPIs, so the rendering is deterministic.
-    fn sample(server: FakeServer) -> (Resolution, Vec<TargetResult>, Vec<Finding>) {
-        let mut net = server.network();
-        let cfg = Config::new(Timing {
-            timeout: Duration::from_millis(20),
-            retransmits: 1,
-        });
-        let mut t = probe_address(&mut net, "198.18.2.2".parse().unwrap(), &cfg);
-        for p in [&mut t.udp500, &mut t.udp4500].into_iter().flatten() {
-            for a in std::iter::once(&mut p.small).chain(p.fragmented.iter_mut()) {
-                a.report.rtt = a.report.rtt.map(|_| Duration::from_micros(1500));
-                a.report.spi_i = [0x11; 8];
-            }
+    /// A resolution of the literal address (no DNS).
+    fn literal() -> Resolution {
+        Resolution {
+            host: samples::ADDRESS.to_owned(),
+            addresses: vec![samples::address()],
+            from_dns: false,
+            answers: Vec::new(),
+            elapsed: Duration::ZERO,
         }
-        if let Some(a) = &mut t.ike_auth {
-            a.rtt = a.rtt.map(|_| Duration::from_micros(2500));
-        }
-        let f = findings(std::slice::from_ref(&t));
-        let res = crate::resolve::resolve(
-            "198.18.2.2",
-            crate::resolve::Family::Any,
-            Duration::from_secs(1),
-        )
-        .unwrap();
-        (res, vec![t], f)
     }
 
-    fn human(server: FakeServer) -> String {
-        let (res, t, f) = sample(server);
+    fn human(t: TargetResult) -> String {
+        let f = findings(std::slice::from_ref(&t));
         let mut out = Vec::new();
-        write_human(&mut out, &res, &t, &f, Detail::default()).unwrap();
+        write_human(&mut out, &literal(), &[t], &f, Detail::default()).unwrap();
         anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
     }
 
     #[test]
     fn human_view_of_a_healthy_server() {
-        insta::assert_snapshot!(human(FakeServer::new("aes256-sha256-modp2048")));
+        insta::assert_snapshot!(human(samples::healthy()));
     }
 
     #[test]
     fn human_view_of_dropped_fragments() {
-        let mut s = FakeServer::new("aes256-sha256-modp2048");
-        s.max_ip_size = Some(1500);
-        s.fragmentation = false;
-        insta::assert_snapshot!(human(s));
+        insta::assert_snapshot!(human(samples::server(false, false)));
     }
 
     #[test]
     fn json_has_the_fields_the_issue_requires() {
-        let (_, t, _) = sample(FakeServer::new("aes256-sha256-modp2048"));
-        let j = serde_json::to_value(target_json(&t[0])).unwrap();
+        let j = serde_json::to_value(target_json(&samples::healthy())).unwrap();
         assert_eq!(j["address"], "198.18.2.2");
         assert_eq!(j["udp500"]["answered"], true);
         assert_eq!(j["udp500"]["rtt_ms"], 1.5);

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
+use crate::diagnose::ike::{TargetResult, findings};
 use crate::finding::{Code, Finding, Severity};
-use crate::probe::fake::{FakeAuth, FakeServer, NoSaReply, SKF_PIECE};
-use crate::probe::ike::{NATT_PORT, Timing};
+use crate::probe::ike::fake::{FakeAuth, FakeServer, NoSaReply, SKF_PIECE};
+use crate::probe::ike::{Config, NATT_PORT, Timing, probe_address};
 use crate::probe::net::Sent;
-use crate::probe::{Config, TargetResult, findings, probe_address};
 use crate::wire::ike::{ExchangeType, Header, PayloadType};
 
 use super::AuthOutcome;

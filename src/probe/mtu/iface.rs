@@ -8,16 +8,7 @@
 use std::io;
 use std::net::IpAddr;
 
-/// Where packets to a target leave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outgoing {
-    /// Interface name (Linux) or alias (Windows), when it could be found.
-    pub interface: Option<String>,
-    /// Local address the OS picked for the target.
-    pub source: Option<IpAddr>,
-    /// The interface MTU, capped at 65535 (the largest IP packet).
-    pub mtu: u16,
-}
+pub use crate::diagnose::mtu::Outgoing;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RouteError {

@@ -12,9 +12,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::kex::{self, KexError, KeyPair};
-use super::net::{Conn, Fragmentation, NetError, Network, Options, Received};
+use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts};
+use crate::probe::net::{Conn, Fragmentation, NetError, Network, Options, Received};
 use crate::wire::ike::builder::{BuildError, SaInitRequest};
-use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal, vendor};
+use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal};
 use crate::wire::natt::{self, Udp4500};
 
 /// First request, one COOKIE retry, and up to two INVALID_KE_PAYLOAD retries.
@@ -88,46 +89,24 @@ pub enum ExchangeError {
     },
 }
 
-/// How the exchange ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// A valid IKE_SA_INIT response came back.
-    Answered,
-    /// Nothing came back within the retransmission budget.
-    NoAnswer,
-    /// An ICMP unreachable came back: nobody listens, or a firewall rejects.
-    Unreachable,
-}
-
-/// Everything observed in one exchange.
-#[derive(Debug, Clone)]
-pub struct ExchangeReport {
-    pub peer: SocketAddr,
-    /// Our address and port as the socket sees them.
-    pub local: SocketAddr,
+/// An answered IKE_SA_INIT with what the initiator keeps secret: enough to
+/// derive the IKE SA's keys (RFC 7296 §2.14) and continue with IKE_AUTH.
+#[derive(Debug)]
+pub struct SaInit {
     pub spi_i: [u8; 8],
-    pub outcome: Outcome,
-    /// Datagrams sent, retransmissions and retries included.
-    pub requests_sent: u32,
-    /// Size of the last request: UDP payload and whole IP datagram.
-    pub udp_payload_bytes: usize,
-    pub ip_datagram_bytes: usize,
-    /// Time from the last send to the answer.
-    pub rtt: Option<Duration>,
-    /// Groups the responder asked for with INVALID_KE_PAYLOAD, in order.
-    pub ke_retries: Vec<DhGroup>,
-    /// The responder demanded a COOKIE (it is under load or always does).
-    pub cookie_requested: bool,
-    /// Datagrams that were not an answer to this request (wrong SPI, junk).
-    pub ignored: u32,
-    /// ICMP "fragmentation needed" / "packet too big" came back for a request.
-    pub too_big: bool,
-    pub response: Option<Message>,
-    /// Our nonce (Ni) and the key pair of the KE we sent last: with the
-    /// response's Nr and KE they make the IKE SA's keys (RFC 7296 §2.14),
-    /// which the IKE_AUTH test needs.
+    /// The final response (not a COOKIE or INVALID_KE_PAYLOAD demand).
+    pub response: Message,
+    /// Our nonce (Ni) and the key pair of the KE we sent last.
     pub nonce_i: Vec<u8>,
     pub key_pair: KeyPair,
+}
+
+/// The result of one exchange: its facts, and the secrets of the IKE SA
+/// when the responder answered with a response.
+#[derive(Debug)]
+pub struct Exchanged {
+    pub facts: ExchangeFacts,
+    pub sa_init: Option<SaInit>,
 }
 
 /// IPv4 header without options (20) or IPv6 header (40), plus UDP (8).
@@ -146,7 +125,7 @@ pub fn ike_overhead(peer: SocketAddr) -> usize {
 }
 
 /// Runs one exchange; bounded by `MAX_ROUNDS * timing.budget()`.
-pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, ExchangeError> {
+pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
     let peer = ex.peer;
     let mut conn = net.open(
         peer,
@@ -194,23 +173,8 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
             .pad_to_ip_size
             .map(|size| size.saturating_sub(ike_overhead(peer))),
     };
-    let mut report = ExchangeReport {
-        peer,
-        local,
-        spi_i,
-        outcome: Outcome::NoAnswer,
-        requests_sent: 0,
-        udp_payload_bytes: 0,
-        ip_datagram_bytes: 0,
-        rtt: None,
-        ke_retries: Vec::new(),
-        cookie_requested: false,
-        ignored: 0,
-        too_big: false,
-        response: None,
-        nonce_i: nonce,
-        key_pair,
-    };
+    let mut report = ExchangeFacts::new(peer, local, spi_i);
+    let mut key_pair = key_pair;
     for _round in 0..MAX_ROUNDS {
         let ike = req
             .emit()
@@ -224,7 +188,10 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
         report.ip_datagram_bytes = datagram.len() + ip_udp_overhead(peer);
         let Some((response, rtt)) = send_and_wait(conn.as_mut(), &datagram, ex, &mut report)?
         else {
-            return Ok(report);
+            return Ok(Exchanged {
+                facts: report,
+                sa_init: None,
+            });
         };
         report.outcome = Outcome::Answered;
         report.rtt = Some(rtt);
@@ -248,17 +215,28 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<ExchangeReport, Excha
             && !report.ke_retries.contains(&wanted)
         {
             report.ke_retries.push(wanted);
-            report.key_pair = KeyPair::generate(wanted)?;
+            key_pair = KeyPair::generate(wanted)?;
             req.ke = Ke {
                 group: wanted,
-                data: report.key_pair.public.clone(),
+                data: key_pair.public.clone(),
             };
             continue;
         }
-        report.response = Some(response);
-        return Ok(report);
+        report.response = Some(ResponseFacts::read(&response, &spi_i, peer, local));
+        return Ok(Exchanged {
+            facts: report,
+            sa_init: Some(SaInit {
+                spi_i,
+                response,
+                nonce_i: nonce,
+                key_pair,
+            }),
+        });
     }
-    Ok(report)
+    Ok(Exchanged {
+        facts: report,
+        sa_init: None,
+    })
 }
 
 /// Sends `datagram` up to `1 + retransmits` times and waits for a matching
@@ -267,7 +245,7 @@ fn send_and_wait(
     conn: &mut dyn Conn,
     datagram: &[u8],
     ex: &Exchange,
-    report: &mut ExchangeReport,
+    report: &mut ExchangeFacts,
 ) -> Result<Option<(Message, Duration)>, ExchangeError> {
     for attempt in 0..=ex.timing.retransmits {
         conn.send(datagram)?;
@@ -314,79 +292,6 @@ fn as_response(bytes: &[u8], peer: SocketAddr, spi_i: &[u8; 8]) -> Option<Messag
         && h.exchange == ExchangeType::IKE_SA_INIT
         && h.message_id == 0)
         .then_some(msg)
-}
-
-/// Facts read from an IKE_SA_INIT response.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ResponseFacts {
-    /// The proposal the responder chose, when it accepted one.
-    pub chosen: Option<Proposal>,
-    /// Notify 16430 present (RFC 7383 §2.3).
-    pub fragmentation_supported: bool,
-    /// The responder's own address differs from the one we sent to: it sits
-    /// behind NAT (a DNAT, load balancer or port forward). `None` without the notify.
-    pub responder_behind_nat: Option<bool>,
-    /// Our address as the responder saw it differs from our socket's: a NAT
-    /// sits on our side. `None` without the notify.
-    pub initiator_behind_nat: Option<bool>,
-    /// REDIRECT (RFC 5685 §3.1/§4): the gateway the responder sends us to.
-    pub redirect: Option<String>,
-    pub vendor_ids: Vec<String>,
-    /// Error notifies (type below 16384), e.g. NO_PROPOSAL_CHOSEN.
-    pub errors: Vec<NotifyType>,
-    /// The group an INVALID_KE_PAYLOAD asked for.
-    pub requested_group: Option<DhGroup>,
-}
-
-impl ResponseFacts {
-    pub fn read(msg: &Message, report: &ExchangeReport) -> Self {
-        let spi_r = msg.header.spi_r;
-        let check = |kind: NotifyType, addr: SocketAddr| {
-            msg.notify(kind)
-                .map(|n| natt::nat_between(&n.data, &report.spi_i, &spi_r, addr))
-        };
-        ResponseFacts {
-            chosen: msg.sa().and_then(|sa| sa.proposals.first().cloned()),
-            fragmentation_supported: msg
-                .notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
-                .is_some(),
-            responder_behind_nat: check(NotifyType::NAT_DETECTION_SOURCE_IP, report.peer),
-            initiator_behind_nat: check(NotifyType::NAT_DETECTION_DESTINATION_IP, report.local),
-            redirect: msg
-                .notify(NotifyType::REDIRECT)
-                .map(|n| redirect_target(&n.data)),
-            vendor_ids: msg.vendor_ids().map(vendor::describe).collect(),
-            errors: msg
-                .notifies()
-                .filter(|n| n.kind.is_error())
-                .map(|n| n.kind)
-                .collect(),
-            requested_group: msg
-                .notify(NotifyType::INVALID_KE_PAYLOAD)
-                .and_then(Notify::requested_group),
-        }
-    }
-}
-
-/// RFC 5685 §4: GW Ident Type (1 IPv4, 2 IPv6, 3 FQDN), length, identity.
-fn redirect_target(data: &[u8]) -> String {
-    let mut r = crate::wire::Reader::new(data);
-    let parsed = (|| {
-        let kind = r.u8("gateway identity type")?;
-        let len = r.u8("gateway identity length")? as usize;
-        let id = r.bytes(len, "gateway identity")?;
-        Ok::<_, crate::wire::Error>(match (kind, len) {
-            (1, 4) => <[u8; 4]>::try_from(id)
-                .map(|a| std::net::Ipv4Addr::from(a).to_string())
-                .unwrap_or_default(),
-            (2, 16) => <[u8; 16]>::try_from(id)
-                .map(|a| std::net::Ipv6Addr::from(a).to_string())
-                .unwrap_or_default(),
-            (3, _) => String::from_utf8_lossy(id).into_owned(),
-            _ => crate::wire::hex(id),
-        })
-    })();
-    parsed.unwrap_or_else(|_| crate::wire::hex(data))
 }
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ use windows_sys::Win32::System::IO::IO_STATUS_BLOCK;
 
 use super::OpenError;
 use super::packet;
+use crate::probe::mtu::driver::{Method, ProbeError, SizedProbe};
 use crate::probe::mtu::{Outcome, Unreachable};
-use crate::probe::mtu_driver::{Method, ProbeError, SizedProbe};
 
 pub struct WindowsIcmp {
     handle: HANDLE,

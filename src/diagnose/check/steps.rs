@@ -4,11 +4,9 @@
 use serde::Serialize;
 
 use super::Observations;
+use crate::diagnose::ike::{self, AuthOutcome, Outcome, PortResult, ProposalResult, TargetResult};
+use crate::diagnose::{mtu, rras};
 use crate::finding::{Code, Finding, Severity};
-use crate::local::rras;
-use crate::probe::auth::AuthOutcome;
-use crate::probe::ike::Outcome;
-use crate::probe::{self, PortResult, TargetResult};
 
 /// A step's state as scripts read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -65,10 +63,10 @@ pub fn findings(obs: &Observations) -> Vec<Finding> {
             ),
         );
     }
-    out.extend(probe::findings(&obs.probes));
+    out.extend(ike::findings(&obs.probes));
     for (_, outcome) in &obs.mtu {
         if let Ok(m) = outcome {
-            out.extend(probe::mtu_findings::findings(m));
+            out.extend(mtu::findings(m));
         }
     }
     if let Some(Ok(reading)) = &obs.rras {
@@ -162,15 +160,14 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
                 let detail = usable
                     .iter()
                     .filter_map(|t| pick(t).map(|p| (t.address, p)))
-                    .map(|(addr, p)| match p.small.report.rtt {
+                    .map(|(addr, p)| match p.small.rtt {
                         Some(rtt) if p.small.answered() => {
                             format!("{addr} answered in {}", crate::millis::text(rtt))
                         }
-                        _ if p.small.report.outcome == Outcome::Unreachable => format!(
-                            "{addr} ICMP unreachable ({} sent)",
-                            p.small.report.requests_sent
-                        ),
-                        _ => format!("{addr} no answer ({} sent)", p.small.report.requests_sent),
+                        _ if p.small.outcome == Outcome::Unreachable => {
+                            format!("{addr} ICMP unreachable ({} sent)", p.small.requests_sent)
+                        }
+                        _ => format!("{addr} no answer ({} sent)", p.small.requests_sent),
                     })
                     .collect::<Vec<_>>()
                     .join("; ");
@@ -221,10 +218,7 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
                 .iter()
                 .map(|(addr, p)| {
                     let a = p.fragmented.as_ref().map(|a| a.answered()).unwrap_or(false);
-                    let size = p
-                        .fragmented
-                        .as_ref()
-                        .map_or(0, |a| a.report.ip_datagram_bytes);
+                    let size = p.fragmented.as_ref().map_or(0, |a| a.ip_datagram_bytes);
                     format!(
                         "{addr} UDP {}: {size}-byte request {}",
                         p.port,
@@ -306,8 +300,7 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
         }
     }
 
-    let checked: Vec<&probe::ProposalResult> =
-        usable.iter().flat_map(|t| t.proposals.iter()).collect();
+    let checked: Vec<&ProposalResult> = usable.iter().flat_map(|t| t.proposals.iter()).collect();
     match &probe_skip {
         Some(why) => out.push(skipped("proposals", why.clone())),
         None if checked.is_empty() => out.push(skipped(

@@ -6,34 +6,8 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use serde::Serialize;
-
-use super::mtu::{Outcome, Search, SearchResult, Step};
-
-/// How the probes were sent, as the report names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Method {
-    /// ICMP echo over an unprivileged ICMP datagram socket (Linux ping
-    /// socket) or the Windows ICMP API.
-    #[serde(rename = "icmp")]
-    Icmp,
-    /// ICMP echo over a raw socket (root or CAP_NET_RAW).
-    #[serde(rename = "icmp-raw")]
-    IcmpRaw,
-    /// IKE_SA_INIT requests padded to size over UDP 500/4500.
-    #[serde(rename = "ike")]
-    Ike,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Icmp => "icmp",
-            Method::IcmpRaw => "icmp-raw",
-            Method::Ike => "ike",
-        }
-    }
-}
+use super::search::{Outcome, Search, SearchResult, Step};
+pub use crate::diagnose::mtu::Method;
 
 /// A transport that sends one Don't-Fragment packet of an exact IP size and
 /// reports its fate.
@@ -147,7 +121,7 @@ mod tests {
 
     use super::fake::ScriptedPath;
     use super::*;
-    use crate::probe::mtu::{End, SearchConfig};
+    use crate::probe::mtu::search::{End, SearchConfig};
 
     fn cfg() -> SearchConfig {
         SearchConfig {

@@ -22,10 +22,11 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::ike::{ExchangeError, ExchangeReport, NATT_PORT, Timing, ip_udp_overhead};
-use super::net::{Conn, Fragmentation, Network, Options, Received};
+use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ip_udp_overhead};
+use crate::diagnose::ike::{AuthFacts, AuthOutcome};
+use crate::probe::net::{Conn, Fragmentation, Network, Options, Received};
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
 use crate::wire::ike::{
@@ -40,92 +41,6 @@ pub const MAX_DATAGRAMS_PER_WAIT: usize = 256;
 /// IKE_AUTH response is a handful).
 pub const MAX_FRAGMENTS: u16 = 64;
 
-/// How the IKE_AUTH test ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthOutcome {
-    /// An answer that verified with the IKE SA's keys (SK_ar or AEAD tag).
-    Answered,
-    /// An unprotected INVALID_IKE_SPI notify: a server without our IKE SA
-    /// got the request (RFC 7296 §2.21.4).
-    InvalidIkeSpi,
-    /// Nothing authenticated came back within the retransmission budget.
-    NoAnswer,
-    /// An ICMP unreachable came back for UDP 4500.
-    Unreachable,
-    /// Not run, and why (e.g. UDP 500 unanswered, unsupported algorithms).
-    NotRun(String),
-}
-
-/// Everything observed in the IKE_AUTH test.
-#[derive(Debug, Clone)]
-pub struct AuthReport {
-    pub peer: SocketAddr,
-    pub outcome: AuthOutcome,
-    /// Both sides sent IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT, so the
-    /// server's response comes as SKF pieces that fit the path (RFC 7383).
-    pub fragmentation_negotiated: bool,
-    pub requests_sent: u32,
-    pub request_ip_bytes: usize,
-    pub rtt: Option<Duration>,
-    /// What the decrypted answer held; `None` without a complete answer.
-    pub response: Option<AuthSummary>,
-    /// SKF pieces received and verified, and how many the response has.
-    pub skf_fragments: u16,
-    pub skf_total: u16,
-    /// Datagrams with our SPI whose integrity check failed.
-    pub integrity_failures: u32,
-    /// Other datagrams that were no answer to this request.
-    pub ignored: u32,
-    /// An INFORMATIONAL Delete for the IKE SA was sent, and answered.
-    pub delete_sent: bool,
-    pub delete_answered: bool,
-}
-
-impl AuthReport {
-    fn not_run(peer: SocketAddr, reason: impl Into<String>) -> Self {
-        AuthReport::new(peer, AuthOutcome::NotRun(reason.into()))
-    }
-
-    fn new(peer: SocketAddr, outcome: AuthOutcome) -> Self {
-        AuthReport {
-            peer,
-            outcome,
-            fragmentation_negotiated: false,
-            requests_sent: 0,
-            request_ip_bytes: 0,
-            rtt: None,
-            response: None,
-            skf_fragments: 0,
-            skf_total: 0,
-            integrity_failures: 0,
-            ignored: 0,
-            delete_sent: false,
-            delete_answered: false,
-        }
-    }
-
-    pub fn sent(&self) -> bool {
-        self.requests_sent > 0
-    }
-
-    pub fn answered(&self) -> bool {
-        self.outcome == AuthOutcome::Answered
-    }
-
-    /// Short description of the answer, for the report.
-    pub fn describe_response(&self) -> Option<String> {
-        match (&self.outcome, &self.response) {
-            (AuthOutcome::Answered, Some(s)) => Some(s.describe()),
-            (AuthOutcome::Answered, None) => Some(format!(
-                "{} of {} SKF fragments (incomplete)",
-                self.skf_fragments, self.skf_total
-            )),
-            (AuthOutcome::InvalidIkeSpi, _) => Some("INVALID_IKE_SPI (unprotected)".to_owned()),
-            _ => None,
-        }
-    }
-}
-
 /// The IKE SA made by one IKE_SA_INIT exchange, with its keys.
 struct IkeSa {
     spi_i: [u8; 8],
@@ -134,11 +49,9 @@ struct IkeSa {
 }
 
 /// Derives the IKE SA from an answered IKE_SA_INIT, or says why it cannot.
-fn ike_sa(init: &ExchangeReport) -> Result<IkeSa, String> {
-    let msg = init
-        .response
-        .as_ref()
-        .ok_or("IKE_SA_INIT on UDP 500 got no answer")?;
+fn ike_sa(init: Option<&SaInit>) -> Result<IkeSa, String> {
+    let init = init.ok_or("IKE_SA_INIT on UDP 500 got no answer")?;
+    let msg = &init.response;
     let chosen = msg
         .sa()
         .and_then(|sa| sa.proposals.first())
@@ -290,20 +203,21 @@ impl Response {
     }
 }
 
-/// Runs the test after the UDP 500 exchange `init`, towards `address`:4500.
+/// Runs the test after the UDP 500 exchange `init` (`None`: it got no
+/// response, so the test cannot run), towards `address`:4500.
 pub fn run(
     net: &mut dyn Network,
     address: IpAddr,
-    init: &ExchangeReport,
+    init: Option<&SaInit>,
     fragmentation_negotiated: bool,
     timing: Timing,
-) -> Result<AuthReport, ExchangeError> {
+) -> Result<AuthFacts, ExchangeError> {
     let peer = SocketAddr::new(address, NATT_PORT);
     let sa = match ike_sa(init) {
         Ok(sa) => sa,
-        Err(reason) => return Ok(AuthReport::not_run(peer, reason)),
+        Err(reason) => return Ok(AuthFacts::new(peer, AuthOutcome::NotRun(reason))),
     };
-    let mut report = AuthReport::new(peer, AuthOutcome::NoAnswer);
+    let mut report = AuthFacts::new(peer, AuthOutcome::NoAnswer);
     report.fragmentation_negotiated = fragmentation_negotiated;
     let mut esp_spi = [0u8; 4];
     rand::fill(&mut esp_spi[..]);
@@ -381,7 +295,7 @@ fn delete(
     conn: &mut dyn Conn,
     sa: &IkeSa,
     timing: Timing,
-    report: &mut AuthReport,
+    report: &mut AuthFacts,
 ) -> Result<(), ExchangeError> {
     let peer = report.peer;
     let msg = sa

@@ -21,10 +21,10 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use super::ike::{NATT_PORT, ike_overhead};
-use super::kex;
-use super::mtu::Outcome;
-use super::mtu_driver::{Method, ProbeError, SizedProbe};
+use super::driver::{Method, ProbeError, SizedProbe};
+use super::search::Outcome;
+use crate::probe::ike::kex;
+use crate::probe::ike::{NATT_PORT, ike_overhead};
 use crate::wire::ike::builder::SaInitRequest;
 use crate::wire::ike::notation;
 use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Proposal};
@@ -158,7 +158,7 @@ mod os {
     use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
     use super::*;
-    use crate::probe::errqueue;
+    use crate::probe::mtu::errqueue;
 
     pub struct LinuxIke {
         sock: Socket,
@@ -269,7 +269,7 @@ mod os {
 #[cfg(not(target_os = "linux"))]
 mod os {
     use super::*;
-    use crate::probe::mtu::Unreachable;
+    use crate::probe::mtu::search::Unreachable;
     use crate::probe::net::{Conn, Fragmentation, Network, Options, Received, Udp};
 
     pub struct PortableIke {

@@ -1,18 +1,18 @@
 //! One path-MTU measurement towards one address, end to end: find the
 //! outgoing interface (the ceiling), open the transport (ICMP echo, or
 //! padded IKE_SA_INIT for `--ike`), run the search, package the result.
-//! Shared by `mtu` and `check`; the pure search lives in [`super::mtu`].
+//! Shared by `mtu` and `check`; the pure search lives in [`super::search`].
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use super::driver::{self, Method, ProbeError, SizedProbe};
 use super::icmp::{self, OpenError};
 use super::iface::{self, RouteError};
-use super::mtu::{ConfigError, Search, SearchConfig};
-use super::mtu_driver::{self, Method, ProbeError, SizedProbe};
-use super::mtu_findings::Measurement;
-use super::mtu_ike::{self, IkeOpenError};
+use super::ike::{self as ike_probe, IkeOpenError};
+use super::search::{ConfigError, Search, SearchConfig};
 use crate::Exit;
+use crate::diagnose::mtu::Measurement;
 
 /// Hard cap on probes per address: a black-hole search with 3 tries needs
 /// about 25; the cap only stops a pathological path.
@@ -91,7 +91,7 @@ pub fn measure(
         floor = ceiling;
     }
     let mut transport: Box<dyn SizedProbe> = match opts.ike_port {
-        Some(port) => mtu_ike::open(SocketAddr::new(address, port))?,
+        Some(port) => ike_probe::open(SocketAddr::new(address, port))?,
         None => icmp::open(address)?,
     };
     let cfg = SearchConfig {
@@ -105,7 +105,7 @@ pub fn measure(
     };
     let search = Search::new(cfg)?;
     let started = Instant::now();
-    let result = mtu_driver::run(search, transport.as_mut(), &|| started.elapsed(), observe)?;
+    let result = driver::run(search, transport.as_mut(), &|| started.elapsed(), observe)?;
     Ok(Measurement {
         address,
         method: transport.method(),

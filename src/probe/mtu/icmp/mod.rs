@@ -5,7 +5,9 @@
 //! `Icmp6SendEcho2` with `IP_FLAG_DF`), the same method as `ping -f -l` and
 //! mtupath (`windows.rs`). Message formats live in `packet.rs`.
 
-pub mod packet;
+/// The message formats live beside the socket code while they serve only
+/// probes; the re-export keeps `super::packet` working for the transports.
+pub use crate::probe::icmp::packet;
 
 #[cfg(target_os = "linux")]
 mod linux;
@@ -15,7 +17,7 @@ mod windows;
 use std::io;
 use std::net::IpAddr;
 
-use crate::probe::mtu_driver::SizedProbe;
+use crate::probe::mtu::driver::SizedProbe;
 
 /// Why no ICMP transport could be opened. Every variant means "could not
 /// run the check" (exit 3), and says what to do.

@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 
-use super::ike::{NATT_PORT, ip_udp_overhead};
+use super::exchange::{NATT_PORT, ip_udp_overhead};
 use super::kex::KeyPair;
-use super::net::{Received, Scripted, Sent};
+use crate::probe::net::{Received, Scripted, Sent};
 use crate::wire::ike::notation;
 use crate::wire::ike::protect::{self, Envelope, Protection, Sender, Suite};
 use crate::wire::ike::{

@@ -28,9 +28,9 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::OpenError;
 use super::packet::{self, Message};
-use crate::probe::errqueue;
 use crate::probe::mtu::Outcome;
-use crate::probe::mtu_driver::{Method, ProbeError, SizedProbe};
+use crate::probe::mtu::driver::{Method, ProbeError, SizedProbe};
+use crate::probe::mtu::errqueue;
 
 pub struct LinuxIcmp {
     sock: Socket,

@@ -15,7 +15,7 @@ use std::os::fd::RawFd;
 use std::time::Instant;
 
 use super::icmp::packet::{self, IcmpError};
-use super::mtu::{Outcome, Unreachable};
+use super::search::{Outcome, Unreachable};
 
 /// Sets an int socket option.
 pub fn setsockopt_int(fd: RawFd, level: i32, name: i32, value: i32) -> io::Result<()> {
