@@ -11,6 +11,7 @@ pub mod capture;
 pub mod check;
 pub mod cli;
 pub mod diagnose;
+pub mod env;
 pub mod exit;
 pub mod finding;
 pub mod generate;
@@ -24,5 +25,4 @@ pub mod sixtofour;
 pub mod text;
 pub mod wire;
 
-pub use exit::Exit;
 pub use finding::{Code, Finding, Severity, Verdict};

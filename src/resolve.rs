@@ -36,21 +36,6 @@ pub enum ResolveError {
     Runtime(#[source] std::io::Error),
 }
 
-impl ResolveError {
-    /// Unknown or malformed names are the user's input (exit 2); a resolver
-    /// that cannot be reached means the check could not run (exit 3).
-    pub fn exit(&self) -> crate::Exit {
-        match self {
-            ResolveError::InvalidName { .. }
-            | ResolveError::NotFound { .. }
-            | ResolveError::NoAddressForFamily { .. } => crate::Exit::Input,
-            ResolveError::Timeout { .. }
-            | ResolveError::Resolver { .. }
-            | ResolveError::Runtime(_) => crate::Exit::CannotRun,
-        }
-    }
-}
-
 /// Parses an IP literal, also in URL-style brackets (`[2001:db8::1]`).
 pub fn parse_literal(host: &str) -> Option<IpAddr> {
     let trimmed = host
@@ -223,7 +208,6 @@ mod tests {
     fn literal_of_the_wrong_family_is_an_input_error() {
         let e = resolve("fd00::1", Family::V4, Duration::from_secs(1)).unwrap_err();
         assert!(matches!(e, ResolveError::NoAddressForFamily { .. }));
-        assert_eq!(e.exit(), crate::Exit::Input);
     }
 
     #[test]
@@ -264,7 +248,6 @@ mod tests {
     fn reserved_invalid_name_is_unknown_host() {
         let e = resolve("no-such-host.invalid.", Family::Any, Duration::from_secs(2)).unwrap_err();
         assert!(matches!(e, ResolveError::NotFound { .. }), "{e}");
-        assert_eq!(e.exit(), crate::Exit::Input);
     }
 
     /// `localhost` is answered by the resolver itself (RFC 6761 §6.3).

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod exit;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;
@@ -13,8 +14,9 @@ pub mod sixtofour;
 use std::fmt::Display;
 use std::io::{self, Write};
 
-use aovpn_diag::Exit;
 use aovpn_diag::report::Detail;
+
+pub use exit::Exit;
 
 /// Where a command writes and how much it shows.
 pub struct Ctx<'a> {

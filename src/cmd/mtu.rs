@@ -6,21 +6,20 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use aovpn_diag::Exit;
 use aovpn_diag::cli::MtuArgs;
 use aovpn_diag::diagnose::mtu::{Measurement, findings};
+use aovpn_diag::env::Env;
 use aovpn_diag::finding::sort_by_severity;
-use aovpn_diag::probe::mtu::measure::{self as mtu_measure, MAX_PROBES, MeasureOptions};
+use aovpn_diag::probe::mtu::{self, MAX_PROBES, MeasureOptions};
 use aovpn_diag::report::mtu::{View, write_human};
 use aovpn_diag::report::write_json;
 use aovpn_diag::resolve::resolve;
 
-use super::{Ctx, Failure, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
     let target = &args.target;
-    let resolution = resolve(&target.host, target.family(), target.timeout())
-        .map_err(|e| Failure::new(e.exit(), e))?;
+    let resolution = resolve(&target.host, target.family(), target.timeout())?;
     let mut measurements = Vec::new();
     for &address in &resolution.addresses {
         if measurements
@@ -64,7 +63,7 @@ fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Fa
         timeout: args.target.timeout(),
     };
     let bar = progress_bar(args, ctx, address);
-    let measured = mtu_measure::measure(address, &opts, &mut |s| {
+    let measured = mtu::measure(&Env::system(), address, &opts, &mut |s| {
         if let Some(bar) = &bar {
             let (passed, failed) = s.bracket();
             bar.set_position(s.probes().len() as u64);
@@ -78,7 +77,7 @@ fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Fa
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    measured.map_err(|e| Failure::new(e.exit(), e))
+    Ok(measured?)
 }
 
 /// A bar on stderr for --progress; hidden when stderr is not a terminal.

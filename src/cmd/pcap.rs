@@ -4,7 +4,6 @@ use std::fs::File;
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
-use aovpn_diag::Exit;
 use aovpn_diag::analyse::{Analyser, Options};
 use aovpn_diag::capture::defrag::DefragLimits;
 use aovpn_diag::capture::ip::IkePorts;
@@ -13,7 +12,7 @@ use aovpn_diag::cli::PcapArgs;
 use aovpn_diag::report::pcap::{PcapReport, write_human};
 use aovpn_diag::report::write_json;
 
-use super::{Ctx, Failure, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 /// Packets between progress-bar updates: rare enough to cost nothing.
 const PROGRESS_EVERY: u64 = 1 << 16;

@@ -60,7 +60,7 @@ pub struct MtuSkipped {
 pub struct RrasJson<'a> {
     pub available: bool,
     pub reading: Option<&'a crate::diagnose::rras::RrasReading>,
-    pub reason: Option<&'a str>,
+    pub reason: Option<String>,
 }
 
 pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
@@ -92,7 +92,7 @@ pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
                 .filter_map(|(a, m)| {
                     m.as_ref().err().map(|reason| MtuSkipped {
                         address: *a,
-                        reason: reason.clone(),
+                        reason: reason.to_string(),
                     })
                 })
                 .collect(),
@@ -100,7 +100,7 @@ pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
         local_rras: obs.rras.as_ref().map(|r| RrasJson {
             available: r.is_ok(),
             reading: r.as_ref().ok(),
-            reason: r.as_ref().err().map(String::as_str),
+            reason: r.as_ref().err().map(ToString::to_string),
         }),
     }
 }

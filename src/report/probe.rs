@@ -194,7 +194,7 @@ pub fn target_json(t: &TargetResult) -> TargetJson {
     let initiator = any_some(t.facts().map(|f| f.initiator_behind_nat));
     TargetJson {
         address: t.address.to_string(),
-        error: t.error.clone(),
+        error: t.error.as_ref().map(ToString::to_string),
         udp500: t.udp500.as_ref().map(port_json),
         udp4500: t.udp4500.as_ref().map(port_json),
         fragmentation_supported: t.fragmentation_supported(),
@@ -217,7 +217,7 @@ fn ike_auth_json(a: &AuthFacts) -> IkeAuthJson {
         answered: a.answered(),
         outcome: a.outcome.as_str(),
         not_run_reason: match &a.outcome {
-            AuthOutcome::NotRun(r) => Some(r.clone()),
+            AuthOutcome::NotRun(r) => Some(r.to_string()),
             _ => None,
         },
         rtt_ms: ms(a.rtt),

@@ -8,6 +8,7 @@ pub mod steps;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::diagnose::CouldNotRun;
 use crate::diagnose::dns::Resolution;
 use crate::diagnose::ike::TargetResult;
 use crate::diagnose::mtu::Measurement;
@@ -19,7 +20,7 @@ pub use steps::{Step, StepStatus};
 
 /// The outcome of the MTU step for one address: a measurement, or why it
 /// could not be taken (no permission for ICMP sockets, no route).
-pub type MtuOutcome = Result<Measurement, String>;
+pub type MtuOutcome = Result<Measurement, CouldNotRun>;
 
 /// Everything the tests observed, before judgement.
 #[derive(Debug)]
@@ -33,7 +34,7 @@ pub struct Observations {
     pub mtu: Vec<(IpAddr, MtuOutcome)>,
     pub mtu_time: Duration,
     /// `None` when not asked for.
-    pub rras: Option<Result<RrasReading, String>>,
+    pub rras: Option<Result<RrasReading, CouldNotRun>>,
     /// The fragment test was asked for (it is skipped when turned off).
     pub frag_test: bool,
 }

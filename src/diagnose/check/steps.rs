@@ -138,10 +138,8 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
         Some(
             obs.probes
                 .iter()
-                .filter_map(|t| t.error.as_deref())
-                .next()
-                .unwrap_or("no address to test")
-                .to_owned(),
+                .find_map(|t| t.error.as_ref())
+                .map_or("no address to test".to_owned(), ToString::to_string),
         )
     } else {
         None
@@ -338,7 +336,7 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
                     None => "not an RRAS server".to_owned(),
                 },
             )),
-            Err(why) => out.push(skipped("local-rras", why.clone())),
+            Err(why) => out.push(skipped("local-rras", why.to_string())),
         }
     }
     out

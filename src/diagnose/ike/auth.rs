@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::diagnose::CouldNotRun;
 use crate::wire::ike::ikeauth::AuthSummary;
 
 /// How the IKE_AUTH test ended.
@@ -19,7 +20,7 @@ pub enum AuthOutcome {
     /// An ICMP unreachable came back for UDP 4500.
     Unreachable,
     /// Not run, and why (e.g. UDP 500 unanswered, unsupported algorithms).
-    NotRun(String),
+    NotRun(CouldNotRun),
 }
 
 impl AuthOutcome {

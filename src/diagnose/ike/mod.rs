@@ -20,6 +20,7 @@ pub use exchange::{ExchangeFacts, Outcome, ResponseFacts};
 pub use findings::findings;
 pub use proposals::NamedProposal;
 
+use crate::diagnose::CouldNotRun;
 use crate::wire::ike::Proposal;
 
 /// Results for one UDP port of one address.
@@ -48,7 +49,7 @@ pub struct ProposalResult {
 pub struct TargetResult {
     pub address: IpAddr,
     /// Why this address could not be probed at all (no route, no socket).
-    pub error: Option<String>,
+    pub error: Option<CouldNotRun>,
     pub udp500: Option<PortResult>,
     pub udp4500: Option<PortResult>,
     pub proposals: Vec<ProposalResult>,

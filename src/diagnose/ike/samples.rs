@@ -19,6 +19,11 @@ pub fn address() -> IpAddr {
     ADDRESS.parse().unwrap()
 }
 
+/// A reason a test could not run, saying `text`.
+pub fn could_not_run(text: &str) -> crate::diagnose::CouldNotRun {
+    crate::diagnose::CouldNotRun::new(std::io::Error::other(text.to_owned()))
+}
+
 /// An exchange of `ip_bytes` towards `port` that got `response` (or none).
 pub fn exchange(port: u16, ip_bytes: usize, response: Option<ResponseFacts>) -> ExchangeFacts {
     let mut e = ExchangeFacts::new(

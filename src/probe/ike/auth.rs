@@ -22,11 +22,13 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
 
 use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ip_udp_overhead};
+use super::kex::KexError;
+use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::{AuthFacts, AuthOutcome};
-use crate::probe::net::{Conn, Fragmentation, Network, Options, Received};
+use crate::env::{Clock, Env};
+use crate::probe::net::{Conn, Fragmentation, Options, Received};
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
 use crate::wire::ike::{
@@ -48,23 +50,38 @@ struct IkeSa {
     protection: Protection,
 }
 
+/// Why the IKE SA of an IKE_SA_INIT cannot be derived, so the IKE_AUTH test
+/// cannot run (RFC 7296 §2.14 needs the chosen suite, both KE values and
+/// both nonces).
+#[derive(Debug, thiserror::Error)]
+pub enum SaError {
+    #[error("IKE_SA_INIT on UDP 500 got no answer")]
+    NoResponse,
+    #[error("the IKE_SA_INIT response chose no proposal")]
+    NoProposal,
+    #[error("the IKE_SA_INIT response has no KE payload")]
+    NoKe,
+    #[error("the IKE_SA_INIT response has no nonce")]
+    NoNonce,
+    /// An algorithm the probe cannot do, or keys it cannot derive.
+    #[error(transparent)]
+    Protect(#[from] protect::ProtectError),
+    #[error(transparent)]
+    Kex(#[from] KexError),
+}
+
 /// Derives the IKE SA from an answered IKE_SA_INIT, or says why it cannot.
-fn ike_sa(init: Option<&SaInit>) -> Result<IkeSa, String> {
-    let init = init.ok_or("IKE_SA_INIT on UDP 500 got no answer")?;
+fn ike_sa(init: Option<&SaInit>) -> Result<IkeSa, SaError> {
+    let init = init.ok_or(SaError::NoResponse)?;
     let msg = &init.response;
     let chosen = msg
         .sa()
         .and_then(|sa| sa.proposals.first())
-        .ok_or("the IKE_SA_INIT response chose no proposal")?;
-    let suite = Suite::from_proposal(chosen).map_err(|e| e.to_string())?;
-    let ke = msg
-        .ke()
-        .ok_or("the IKE_SA_INIT response has no KE payload")?;
-    let nr = msg.nonce().ok_or("the IKE_SA_INIT response has no nonce")?;
-    let shared = init
-        .key_pair
-        .shared_secret(ke.group, &ke.data)
-        .map_err(|e| e.to_string())?;
+        .ok_or(SaError::NoProposal)?;
+    let suite = Suite::from_proposal(chosen)?;
+    let ke = msg.ke().ok_or(SaError::NoKe)?;
+    let nr = msg.nonce().ok_or(SaError::NoNonce)?;
+    let shared = init.key_pair.shared_secret(ke.group, &ke.data)?;
     let keys = protect::derive_keys(
         &suite,
         &shared,
@@ -72,8 +89,7 @@ fn ike_sa(init: Option<&SaInit>) -> Result<IkeSa, String> {
         nr,
         &init.spi_i,
         &msg.header.spi_r,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     Ok(IkeSa {
         spi_i: init.spi_i,
         spi_r: msg.header.spi_r,
@@ -206,7 +222,7 @@ impl Response {
 /// Runs the test after the UDP 500 exchange `init` (`None`: it got no
 /// response, so the test cannot run), towards `address`:4500.
 pub fn run(
-    net: &mut dyn Network,
+    env: &Env,
     address: IpAddr,
     init: Option<&SaInit>,
     fragmentation_negotiated: bool,
@@ -215,7 +231,12 @@ pub fn run(
     let peer = SocketAddr::new(address, NATT_PORT);
     let sa = match ike_sa(init) {
         Ok(sa) => sa,
-        Err(reason) => return Ok(AuthFacts::new(peer, AuthOutcome::NotRun(reason))),
+        Err(e) => {
+            return Ok(AuthFacts::new(
+                peer,
+                AuthOutcome::NotRun(CouldNotRun::new(e)),
+            ));
+        }
     };
     let mut report = AuthFacts::new(peer, AuthOutcome::NoAnswer);
     report.fragmentation_negotiated = fragmentation_negotiated;
@@ -228,7 +249,7 @@ pub fn run(
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
     let datagram = natt::with_marker(&request);
     report.request_ip_bytes = datagram.len() + ip_udp_overhead(peer);
-    let mut conn = net.open(
+    let mut conn = env.udp.open(
         peer,
         Options {
             fragmentation: Fragmentation::SystemDefault,
@@ -238,7 +259,7 @@ pub fn run(
     'attempts: for attempt in 0..=timing.retransmits {
         conn.send(&datagram)?;
         report.requests_sent += 1;
-        let sent_at = Instant::now();
+        let sent_at = env.clock.now();
         let deadline = sent_at + timing.wait(attempt);
         for _ in 0..MAX_DATAGRAMS_PER_WAIT {
             match conn.recv(deadline)? {
@@ -251,7 +272,9 @@ pub fn run(
                 Received::Datagram(bytes) => {
                     match classify(&bytes, &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
-                            report.rtt.get_or_insert_with(|| sent_at.elapsed());
+                            report.rtt.get_or_insert_with(|| {
+                                env.clock.now().saturating_duration_since(sent_at)
+                            });
                             let complete = response.add(opened);
                             report.skf_fragments = response.fragments.len() as u16;
                             report.skf_total = response.total;
@@ -262,7 +285,8 @@ pub fn run(
                         Seen::InvalidIkeSpi => {
                             if !response.verified() {
                                 report.outcome = AuthOutcome::InvalidIkeSpi;
-                                report.rtt = Some(sent_at.elapsed());
+                                report.rtt =
+                                    Some(env.clock.now().saturating_duration_since(sent_at));
                                 break 'attempts;
                             }
                         }
@@ -283,7 +307,7 @@ pub fn run(
             .as_ref()
             .is_some_and(|s| s.errors().next().is_some());
         if !closed {
-            delete(conn.as_mut(), &sa, timing, &mut report)?;
+            delete(conn.as_mut(), env.clock, &sa, timing, &mut report)?;
         }
     }
     Ok(report)
@@ -293,6 +317,7 @@ pub fn run(
 /// one timeout for its answer; never retransmitted.
 fn delete(
     conn: &mut dyn Conn,
+    clock: &dyn Clock,
     sa: &IkeSa,
     timing: Timing,
     report: &mut AuthFacts,
@@ -303,7 +328,7 @@ fn delete(
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
     conn.send(&natt::with_marker(&msg))?;
     report.delete_sent = true;
-    let deadline = Instant::now() + timing.timeout;
+    let deadline = clock.now() + timing.timeout;
     for _ in 0..MAX_DATAGRAMS_PER_WAIT {
         match conn.recv(deadline)? {
             Received::Datagram(bytes) => {

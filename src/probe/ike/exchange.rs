@@ -9,11 +9,12 @@
 //! [`MAX_ROUNDS`] request variants, each sent at most `1 + retransmits` times.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::kex::{self, KexError, KeyPair};
 use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts};
-use crate::probe::net::{Conn, Fragmentation, NetError, Network, Options, Received};
+use crate::env::{Clock, Env};
+use crate::probe::net::{Conn, Fragmentation, NetError, Options, Received};
 use crate::wire::ike::builder::{BuildError, SaInitRequest};
 use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal};
 use crate::wire::natt::{self, Udp4500};
@@ -124,10 +125,11 @@ pub fn ike_overhead(peer: SocketAddr) -> usize {
     ip_udp_overhead(peer) + marker_len(peer)
 }
 
-/// Runs one exchange; bounded by `MAX_ROUNDS * timing.budget()`.
-pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
+/// Runs one exchange over `env.udp`; bounded by `MAX_ROUNDS * timing.budget()`
+/// (times from `env.clock`).
+pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
     let peer = ex.peer;
-    let mut conn = net.open(
+    let mut conn = env.udp.open(
         peer,
         Options {
             fragmentation: ex.fragmentation,
@@ -186,7 +188,8 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<Exchanged, ExchangeEr
         };
         report.udp_payload_bytes = datagram.len();
         report.ip_datagram_bytes = datagram.len() + ip_udp_overhead(peer);
-        let Some((response, rtt)) = send_and_wait(conn.as_mut(), &datagram, ex, &mut report)?
+        let Some((response, rtt)) =
+            send_and_wait(conn.as_mut(), env.clock, &datagram, ex, &mut report)?
         else {
             return Ok(Exchanged {
                 facts: report,
@@ -243,6 +246,7 @@ pub fn run(net: &mut dyn Network, ex: &Exchange) -> Result<Exchanged, ExchangeEr
 /// response. `Ok(None)` when none came (outcome set in `report`).
 fn send_and_wait(
     conn: &mut dyn Conn,
+    clock: &dyn Clock,
     datagram: &[u8],
     ex: &Exchange,
     report: &mut ExchangeFacts,
@@ -250,7 +254,7 @@ fn send_and_wait(
     for attempt in 0..=ex.timing.retransmits {
         conn.send(datagram)?;
         report.requests_sent += 1;
-        let sent_at = Instant::now();
+        let sent_at = clock.now();
         let deadline = sent_at + ex.timing.wait(attempt);
         // Bounded: each pass consumes one datagram or ends the wait; a flood
         // of junk is cut off at a fixed count.
@@ -265,7 +269,9 @@ fn send_and_wait(
                 // will be fragmented to the path MTU the kernel just learned.
                 Received::TooBig => report.too_big = true,
                 Received::Datagram(bytes) => match as_response(&bytes, ex.peer, &report.spi_i) {
-                    Some(msg) => return Ok(Some((msg, sent_at.elapsed()))),
+                    Some(msg) => {
+                        return Ok(Some((msg, clock.now().saturating_duration_since(sent_at))));
+                    }
                     None => report.ignored += 1,
                 },
             }

@@ -35,9 +35,11 @@ pub use exchange::{
     ip_udp_overhead,
 };
 
+use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::proposals::{self, NamedProposal, ProposalSet};
 use crate::diagnose::ike::{PortResult, ProposalResult, TargetResult};
-use crate::probe::net::{Fragmentation, Network};
+use crate::env::Env;
+use crate::probe::net::Fragmentation;
 use crate::wire::ike::{DhGroup, NotifyType, Proposal};
 
 /// Default size of the fragment test's IP datagram: over every common MTU
@@ -74,19 +76,15 @@ impl Config {
 
 /// Probes one address. Errors that stop this address (no route) end up in
 /// `TargetResult::error`, so other addresses still get tested.
-pub fn probe_address(net: &mut dyn Network, address: IpAddr, cfg: &Config) -> TargetResult {
+pub fn probe_address(env: &Env, address: IpAddr, cfg: &Config) -> TargetResult {
     let mut target = TargetResult::new(address);
-    if let Err(e) = probe_into(net, &mut target, cfg) {
-        target.error = Some(e.to_string());
+    if let Err(e) = probe_into(env, &mut target, cfg) {
+        target.error = Some(CouldNotRun::new(e));
     }
     target
 }
 
-fn probe_into(
-    net: &mut dyn Network,
-    target: &mut TargetResult,
-    cfg: &Config,
-) -> Result<(), ExchangeError> {
+fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), ExchangeError> {
     let base = |port: u16| Exchange {
         peer: SocketAddr::new(target.address, port),
         proposals: cfg.offer.clone(),
@@ -111,7 +109,7 @@ fn probe_into(
         let Exchanged {
             facts: small,
             sa_init,
-        } = exchange::run(net, &first)?;
+        } = exchange::run(env, &first)?;
         // Right after IKE_SA_INIT on 500, as a client does, before the
         // server's half-open SA can expire.
         if port == 500 && cfg.auth_test {
@@ -120,7 +118,7 @@ fn probe_into(
                 .as_ref()
                 .is_some_and(|f| f.fragmentation_supported);
             target.ike_auth = Some(auth::run(
-                net,
+                env,
                 target.address,
                 sa_init.as_ref(),
                 negotiated,
@@ -143,7 +141,7 @@ fn probe_into(
                 stateless(&mut ex);
                 ex.pad_to_ip_size = Some(size);
                 ex.fragmentation = Fragmentation::Allow;
-                Some(exchange::run(net, &ex)?.facts)
+                Some(exchange::run(env, &ex)?.facts)
             }
             _ => None,
         };
@@ -163,7 +161,7 @@ fn probe_into(
         let port = target.ports().find(|p| p.small.answered()).map(|p| p.port);
         if let Some(port) = port {
             for entry in set.entries() {
-                let accepted = check_proposal(net, base(port), &entry)?;
+                let accepted = check_proposal(env, base(port), &entry)?;
                 target.proposals.push(ProposalResult {
                     entry,
                     accepted,
@@ -192,7 +190,7 @@ fn stateless(ex: &mut Exchange) {
 
 /// Offers one proposal with a KE of a group outside it (see module docs).
 fn check_proposal(
-    net: &mut dyn Network,
+    env: &Env,
     mut ex: Exchange,
     entry: &NamedProposal,
 ) -> Result<Option<bool>, ExchangeError> {
@@ -200,7 +198,7 @@ fn check_proposal(
     p.number = 1;
     ex.proposals = vec![p];
     stateless(&mut ex);
-    let facts = exchange::run(net, &ex)?.facts;
+    let facts = exchange::run(env, &ex)?.facts;
     Ok(facts.response.as_ref().and_then(|f| {
         if f.chosen.is_some() || f.requested_group.is_some() {
             Some(true)

@@ -6,7 +6,7 @@ use super::fake::FakeServer;
 use super::*;
 use crate::diagnose::ike::findings;
 use crate::finding::{Code, Severity, Verdict};
-use crate::probe::net;
+use crate::probe::net::{self, Network};
 
 fn cfg() -> Config {
     Config::new(Timing {
@@ -16,8 +16,8 @@ fn cfg() -> Config {
 }
 
 fn run(server: FakeServer, cfg: &Config) -> (TargetResult, Vec<crate::finding::Finding>, usize) {
-    let mut net = server.network();
-    let t = probe_address(&mut net, "198.18.1.10".parse().unwrap(), cfg);
+    let net = server.network();
+    let t = probe_address(&net.env(), "198.18.1.10".parse().unwrap(), cfg);
     let f = findings(std::slice::from_ref(&t));
     (t, f, net.sent().len())
 }
@@ -213,7 +213,7 @@ fn unroutable_address_is_an_error_not_a_finding() {
     struct NoRoute;
     impl Network for NoRoute {
         fn open(
-            &mut self,
+            &self,
             peer: SocketAddr,
             _: net::Options,
         ) -> Result<Box<dyn net::Conn>, net::NetError> {
@@ -223,7 +223,17 @@ fn unroutable_address_is_an_error_not_a_finding() {
             })
         }
     }
-    let t = probe_address(&mut NoRoute, "fd00::1".parse().unwrap(), &cfg());
-    assert!(t.error.as_ref().unwrap().contains("[fd00::1]:500"));
+    let env = crate::env::Env {
+        udp: &NoRoute,
+        ..crate::env::Env::offline()
+    };
+    let t = probe_address(&env, "fd00::1".parse().unwrap(), &cfg());
+    assert!(
+        t.error
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("[fd00::1]:500")
+    );
     assert!(findings(&[t]).is_empty());
 }

@@ -43,6 +43,18 @@ pub enum ProbeError {
         #[source]
         source: std::io::Error,
     },
+    /// The size asked for cannot hold the headers of a probe.
+    #[error("a {size}-byte packet to {target} cannot hold the IP and probe headers")]
+    TooSmall { target: IpAddr, size: u16 },
+    #[error("cannot build the IKE probe for {target}: {source}")]
+    Build {
+        target: IpAddr,
+        #[source]
+        source: crate::wire::ike::builder::BuildError,
+    },
+    /// A UDP transport failed (the IKE transport outside Linux).
+    #[error(transparent)]
+    Net(#[from] crate::probe::net::NetError),
 }
 
 /// Drives `search` with `transport` until it ends. `clock` gives the time since
@@ -70,18 +82,18 @@ pub fn run(
 pub mod fake {
     //! A scripted transport with a virtual clock, for driver and command tests.
 
-    use std::cell::Cell;
     use std::collections::VecDeque;
-    use std::rc::Rc;
+    use std::sync::Arc;
 
     use super::*;
+    use crate::env::ManualClock;
 
     /// Replays path behaviour: `respond(size)` decides each outcome unless a
     /// scripted outcome is queued; lost probes advance the clock by the wait.
     pub struct ScriptedPath {
         pub target: IpAddr,
         pub method: Method,
-        pub clock: Rc<Cell<Duration>>,
+        pub clock: Arc<ManualClock>,
         pub script: VecDeque<Result<Outcome, ProbeError>>,
         pub respond: Box<dyn FnMut(u16) -> Outcome>,
         pub sent: Vec<(u16, Duration)>,
@@ -108,7 +120,7 @@ pub mod fake {
                 Outcome::Reply { rtt } => rtt,
                 _ => Duration::from_micros(500),
             };
-            self.clock.set(self.clock.get() + spent);
+            self.clock.advance(spent);
             Ok(outcome)
         }
     }
@@ -116,8 +128,7 @@ pub mod fake {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
-    use std::rc::Rc;
+    use std::sync::Arc;
 
     use super::fake::ScriptedPath;
     use super::*;
@@ -139,7 +150,7 @@ mod tests {
         ScriptedPath {
             target: "198.18.2.2".parse().unwrap(),
             method: Method::IcmpRaw,
-            clock: Rc::new(Cell::new(Duration::ZERO)),
+            clock: Arc::default(),
             script: Default::default(),
             respond: Box::new(respond),
             sent: Vec::new(),
@@ -162,7 +173,7 @@ mod tests {
         let result = run(
             Search::new(cfg()).unwrap(),
             &mut p,
-            &|| clock.get(),
+            &|| clock.elapsed(),
             &mut |_| observed += 1,
         )
         .unwrap();
@@ -177,7 +188,11 @@ mod tests {
                 .iter()
                 .all(|&(_, w)| w == Duration::from_millis(200))
         );
-        assert!(clock.get() < Duration::from_secs(4), "{:?}", clock.get());
+        assert!(
+            clock.elapsed() < Duration::from_secs(4),
+            "{:?}",
+            clock.elapsed()
+        );
     }
 
     #[test]
@@ -196,7 +211,7 @@ mod tests {
         let err = run(
             Search::new(cfg()).unwrap(),
             &mut p,
-            &|| clock.get(),
+            &|| clock.elapsed(),
             &mut |_| {},
         )
         .unwrap_err();
@@ -211,7 +226,7 @@ mod tests {
         let result = run(
             Search::new(cfg()).unwrap(),
             &mut p,
-            &|| clock.get(),
+            &|| clock.elapsed(),
             &mut |_| {},
         )
         .unwrap();

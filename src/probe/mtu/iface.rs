@@ -10,6 +10,7 @@ use std::net::IpAddr;
 
 pub use crate::diagnose::mtu::Outgoing;
 
+/// Why the outgoing interface or its MTU could not be found.
 #[derive(Debug, thiserror::Error)]
 pub enum RouteError {
     #[error("no route to {target}: {source} (check the network connection and routing table)")]
@@ -19,18 +20,54 @@ pub enum RouteError {
         source: io::Error,
     },
     #[error(
-        "cannot find the outgoing interface MTU for {target}: {detail}; give the largest size with --max"
+        "cannot find the outgoing interface MTU for {target}: cannot open a UDP socket: {source}; \
+         give the largest size with --max"
     )]
-    Unknown { target: IpAddr, detail: String },
+    Socket {
+        target: IpAddr,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "cannot find the outgoing interface MTU for {target}: neither the interface nor the route \
+         reports one; give the largest size with --max"
+    )]
+    NoMtu { target: IpAddr },
+    #[error(
+        "cannot find the outgoing interface MTU for {target}: {call} failed: {source}; give the \
+         largest size with --max"
+    )]
+    Os {
+        target: IpAddr,
+        call: &'static str,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "cannot find the outgoing interface MTU for {target}: not implemented for this operating \
+         system; give the largest size with --max"
+    )]
+    Unsupported { target: IpAddr },
+}
+
+/// Where packets to a target leave, without sending anything.
+pub trait Routes: Sync {
+    fn outgoing(&self, target: IpAddr) -> Result<Outgoing, RouteError>;
+}
+
+/// This machine's routing table (Linux: a connected UDP socket, getifaddrs
+/// and /sys/class/net; Windows: GetBestInterfaceEx and GetIfEntry2).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemRoutes;
+
+impl Routes for SystemRoutes {
+    fn outgoing(&self, target: IpAddr) -> Result<Outgoing, RouteError> {
+        os::outgoing(target)
+    }
 }
 
 fn clamp(mtu: u64) -> u16 {
     u16::try_from(mtu).unwrap_or(u16::MAX)
-}
-
-/// Finds the outgoing interface for `target` without sending anything.
-pub fn outgoing(target: IpAddr) -> Result<Outgoing, RouteError> {
-    os::outgoing(target)
 }
 
 #[cfg(target_os = "linux")]
@@ -47,9 +84,8 @@ mod os {
             IpAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
             IpAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
         };
-        let unknown = |detail: String| RouteError::Unknown { target, detail };
         let sock = UdpSocket::bind(SocketAddr::new(any, 0))
-            .map_err(|e| unknown(format!("cannot open a UDP socket: {e}")))?;
+            .map_err(|source| RouteError::Socket { target, source })?;
         // connect() on UDP sends nothing: it only asks the kernel for a route.
         sock.connect(SocketAddr::new(target, 9))
             .map_err(|source| RouteError::NoRoute { target, source })?;
@@ -62,8 +98,7 @@ mod os {
         });
         let mtu = match device_mtu {
             Some(m) => m,
-            None => route_mtu(&sock, target)
-                .ok_or_else(|| unknown("neither the interface nor the route reports one".into()))?,
+            None => route_mtu(&sock, target).ok_or(RouteError::NoMtu { target })?,
         };
         Ok(Outgoing {
             interface,
@@ -191,12 +226,10 @@ mod os {
         // SAFETY: a valid, initialised row.
         let rc = unsafe { GetIfEntry2(&mut row) };
         if rc != 0 {
-            return Err(RouteError::Unknown {
+            return Err(RouteError::Os {
                 target,
-                detail: format!(
-                    "GetIfEntry2 failed: {}",
-                    std::io::Error::from_raw_os_error(rc as i32)
-                ),
+                call: "GetIfEntry2",
+                source: std::io::Error::from_raw_os_error(rc as i32),
             });
         }
         let alias_len = row
@@ -220,10 +253,7 @@ mod os {
     use super::{Outgoing, RouteError};
 
     pub fn outgoing(target: IpAddr) -> Result<Outgoing, RouteError> {
-        Err(RouteError::Unknown {
-            target,
-            detail: "not implemented for this operating system".into(),
-        })
+        Err(RouteError::Unsupported { target })
     }
 }
 
@@ -234,7 +264,7 @@ mod tests {
     /// Loopback always exists; asking for its route sends nothing.
     #[test]
     fn loopback_route_is_lo_with_its_mtu() {
-        let out = outgoing("127.0.0.1".parse().unwrap()).unwrap();
+        let out = SystemRoutes.outgoing("127.0.0.1".parse().unwrap()).unwrap();
         assert_eq!(out.interface.as_deref(), Some("lo"));
         let sys: u64 = std::fs::read_to_string("/sys/class/net/lo/mtu")
             .unwrap()

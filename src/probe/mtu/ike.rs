@@ -40,8 +40,18 @@ pub enum IkeOpenError {
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot build the IKE probe for {peer}: {detail}")]
-    Build { peer: SocketAddr, detail: String },
+    #[error("cannot build the IKE probe for {peer}: {source}")]
+    Proposal {
+        peer: SocketAddr,
+        #[source]
+        source: crate::wire::ike::notation::NotationError,
+    },
+    #[error("cannot make the IKE probe's key exchange value for {peer}: {source}")]
+    Kex {
+        peer: SocketAddr,
+        #[source]
+        source: crate::probe::ike::kex::KexError,
+    },
 }
 
 /// The request every probe sends, apart from SPI, nonce and padding.
@@ -55,8 +65,8 @@ struct Template {
 const PROPOSAL: &str = "aes256-sha256-modp2048";
 
 fn template(peer: SocketAddr) -> Result<Template, IkeOpenError> {
-    let build = |detail: String| IkeOpenError::Build { peer, detail };
-    let mut proposal = notation::parse(PROPOSAL).map_err(|e| build(e.to_string()))?;
+    let mut proposal =
+        notation::parse(PROPOSAL).map_err(|source| IkeOpenError::Proposal { peer, source })?;
     proposal.number = 1;
     let offered = proposal.dh_groups();
     // The smallest KE outside the offer keeps the probe small too.
@@ -65,7 +75,7 @@ fn template(peer: SocketAddr) -> Result<Template, IkeOpenError> {
         .chain(kex::SUPPORTED.iter().copied())
         .find(|g| !offered.contains(g))
         .unwrap_or(DhGroup::ECP_256);
-    let data = kex::public_value(group).map_err(|e| build(e.to_string()))?;
+    let data = kex::public_value(group).map_err(|source| IkeOpenError::Kex { peer, source })?;
     Ok(Template {
         proposals: vec![proposal],
         ke: Ke { group, data },
@@ -97,10 +107,9 @@ fn datagram(
         vendor_ids: Vec::new(),
         pad_to: Some(usize::from(size.saturating_sub(overhead(peer)))),
     };
-    let ike = req.emit().map_err(|e| ProbeError::Io {
-        op: "build an IKE probe for",
+    let ike = req.emit().map_err(|source| ProbeError::Build {
         target: peer.ip(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()),
+        source,
     })?;
     Ok(if peer.port() == NATT_PORT {
         natt::with_marker(&ike)
@@ -295,20 +304,13 @@ mod os {
         }
 
         fn probe(&mut self, size: u16, wait: Duration) -> Result<Outcome, ProbeError> {
-            let io = |e: crate::probe::net::NetError| ProbeError::Io {
-                op: "probe over IKE",
-                target: self.peer.ip(),
-                source: std::io::Error::other(e.to_string()),
-            };
             // A fresh socket per probe: no error of an earlier probe lingers.
-            let mut conn: Box<dyn Conn> = Udp
-                .open(
-                    self.peer,
-                    Options {
-                        fragmentation: Fragmentation::Forbid,
-                    },
-                )
-                .map_err(io)?;
+            let mut conn: Box<dyn Conn> = Udp.open(
+                self.peer,
+                Options {
+                    fragmentation: Fragmentation::Forbid,
+                },
+            )?;
             let spi = new_spi();
             let datagram = datagram(self.peer, &self.template, spi, size)?;
             let started = Instant::now();
@@ -321,11 +323,11 @@ mod os {
                         from: None,
                     });
                 }
-                Err(e) => return Err(io(e)),
+                Err(e) => return Err(e.into()),
             }
             let deadline = started + wait;
             for _ in 0..256 {
-                match conn.recv(deadline).map_err(io)? {
+                match conn.recv(deadline)? {
                     Received::TimedOut => return Ok(Outcome::Lost),
                     Received::Unreachable => {
                         return Ok(Outcome::Error {

@@ -4,15 +4,15 @@
 //! Shared by `mtu` and `check`; the pure search lives in [`super::search`].
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::driver::{self, Method, ProbeError, SizedProbe};
-use super::icmp::{self, OpenError};
-use super::iface::{self, RouteError};
-use super::ike::{self as ike_probe, IkeOpenError};
+use super::icmp::OpenError;
+use super::iface::RouteError;
+use super::ike::IkeOpenError;
 use super::search::{ConfigError, Search, SearchConfig};
-use crate::Exit;
 use crate::diagnose::mtu::Measurement;
+use crate::env::Env;
 
 /// Hard cap on probes per address: a black-hole search with 3 tries needs
 /// about 25; the cap only stops a pathological path.
@@ -55,25 +55,16 @@ pub enum MeasureError {
     Probe(#[from] ProbeError),
 }
 
-impl MeasureError {
-    /// Bad bounds are the user's input (2); everything else means the
-    /// measurement could not run here (3).
-    pub fn exit(&self) -> Exit {
-        match self {
-            MeasureError::Bounds { .. } | MeasureError::Config(_) => Exit::Input,
-            _ => Exit::CannotRun,
-        }
-    }
-}
-
-/// Measures the path MTU to `address`. `observe` sees the search after
-/// every probe (progress bars).
+/// Measures the path MTU to `address` through `env` (routes, DF
+/// transports, clock). `observe` sees the search after every probe
+/// (progress bars).
 pub fn measure(
+    env: &Env,
     address: IpAddr,
     opts: &MeasureOptions,
     observe: &mut dyn FnMut(&Search),
 ) -> Result<Measurement, MeasureError> {
-    let (interface, ceiling) = match (iface::outgoing(address), opts.max) {
+    let (interface, ceiling) = match (env.routes.outgoing(address), opts.max) {
         (Ok(o), max) => {
             let ceiling = max.unwrap_or(o.mtu);
             (Some(o), ceiling)
@@ -91,8 +82,8 @@ pub fn measure(
         floor = ceiling;
     }
     let mut transport: Box<dyn SizedProbe> = match opts.ike_port {
-        Some(port) => ike_probe::open(SocketAddr::new(address, port))?,
-        None => icmp::open(address)?,
+        Some(port) => env.df.ike(SocketAddr::new(address, port))?,
+        None => env.df.icmp_echo(address)?,
     };
     let cfg = SearchConfig {
         floor,
@@ -104,8 +95,9 @@ pub fn measure(
         min_wait: MIN_WAIT,
     };
     let search = Search::new(cfg)?;
-    let started = Instant::now();
-    let result = driver::run(search, transport.as_mut(), &|| started.elapsed(), observe)?;
+    let started = env.clock.now();
+    let elapsed = || env.clock.now().saturating_duration_since(started);
+    let result = driver::run(search, transport.as_mut(), &elapsed, observe)?;
     Ok(Measurement {
         address,
         method: transport.method(),

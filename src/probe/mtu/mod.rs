@@ -16,11 +16,42 @@
 pub mod driver;
 #[cfg(target_os = "linux")]
 pub(crate) mod errqueue;
+#[cfg(test)]
+pub(crate) mod fake;
 pub mod icmp;
 pub mod iface;
 pub mod ike;
 pub mod measure;
 pub mod search;
 
+use std::net::{IpAddr, SocketAddr};
+
 pub use crate::diagnose::mtu::{Outcome, Unreachable};
+pub use driver::{ProbeError, SizedProbe};
+pub use icmp::OpenError;
+pub use ike::IkeOpenError;
 pub use measure::{MAX_PROBES, MeasureError, MeasureOptions, measure};
+
+/// Opens the Don't-Fragment transports of the path-MTU search (part of
+/// [`crate::env::Env`]).
+pub trait DfTransports: Sync {
+    /// ICMP echo towards `target`, by the best method this process may use.
+    fn icmp_echo(&self, target: IpAddr) -> Result<Box<dyn SizedProbe>, OpenError>;
+    /// DF-set IKE_SA_INIT requests padded to size, towards `peer` (address
+    /// and UDP port 500 or 4500).
+    fn ike(&self, peer: SocketAddr) -> Result<Box<dyn SizedProbe>, IkeOpenError>;
+}
+
+/// This machine's sockets: [`icmp::open`] and [`ike::open`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemDf;
+
+impl DfTransports for SystemDf {
+    fn icmp_echo(&self, target: IpAddr) -> Result<Box<dyn SizedProbe>, OpenError> {
+        icmp::open(target)
+    }
+
+    fn ike(&self, peer: SocketAddr) -> Result<Box<dyn SizedProbe>, IkeOpenError> {
+        ike::open(peer)
+    }
+}

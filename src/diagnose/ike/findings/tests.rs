@@ -38,7 +38,7 @@ fn a_healthy_server_has_only_information() {
 #[test]
 fn a_target_that_could_not_be_probed_has_no_findings() {
     let mut t = samples::server(false, false);
-    t.error = Some("no route".into());
+    t.error = Some(samples::could_not_run("no route"));
     assert!(findings(&[t]).is_empty());
 }
 
@@ -217,7 +217,7 @@ fn ike_auth_says_nothing_when_a_port_is_dead_or_it_did_not_run() {
     let mut t = healthy();
     t.ike_auth = Some(AuthFacts::new(
         t.ike_auth.as_ref().unwrap().peer,
-        AuthOutcome::NotRun("UDP 500 unanswered".into()),
+        AuthOutcome::NotRun(samples::could_not_run("UDP 500 unanswered")),
     ));
     assert!(ike_auth(&t).is_none());
     t.ike_auth = None;

@@ -21,8 +21,8 @@ fn exchange(port: u16, offer: &str) -> Exchange {
 
 #[test]
 fn answered_on_500_with_real_nat_detection_hashes() {
-    let mut net = FakeServer::new("aes256-sha256-modp2048").network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048"))
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     assert_eq!(report.outcome, Outcome::Answered);
@@ -69,8 +69,8 @@ fn answered_on_500_with_real_nat_detection_hashes() {
 
 #[test]
 fn port_4500_uses_the_non_esp_marker() {
-    let mut net = FakeServer::new("aes256-sha256-modp2048").network();
-    let report = run(&mut net, &exchange(4500, "aes256-sha256-modp2048"))
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let report = run(&net.env(), &exchange(4500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     assert_eq!(report.outcome, Outcome::Answered);
@@ -82,9 +82,9 @@ fn port_4500_uses_the_non_esp_marker() {
 
 #[test]
 fn follows_invalid_ke_payload_to_the_group_the_server_wants() {
-    let mut net = FakeServer::new("aes256gcm16-prfsha384-ecp384").network();
+    let net = FakeServer::new("aes256gcm16-prfsha384-ecp384").network();
     let report = run(
-        &mut net,
+        &net.env(),
         &exchange(500, "aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384"),
     )
     .unwrap()
@@ -109,8 +109,8 @@ fn follows_invalid_ke_payload_to_the_group_the_server_wants() {
 fn repeats_with_the_cookie_first() {
     let mut server = FakeServer::new("aes256-sha256-modp2048");
     server.cookie = true;
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048"))
+    let net = server.network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     assert_eq!(report.outcome, Outcome::Answered);
@@ -126,11 +126,34 @@ fn repeats_with_the_cookie_first() {
 }
 
 #[test]
+fn a_silent_port_costs_exactly_the_retransmission_budget() {
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    server.dropped_ports.insert(4500);
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let net = server.network().with_clock(clock.clone());
+    let ex = exchange(4500, "aes256-sha256-modp2048");
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert_eq!(report.outcome, Outcome::NoAnswer);
+    // 100 ms, then 150 ms, then 200 ms: waited out on the virtual clock.
+    assert_eq!(clock.elapsed(), ex.timing.budget());
+    assert_eq!(clock.elapsed(), Duration::from_millis(450));
+    // An answer on the same clock takes no time at all.
+    let net = FakeServer::new("aes256-sha256-modp2048")
+        .network()
+        .with_clock(clock.clone());
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.rtt, Some(Duration::ZERO));
+    assert_eq!(clock.elapsed(), Duration::from_millis(450));
+}
+
+#[test]
 fn unanswered_requests_are_retransmitted_identically_then_given_up() {
     let mut server = FakeServer::new("aes256-sha256-modp2048");
     server.dropped_ports.insert(500);
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048"))
+    let net = server.network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     assert_eq!(report.outcome, Outcome::NoAnswer);
@@ -145,8 +168,8 @@ fn unanswered_requests_are_retransmitted_identically_then_given_up() {
 fn port_unreachable_stops_at_once() {
     let mut server = FakeServer::new("aes256-sha256-modp2048");
     server.closed_ports.insert(4500);
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(4500, "aes256-sha256-modp2048"))
+    let net = server.network();
+    let report = run(&net.env(), &exchange(4500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     assert_eq!(report.outcome, Outcome::Unreachable);
@@ -158,11 +181,11 @@ fn padded_requests_have_the_asked_ip_size_and_vanish_past_the_limit() {
     for port in [500, 4500] {
         let mut server = FakeServer::new("aes256-sha256-modp2048");
         server.max_ip_size = Some(1500);
-        let mut net = server.network();
+        let net = server.network();
         let mut ex = exchange(port, "aes256-sha256-modp2048");
         ex.pad_to_ip_size = Some(2000);
         ex.fragmentation = Fragmentation::Allow;
-        let report = run(&mut net, &ex).unwrap().facts;
+        let report = run(&net.env(), &ex).unwrap().facts;
         assert_eq!(report.ip_datagram_bytes, 2000, "port {port}");
         assert_eq!(report.outcome, Outcome::NoAnswer);
         assert!(net.sent().iter().all(|s| s.data.len() + 28 == 2000));
@@ -172,7 +195,7 @@ fn padded_requests_have_the_asked_ip_size_and_vanish_past_the_limit() {
                 .all(|s| s.options.fragmentation == Fragmentation::Allow)
         );
         ex.pad_to_ip_size = Some(1400);
-        let report = run(&mut net, &ex).unwrap().facts;
+        let report = run(&net.env(), &ex).unwrap().facts;
         assert_eq!(report.outcome, Outcome::Answered, "port {port}");
     }
 }
@@ -182,8 +205,8 @@ fn nat_on_either_side_is_detected_from_the_hashes() {
     let mut server = FakeServer::new("aes256-sha256-modp2048");
     server.real_addr = Some("10.0.0.5:500".parse().unwrap());
     server.sees_client_as = Some("203.0.113.9:61000".parse().unwrap());
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048"))
+    let net = server.network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     let facts = report.response.clone().unwrap();
@@ -193,11 +216,11 @@ fn nat_on_either_side_is_detected_from_the_hashes() {
 
 #[test]
 fn proposal_check_reads_invalid_ke_as_acceptance_without_retrying() {
-    let mut net = FakeServer::new("aes256-sha256-modp2048").network();
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
     let mut ex = exchange(500, "aes256-sha256-modp2048");
     ex.ke_group = Some(DhGroup::ECP_256);
     ex.follow_invalid_ke = false;
-    let report = run(&mut net, &ex).unwrap().facts;
+    let report = run(&net.env(), &ex).unwrap().facts;
     assert_eq!(net.sent().len(), 1);
     let facts = report.response.clone().unwrap();
     assert_eq!(facts.requested_group, Some(DhGroup::MODP_2048));
@@ -205,7 +228,7 @@ fn proposal_check_reads_invalid_ke_as_acceptance_without_retrying() {
     let mut ex = exchange(500, "3des-sha1-modp1024");
     ex.ke_group = Some(DhGroup::ECP_256);
     ex.follow_invalid_ke = false;
-    let report = run(&mut net, &ex).unwrap().facts;
+    let report = run(&net.env(), &ex).unwrap().facts;
     let facts = report.response.clone().unwrap();
     assert_eq!(facts.errors, [NotifyType::NO_PROPOSAL_CHOSEN]);
 }
@@ -226,20 +249,21 @@ fn timing_backs_off_and_stays_bounded() {
 fn packet_too_big_keeps_waiting_for_the_retransmission() {
     let server = FakeServer::new("aes256-sha256-modp2048");
     let mut sends = 0;
-    let mut inner = server.network();
+    let inner = server.network();
     // First datagram: the router answers "too big"; the retransmission
     // (fragmented by the kernel to the learned MTU) reaches the server.
-    let mut net = crate::probe::net::Scripted::new(move |sent| {
+    let net = crate::probe::net::Scripted::new(move |sent| {
         sends += 1;
         if sends == 1 {
             vec![Received::TooBig]
         } else {
-            let mut conn = inner.open(sent.peer, sent.options).unwrap();
+            let mut conn =
+                crate::probe::net::Network::open(&inner, sent.peer, sent.options).unwrap();
             conn.send(&sent.data).unwrap();
-            vec![conn.recv(Instant::now()).unwrap()]
+            vec![conn.recv(std::time::Instant::now()).unwrap()]
         }
     });
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048"))
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     assert!(report.too_big);

@@ -190,13 +190,9 @@ impl SizedProbe for LinuxIcmp {
     }
 
     fn probe(&mut self, size: u16, wait: Duration) -> Result<Outcome, ProbeError> {
-        let payload = packet::payload_len(size, self.v6()).ok_or_else(|| ProbeError::Io {
-            op: "build a probe for",
+        let payload = packet::payload_len(size, self.v6()).ok_or(ProbeError::TooSmall {
             target: self.target,
-            source: io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{size} bytes cannot hold the IP and ICMP headers"),
-            ),
+            size,
         })?;
         self.drain_error_queue();
         self.seq = self.seq.wrapping_add(1);

@@ -115,13 +115,9 @@ impl SizedProbe for WindowsIcmp {
 
     fn probe(&mut self, size: u16, wait: Duration) -> Result<Outcome, ProbeError> {
         let v6 = self.target.is_ipv6();
-        let payload = packet::payload_len(size, v6).ok_or_else(|| ProbeError::Io {
-            op: "build a probe for",
+        let payload = packet::payload_len(size, v6).ok_or(ProbeError::TooSmall {
             target: self.target,
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("{size} bytes cannot hold the IP and ICMP headers"),
-            ),
+            size,
         })?;
         // The request carries only the echo payload; Windows adds the headers.
         let request = packet::echo_request(v6, 0, 0, payload);

@@ -1,0 +1,71 @@
+//! The exit-code policy, in one place: which outcome and which library
+//! error gets which of the documented codes (`exit_codes_help!`).
+
+use aovpn_diag::Verdict;
+use aovpn_diag::probe::mtu::MeasureError;
+use aovpn_diag::resolve::ResolveError;
+
+use super::Failure;
+
+/// The process exit status contract scripts rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Checked, no problem found.
+    Ok = 0,
+    /// Checked, a problem found (at least one `fail` finding).
+    Problem = 1,
+    /// Usage or input error: bad file, bad address, unknown host.
+    Input = 2,
+    /// Could not run the check: no permission for raw sockets, no route, interface down.
+    CannotRun = 3,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<Verdict> for Exit {
+    fn from(v: Verdict) -> Exit {
+        match v {
+            Verdict::Ok => Exit::Ok,
+            Verdict::Problem => Exit::Problem,
+        }
+    }
+}
+
+/// A name that is malformed, unknown, or has no address of the family asked
+/// for is the user's input (2); a resolver that cannot be reached means the
+/// check could not run (3).
+pub fn resolve(e: &ResolveError) -> Exit {
+    match e {
+        ResolveError::InvalidName { .. }
+        | ResolveError::NotFound { .. }
+        | ResolveError::NoAddressForFamily { .. } => Exit::Input,
+        ResolveError::Timeout { .. } | ResolveError::Resolver { .. } | ResolveError::Runtime(_) => {
+            Exit::CannotRun
+        }
+    }
+}
+
+/// Bad bounds are the user's input (2); everything else means the
+/// measurement could not run here (3).
+pub fn measure(e: &MeasureError) -> Exit {
+    match e {
+        MeasureError::Bounds { .. } | MeasureError::Config(_) => Exit::Input,
+        _ => Exit::CannotRun,
+    }
+}
+
+impl From<ResolveError> for Failure {
+    fn from(e: ResolveError) -> Failure {
+        Failure::new(resolve(&e), e)
+    }
+}
+
+impl From<MeasureError> for Failure {
+    fn from(e: MeasureError) -> Failure {
+        Failure::new(measure(&e), e)
+    }
+}
