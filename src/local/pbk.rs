@@ -458,7 +458,11 @@ PhoneNumber=vpn.example.com\r\n\r\n[Old SSTP]\r\nVpnStrategy=5\r\nPhoneNumber=ss
         let text = "[ AOVPN ]\r\nVPNStrategy=7\r\n  DISABLE_IKEv2_FRAGMENTATION = 1 \r\n\
 phonenumber= vpn.example.com\r\n[aovpn]\r\ndevicetunnel=1\r\n";
         let profiles = parse(text).unwrap();
-        assert_eq!(profiles.len(), 1, "[aovpn] is the same section as [ AOVPN ]");
+        assert_eq!(
+            profiles.len(),
+            1,
+            "[aovpn] is the same section as [ AOVPN ]"
+        );
         let p = &profiles[0];
         assert_eq!(p.name, "AOVPN");
         assert_eq!(p.strategy.as_deref(), Some("IKEv2 only (7)"));
