@@ -35,10 +35,12 @@
 //! the same message seen by two capture points itself).
 //!
 //! Memory is bounded: at most [`RECENT`] frames are remembered (each up to
-//! one IP packet), plus the last frame of each file; nothing grows with the
-//! capture. Pure: no I/O, no clock but the capture's.
+//! one IP packet); nothing grows with the capture. Frames are remembered
+//! only when a rule could use them (a marked frame, or a file with several
+//! interfaces), so ordinary single-interface captures pay one lookup per
+//! frame and no copy. Pure: no I/O, no clock but the capture's.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::link::{self, L3};
 use super::{Packet, SamePacketMark, Timestamp};
@@ -92,14 +94,11 @@ struct Seen {
     bytes: Vec<u8>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy)]
 struct FileState {
     first_interface: Option<u32>,
-    /// Frames on two or more interfaces seen: rule 3 applies.
+    /// Two or more interfaces declared or seen: rule 3 applies.
     multi_interface: bool,
-    /// The last unmarked frame while only one interface was seen, so the
-    /// first copy on a second interface still finds its original.
-    last: Option<Seen>,
 }
 
 /// The de-duplication stage: call [`ComponentCopies::is_copy`] once per frame
@@ -107,7 +106,7 @@ struct FileState {
 #[derive(Debug, Default)]
 pub struct ComponentCopies {
     recent: VecDeque<Seen>,
-    files: HashMap<u16, FileState>,
+    files: Vec<FileState>,
     spare: Vec<Vec<u8>>,
     copies: u64,
 }
@@ -122,53 +121,63 @@ impl ComponentCopies {
         self.copies
     }
 
+    /// Tells the stage how many interfaces `file` declares before its first
+    /// packet (pcapng IDBs come first), so the first packet of a
+    /// multi-interface file is remembered too. Without it, the stage learns
+    /// of a second interface from the frames and misses at most the copies
+    /// of the frame that revealed it.
+    pub fn declare_interfaces(&mut self, file: u16, count: usize) {
+        if count > 1 {
+            self.state(file).multi_interface = true;
+        }
+    }
+
+    fn state(&mut self, file: u16) -> &mut FileState {
+        let i = usize::from(file);
+        if self.files.len() <= i {
+            self.files.resize(i + 1, FileState::default());
+        }
+        &mut self.files[i]
+    }
+
     /// Whether `f` is a copy of a frame already seen (see the module docs for
-    /// the rule). Frames that are not copies are remembered.
+    /// the rule). Frames that a rule could later use are remembered.
     pub fn is_copy(&mut self, f: &Frame<'_>) -> bool {
-        let state = self.files.entry(f.file).or_default();
+        let state = self.state(f.file);
         match state.first_interface {
             None => state.first_interface = Some(f.interface),
-            Some(i) if i != f.interface && !state.multi_interface => {
-                state.multi_interface = true;
-                if let Some(last) = state.last.take() {
-                    self.recent.push_back(last);
-                }
-            }
+            Some(i) if i != f.interface => state.multi_interface = true,
             Some(_) => {}
         }
-        let multi = state.multi_interface;
+        let relevant = f.mark.is_some() || state.multi_interface;
+        if !relevant {
+            return false;
+        }
         let horizon = Timestamp(f.ts.0.saturating_sub(MARKED_WINDOW_NS));
         while self.recent.front().is_some_and(|s| s.ts < horizon) {
             if let Some(old) = self.recent.pop_front() {
                 self.spare.push(old.bytes);
             }
         }
-        if (f.mark.is_some() || multi) && self.recent.iter().rev().any(|s| same_packet(s, f)) {
+        if self.recent.iter().rev().any(|s| same_packet(s, f)) {
             self.copies += 1;
             return true;
         }
         let mut bytes = self.spare.pop().unwrap_or_default();
         bytes.clear();
         bytes.extend_from_slice(f.bytes);
-        let seen = Seen {
+        if self.recent.len() >= RECENT
+            && let Some(old) = self.recent.pop_front()
+        {
+            self.spare.push(old.bytes);
+        }
+        self.recent.push_back(Seen {
             file: f.file,
             interface: f.interface,
             ts: f.ts,
             mark: f.mark,
             bytes,
-        };
-        if f.mark.is_some() || multi {
-            if self.recent.len() >= RECENT
-                && let Some(old) = self.recent.pop_front()
-            {
-                self.spare.push(old.bytes);
-            }
-            self.recent.push_back(seen);
-        } else if let Some(state) = self.files.get_mut(&f.file)
-            && let Some(old) = state.last.replace(seen)
-        {
-            self.spare.push(old.bytes);
-        }
+        });
         false
     }
 }
@@ -256,6 +265,7 @@ mod tests {
     #[test]
     fn unmarked_copy_on_another_interface_within_a_millisecond() {
         let mut d = ComponentCopies::new();
+        d.declare_interfaces(0, 3);
         let pkt = [0x45u8, 0, 0, 20, 0, 1, 0, 0];
         assert!(!d.is_copy(&frame(0, 0, 0, None, &pkt)));
         assert!(d.is_copy(&frame(0, 1, 17, None, &pkt)));
@@ -265,10 +275,26 @@ mod tests {
         assert_eq!(d.copies(), 2);
     }
 
+    /// Without the declaration, a second interface is learnt from the frames.
+    #[test]
+    fn a_second_interface_is_learnt_from_the_frames() {
+        let mut d = ComponentCopies::new();
+        let pkt = [0x45u8, 0, 0, 20, 0, 2, 0, 0];
+        let other = [0x45u8, 0, 0, 20, 0, 3, 0, 0];
+        assert!(!d.is_copy(&frame(0, 0, 0, None, &pkt)));
+        assert!(
+            !d.is_copy(&frame(0, 1, 5, None, &pkt)),
+            "revealing frame kept"
+        );
+        assert!(!d.is_copy(&frame(0, 0, 100, None, &other)));
+        assert!(d.is_copy(&frame(0, 1, 104, None, &other)));
+    }
+
     /// Two input files (client and server side) are never compared here.
     #[test]
     fn other_files_are_never_copies() {
         let mut d = ComponentCopies::new();
+        d.declare_interfaces(1, 2);
         let pkt = [0x45u8, 1, 2, 3];
         assert!(!d.is_copy(&frame(0, 0, 0, Some(9), &pkt)));
         assert!(!d.is_copy(&frame(1, 0, 1, Some(9), &pkt)));

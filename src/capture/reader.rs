@@ -281,6 +281,15 @@ impl CaptureReader {
         self.frame
     }
 
+    /// Interfaces the current section has declared so far (1 for pcap).
+    pub fn interfaces_declared(&self) -> usize {
+        if self.state.legacy.is_some() {
+            1
+        } else {
+            self.state.interfaces.len()
+        }
+    }
+
     /// Link types declared by the file (pcap header or the current section's IDBs).
     pub fn link_types(&self) -> Vec<LinkType> {
         let mut v: Vec<LinkType> = self

@@ -59,6 +59,12 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     // Pipeline: reader -> component-copy filter -> analysis. The filter runs
     // on every frame before the analyser sees it (see capture::dedup).
     let mut copies = ComponentCopies::new();
+    for (i, r) in readers.iter_mut().enumerate() {
+        // Peeking reads the header blocks (pcapng IDBs precede packets);
+        // a read error shows up again, and is reported, in the loop below.
+        let _ = r.peek();
+        copies.declare_interfaces(i as u16, r.interfaces_declared());
+    }
     for_each_in_time_order(&mut readers, |p| {
         if !copies.is_copy(&dedup::Frame::of(p)) {
             analyser.packet(p);
