@@ -4,6 +4,7 @@
 //! | field | trait | real implementation | what it does |
 //! |---|---|---|---|
 //! | `udp` | [`Network`] | [`Udp`] | connected UDP sockets (IKE probes) |
+//! | `dns` | [`Resolver`] | [`SystemResolver`] | the hosts file, and one DNS query per record type |
 //! | `routes` | [`Routes`] | [`SystemRoutes`] | the outgoing interface and its MTU |
 //! | `df` | [`DfTransports`] | [`SystemDf`] | Don't-Fragment transports of the path-MTU search: ICMP echo (Linux ping/raw sockets with the error queue, Windows ICMP API) and padded IKE_SA_INIT |
 //! | `registry` | [`Registry`] | [`SystemRegistry`] | HKLM reads (Windows) |
@@ -23,6 +24,7 @@ pub use crate::local::registry::{Registry, RegistryError, SystemRegistry};
 pub use crate::probe::mtu::iface::{Routes, SystemRoutes};
 pub use crate::probe::mtu::{DfTransports, SystemDf};
 pub use crate::probe::net::{Network, Udp};
+pub use crate::resolve::{Resolver, SystemResolver};
 
 /// The time, as the probes see it.
 pub trait Clock: Sync {
@@ -87,6 +89,7 @@ impl Clock for ManualClock {
 #[derive(Clone, Copy)]
 pub struct Env<'a> {
     pub udp: &'a dyn Network,
+    pub dns: &'a dyn Resolver,
     pub routes: &'a dyn Routes,
     pub df: &'a dyn DfTransports,
     pub registry: &'a dyn Registry,
@@ -104,6 +107,7 @@ impl Env<'static> {
     pub fn system() -> Env<'static> {
         Env {
             udp: &Udp,
+            dns: &SystemResolver,
             routes: &SystemRoutes,
             df: &SystemDf,
             registry: &SystemRegistry,
@@ -117,6 +121,7 @@ impl Env<'static> {
     pub fn offline() -> Env<'static> {
         Env {
             udp: &Offline,
+            dns: &Offline,
             routes: &Offline,
             df: &Offline,
             registry: &Offline,
@@ -145,6 +150,23 @@ impl Network for Offline {
         Err(crate::probe::net::NetError::Open {
             peer,
             source: offline_io(),
+        })
+    }
+}
+
+impl Resolver for Offline {
+    fn hosts_file(&self) -> Option<crate::resolve::HostsFile> {
+        None
+    }
+
+    fn query(
+        &self,
+        _: &str,
+        _: crate::diagnose::dns::RecordType,
+        _: Duration,
+    ) -> Result<Vec<crate::diagnose::dns::DnsAnswer>, crate::diagnose::dns::LookupFailure> {
+        Err(crate::diagnose::dns::LookupFailure::NoServer {
+            detail: "offline test environment".to_owned(),
         })
     }
 }
@@ -227,5 +249,6 @@ mod tests {
         assert!(env.routes.outgoing(peer.ip()).is_err());
         assert!(env.df.icmp_echo(peer.ip()).is_err());
         assert!(env.registry.key_exists("SYSTEM").is_err());
+        assert!(env.dns.hosts_file().is_none());
     }
 }

@@ -255,22 +255,12 @@ fn a_name_from_the_hosts_file_resolves_and_an_unknown_one_is_the_cause() {
     let lab = Lab::require();
     lab.server_start(&[]);
     lab.fw(&["none"]);
-    // `ip netns exec` binds /etc/netns/<ns>/hosts over /etc/hosts.
-    let dir = std::path::Path::new("/etc/netns").join(NS_CLIENT);
-    std::fs::create_dir_all(&dir).unwrap();
-    let hosts = dir.join("hosts");
-    std::fs::write(
-        &hosts,
-        format!(
-            "127.0.0.1 localhost\n{} vpn.aovd.test\n",
-            lab.addr("SERVER4")
-        ),
-    )
-    .unwrap();
+    // The client's own hosts file; its DNS server is the lab server, where
+    // nothing answers DNS (ICMP port unreachable), so nothing leaves the lab.
+    let entry = format!("{} vpn.aovd.test", lab.addr("SERVER4"));
+    lab.names(Some(lab.addr("SERVER4")), &[&entry]);
     let r = check(&lab, "vpn.aovd.test", &["-4", "--no-mtu"]);
     let unknown = check(&lab, "no-such-vpn.invalid.", &["--no-mtu"]);
-    let _ = std::fs::remove_file(&hosts);
-    let _ = std::fs::remove_dir(&dir);
     assert_eq!(r.code, 0, "{}", r.text);
     assert_eq!(r.step("dns"), "ok", "{}", r.text);
     assert_eq!(r.step("path-mtu"), "skipped", "{}", r.text);

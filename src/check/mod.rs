@@ -47,10 +47,10 @@ pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, Re
     let clock = env.clock;
     let since = |t: Instant| clock.now().saturating_duration_since(t);
     let started = clock.now();
-    let resolution = match resolve::resolve(host, opts.family, opts.timeout) {
+    let resolution = match resolve::resolve(env, host, opts.family, opts.timeout) {
         Ok(r) => Ok(r),
         Err(e @ ResolveError::InvalidName { .. }) => return Err(e),
-        Err(e) => Err(e.to_string()),
+        Err(ResolveError::Dns(failure)) => Err(failure),
     };
     let dns_time = since(started);
     let addresses: Vec<IpAddr> = resolution

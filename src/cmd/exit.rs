@@ -35,17 +35,14 @@ impl From<Verdict> for Exit {
     }
 }
 
-/// A name that is malformed, unknown, or has no address of the family asked
-/// for is the user's input (2); a resolver that cannot be reached means the
-/// check could not run (3).
+/// A name that is malformed, does not exist (NXDOMAIN), or has no address
+/// of the family asked is the user's input (2); DNS that does not answer,
+/// fails, or is not configured means the check could not run (3).
 pub fn resolve(e: &ResolveError) -> Exit {
     match e {
-        ResolveError::InvalidName { .. }
-        | ResolveError::NotFound { .. }
-        | ResolveError::NoAddressForFamily { .. } => Exit::Input,
-        ResolveError::Timeout { .. } | ResolveError::Resolver { .. } | ResolveError::Runtime(_) => {
-            Exit::CannotRun
-        }
+        ResolveError::InvalidName { .. } => Exit::Input,
+        ResolveError::Dns(f) if f.is_input_error() => Exit::Input,
+        ResolveError::Dns(_) => Exit::CannotRun,
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use aovpn_diag::cli::MtuArgs;
+use aovpn_diag::diagnose::dns;
 use aovpn_diag::diagnose::mtu::{Measurement, findings};
 use aovpn_diag::env::Env;
 use aovpn_diag::finding::sort_by_severity;
@@ -19,7 +20,8 @@ use super::{Ctx, Exit, Failure, Outcome};
 
 pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
     let target = &args.target;
-    let resolution = resolve(&target.host, target.family(), target.timeout())?;
+    let env = Env::system();
+    let resolution = resolve(&env, &target.host, target.family(), target.timeout())?;
     let mut measurements = Vec::new();
     for &address in &resolution.addresses {
         if measurements
@@ -28,9 +30,9 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
         {
             continue;
         }
-        measurements.push(measure(args, address, ctx)?);
+        measurements.push(measure(&env, args, address, ctx)?);
     }
-    let mut all = Vec::new();
+    let mut all = dns::findings(&resolution);
     for m in &measurements {
         all.extend(findings(m));
     }
@@ -54,7 +56,7 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
     }
 }
 
-fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Failure> {
+fn measure(env: &Env, args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Failure> {
     let opts = MeasureOptions {
         ike_port: args.ike.then_some(args.port),
         min: args.min,
@@ -63,7 +65,7 @@ fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Fa
         timeout: args.target.timeout(),
     };
     let bar = progress_bar(args, ctx, address);
-    let measured = mtu::measure(&Env::system(), address, &opts, &mut |s| {
+    let measured = mtu::measure(env, address, &opts, &mut |s| {
         if let Some(bar) = &bar {
             let (passed, failed) = s.bracket();
             bar.set_position(s.probes().len() as u64);

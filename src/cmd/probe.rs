@@ -4,7 +4,8 @@
 use std::io::IsTerminal;
 
 use aovpn_diag::cli::ProbeArgs;
-use aovpn_diag::diagnose::ike::findings;
+use aovpn_diag::diagnose::dns;
+use aovpn_diag::diagnose::ike as ike_facts;
 use aovpn_diag::env::Env;
 use aovpn_diag::finding::{Verdict, sort_by_severity};
 use aovpn_diag::probe::ike::{self, Config, Timing};
@@ -16,7 +17,7 @@ use super::{Ctx, Exit, Failure, Outcome};
 pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     let t = &args.target;
     let env = Env::system();
-    let resolution = resolve::resolve(&t.host, t.family(), t.timeout())?;
+    let resolution = resolve::resolve(&env, &t.host, t.family(), t.timeout())?;
     let mut cfg = Config::new(Timing {
         timeout: t.timeout(),
         retransmits: args.retransmits,
@@ -40,7 +41,8 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     {
         return Err(Failure::cannot_run(why));
     }
-    let mut findings = findings(&targets);
+    let mut findings = dns::findings(&resolution);
+    findings.extend(ike_facts::findings(&targets));
     sort_by_severity(&mut findings);
     let verdict = Verdict::from_findings(&findings);
     if ctx.json {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{BOLD, Detail, table, write_findings, write_verdict};
 use crate::diagnose::check::{Cause, Judgement, Observations, Step, StepStatus};
-use crate::diagnose::dns::Resolution;
+use crate::diagnose::dns::{DnsFailure, Resolution};
 use crate::finding::{Code, Finding, Verdict};
 use crate::report::{mtu, probe};
 
@@ -34,7 +34,10 @@ pub struct CheckJson<'a> {
 #[derive(Serialize)]
 pub struct DnsJson<'a> {
     pub resolved: bool,
-    pub error: Option<&'a str>,
+    /// Why the name gave no address, in words.
+    pub error: Option<String>,
+    /// The same as facts: `kind`, each query's result and time.
+    pub failure: Option<&'a DnsFailure>,
     pub resolution: Option<&'a Resolution>,
 }
 
@@ -73,7 +76,8 @@ pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
         steps: &j.steps,
         dns: DnsJson {
             resolved: obs.resolution.is_ok(),
-            error: obs.resolution.as_ref().err().map(String::as_str),
+            error: obs.resolution.as_ref().err().map(ToString::to_string),
+            failure: obs.resolution.as_ref().err(),
             resolution: obs.resolution.as_ref().ok(),
         },
         probe: ProbeEmbed {

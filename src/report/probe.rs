@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
-use crate::diagnose::dns::Resolution;
+use crate::diagnose::dns::{Resolution, Source};
 use crate::diagnose::ike::{
     AuthFacts, AuthOutcome, ExchangeFacts, Outcome, PortResult, ProposalResult, TargetResult,
 };
@@ -336,6 +336,39 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
     row
 }
 
+/// One line on where the addresses came from (nothing for a literal): the
+/// hosts file, or DNS with each answer and each failed query.
+pub fn write_resolution(out: &mut dyn Write, r: &Resolution) -> io::Result<()> {
+    let mut parts: Vec<String> = r
+        .answers
+        .iter()
+        .map(|a| match a.ttl {
+            Some(ttl) => format!("{} {} (ttl {ttl})", a.record_type, a.address),
+            None => format!("{} {}", a.record_type, a.address),
+        })
+        .collect();
+    parts.extend(r.lookups.iter().filter_map(|l| {
+        l.outcome.as_ref().err().map(|e| {
+            format!(
+                "{}: {e} ({})",
+                l.record_type,
+                crate::millis::text(l.elapsed)
+            )
+        })
+    }));
+    match r.source {
+        Source::Literal => Ok(()),
+        Source::HostsFile => writeln!(
+            out,
+            "{DIM}hosts file {}:{DIM:#} {} -> {} (DNS not asked)",
+            r.hosts_file.as_deref().unwrap_or("?"),
+            r.host,
+            parts.join(", ")
+        ),
+        Source::Dns => writeln!(out, "{DIM}DNS:{DIM:#} {} -> {}", r.host, parts.join(", ")),
+    }
+}
+
 /// The human view.
 pub fn write_human(
     out: &mut dyn Write,
@@ -349,19 +382,7 @@ pub fn write_human(
     if detail.quiet {
         return write_findings(out, findings, detail);
     }
-    if resolution.from_dns {
-        let answers: Vec<String> = resolution
-            .answers
-            .iter()
-            .map(|a| format!("{} {} (ttl {})", a.record_type, a.address, a.ttl))
-            .collect();
-        writeln!(
-            out,
-            "{DIM}DNS:{DIM:#} {} -> {}",
-            resolution.host,
-            answers.join(", ")
-        )?;
-    }
+    write_resolution(out, resolution)?;
     for t in targets {
         writeln!(out)?;
         writeln!(out, "{BOLD}{}{BOLD:#}", t.address)?;
@@ -456,20 +477,40 @@ pub fn write_human(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
     use crate::diagnose::ike::{findings, samples};
 
     /// A resolution of the literal address (no DNS).
     fn literal() -> Resolution {
-        Resolution {
-            host: samples::ADDRESS.to_owned(),
-            addresses: vec![samples::address()],
-            from_dns: false,
-            answers: Vec::new(),
-            elapsed: Duration::ZERO,
-        }
+        Resolution::literal(
+            samples::ADDRESS,
+            crate::diagnose::dns::Family::Any,
+            samples::address(),
+        )
+    }
+
+    #[test]
+    fn the_resolution_line_names_the_hosts_file_or_each_dns_query() {
+        use crate::diagnose::dns::samples::{answered, failed, from_dns, from_hosts, v4, v6};
+        use crate::diagnose::dns::{LookupFailure, RecordType};
+        let line = |r: &Resolution| {
+            let mut out = Vec::new();
+            write_resolution(&mut out, r).unwrap();
+            anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
+        };
+        assert_eq!(line(&literal()), "");
+        assert_eq!(
+            line(&from_hosts(&[v4(), v6()])),
+            "hosts file /etc/hosts: vpn.example.com -> A 198.51.100.7, AAAA 2001:db8::7 (DNS not asked)\n"
+        );
+        let r = from_dns(vec![
+            answered(RecordType::A, 3),
+            failed(RecordType::Aaaa, LookupFailure::Timeout, 2000),
+        ]);
+        assert_eq!(
+            line(&r),
+            "DNS: vpn.example.com -> A 198.51.100.7 (ttl 300), AAAA: no DNS server answered in time (2000.0 ms)\n"
+        );
     }
 
     fn human(t: TargetResult) -> String {

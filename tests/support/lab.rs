@@ -159,10 +159,21 @@ impl Lab {
 
     /// Replaces the router ruleset with the union of the named scenarios
     /// (`none`, `drop-frags`, `drop-nonfirst-frags`, `black-hole`, `block-500`,
-    /// `block-4500`, `drop-echo`, `lb-healthy`, `lb-split`, `lb-snat`).
+    /// `block-4500`, `drop-echo`, `drop-dns`, `lb-healthy`, `lb-split`, `lb-snat`).
     pub fn fw(&self, scenarios: &[&str]) {
         let mut args = vec!["fw"];
         args.extend_from_slice(scenarios);
+        self.sh(&args);
+    }
+
+    /// The client namespace's own hosts file (`entries`, each `ADDR NAME`)
+    /// and resolv.conf: `dns` is the one nameserver, `None` for no DNS
+    /// server at all. `lab.sh down` removes both.
+    pub fn names(&self, dns: Option<&str>, entries: &[&str]) {
+        let mut args = vec!["names", "--dns", dns.unwrap_or("none")];
+        for e in entries {
+            args.extend_from_slice(&["--hosts", e]);
+        }
         self.sh(&args);
     }
 

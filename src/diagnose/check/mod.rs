@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::diagnose::CouldNotRun;
-use crate::diagnose::dns::Resolution;
+use crate::diagnose::dns::{DnsFailure, Resolution};
 use crate::diagnose::ike::TargetResult;
 use crate::diagnose::mtu::Measurement;
 use crate::diagnose::rras::RrasReading;
@@ -26,8 +26,8 @@ pub type MtuOutcome = Result<Measurement, CouldNotRun>;
 #[derive(Debug)]
 pub struct Observations {
     pub host: String,
-    /// `Err` holds the resolver's explanation (unknown host, timeout).
-    pub resolution: Result<Resolution, String>,
+    /// `Err`: neither the hosts file nor DNS gave an address, and why.
+    pub resolution: Result<Resolution, DnsFailure>,
     pub dns_time: Duration,
     pub probes: Vec<TargetResult>,
     pub probe_time: Duration,
