@@ -20,7 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub use crate::local::registry::{Registry, RegistryError, SystemRegistry};
+pub use crate::local::registry::{NoRegistry, Registry, RegistryError, SystemRegistry};
 pub use crate::probe::mtu::iface::{Routes, SystemRoutes};
 pub use crate::probe::mtu::{DfTransports, SystemDf};
 pub use crate::probe::net::{Network, Udp};
@@ -124,13 +124,13 @@ impl Env<'static> {
             dns: &Offline,
             routes: &Offline,
             df: &Offline,
-            registry: &Offline,
+            registry: &NoRegistry,
             clock: &SystemClock,
         }
     }
 }
 
-/// Every part of an [`Env::offline`]: refuses.
+/// Every part of an [`Env::offline`] but the registry ([`NoRegistry`]): refuses.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Offline;
 
@@ -206,20 +206,6 @@ impl DfTransports for Offline {
             peer,
             source: offline_io(),
         })
-    }
-}
-
-impl Registry for Offline {
-    fn key_exists(&self, _: &str) -> Result<bool, RegistryError> {
-        Err(RegistryError::NotWindows)
-    }
-
-    fn dword(&self, _: &str, _: &str) -> Result<Option<u32>, RegistryError> {
-        Err(RegistryError::NotWindows)
-    }
-
-    fn string(&self, _: &str, _: &str) -> Result<Option<String>, RegistryError> {
-        Err(RegistryError::NotWindows)
     }
 }
 

@@ -46,6 +46,25 @@ impl Registry for SystemRegistry {
 
 #[cfg(not(windows))]
 impl Registry for SystemRegistry {
+    fn key_exists(&self, key: &str) -> Result<bool, RegistryError> {
+        NoRegistry.key_exists(key)
+    }
+
+    fn dword(&self, key: &str, value: &str) -> Result<Option<u32>, RegistryError> {
+        NoRegistry.dword(key, value)
+    }
+
+    fn string(&self, key: &str, value: &str) -> Result<Option<String>, RegistryError> {
+        NoRegistry.string(key, value)
+    }
+}
+
+/// No registry at all (not Windows, or an offline test environment): every
+/// read is [`RegistryError::NotWindows`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoRegistry;
+
+impl Registry for NoRegistry {
     fn key_exists(&self, _: &str) -> Result<bool, RegistryError> {
         Err(RegistryError::NotWindows)
     }

@@ -347,15 +347,7 @@ pub fn write_resolution(out: &mut dyn Write, r: &Resolution) -> io::Result<()> {
             None => format!("{} {}", a.record_type, a.address),
         })
         .collect();
-    parts.extend(r.lookups.iter().filter_map(|l| {
-        l.outcome.as_ref().err().map(|e| {
-            format!(
-                "{}: {e} ({})",
-                l.record_type,
-                crate::millis::text(l.elapsed)
-            )
-        })
-    }));
+    parts.extend(r.lookups.iter().filter_map(|l| l.failure_text()));
     match r.source {
         Source::Literal => Ok(()),
         Source::HostsFile => writeln!(

@@ -194,15 +194,7 @@ fn dns_step(obs: &Observations, findings: &[Finding]) -> Step {
                 .iter()
                 .map(|a| format!("{} {}", a.record_type, a.address))
                 .collect();
-            parts.extend(r.lookups.iter().filter_map(|l| {
-                l.outcome.as_ref().err().map(|e| {
-                    format!(
-                        "{}: {e} ({})",
-                        l.record_type,
-                        crate::millis::text(l.elapsed)
-                    )
-                })
-            }));
+            parts.extend(r.lookups.iter().filter_map(|l| l.failure_text()));
             judged("dns", findings, obs.dns_time, parts.join(", "))
         }
     }

@@ -161,6 +161,17 @@ impl Lookup {
         self.outcome.as_deref().unwrap_or(&[])
     }
 
+    /// `AAAA: no DNS server answered in time (2000.0 ms)` for a query that
+    /// gave no address; `None` for one that did.
+    pub fn failure_text(&self) -> Option<String> {
+        let e = self.outcome.as_ref().err()?;
+        Some(format!(
+            "{}: {e} ({})",
+            self.record_type,
+            crate::millis::text(self.elapsed)
+        ))
+    }
+
     /// `A: 198.51.100.7 in 3.1 ms`, `AAAA: no record of this type (NODATA) in 2.0 ms`.
     pub fn describe(&self) -> String {
         let what = match &self.outcome {
