@@ -86,7 +86,11 @@ fn quick_start_block() -> String {
         .args(QUICK_START_ARGS)
         .output()
         .unwrap();
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let code = out.status.code().expect("an exit status");
     assert_eq!(code, 1, "the quick start's capture is a failed attempt");
     format!(

@@ -6,6 +6,7 @@ mod cli;
 
 use std::fs;
 use std::path::Path;
+#[cfg(unix)]
 use std::process::Command;
 
 use aovpn_diag::cli::PAGE_COMMANDS;
@@ -56,19 +57,32 @@ fn dir_writes_every_page_and_lists_them() {
     let out = bin().arg("man").arg("--dir").arg(&dir).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with(&format!("wrote {} man pages to ", PAGE_COMMANDS.len() + 1)), "{text}");
+    assert!(
+        text.starts_with(&format!("wrote {} man pages to ", PAGE_COMMANDS.len() + 1)),
+        "{text}"
+    );
     assert!(text.contains("man -w aovpn-diag-pcap"), "{text}");
     for name in std::iter::once("aovpn-diag.1".to_owned())
         .chain(PAGE_COMMANDS.iter().map(|c| format!("aovpn-diag-{c}.1")))
     {
-        assert!(fs::read(dir.join(&name)).unwrap() == shipped(&name), "{name}");
+        assert!(
+            fs::read(dir.join(&name)).unwrap() == shipped(&name),
+            "{name}"
+        );
         assert!(text.contains(&name), "{name} listed");
     }
     // --json: the files written, in the shared envelope.
     let again = tmp.path().join("json");
-    let out = bin().args(["man", "--json", "--dir"]).arg(&again).output().unwrap();
+    let out = bin()
+        .args(["man", "--json", "--dir"])
+        .arg(&again)
+        .output()
+        .unwrap();
     let doc = cli::document(&out, "man", &[]);
-    assert_eq!(doc["pages"].as_array().unwrap().len(), PAGE_COMMANDS.len() + 1);
+    assert_eq!(
+        doc["pages"].as_array().unwrap().len(),
+        PAGE_COMMANDS.len() + 1
+    );
 }
 
 #[cfg(unix)]
@@ -77,10 +91,18 @@ fn dir_that_cannot_be_written_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("a-file");
     fs::write(&file, "").unwrap();
-    let out = bin().arg("man").arg("--dir").arg(file.join("man1")).output().unwrap();
+    let out = bin()
+        .arg("man")
+        .arg("--dir")
+        .arg(file.join("man1"))
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot create") && err.contains("choose a directory"), "{err}");
+    assert!(
+        err.contains("cannot create") && err.contains("choose a directory"),
+        "{err}"
+    );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
 
@@ -146,7 +168,10 @@ fn man_finds_the_installed_pages() {
 #[test]
 fn pages_render_without_groff_warnings() {
     if Command::new("groff").arg("-v").output().is_err() {
-        assert!(std::env::var_os("AOVPN_LAB").is_none(), "groff missing in CI");
+        assert!(
+            std::env::var_os("AOVPN_LAB").is_none(),
+            "groff missing in CI"
+        );
         return;
     }
     for (name, roff) in aovpn_diag::generate::man_pages() {

@@ -16,19 +16,40 @@ const REJECTED: &[(&str, &str)] = &[
         "https://vpn.example.com/remote/login",
         "is a URL, not a server: give the host name alone: vpn.example.com",
     ),
-    ("vpn.example.com:443", "has a port (:443): give the server alone: vpn.example.com"),
-    ("[2001:db8::10]:4500", "has a port (:4500): give the server alone: 2001:db8::10"),
-    ("198.51.100.10:500", "has a port (:500): give the server alone: 198.51.100.10"),
+    (
+        "vpn.example.com:443",
+        "has a port (:443): give the server alone: vpn.example.com",
+    ),
+    (
+        "[2001:db8::10]:4500",
+        "has a port (:4500): give the server alone: 2001:db8::10",
+    ),
+    (
+        "198.51.100.10:500",
+        "has a port (:500): give the server alone: 198.51.100.10",
+    ),
     ("fe80::1%eth0", "is a link-local address (fe80::/10)"),
     ("fe80::1%12", "is a link-local address (fe80::/10)"),
-    ("198.51.100.10%eth0", "a zone (%...) belongs to IPv6 addresses only"),
-    ("2001:db8::10%bad;zone", "the zone after '%' must be an interface name or index"),
-    ("vpn.example.com/remote", "contains '/': give one server name or address"),
+    (
+        "198.51.100.10%eth0",
+        "a zone (%...) belongs to IPv6 addresses only",
+    ),
+    (
+        "2001:db8::10%bad;zone",
+        "the zone after '%' must be an interface name or index",
+    ),
+    (
+        "vpn.example.com/remote",
+        "contains '/': give one server name or address",
+    ),
     ("admin@vpn.example.com", "has a user name before '@'"),
     ("vpn example.com", "contains a space"),
     ("198.51.100.300", "is not a valid IPv4 address"),
     ("2001:db8::zz", "is not a valid IPv6 address"),
-    ("vpn!.example.com", "is not a valid host name: '!' is not allowed"),
+    (
+        "vpn!.example.com",
+        "is not a valid host name: '!' is not allowed",
+    ),
     ("224.0.0.1", "is a multicast address"),
     ("  ", "the server argument is empty"),
 ];
@@ -41,8 +62,15 @@ fn each_rejected_form_exits_2_with_one_specific_line() {
             let err = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{command} {arg:?}: {err}");
             assert!(out.stdout.is_empty(), "{command} {arg:?}");
-            assert_eq!(err.trim_end().lines().count(), 1, "{command} {arg:?}: {err}");
-            assert!(err.contains(why), "{command} {arg:?}: want {why:?} in {err}");
+            assert_eq!(
+                err.trim_end().lines().count(),
+                1,
+                "{command} {arg:?}: {err}"
+            );
+            assert!(
+                err.contains(why),
+                "{command} {arg:?}: want {why:?} in {err}"
+            );
         }
     }
 }

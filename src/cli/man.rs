@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::values::Named;
+use super::values::{Named, ParseFn};
 
 /// Print a man page, or write all of them where `man` finds them.
 ///
@@ -53,7 +53,7 @@ pub const PAGE_COMMANDS: &[&str] = &[
     "man",
 ];
 
-const MAN_COMMANDS: Named<fn(&str) -> Result<String, String>> = Named::new(
+const MAN_COMMANDS: Named<ParseFn<String>> = Named::new(
     parse_command,
     &[
         ("check", "aovpn-diag-check(1)"),

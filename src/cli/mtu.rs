@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::TargetArgs;
-use super::values::Named;
+use super::values::{Named, ParseFn};
 
 /// Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2.
 ///
@@ -62,7 +62,7 @@ pub struct MtuArgs {
     pub progress: bool,
 }
 
-const IKE_PORTS: Named<fn(&str) -> Result<u16, String>> = Named::new(
+const IKE_PORTS: Named<ParseFn<u16>> = Named::new(
     parse_port,
     &[
         ("500", "IKE (IKE_SA_INIT)"),

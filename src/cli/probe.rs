@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::TargetArgs;
-use super::values::Named;
+use super::values::{Named, ParseFn};
 use crate::probe::proposals::ProposalSet;
 
 /// Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500,
@@ -77,7 +77,7 @@ pub struct ProbeArgs {
 
 /// `--proposals` of `probe` and `check`: a named set or strongSwan notation.
 /// The named sets are what shell completions offer.
-pub(super) const PROPOSAL_SETS: Named<fn(&str) -> Result<ProposalSet, String>> = Named::new(
+pub(super) const PROPOSAL_SETS: Named<ParseFn<ProposalSet>> = Named::new(
     parse_set,
     &[
         ("windows", "the Windows built-in client's default proposals"),

@@ -6,6 +6,9 @@ use std::ffi::OsStr;
 
 use clap::builder::{PossibleValue, TypedValueParser};
 
+/// A plain parsing function, the usual `inner` of [`Named`].
+pub type ParseFn<T> = fn(&str) -> Result<T, String>;
+
 /// `inner` parses; `values` (name, one-line meaning) are what completions
 /// offer and `--help`/man list. clap's own error for a bad value is kept.
 #[derive(Debug, Clone, Copy)]

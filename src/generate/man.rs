@@ -75,15 +75,16 @@ fn page(cmd: &Command, parent: Option<&Command>) -> Vec<u8> {
         )
         .as_bytes(),
     );
-    let sections: [&dyn Fn(&mut Vec<u8>) -> std::io::Result<()>; 4] = [
-        &|w| man.render_name_section(w),
-        &|w| man.render_synopsis_section(w),
-        &|w| man.render_description_section(w),
-        &|w| man.render_options_section(w),
+    type Section = fn(&Man, &mut dyn std::io::Write) -> std::io::Result<()>;
+    let sections: [Section; 4] = [
+        Man::render_name_section,
+        Man::render_synopsis_section,
+        Man::render_description_section,
+        Man::render_options_section,
     ];
     for render in sections {
         let mut section = Vec::new();
-        render(&mut section).expect("rendering into a Vec cannot fail");
+        render(&man, &mut section).expect("rendering into a Vec cannot fail");
         out.extend_from_slice(
             section
                 .strip_prefix(preamble.as_bytes())

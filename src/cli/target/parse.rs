@@ -74,8 +74,7 @@ fn instead(host: &Option<String>) -> String {
 /// pasted kilobyte never floods the terminal.
 pub fn shown(arg: &str) -> String {
     let mut out = String::from("'");
-    let mut count = 0;
-    for c in arg.chars() {
+    for (count, c) in arg.chars().enumerate() {
         if count >= SHOWN_CHARS {
             return format!("{out}...' ({} characters)", arg.chars().count());
         }
@@ -84,7 +83,6 @@ pub fn shown(arg: &str) -> String {
         } else {
             out.push(c);
         }
-        count += 1;
     }
     out.push('\'');
     out
