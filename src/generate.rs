@@ -181,3 +181,49 @@ pub fn readme_with_finding_table(readme: &str) -> Option<String> {
         readme.get(b..)?
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLAP_BASH: &str = "    case \"${cmd}\" in
+        my__app)
+            opts=\"-h thunder\"
+            ;;
+        my__subcmd__app__subcmd__thunder)
+            opts=\"--lightning\"
+            ;;
+    esac
+";
+
+    #[test]
+    fn bash_labels_are_spelled_as_the_word_walk_spells_them() {
+        let fixed = fix_bash_case_labels(CLAP_BASH, "my-app");
+        assert!(
+            fixed.contains("\n        my__app__subcmd__thunder)\n"),
+            "{fixed}"
+        );
+        assert!(!fixed.contains("my__subcmd__app"), "{fixed}");
+        assert!(fixed.contains("\n        my__app)\n"));
+        // Without a hyphen there is nothing to relabel.
+        assert_eq!(fix_bash_case_labels(CLAP_BASH, "myapp"), CLAP_BASH);
+        // Our own script: no branch left under the wrong name.
+        let ours = String::from_utf8(completion(Shell::Bash)).unwrap();
+        assert!(ours.contains("aovpn__diag__subcmd__pcap)"));
+        assert!(!ours.contains("aovpn__subcmd__diag"));
+    }
+
+    #[test]
+    fn fish_gets_positional_values_and_the_argparse_retry() {
+        let ours = String::from_utf8(completion(Shell::Fish)).unwrap();
+        assert!(
+            ours.contains("-- $cmd[1..-2] 2>/dev/null\n    or return\n"),
+            "{ours}"
+        );
+        assert!(ours.contains(
+            "complete -c aovpn-diag -n \"__fish_aovpn_diag_using_subcommand completions\" -f -a 'zsh'\n"
+        ));
+        assert!(ours.contains("-f -a 'pcap' -d 'aovpn-diag-pcap(1)'"));
+        assert_eq!(fish_quote(r"it's a\b"), r"'it\'s a\\b'");
+    }
+}

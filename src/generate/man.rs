@@ -155,7 +155,12 @@ fn commands_section(roff: &mut Roff, top: &Command) {
         if name == "help" {
             roff.text([roman(about)]);
         } else {
-            roff.text([roman(format!("{about}. See {BIN}-{name}(1)."))]);
+            let stop = if about.ends_with(['.', '?', '!']) {
+                ""
+            } else {
+                "."
+            };
+            roff.text([roman(format!("{about}{stop} See {BIN}-{name}(1)."))]);
         }
     }
 }
