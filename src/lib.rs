@@ -25,4 +25,5 @@ pub mod sixtofour;
 pub mod text;
 pub mod wire;
 
+pub use exit::Exit;
 pub use finding::{Code, Finding, Severity, Verdict};

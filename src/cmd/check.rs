@@ -43,6 +43,6 @@ pub fn run(args: &CheckArgs, ctx: &mut Ctx) -> Outcome {
     Ok(if judgement.could_not_test {
         Exit::CannotRun
     } else {
-        Exit::from(judgement.verdict)
+        super::exit::verdict(judgement.verdict)
     })
 }

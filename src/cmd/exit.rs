@@ -7,31 +7,13 @@ use aovpn_diag::resolve::ResolveError;
 
 use super::Failure;
 
-/// The process exit status contract scripts rely on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Checked, no problem found.
-    Ok = 0,
-    /// Checked, a problem found (at least one `fail` finding).
-    Problem = 1,
-    /// Usage or input error: bad file, bad address, unknown host.
-    Input = 2,
-    /// Could not run the check: no permission for raw sockets, no route, interface down.
-    CannotRun = 3,
-}
+pub use aovpn_diag::Exit;
 
-impl Exit {
-    pub fn code(self) -> u8 {
-        self as u8
-    }
-}
-
-impl From<Verdict> for Exit {
-    fn from(v: Verdict) -> Exit {
-        match v {
-            Verdict::Ok => Exit::Ok,
-            Verdict::Problem => Exit::Problem,
-        }
+/// A verdict's code: 0 nothing failed, 1 a `fail` finding.
+pub fn verdict(v: Verdict) -> Exit {
+    match v {
+        Verdict::Ok => Exit::Ok,
+        Verdict::Problem => Exit::Problem,
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod completions;
 pub mod exit;
+pub mod man;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;

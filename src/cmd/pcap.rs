@@ -13,7 +13,7 @@ use aovpn_diag::cli::PcapArgs;
 use aovpn_diag::report::pcap::{PcapReport, write_human};
 use aovpn_diag::report::write_json;
 
-use super::{Ctx, Exit, Failure, Outcome};
+use super::{Ctx, Failure, Outcome};
 
 /// Packets between progress-bar updates: rare enough to cost nothing.
 const PROGRESS_EVERY: u64 = 1 << 16;
@@ -98,7 +98,7 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     } else {
         write_human(ctx.out, &report, ctx.detail)?;
     }
-    Ok(Exit::from(report.verdict))
+    Ok(super::exit::verdict(report.verdict))
 }
 
 /// A byte-based progress bar on stderr, only for a person watching a
