@@ -142,6 +142,58 @@ codes! {
     DnsFailed = "dns-failed",
     // ---- end check --------------------------------------------------------
 
+    // ---- events -----------------------------------------------------------
+    // One code per Windows error with a specific diagnosis (scripts match
+    // the number in the code; the registry row names the Windows error), and
+    // `rasclient-error` for every other code, with the number as evidence.
+    /// events: RasClient 20227 error 809 (ERROR_VPN_TIMEOUT): the server never answered.
+    RasClient809 = "rasclient-809",
+    /// events: error 800 (ERROR_AUTOMATIC_VPN_FAILED): every tunnel type failed.
+    RasClient800 = "rasclient-800",
+    /// events: error 812 (ERROR_SERVER_POLICY): the NPS policy refused the authentication method.
+    RasClient812 = "rasclient-812",
+    /// events: error 853 (ERROR_EAP_USER_CERT_INVALID): the user certificate is not accepted (NTAuth).
+    RasClient853 = "rasclient-853",
+    /// events: error 691 (ERROR_AUTHENTICATION_FAILURE): credentials refused.
+    RasClient691 = "rasclient-691",
+    /// events: error 868 (ERROR_DNSNAME_NOT_RESOLVABLE): the server name did not resolve.
+    RasClient868 = "rasclient-868",
+    /// events: error 13801 (ERROR_IPSEC_IKE_AUTH_FAIL): IKE certificates unacceptable.
+    RasClient13801 = "rasclient-13801",
+    /// events: error 13806 (ERROR_IPSEC_IKE_NO_CERT): no valid machine certificate.
+    RasClient13806 = "rasclient-13806",
+    /// events: error 13817 (ERROR_IPSEC_IKE_CRL_FAILED): revocation check failed.
+    RasClient13817 = "rasclient-13817",
+    /// events: error 13848 (ERROR_IPSEC_IKE_PEER_CRL_FAILED): revocation check of the peer failed.
+    RasClient13848 = "rasclient-13848",
+    /// events: error 13818 (ERROR_IPSEC_IKE_INVALID_KEY_USAGE): certificate key usage/EKU wrong.
+    RasClient13818 = "rasclient-13818",
+    /// events: error 13843 (ERROR_IPSEC_IKE_INVALID_PAYLOAD): malformed IKE payload received.
+    RasClient13843 = "rasclient-13843",
+    /// events: error 13847 (ERROR_IPSEC_IKE_NO_PEER_CERT): the server sent no valid certificate.
+    RasClient13847 = "rasclient-13847",
+    /// events: error 13868 (ERROR_IPSEC_IKE_POLICY_MATCH): no common IKE proposal.
+    RasClient13868 = "rasclient-13868",
+    /// events: error 13887 (ERROR_IPSEC_IKE_CERT_CHAIN_POLICY_MISMATCH): chain not to the policy's root.
+    RasClient13887 = "rasclient-13887",
+    /// events: error 0x800B0109 (CERT_E_UNTRUSTEDROOT): the client does not trust the root CA.
+    RasClientUntrustedRoot = "rasclient-0x800b0109",
+    /// events: error 0x80070040: the server certificate lacks Server Authentication (per Microsoft).
+    RasClientNoServerAuthEku = "rasclient-0x80070040",
+    /// events: any other RasClient failure code, with the number, name and meaning as evidence.
+    RasClientError = "rasclient-error",
+    /// events: a connected VPN was dropped (RasClient 20226 with its reason code).
+    VpnConnectionDropped = "vpn-connection-dropped",
+    /// events: a connection attempt succeeded (RasClient 20225).
+    VpnConnected = "vpn-connected",
+    /// events: a WFP IKE main-mode failure event (netsh wfp show netevents).
+    IkeMmFailure = "ike-mm-failure",
+    /// events: no VPN connection attempt in the events read (or the window).
+    NoVpnAttempts = "no-vpn-attempts",
+    /// events: records of an EVTX file could not be read and were skipped.
+    EventsRecordsSkipped = "events-records-skipped",
+    // ---- end events -------------------------------------------------------
+
     // ---- local (Windows registry) ------------------------------------------
     /// The machine is not an RRAS server.
     LocalRrasNotInstalled = "rras-not-installed",
