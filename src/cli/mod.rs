@@ -2,6 +2,7 @@
 //! Each command's arguments live in their own file beside this one.
 
 mod check;
+mod events;
 mod mtu;
 mod pcap;
 mod probe;
@@ -10,6 +11,7 @@ mod sixtofour;
 mod target;
 
 pub use check::CheckArgs;
+pub use events::{EventsArgs, parse_hours};
 pub use mtu::MtuArgs;
 pub use pcap::PcapArgs;
 pub use probe::ProbeArgs;
@@ -35,6 +37,7 @@ fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 si
   aovpn-diag probe vpn.example.com
   aovpn-diag mtu vpn.example.com
   aovpn-diag 6to4 198.51.100.83
+  aovpn-diag.exe events
   aovpn-diag completions powershell > aovpn-diag.ps1
 
 On Windows run aovpn-diag.exe from PowerShell or cmd; add --json and pipe the
@@ -95,6 +98,8 @@ pub enum Command {
     SixToFour(SixToFourArgs),
 
     Profile(ProfileArgs),
+
+    Events(EventsArgs),
 
     Completions(CompletionsArgs),
 }

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod events;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;

@@ -54,6 +54,18 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// A few words for tables.
+    pub fn short(self) -> &'static str {
+        match self {
+            Stage::Unknown => "-",
+            Stage::Dialing => "dialling (20221)",
+            Stage::TryingServer => "server tried (20222)",
+            Stage::LinkUp => "link up (20223)",
+            Stage::Authenticated => "link established (20224)",
+            Stage::Connected => "connected (20225)",
+        }
+    }
+
     pub fn words(self) -> &'static str {
         match self {
             Stage::Unknown => "no progress event seen",
@@ -169,6 +181,11 @@ impl Attempt {
             error: None,
             events: Vec::new(),
         }
+    }
+
+    /// Whether the dial got connected (20225), even if it dropped later.
+    pub fn connected(&self) -> bool {
+        self.stage == Stage::Connected
     }
 
     /// The server for commands that re-test it: the address tried, else the profile name.

@@ -64,7 +64,7 @@ pub fn findings(attempts: &[Attempt], ike: &[IkeFailure], records_skipped: usize
 fn connected_since(attempts: &[Attempt], profile: Option<&str>, after: Option<Timestamp>) -> bool {
     attempts
         .iter()
-        .filter(|a| a.profile.as_deref() == profile && a.outcome == Outcome::Connected)
+        .filter(|a| a.profile.as_deref() == profile && a.connected())
         .any(|a| a.started > after)
 }
 
@@ -200,9 +200,7 @@ fn ike_failures(ike: &[IkeFailure], attempts: &[Attempt]) -> Vec<Finding> {
         let name = known.map_or("unknown code", |k| k.name);
         let diag = diagnosis::lookup(code);
         let remote_s = remote.map_or_else(|| "the peer".to_owned(), |r| r.to_string());
-        let recovered = attempts
-            .iter()
-            .any(|a| a.outcome == Outcome::Connected && a.started > last);
+        let recovered = attempts.iter().any(|a| a.connected() && a.started > last);
         let mut f = Finding::new(
             Code::IkeMmFailure,
             if recovered {
@@ -211,7 +209,7 @@ fn ike_failures(ike: &[IkeFailure], attempts: &[Attempt]) -> Vec<Finding> {
                 Severity::Fail
             },
             format!(
-                "IKE main mode with {remote_s} failed {} time(s) with {} ({name}), failure at {side}{}: {}",
+                "IKE main mode with {remote_s} failed {} time(s) with {} ({name}), failure at {side}{}; {}: {}",
                 group.len(),
                 errors::display_code(code),
                 last_f
@@ -219,6 +217,7 @@ fn ike_failures(ike: &[IkeFailure], attempts: &[Attempt]) -> Vec<Finding> {
                     .as_deref()
                     .map(|s| format!(" in state {s}"))
                     .unwrap_or_default(),
+                last_f.side_meaning(),
                 diag.map_or_else(
                     || known.map_or("no diagnosis for this code", |k| k.text),
                     |d| d.cause
@@ -311,7 +310,7 @@ fn drops(attempts: &[Attempt]) -> Vec<Finding> {
 /// One information finding per profile that connected.
 fn connected(attempts: &[Attempt]) -> Vec<Finding> {
     let mut by_profile: BTreeMap<Option<&str>, Vec<&Attempt>> = BTreeMap::new();
-    for a in attempts.iter().filter(|a| a.outcome == Outcome::Connected) {
+    for a in attempts.iter().filter(|a| a.connected()) {
         by_profile.entry(a.profile.as_deref()).or_default().push(a);
     }
     by_profile

@@ -81,6 +81,12 @@ impl Timestamp {
         Timestamp(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
     }
 
+    /// `2026-11-30 09:12:44` (UTC, whole seconds), for tables.
+    pub fn short(self) -> String {
+        let s = self.to_string();
+        format!("{} {}", &s[..10], &s[11..19])
+    }
+
     /// Milliseconds from `self` to `later` (negative when `later` is earlier).
     pub fn millis_until(self, later: Timestamp) -> i64 {
         later.0.saturating_sub(self.0)

@@ -64,6 +64,21 @@ impl IkeFailure {
     }
 }
 
+impl IkeFailure {
+    /// What the failure point says about who refused what.
+    pub fn side_meaning(&self) -> &'static str {
+        match self.failure_point.as_deref() {
+            Some("IPSEC_FAILURE_ME") => {
+                "this host detected the failure (e.g. it did not accept the peer's certificate or proposal)"
+            }
+            Some("IPSEC_FAILURE_PEER") => {
+                "the peer reported the failure (e.g. it did not accept this host's credentials or proposal)"
+            }
+            _ => "the event does not say which side failed",
+        }
+    }
+}
+
 /// What one net-event element is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetEvent {
