@@ -25,6 +25,9 @@ _aovpn__diag() {
             aovpn__diag,completions)
                 cmd="aovpn__diag__subcmd__completions"
                 ;;
+            aovpn__diag,events)
+                cmd="aovpn__diag__subcmd__events"
+                ;;
             aovpn__diag,help)
                 cmd="aovpn__diag__subcmd__help"
                 ;;
@@ -49,6 +52,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,completions)
                 cmd="aovpn__diag__subcmd__help__subcmd__completions"
                 ;;
+            aovpn__diag__subcmd__help,events)
+                cmd="aovpn__diag__subcmd__help__subcmd__events"
+                ;;
             aovpn__diag__subcmd__help,help)
                 cmd="aovpn__diag__subcmd__help__subcmd__help"
                 ;;
@@ -71,7 +77,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile completions help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -162,8 +168,30 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aovpn__subcmd__diag__subcmd__events)
+            opts="-v -q -h -V --since --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aovpn__subcmd__diag__subcmd__help)
-            opts="check pcap probe mtu 6to4 profile completions help"
+            opts="check pcap probe mtu 6to4 profile events completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +233,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__subcmd__diag__subcmd__help__subcmd__events)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

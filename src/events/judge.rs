@@ -161,6 +161,10 @@ pub fn failure_finding(code: u32, group: &[&Attempt], all: &[Attempt]) -> Findin
             .map(|a| a.correlation_id.as_str())
             .collect::<Vec<_>>(),
     );
+    if f.severity == Severity::Fail {
+        // rasclient-error has no number of its own in the registry.
+        f.windows_error = Some(code);
+    }
     match diag {
         Some(d) => {
             let confirm = confirm_for(d, server);
@@ -238,6 +242,9 @@ fn ike_failures(ike: &[IkeFailure], attempts: &[Attempt]) -> Vec<Finding> {
         .with("count", group.len())
         .with("first", time(first))
         .with("last", time(last));
+        if f.severity == Severity::Fail {
+            f.windows_error = Some(code);
+        }
         f = match diag {
             Some(d) => {
                 let confirm = confirm_for(d, &remote_s);
