@@ -121,7 +121,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__subcmd__diag__subcmd__check)
-            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-mtu --local-rras --json --verbose --quiet --color --help --version"
+            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-mtu --local-rras --local-events --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -49,6 +49,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --ipv6 'Test IPv6 addresses only'
             cand --no-mtu 'Skip the path-MTU step'
             cand --local-rras 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)'
+            cand --local-events 'Also read this machine''s RasClient events of the last 24 hours and fold the last attempt''s error code into the verdict (Windows only)'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (repeat for more)'
             cand --verbose 'Show more detail (repeat for more)'

@@ -51,6 +51,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 4 -l ipv
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l no-mtu -d 'Skip the path-MTU step'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l local-rras -d 'Also read this machine\'s RRAS IKEv2 fragmentation setting (Windows only)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l local-events -d 'Also read this machine\'s RasClient events of the last 24 hours and fold the last attempt\'s error code into the verdict (Windows only)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l json -d 'Print one JSON document on stdout instead of the human view'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s v -l verbose -d 'Show more detail (repeat for more)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'

@@ -335,3 +335,30 @@ fn public_evtx_samples_read_without_error() {
         }
     }
 }
+
+/// `check --local-events` adds the step; outside Windows (and under Wine,
+/// which has no wevtutil) it is skipped with the reason.
+#[test]
+fn check_local_events_adds_its_step() {
+    let (doc, code) = json(
+        "check",
+        &["no-such-vpn.invalid.", "--no-mtu", "--local-events"],
+    );
+    assert_eq!(code, 1, "{doc}");
+    let step = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "local-events")
+        .unwrap_or_else(|| panic!("no local-events step: {doc}"));
+    if cfg!(windows) {
+        assert!(doc["local_events"]["available"].is_boolean(), "{doc}");
+    } else {
+        assert_eq!(step["status"], "skipped");
+        assert!(
+            step["detail"].as_str().unwrap().contains("needs Windows"),
+            "{step}"
+        );
+        assert_eq!(doc["local_events"]["available"], false);
+    }
+}

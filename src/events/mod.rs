@@ -67,6 +67,15 @@ pub struct Analysis {
     pub window: Option<Window>,
 }
 
+/// The most recent VPN connection attempt in this Windows machine's
+/// RasClient events of the last `hours` (for `check --local-events`).
+/// `Ok(None)` when there was none; `Err` says why the logs could not be read.
+pub fn last_local_attempt(hours: f64) -> Result<Option<Attempt>, String> {
+    let (collected, _) = local::read(hours).map_err(|e| e.to_string())?;
+    let a = analyse(collected, Some(Window::last(hours, Timestamp::now())));
+    Ok(a.attempts.into_iter().max_by_key(|a| a.started))
+}
+
 /// Groups and judges what was read; events (with a time) before the
 /// window's start are left out, events without a time are kept.
 pub fn analyse(mut collected: Collected, window: Option<Window>) -> Analysis {

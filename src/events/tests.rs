@@ -241,3 +241,46 @@ fn the_latest_attempt_alone_is_what_check_folds_in() {
     assert!(judge::latest(&ok).is_none());
     assert!(judge::latest(&[]).is_none());
 }
+
+/// `check --local-events` folds the last attempt's code into check's
+/// findings and step list; the wire evidence keeps its rank over it.
+#[test]
+fn check_folds_in_the_last_attempt() {
+    use crate::check::{Observations, StepStatus, judge};
+    use std::time::Duration;
+    let attempts = group(&dial(1, 100, "Contoso", FAILED, "13801"));
+    let obs = |last| Observations {
+        host: "vpn.example.com".into(),
+        resolution: Err("NXDOMAIN".into()),
+        dns_time: Duration::ZERO,
+        probes: Vec::new(),
+        probe_time: Duration::ZERO,
+        mtu: Vec::new(),
+        mtu_time: Duration::ZERO,
+        rras: None,
+        last_attempt: last,
+        frag_test: true,
+    };
+    let j = judge(&obs(Some(Ok(attempts.last().cloned()))));
+    let codes: Vec<Code> = j.findings.iter().map(|f| f.code).collect();
+    assert!(codes.contains(&Code::RasClient13801), "{codes:?}");
+    // The name not resolving outranks the event's code.
+    assert_eq!(j.cause.unwrap().code, Code::DnsFailed);
+    let step = j.steps.iter().find(|s| s.name == "local-events").unwrap();
+    assert_eq!(step.status, StepStatus::Problem);
+    assert!(
+        step.detail.contains("13801 ERROR_IPSEC_IKE_AUTH_FAIL"),
+        "{}",
+        step.detail
+    );
+
+    let none = judge(&obs(Some(Ok(None))));
+    let step = none
+        .steps
+        .iter()
+        .find(|s| s.name == "local-events")
+        .unwrap();
+    assert_eq!(step.status, StepStatus::Skipped);
+    let not_asked = judge(&obs(None));
+    assert!(not_asked.steps.iter().all(|s| s.name != "local-events"));
+}
