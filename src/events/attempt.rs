@@ -297,11 +297,7 @@ pub fn group(events: &[WinEvent]) -> Vec<Attempt> {
             continue;
         };
         let index = match open.get(&id) {
-            Some(&i)
-                if !(e.id == DIALING && !matches!(attempts[i].outcome, Outcome::Unfinished)) =>
-            {
-                i
-            }
+            Some(&i) if e.id != DIALING || matches!(attempts[i].outcome, Outcome::Unfinished) => i,
             _ => {
                 attempts.push(Attempt::new(id.clone()));
                 open.insert(id, attempts.len() - 1);

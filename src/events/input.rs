@@ -352,7 +352,7 @@ mod tests {
         let e = read_bytes("a.txt", b"hello world", &mut c).unwrap_err();
         assert!(matches!(e, InputError::NotEvents { .. }), "{e}");
         assert!(e.to_string().contains("hello world"));
-        let e = read_bytes("b.xml", EVENT[..100].as_bytes(), &mut c).unwrap_err();
+        let e = read_bytes("b.xml", &EVENT.as_bytes()[..100], &mut c).unwrap_err();
         assert!(matches!(e, InputError::Xml { .. }), "{e}");
         let long = format!("{}{}", "x".repeat(10_000), "<Event>");
         let msg = read_bytes("c.xml", long.as_bytes(), &mut c)

@@ -208,13 +208,11 @@ pub fn collect(
                     ));
                 }
                 open.push(el);
-                if empty {
-                    if let Some(done) = close(&mut open) {
-                        count += 1;
-                        (nodes, text_len) = (0, 0);
-                        if found(done).is_break() {
-                            return Ok(count);
-                        }
+                if empty && let Some(done) = close(&mut open) {
+                    count += 1;
+                    (nodes, text_len) = (0, 0);
+                    if found(done).is_break() {
+                        return Ok(count);
                     }
                 }
             }
