@@ -258,14 +258,15 @@ fn human_view_shows_the_attempts_and_the_fix() {
     assert!(text.contains("aovpn-diag check vpn.example.com"));
 }
 
-/// Without FILE: on Windows the local logs are read with wevtutil (under
-/// Wine there is none, so exit 3 naming it); elsewhere a usage error.
+/// Without FILE: on Windows the local logs are read with wevtutil (Wine's
+/// wevtutil is a stub that prints nothing: exit 3 naming it); elsewhere a
+/// usage error.
 #[test]
 fn no_file_reads_local_logs_only_on_windows() {
     let out = command("events").output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     if cfg!(windows) {
-        // Real Windows reads the logs (0 or 1); Wine has no wevtutil (3).
+        // Real Windows reads the logs (0 or 1); Wine's stub reads nothing (3).
         let code = out.status.code().unwrap();
         assert!(matches!(code, 0 | 1 | 3), "{code}: {err}");
         if code == 3 {

@@ -203,9 +203,22 @@ pub fn read_with(program: &str, hours: f64) -> Result<(Collected, Vec<LogRead>),
     let mut collected = Collected::default();
     let mut logs = Vec::new();
     for q in queries(hours) {
-        let ran = run_bounded(program, &wevtutil_args(&q), TIMEOUT, MAX_OUTPUT)?;
+        let mut ran = run_bounded(program, &wevtutil_args(&q), TIMEOUT, MAX_OUTPUT)?;
+        if ran.success
+            && ran
+                .stdout
+                .iter()
+                .all(|b| b.is_ascii_whitespace() || *b == 0)
+        {
+            // With /e:Events Windows' wevtutil always prints the root element;
+            // nothing at all (Wine's stub does this) means nothing was read.
+            ran.success = false;
+            ran.stderr = "wevtutil printed nothing, not even the <Events> root: not Windows' own \
+                          wevtutil (Wine's stub prints nothing)"
+                .to_owned();
+        }
         if !ran.success {
-            let detail = crate::events::xml::short(ran.stderr.trim(), 80);
+            let detail = crate::events::xml::short(ran.stderr.trim(), 120);
             if q.needs_admin || q.log != "Application" {
                 logs.push(LogRead {
                     log: q.log,
@@ -309,5 +322,20 @@ mod tests {
             "{}",
             logs[2].detail
         );
+
+        // A wevtutil that prints nothing at all (Wine's stub) read nothing.
+        std::fs::write(&fake, "#!/bin/sh\nexit 0\n").unwrap();
+        let e = read_with(fake.to_str().unwrap(), 24.0).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                LocalError::Failed {
+                    log: "Application",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("printed nothing"), "{e}");
     }
 }
