@@ -600,6 +600,12 @@ codes! {
         also: "warn when a VPN attempt connected after it",
         meaning: "WFP IKE main-mode failure events (`netsh wfp show netevents`): error code, which side failed, main-mode state, peer",
     }
+    /// events: the server refused an authentication (NPS 6273, RemoteAccess 20271).
+    ServerAuthRefused = "server-auth-refused" {
+        command: "events",
+        severity: Fail,
+        meaning: "the VPN server's side refused an authentication attempt: NPS event 6273 (reason code and reason) or RemoteAccess event 20271 (reason), per reason",
+    }
     /// events: no VPN connection attempt in the events read (or in the `--since` window).
     NoVpnAttempts = "no-vpn-attempts" {
         command: "events",

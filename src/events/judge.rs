@@ -22,13 +22,21 @@ use crate::finding::{Code, Finding, Severity};
 pub const EXAMPLES: usize = 20;
 
 /// Every finding the attempts and IKE failures support, worst first.
-pub fn findings(attempts: &[Attempt], ike: &[IkeFailure], records_skipped: usize) -> Vec<Finding> {
+pub fn findings(
+    attempts: &[Attempt],
+    ike: &[IkeFailure],
+    events: &[super::model::WinEvent],
+    records_skipped: usize,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(failures(attempts));
     out.extend(ike_failures(ike, attempts));
+    let refused = super::server::findings(events);
+    let nothing = attempts.is_empty() && ike.is_empty() && refused.is_empty();
+    out.extend(refused);
     out.extend(drops(attempts));
     out.extend(connected(attempts));
-    if attempts.is_empty() && ike.is_empty() {
+    if nothing {
         out.push(
             Finding::new(
                 Code::NoVpnAttempts,

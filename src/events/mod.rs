@@ -17,6 +17,7 @@ pub mod input;
 pub mod judge;
 pub mod local;
 pub mod model;
+pub mod server;
 pub mod time;
 pub mod wfp;
 pub mod xml;
@@ -89,7 +90,12 @@ pub fn analyse(mut collected: Collected, window: Option<Window>) -> Analysis {
     let attempts = attempt::group(&collected.events);
     let mut ike_failures = collected.ike_failures.clone();
     ike_failures.sort_by_key(|f| f.time);
-    let findings = judge::findings(&attempts, &ike_failures, collected.records_skipped());
+    let findings = judge::findings(
+        &attempts,
+        &ike_failures,
+        &collected.events,
+        collected.records_skipped(),
+    );
     Analysis {
         verdict: Verdict::from_findings(&findings),
         findings,
