@@ -154,6 +154,14 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
     file.take(MAX_XML_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(open)?;
+    // Plain UTF-8 (no NUL, so not UTF-16) is parsed in place, without a
+    // second copy of a large export.
+    if !bytes.iter().take(4096).any(|b| *b == 0) {
+        match String::from_utf8(bytes) {
+            Ok(text) => return read_xml(&name, text.trim_start_matches('\u{feff}'), into),
+            Err(e) => bytes = e.into_bytes(),
+        }
+    }
     read_bytes(&name, &bytes, into)
 }
 

@@ -15,14 +15,25 @@ use crate::events::wfp::IkeFailure;
 use crate::events::{Window, errors};
 use crate::finding::{Finding, Verdict};
 
+/// At most this many attempts (the most recent) and IKE failures are
+/// listed one by one; the findings count them all.
+pub const MAX_LISTED: usize = 1_000;
+
+/// Rows of the human tables without -v.
+const HUMAN_ROWS: usize = 20;
+
+fn last_n<T>(v: &[T]) -> &[T] {
+    &v[v.len().saturating_sub(MAX_LISTED)..]
+}
+
 /// The `--json` document (after `schema_version` and `command`).
 #[derive(Debug, Serialize)]
 pub struct EventsReport<'a> {
     pub verdict: Verdict,
     pub findings: &'a [Finding],
-    /// Oldest first.
+    /// Oldest first; at most the last [`MAX_LISTED`] (see `stats.attempts`).
     pub attempts: &'a [Attempt],
-    /// WFP IKE main-mode failures, oldest first.
+    /// WFP IKE main-mode failures, oldest first; at most the last [`MAX_LISTED`].
     pub ike_failures: &'a [IkeFailure],
     /// The files read (or the local logs as `Application log`, ...).
     pub sources: &'a [SourceSummary],
@@ -35,6 +46,12 @@ pub struct EventsReport<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct Stats {
+    /// Connection attempts found (all of them, listed or not).
+    pub attempts: usize,
+    /// Of those, failed ones.
+    pub failed_attempts: usize,
+    /// WFP IKE main-mode failures found.
+    pub ike_failures: usize,
     /// VPN-related events and IKE failures read.
     pub relevant_events: usize,
     /// Of those, left out because they are older than the window.
@@ -50,12 +67,19 @@ impl<'a> EventsReport<'a> {
         EventsReport {
             verdict: a.verdict,
             findings: &a.findings,
-            attempts: &a.attempts,
-            ike_failures: &a.ike_failures,
+            attempts: last_n(&a.attempts),
+            ike_failures: last_n(&a.ike_failures),
             sources: &a.collected.sources,
             logs,
             window: a.window,
             stats: Stats {
+                attempts: a.attempts.len(),
+                failed_attempts: a
+                    .attempts
+                    .iter()
+                    .filter(|a| matches!(a.outcome, Outcome::Failed(_)))
+                    .count(),
+                ike_failures: a.ike_failures.len(),
                 relevant_events: a.collected.sources.iter().map(|s| s.relevant).sum(),
                 outside_window: a.outside_window,
                 records_skipped: a.collected.records_skipped(),
@@ -66,12 +90,8 @@ impl<'a> EventsReport<'a> {
 }
 
 fn headline(r: &EventsReport) -> String {
-    let failed = r
-        .attempts
-        .iter()
-        .filter(|a| matches!(a.outcome, Outcome::Failed(_)))
-        .count();
-    let mut s = format!("{} VPN connection attempt(s)", r.attempts.len());
+    let failed = r.stats.failed_attempts;
+    let mut s = format!("{} VPN connection attempt(s)", r.stats.attempts);
     if failed > 0 {
         s.push_str(&format!(", {failed} failed"));
     }
@@ -88,8 +108,8 @@ fn headline(r: &EventsReport) -> String {
             e.name.unwrap_or("")
         ));
     }
-    if !r.ike_failures.is_empty() {
-        s.push_str(&format!("; {} IKE failure event(s)", r.ike_failures.len()));
+    if r.stats.ike_failures > 0 {
+        s.push_str(&format!("; {} IKE failure event(s)", r.stats.ike_failures));
     }
     if let Some(w) = r.window {
         s.push_str(&format!(" since {}", w.since));
@@ -131,7 +151,12 @@ pub fn write_human(out: &mut dyn Write, r: &EventsReport, detail: Detail) -> io:
                 "stage reached",
                 "outcome",
             ]);
-            for a in r.attempts {
+            let shown = if detail.verbose > 0 {
+                r.attempts
+            } else {
+                &r.attempts[r.attempts.len().saturating_sub(HUMAN_ROWS)..]
+            };
+            for a in shown {
                 let outcome = match (&a.outcome, &a.error) {
                     (Outcome::Failed(_) | Outcome::Dropped(_), Some(e)) => {
                         format!("{} {}", a.outcome.word(), e.code)
@@ -148,8 +173,16 @@ pub fn write_human(out: &mut dyn Write, r: &EventsReport, detail: Detail) -> io:
                 ]);
             }
             writeln!(out, "\n{t}")?;
+            if shown.len() < r.stats.attempts {
+                writeln!(
+                    out,
+                    "{DIM}the last {} of {} attempts (-v for up to {MAX_LISTED}, --json){DIM:#}",
+                    shown.len(),
+                    r.stats.attempts
+                )?;
+            }
             if detail.verbose > 0 {
-                for a in r.attempts {
+                for a in shown {
                     writeln!(
                         out,
                         "{DIM}{}  user {}  device {}  events {:?}{DIM:#}",
@@ -169,7 +202,7 @@ pub fn write_human(out: &mut dyn Write, r: &EventsReport, detail: Detail) -> io:
                 "failed at",
                 "main-mode state",
             ]);
-            for f in r.ike_failures {
+            for f in &r.ike_failures[r.ike_failures.len().saturating_sub(HUMAN_ROWS)..] {
                 let name = errors::lookup(f.error_code).map_or("", |e| e.name);
                 t.add_row([
                     f.time.map_or("-".to_owned(), |t| t.short()),
