@@ -59,9 +59,12 @@ fn refusal(e: &WinEvent) -> Option<Refusal<'_>> {
     }
 }
 
+/// What refusals are grouped by: source, reason code, reason.
+type Key<'a> = (&'static str, Option<&'a str>, Option<&'a str>);
+
 /// One `server-auth-refused` finding per (source, reason code, reason).
 pub fn findings(events: &[WinEvent]) -> Vec<Finding> {
-    let mut groups: BTreeMap<(&str, Option<&str>, Option<&str>), Vec<Refusal>> = BTreeMap::new();
+    let mut groups: BTreeMap<Key, Vec<Refusal>> = BTreeMap::new();
     for r in events.iter().filter_map(refusal) {
         groups
             .entry((r.source, r.reason_code, r.reason))
