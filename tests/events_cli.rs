@@ -363,3 +363,18 @@ fn check_local_events_adds_its_step() {
         assert_eq!(doc["local_events"]["available"], false);
     }
 }
+
+/// `-` reads one export from stdin, like `wevtutil qe ... | aovpn-diag events -`.
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let xml = std::fs::read(fixture("error-809-wevtutil.xml")).unwrap();
+    let out = command("events")
+        .args(["--json", "-"])
+        .write_stdin(xml)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc = cli::document(&out, "events", &["-"]);
+    assert_eq!(codes(&doc), [pair("rasclient-809", "fail")]);
+    assert_eq!(doc["sources"][0]["name"], "stdin");
+}

@@ -40,12 +40,14 @@ use clap::Args;
   wevtutil qe Application /q:\"*[System[Provider[@Name='RasClient']]]\" /f:xml > ras.xml
   aovpn-diag events ras.xml -v
       the RasClient events as XML, exported on the client and read anywhere
+  wevtutil qe Application /q:\"*[System[Provider[@Name='RasClient']]]\" /f:xml | aovpn-diag.exe events -
+      the same piped in cmd (stdin holds up to 64 MiB)
 
 ",
     crate::exit_codes_help!()
 ))]
 pub struct EventsArgs {
-    /// Event exports to read: .evtx, event XML or WFP netevents XML (default on Windows: this machine's logs).
+    /// Event exports to read: .evtx, event XML or WFP netevents XML; `-` reads stdin (default on Windows: this machine's logs).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 

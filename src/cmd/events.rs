@@ -23,7 +23,12 @@ pub fn run(args: &EventsArgs, ctx: &mut Ctx) -> Outcome {
     } else {
         let mut collected = Collected::default();
         for path in &args.files {
-            input::read_file(path, &mut collected).map_err(Failure::input)?;
+            if path.as_os_str() == "-" {
+                input::read_stream("stdin", std::io::stdin().lock(), &mut collected)
+            } else {
+                input::read_file(path, &mut collected)
+            }
+            .map_err(Failure::input)?;
         }
         (collected, None, args.since.map(|h| Window::last(h, now)))
     };

@@ -176,6 +176,19 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// Reads one export from a stream (stdin: `wevtutil qe ... /f:xml |
+/// aovpn-diag events -`), at most [`MAX_XML_BYTES`] of it.
+pub fn read_stream(name: &str, r: impl Read, into: &mut Collected) -> Result<(), InputError> {
+    let mut bytes = Vec::new();
+    r.take(MAX_XML_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| InputError::Open {
+            name: name.to_owned(),
+            source,
+        })?;
+    read_bytes(name, &bytes, into)
+}
+
 /// Reads an input held in memory (an EVTX image or XML text), e.g. the
 /// output of `wevtutil`, or a fuzzer's bytes.
 pub fn read_bytes(name: &str, bytes: &[u8], into: &mut Collected) -> Result<(), InputError> {
