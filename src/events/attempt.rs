@@ -188,12 +188,13 @@ impl Attempt {
         self.stage == Stage::Connected
     }
 
-    /// The server for commands that re-test it: the address tried, else the profile name.
-    pub fn server_or_profile(&self) -> &str {
+    /// The server for commands that re-test it: the address tried (20222),
+    /// else a placeholder that says where to find it (a profile name is no
+    /// host name).
+    pub fn server_for_commands(&self) -> &str {
         self.server
             .as_deref()
-            .or(self.profile.as_deref())
-            .unwrap_or("<vpn server>")
+            .unwrap_or("<the profile's VPN server>")
     }
 
     fn take(&mut self, e: &WinEvent) {
@@ -372,7 +373,10 @@ mod tests {
         assert_eq!(a.events, [DIALING, TRYING, FAILED]);
         assert_eq!(a.started, Some(Timestamp(10_000)));
         assert_eq!(a.ended, Some(Timestamp(40_000)));
-        assert_eq!(a.server_or_profile(), "vpn.example.com");
+        assert_eq!(a.server_for_commands(), "vpn.example.com");
+        let mut no_20222 = a.clone();
+        no_20222.server = None;
+        assert_eq!(no_20222.server_for_commands(), "<the profile's VPN server>");
     }
 
     #[test]

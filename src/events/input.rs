@@ -186,6 +186,14 @@ pub fn read_stream(name: &str, r: impl Read, into: &mut Collected) -> Result<(),
             name: name.to_owned(),
             source,
         })?;
+    if bytes.len() as u64 > MAX_XML_BYTES {
+        return Err(InputError::TooBig {
+            name: name.to_owned(),
+            size: bytes.len() as u64,
+            cap: MAX_XML_BYTES,
+            what: "stdin (give a larger EVTX file by path)",
+        });
+    }
     read_bytes(name, &bytes, into)
 }
 

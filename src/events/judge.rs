@@ -141,7 +141,7 @@ pub fn failure_finding(code: u32, group: &[&Attempt], all: &[Attempt]) -> Findin
     if !still_failing {
         summary.push_str(" (the profile has connected since)");
     }
-    let server = last.server_or_profile();
+    let server = last.server_for_commands();
     let mut f = Finding::new(
         diag.map_or(Code::RasClientError, |d| d.finding),
         if still_failing {
@@ -315,7 +315,7 @@ fn drops(attempts: &[Attempt]) -> Vec<Finding> {
             } else {
                 format!(
                     "if drops repeat, test the path for loss and MTU problems: aovpn-diag check {}",
-                    last.server_or_profile()
+                    last.server_for_commands()
                 )
             })
         })
