@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
             [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Read Windows'' own record of VPN connection attempts and say why they failed')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page, or write all of them where `man` finds them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -53,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
             [CompletionResult]::new('--no-mtu', '--no-mtu', [CompletionResultType]::ParameterName, 'Skip the path-MTU step')
             [CompletionResult]::new('--local-rras', '--local-rras', [CompletionResultType]::ParameterName, 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)')
+            [CompletionResult]::new('--local-events', '--local-events', [CompletionResultType]::ParameterName, 'Also read this machine''s RasClient events of the last 24 hours and fold the last attempt''s error code into the verdict (Windows only)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
@@ -154,6 +156,20 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'aovpn-diag;events' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only events of the last DURATION: hours (24), or with a unit: 90m, 2h, 7d. Default: 24h for this machine''s logs, everything in files')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'aovpn-diag;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
@@ -188,6 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
             [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
+            [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Read Windows'' own record of VPN connection attempts and say why they failed')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script on stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page, or write all of them where `man` finds them')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -209,6 +226,9 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             break
         }
         'aovpn-diag;help;profile' {
+            break
+        }
+        'aovpn-diag;help;events' {
             break
         }
         'aovpn-diag;help;completions' {

@@ -25,6 +25,9 @@ _aovpn__diag() {
             aovpn__diag,completions)
                 cmd="aovpn__diag__subcmd__completions"
                 ;;
+            aovpn__diag,events)
+                cmd="aovpn__diag__subcmd__events"
+                ;;
             aovpn__diag,help)
                 cmd="aovpn__diag__subcmd__help"
                 ;;
@@ -52,6 +55,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,completions)
                 cmd="aovpn__diag__subcmd__help__subcmd__completions"
                 ;;
+            aovpn__diag__subcmd__help,events)
+                cmd="aovpn__diag__subcmd__help__subcmd__events"
+                ;;
             aovpn__diag__subcmd__help,help)
                 cmd="aovpn__diag__subcmd__help__subcmd__help"
                 ;;
@@ -77,7 +83,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,7 +127,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__check)
-            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-mtu --local-rras --json --verbose --quiet --color --help --version"
+            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-mtu --local-rras --local-events --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -168,8 +174,30 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aovpn__diag__subcmd__events)
+            opts="-v -q -h -V --since --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aovpn__diag__subcmd__help)
-            opts="check pcap probe mtu 6to4 profile completions man help"
+            opts="check pcap probe mtu 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +239,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__help__subcmd__events)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+            cand events 'Read Windows'' own record of VPN connection attempts and say why they failed'
             cand completions 'Print a shell completion script on stdout'
             cand man 'Print a man page, or write all of them where `man` finds them'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -49,6 +50,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --ipv6 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
             cand --no-mtu 'Skip the path-MTU step'
             cand --local-rras 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)'
+            cand --local-events 'Also read this machine''s RasClient events of the last 24 hours and fold the last attempt''s error code into the verdict (Windows only)'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
@@ -144,6 +146,19 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'aovpn-diag;events'= {
+            cand --since 'Only events of the last DURATION: hours (24), or with a unit: 90m, 2h, 7d. Default: 24h for this machine''s logs, everything in files'
+            cand --color 'When to colour the human view'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'aovpn-diag;completions'= {
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
@@ -176,6 +191,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+            cand events 'Read Windows'' own record of VPN connection attempts and say why they failed'
             cand completions 'Print a shell completion script on stdout'
             cand man 'Print a man page, or write all of them where `man` finds them'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -191,6 +207,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag;help;6to4'= {
         }
         &'aovpn-diag;help;profile'= {
+        }
+        &'aovpn-diag;help;events'= {
         }
         &'aovpn-diag;help;completions'= {
         }

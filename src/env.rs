@@ -8,6 +8,7 @@
 //! | `routes` | [`Routes`] | [`SystemRoutes`] | the outgoing interface and its MTU |
 //! | `df` | [`DfTransports`] | [`SystemDf`] | Don't-Fragment transports of the path-MTU search: ICMP echo (Linux ping/raw sockets with the error queue, Windows ICMP API) and padded IKE_SA_INIT |
 //! | `registry` | [`Registry`] | [`SystemRegistry`] | HKLM reads (Windows) |
+//! | `events` | [`EventLogs`] | [`SystemEventLogs`] | the VPN client's event logs (Windows, `wevtutil`) |
 //! | `clock` | [`Clock`] | [`SystemClock`] | the time, for round trips and budgets |
 //!
 //! Every trait is `Sync`, so one `&Env` serves the threads `check` runs side
@@ -20,11 +21,33 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::diagnose::CouldNotRun;
+use crate::events::attempt::Attempt;
+
 pub use crate::local::registry::{NoRegistry, Registry, RegistryError, SystemRegistry};
 pub use crate::probe::mtu::iface::{Routes, SystemRoutes};
 pub use crate::probe::mtu::{DfTransports, SystemDf};
 pub use crate::probe::net::{Network, Udp};
 pub use crate::resolve::{Resolver, SystemResolver};
+
+/// This machine's VPN connection attempts, from its Windows event logs
+/// (`check --local-events`).
+pub trait EventLogs: Sync {
+    /// The most recent attempt of the last `hours`; `Ok(None)` when the
+    /// window holds none.
+    fn last_attempt(&self, hours: f64) -> Result<Option<Attempt>, CouldNotRun>;
+}
+
+/// The logs of this machine, read with `wevtutil` ([`crate::events`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemEventLogs;
+
+impl EventLogs for SystemEventLogs {
+    fn last_attempt(&self, hours: f64) -> Result<Option<Attempt>, CouldNotRun> {
+        crate::events::last_local_attempt(hours)
+            .map_err(|why| CouldNotRun::new(std::io::Error::other(why)))
+    }
+}
 
 /// The time, as the probes see it.
 pub trait Clock: Sync {
@@ -93,6 +116,7 @@ pub struct Env<'a> {
     pub routes: &'a dyn Routes,
     pub df: &'a dyn DfTransports,
     pub registry: &'a dyn Registry,
+    pub events: &'a dyn EventLogs,
     pub clock: &'a dyn Clock,
 }
 
@@ -111,6 +135,7 @@ impl Env<'static> {
             routes: &SystemRoutes,
             df: &SystemDf,
             registry: &SystemRegistry,
+            events: &SystemEventLogs,
             clock: &SystemClock,
         }
     }
@@ -125,6 +150,7 @@ impl Env<'static> {
             routes: &Offline,
             df: &Offline,
             registry: &NoRegistry,
+            events: &Offline,
             clock: &SystemClock,
         }
     }
@@ -168,6 +194,12 @@ impl Resolver for Offline {
         Err(crate::diagnose::dns::LookupFailure::NoServer {
             detail: "offline test environment".to_owned(),
         })
+    }
+}
+
+impl EventLogs for Offline {
+    fn last_attempt(&self, _: f64) -> Result<Option<Attempt>, CouldNotRun> {
+        Err(CouldNotRun::new(offline_io()))
     }
 }
 
@@ -236,5 +268,6 @@ mod tests {
         assert!(env.df.icmp_echo(peer.ip()).is_err());
         assert!(env.registry.key_exists("SYSTEM").is_err());
         assert!(env.dns.hosts_file().is_none());
+        assert!(env.events.last_attempt(24.0).is_err());
     }
 }

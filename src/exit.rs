@@ -21,6 +21,17 @@ impl Exit {
     }
 }
 
+/// The verdict's code: 0 nothing failed, 1 a `fail` finding. (Which error
+/// means 2 or 3 is decided in the binary's `cmd::exit`.)
+impl From<crate::finding::Verdict> for Exit {
+    fn from(v: crate::finding::Verdict) -> Exit {
+        match v {
+            crate::finding::Verdict::Ok => Exit::Ok,
+            crate::finding::Verdict::Problem => Exit::Problem,
+        }
+    }
+}
+
 /// Text for `--help` and the man page, kept next to the enum it describes.
 /// A macro (not a const) so `concat!` can join it into clap's static help text.
 #[macro_export]

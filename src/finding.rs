@@ -434,6 +434,211 @@ codes! {
         meaning: "the hosts file had the server name, so DNS was not asked (as Windows and getaddrinfo do): a DNS problem of other clients stays hidden",
     }
 
+    // ---- events -----------------------------------------------------------
+    // One code per Windows error that has its own diagnosis (scripts match the
+    // number in the code; the row names the Windows error), `rasclient-error`
+    // for every other code with the number as evidence. Sources of each
+    // mapping: src/events/diagnosis.rs.
+    /// events: RasClient 20227 error 809 (ERROR_VPN_TIMEOUT).
+    RasClient809 = "rasclient-809" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 809,
+        meaning: "RasClient 20227 error 809 (ERROR_VPN_TIMEOUT): the server never answered (UDP 500/4500 blocked, IKE_AUTH fragments lost, split load balancer); confirm with `check <server>`",
+    }
+    /// events: error 800 (ERROR_AUTOMATIC_VPN_FAILED).
+    RasClient800 = "rasclient-800" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 800,
+        meaning: "error 800 (ERROR_AUTOMATIC_VPN_FAILED): with tunnel type Automatic every tunnel failed; confirm with `check <server>`",
+    }
+    /// events: error 812 (ERROR_SERVER_POLICY).
+    RasClient812 = "rasclient-812" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 812,
+        meaning: "error 812 (ERROR_SERVER_POLICY): the NPS network policy refused the authentication method or a condition (NPS event 6273 names the reason)",
+    }
+    /// events: error 853 (ERROR_EAP_USER_CERT_INVALID).
+    RasClient853 = "rasclient-853" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 853,
+        meaning: "error 853 (ERROR_EAP_USER_CERT_INVALID): the NPS server does not accept the user certificate (issuing CA missing from NTAuth)",
+    }
+    /// events: error 691 (ERROR_AUTHENTICATION_FAILURE).
+    RasClient691 = "rasclient-691" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 691,
+        meaning: "error 691 (ERROR_AUTHENTICATION_FAILURE): the server refused the credentials or the authentication method",
+    }
+    /// events: error 868 (ERROR_DNSNAME_NOT_RESOLVABLE).
+    RasClient868 = "rasclient-868" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 868,
+        meaning: "error 868 (ERROR_DNSNAME_NOT_RESOLVABLE): the server name did not resolve; confirm with `check <server>`",
+    }
+    /// events: error 13801 (ERROR_IPSEC_IKE_AUTH_FAIL).
+    RasClient13801 = "rasclient-13801" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13801,
+        meaning: "error 13801 (ERROR_IPSEC_IKE_AUTH_FAIL): IKE certificates unacceptable (server certificate EKU, expiry, untrusted root, name)",
+    }
+    /// events: error 13806 (ERROR_IPSEC_IKE_NO_CERT).
+    RasClient13806 = "rasclient-13806" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13806,
+        meaning: "error 13806 (ERROR_IPSEC_IKE_NO_CERT): no valid machine certificate on the client (device tunnel) or the server",
+    }
+    /// events: error 13817 (ERROR_IPSEC_IKE_CRL_FAILED).
+    RasClient13817 = "rasclient-13817" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13817,
+        meaning: "error 13817 (ERROR_IPSEC_IKE_CRL_FAILED): a certificate revocation check failed (CRL unreachable or expired)",
+    }
+    /// events: error 13848 (ERROR_IPSEC_IKE_PEER_CRL_FAILED).
+    RasClient13848 = "rasclient-13848" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13848,
+        meaning: "error 13848 (ERROR_IPSEC_IKE_PEER_CRL_FAILED): the revocation check of the peer's certificate failed",
+    }
+    /// events: error 13818 (ERROR_IPSEC_IKE_INVALID_KEY_USAGE).
+    RasClient13818 = "rasclient-13818" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13818,
+        meaning: "error 13818 (ERROR_IPSEC_IKE_INVALID_KEY_USAGE): a certificate's key usage or EKU does not allow IKE",
+    }
+    /// events: error 13843 (ERROR_IPSEC_IKE_INVALID_PAYLOAD).
+    RasClient13843 = "rasclient-13843" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13843,
+        meaning: "error 13843 (ERROR_IPSEC_IKE_INVALID_PAYLOAD): a malformed or unexpected IKE payload arrived; confirm with `pcap`",
+    }
+    /// events: error 13847 (ERROR_IPSEC_IKE_NO_PEER_CERT).
+    RasClient13847 = "rasclient-13847" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13847,
+        meaning: "error 13847 (ERROR_IPSEC_IKE_NO_PEER_CERT): the server sent no valid certificate in IKE_AUTH",
+    }
+    /// events: error 13868 (ERROR_IPSEC_IKE_POLICY_MATCH).
+    RasClient13868 = "rasclient-13868" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13868,
+        meaning: "error 13868 (ERROR_IPSEC_IKE_POLICY_MATCH): no common IKE proposal; confirm with `probe <server> --proposals all` and `profile`",
+    }
+    /// events: error 13887 (ERROR_IPSEC_IKE_CERT_CHAIN_POLICY_MISMATCH).
+    RasClient13887 = "rasclient-13887" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13887,
+        meaning: "error 13887 (ERROR_IPSEC_IKE_CERT_CHAIN_POLICY_MISMATCH): a certificate does not chain to the root the IPsec policy accepts",
+    }
+    /// events: error 0x800B0109 (CERT_E_UNTRUSTEDROOT).
+    RasClientUntrustedRoot = "rasclient-0x800b0109" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 0x800b0109,
+        meaning: "error 0x800B0109 (CERT_E_UNTRUSTEDROOT): the client does not trust the root CA of the server's certificate",
+    }
+    /// events: error 0x80070040.
+    RasClientNoServerAuthEku = "rasclient-0x80070040" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 0x80070040,
+        meaning: "error 0x80070040: per Microsoft's troubleshooting guide the server certificate lacks Server Authentication (the code itself reads ERROR_NETNAME_DELETED; sources disagree)",
+    }
+    /// events: any other RasClient 20227 error code, with the number, its name and Windows' message as evidence.
+    RasClientError = "rasclient-error" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        meaning: "any other RasClient 20227 error code, with the number, its name and Windows' message as evidence",
+    }
+    /// events: a connected VPN was terminated (RasClient 20226) with a reason code other than the user's or the system's own.
+    VpnConnectionDropped = "vpn-connection-dropped" {
+        command: "events",
+        severity: Warn,
+        also: "info for logoff, user switch, hibernation or suspend",
+        meaning: "a connected VPN was terminated (RasClient 20226) with a reason code other than the user's or the system's own",
+    }
+    /// events: a VPN profile connected (RasClient 20225).
+    VpnConnected = "vpn-connected" {
+        command: "events",
+        severity: Info,
+        meaning: "a VPN profile connected (RasClient 20225): how often and when last",
+    }
+    /// events: WFP IKE main-mode failure events (`netsh wfp show netevents`).
+    IkeMmFailure = "ike-mm-failure" {
+        command: "events",
+        severity: Fail,
+        also: "warn when a VPN attempt connected after it",
+        meaning: "WFP IKE main-mode failure events (`netsh wfp show netevents`): error code, which side failed, main-mode state, peer",
+    }
+    /// events: the server refused an authentication (NPS 6273, RemoteAccess 20271).
+    ServerAuthRefused = "server-auth-refused" {
+        command: "events",
+        severity: Fail,
+        meaning: "the VPN server's side refused an authentication attempt: NPS event 6273 (reason code and reason) or RemoteAccess event 20271 (reason), per reason",
+    }
+    /// events: no VPN connection attempt in the events read (or in the `--since` window).
+    NoVpnAttempts = "no-vpn-attempts" {
+        command: "events",
+        severity: Warn,
+        meaning: "no VPN connection attempt in the events read (or in the `--since` window): nothing to diagnose",
+    }
+    /// events: damaged EVTX records could not be read and were skipped; the rest was judged.
+    EventsRecordsSkipped = "events-records-skipped" {
+        command: "events",
+        severity: Warn,
+        meaning: "damaged EVTX records could not be read and were skipped; the rest was judged",
+    }
+
     // ---- local (Windows registry, VPN phonebooks) --------------------------
     /// The machine is not an RRAS server.
     LocalRrasNotInstalled = "rras-not-installed" {

@@ -123,7 +123,7 @@ pub const FINDING_TABLE_MARKERS: (&str, &str) = (
 /// Commands in the order README's finding-code table groups them (`check`
 /// first: it reports the `probe` and `mtu` codes too). Commands not listed
 /// follow in registry order.
-const TABLE_GROUPS: &[&str] = &["check", "probe", "mtu", "pcap", "profile", "6to4"];
+const TABLE_GROUPS: &[&str] = &["check", "probe", "mtu", "pcap", "events", "profile", "6to4"];
 
 /// README's finding-code table, rendered from the registry in
 /// [`crate::finding`]: grouped by command, worst first.
@@ -162,7 +162,7 @@ pub fn finding_code_table() -> String {
         };
         let win = info
             .windows_error
-            .map(|e| e.to_string())
+            .map(crate::events::errors::display_code)
             .unwrap_or_default();
         let step = info.step.map(|s| format!("`{s}`")).unwrap_or_default();
         out.push_str(&format!(

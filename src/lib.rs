@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod diagnose;
 pub mod env;
+pub mod events;
 pub mod exit;
 pub mod finding;
 pub mod generate;

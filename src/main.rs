@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Command::SixToFour(args) => cmd::sixtofour::run(&args, &mut ctx),
         Command::Pcap(args) => cmd::pcap::run(&args, &mut ctx),
         Command::Profile(args) => cmd::profile::run(&args, &mut ctx),
+        Command::Events(args) => cmd::events::run(&args, &mut ctx),
         Command::Check(args) => cmd::check::run(&args, &mut ctx),
         Command::Mtu(args) => cmd::mtu::run(&args, &mut ctx),
         Command::Completions(args) => cmd::completions::run(&args, &mut ctx),

@@ -22,7 +22,7 @@ use crate::local::rras;
 use crate::probe::ike::{self, Config};
 use crate::resolve::{self, Family, ResolveError};
 
-pub use crate::diagnose::check::{Judgement, MtuOutcome, Observations, judge};
+pub use crate::diagnose::check::{Judgement, LOCAL_EVENTS_HOURS, MtuOutcome, Observations, judge};
 pub use mtu::{MTU_TRIES, PathMtuError, measure_path_mtu};
 
 /// What to test.
@@ -37,6 +37,8 @@ pub struct Options {
     pub mtu: bool,
     /// Read the RRAS registry settings of this machine.
     pub local_rras: bool,
+    /// Read this machine's RasClient events (last [`LOCAL_EVENTS_HOURS`]).
+    pub local_events: bool,
 }
 
 /// Runs every test through `env`. Only a malformed name is an error (exit
@@ -96,6 +98,9 @@ pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, Re
     let rras = opts
         .local_rras
         .then(|| rras::read(env.registry).map_err(CouldNotRun::new));
+    let last_attempt = opts
+        .local_events
+        .then(|| env.events.last_attempt(LOCAL_EVENTS_HOURS));
 
     Ok(Observations {
         host: host.to_owned(),
@@ -106,6 +111,7 @@ pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, Re
         mtu,
         mtu_time,
         rras,
+        last_attempt,
         frag_test: opts.probe.frag_size.is_some(),
     })
 }
@@ -131,6 +137,7 @@ mod tests {
             }),
             mtu: true,
             local_rras: true,
+            local_events: true,
         }
     }
 
@@ -160,8 +167,10 @@ mod tests {
         assert_eq!(j.cause.as_ref().map(|c| c.code), Some(Code::MtuBlackHole));
         assert_eq!(step(&j, "udp-500"), StepStatus::Ok);
         assert_eq!(step(&j, "path-mtu"), StepStatus::Problem);
-        // The offline registry is no Windows registry: the step says why.
+        // The offline registry and event logs are no Windows ones: the
+        // steps say why.
         assert_eq!(step(&j, "local-rras"), StepStatus::Skipped);
+        assert_eq!(step(&j, "local-events"), StepStatus::Skipped);
     }
 
     #[test]

@@ -29,6 +29,8 @@ Windows only (PowerShell):
       the same in PowerShell; exit code 0 ok, 1 problem, 2 bad input, 3 could not test
   aovpn-diag.exe check vpn.example.com --local-rras
       on a Windows RRAS server: also read EnableServerFragmentation from the registry
+  aovpn-diag.exe check vpn.example.com --local-events
+      on a client: also name the error code of the last VPN attempt (RasClient events)
 
 ",
     crate::exit_codes_help!()
@@ -53,4 +55,8 @@ pub struct CheckArgs {
     /// Also read this machine's RRAS IKEv2 fragmentation setting (Windows only).
     #[arg(long)]
     pub local_rras: bool,
+
+    /// Also read this machine's RasClient events of the last 24 hours and fold the last attempt's error code into the verdict (Windows only).
+    #[arg(long)]
+    pub local_events: bool,
 }

@@ -49,6 +49,7 @@ pub const PAGE_COMMANDS: &[&str] = &[
     "mtu",
     "6to4",
     "profile",
+    "events",
     "completions",
     "man",
 ];

@@ -2,6 +2,7 @@
 //! Each command's arguments live in their own file beside this one.
 
 mod check;
+mod events;
 mod man;
 mod mtu;
 mod pcap;
@@ -12,6 +13,7 @@ mod target;
 mod values;
 
 pub use check::CheckArgs;
+pub use events::{EventsArgs, parse_hours};
 pub use man::{ManArgs, PAGE_COMMANDS};
 pub use mtu::MtuArgs;
 pub use pcap::PcapArgs;
@@ -38,11 +40,14 @@ fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 si
   aovpn-diag probe vpn.example.com
   aovpn-diag mtu vpn.example.com
   aovpn-diag 6to4 198.51.100.83
+  aovpn-diag events Application.evtx
   aovpn-diag man --dir ~/.cargo/share/man/man1
 
 Windows only (PowerShell):
   aovpn-diag.exe check vpn.example.com --json | ConvertFrom-Json
       run aovpn-diag.exe from PowerShell or cmd; --json for scripts
+  aovpn-diag.exe events
+      this machine's own record of the last VPN attempts (24 h)
 
 ",
         crate::exit_codes_help!()
@@ -105,6 +110,8 @@ pub enum Command {
     SixToFour(SixToFourArgs),
 
     Profile(ProfileArgs),
+
+    Events(EventsArgs),
 
     Completions(CompletionsArgs),
 

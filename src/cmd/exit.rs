@@ -1,21 +1,13 @@
-//! The exit-code policy, in one place: which outcome and which library
-//! error gets which of the documented codes (`exit_codes_help!`).
+//! The exit-code policy, in one place: which library error gets which of
+//! the documented codes (`exit_codes_help!`); a verdict maps by
+//! `Exit::from` (0 or 1).
 
-use aovpn_diag::Verdict;
 use aovpn_diag::probe::mtu::MeasureError;
 use aovpn_diag::resolve::ResolveError;
 
 use super::Failure;
 
 pub use aovpn_diag::Exit;
-
-/// A verdict's code: 0 nothing failed, 1 a `fail` finding.
-pub fn verdict(v: Verdict) -> Exit {
-    match v {
-        Verdict::Ok => Exit::Ok,
-        Verdict::Problem => Exit::Problem,
-    }
-}
 
 /// A name that is malformed, does not exist (NXDOMAIN), or has no address
 /// of the family asked is the user's input (2); DNS that does not answer,

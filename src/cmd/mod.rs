@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod events;
 pub mod exit;
 pub mod man;
 pub mod mtu;

@@ -52,7 +52,7 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
     if unmeasurable {
         Ok(Exit::CannotRun)
     } else {
-        Ok(super::exit::verdict(view.verdict()))
+        Ok(Exit::from(view.verdict()))
     }
 }
 

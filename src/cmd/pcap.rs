@@ -98,7 +98,7 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     } else {
         write_human(ctx.out, &report, ctx.detail)?;
     }
-    Ok(super::exit::verdict(report.verdict))
+    Ok(report.verdict.into())
 }
 
 /// A byte-based progress bar on stderr, only for a person watching a

@@ -12,7 +12,7 @@ use aovpn_diag::probe::ike::{self, Config, Timing};
 use aovpn_diag::report::{self, probe::ProbeJson};
 use aovpn_diag::resolve;
 
-use super::{Ctx, Failure, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     let t = &args.target;
@@ -57,5 +57,5 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     } else {
         report::probe::write_human(ctx.out, &resolution, &targets, &findings, ctx.detail)?;
     }
-    Ok(super::exit::verdict(verdict))
+    Ok(Exit::from(verdict))
 }

@@ -61,5 +61,5 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
     } else {
         write_human(ctx.out, &report, ctx.detail)?;
     }
-    Ok(super::exit::verdict(report.verdict))
+    Ok(report.verdict.into())
 }

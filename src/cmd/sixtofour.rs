@@ -70,7 +70,7 @@ pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
     if inputs.as_ref().is_some_and(|r| r.bad_inputs > 0) {
         Ok(Exit::Input)
     } else {
-        Ok(super::exit::verdict(view.verdict()))
+        Ok(Exit::from(view.verdict()))
     }
 }
 

@@ -7,6 +7,7 @@
 //! Windows consoles.
 
 pub mod check;
+pub mod events;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;

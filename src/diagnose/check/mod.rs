@@ -13,6 +13,7 @@ use crate::diagnose::dns::{DnsFailure, Resolution};
 use crate::diagnose::ike::TargetResult;
 use crate::diagnose::mtu::Measurement;
 use crate::diagnose::rras::RrasReading;
+use crate::events::attempt::Attempt;
 use crate::finding::{Finding, Verdict, sort_by_severity};
 
 pub use cause::{Cause, most_likely_cause};
@@ -21,6 +22,9 @@ pub use steps::{Step, StepStatus};
 /// The outcome of the MTU step for one address: a measurement, or why it
 /// could not be taken (no permission for ICMP sockets, no route).
 pub type MtuOutcome = Result<Measurement, CouldNotRun>;
+
+/// The window of `--local-events`, hours.
+pub const LOCAL_EVENTS_HOURS: f64 = 24.0;
 
 /// Everything the tests observed, before judgement.
 #[derive(Debug)]
@@ -35,6 +39,9 @@ pub struct Observations {
     pub mtu_time: Duration,
     /// `None` when not asked for.
     pub rras: Option<Result<RrasReading, CouldNotRun>>,
+    /// The last VPN attempt in this machine's events (`--local-events`);
+    /// `None` when not asked for, `Ok(None)` when the window holds none.
+    pub last_attempt: Option<Result<Option<Attempt>, CouldNotRun>>,
     /// The fragment test was asked for (it is skipped when turned off).
     pub frag_test: bool,
 }

@@ -26,7 +26,8 @@ pub enum StepStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     /// Stable name: dns, udp-500, udp-4500, ike-fragmentation,
-    /// fragmented-request, ike-auth, path-mtu, proposals, local-rras.
+    /// fragmented-request, ike-auth, path-mtu, proposals, local-rras,
+    /// local-events.
     pub name: &'static str,
     pub status: StepStatus,
     /// Wall time of the phase that ran this step. The probe steps (UDP 500
@@ -48,6 +49,7 @@ pub const STEP_NAMES: &[&str] = &[
     "path-mtu",
     "proposals",
     "local-rras",
+    "local-events",
 ];
 
 /// Every finding the observations support, cause before consequence.
@@ -64,6 +66,9 @@ pub fn findings(obs: &Observations) -> Vec<Finding> {
     }
     if let Some(Ok(reading)) = &obs.rras {
         out.extend(rras::assess(reading));
+    }
+    if let Some(Ok(Some(last))) = &obs.last_attempt {
+        out.extend(crate::events::judge::latest(std::slice::from_ref(last)));
     }
     out
 }
@@ -115,6 +120,7 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
     out.push(path_mtu_step(obs, &probes, findings));
     out.push(proposals_step(&probes, findings));
     out.extend(local_rras_step(obs, findings));
+    out.extend(local_events_step(obs, findings));
     out
 }
 
@@ -411,6 +417,38 @@ fn local_rras_step(obs: &Observations, findings: &[Finding]) -> Option<Step> {
                 None if r.rras_installed => "EnableServerFragmentation is not set".to_owned(),
                 None => "not an RRAS server".to_owned(),
             },
+        ),
+        Err(why) => skipped(NAME, why.to_string()),
+    })
+}
+
+/// `local-events`, only when asked for: the last attempt in this machine's
+/// event logs, with its Windows error.
+fn local_events_step(obs: &Observations, findings: &[Finding]) -> Option<Step> {
+    const NAME: &str = "local-events";
+    Some(match obs.last_attempt.as_ref()? {
+        Ok(Some(a)) => judged(
+            NAME,
+            findings,
+            Duration::ZERO,
+            format!(
+                "last attempt {} '{}' to {}: {}{}",
+                a.started.map_or("-".to_owned(), |t| t.to_string()),
+                a.profile.as_deref().unwrap_or("?"),
+                a.server.as_deref().unwrap_or("?"),
+                a.outcome.word(),
+                a.error
+                    .as_ref()
+                    .map(|e| format!(" {} {}", e.code, e.name.unwrap_or("")))
+                    .unwrap_or_default()
+            ),
+        ),
+        Ok(None) => skipped(
+            NAME,
+            format!(
+                "no VPN connection attempt in the last {} hours",
+                super::LOCAL_EVENTS_HOURS
+            ),
         ),
         Err(why) => skipped(NAME, why.to_string()),
     })
