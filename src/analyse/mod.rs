@@ -5,6 +5,14 @@
 //! never allocates for packets that cannot matter to IKE (the cheap test in
 //! [`crate::capture::ip::interest`]). [`Analyser::finish`] turns what was
 //! collected into an [`Analysis`]. Nothing here prints.
+//!
+//! No panics on hostile input: outside tests, indexing, slicing, `unwrap`
+//! and `expect` are denied here (every read goes through `get`).
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
 
 pub mod findings;
 pub mod sa;

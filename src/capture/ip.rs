@@ -11,6 +11,8 @@ use std::net::IpAddr;
 
 use etherparse::{LaxIpSlice, LenSource};
 
+use crate::wire::be16;
+
 /// IP protocol numbers (IANA "Assigned Internet Protocol Numbers").
 pub mod proto {
     pub const ICMP: u8 = 1;
@@ -58,12 +60,8 @@ pub enum Interest {
 #[inline]
 pub fn interest(ip: &[u8], v6: bool, ports: &IkePorts) -> Interest {
     let udp_ports = |at: usize| -> Interest {
-        match (ip.get(at..at + 2), ip.get(at + 2..at + 4)) {
+        match (be16(ip, at), be16(ip, at + 2)) {
             (Some(s), Some(d)) => {
-                let (s, d) = (
-                    u16::from_be_bytes([s[0], s[1]]),
-                    u16::from_be_bytes([d[0], d[1]]),
-                );
                 if ports.contains(s) || ports.contains(d) {
                     Interest::Parse
                 } else {

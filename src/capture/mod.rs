@@ -5,6 +5,14 @@
 //! packets that borrow it, so memory stays flat whatever the file size. Time is
 //! the capture's own clock ([`Timestamp`]), passed down by the caller, never the
 //! wall clock, so reassembly timeouts mean the same on every replay.
+//!
+//! No panics on hostile input: outside tests, indexing, slicing, `unwrap`
+//! and `expect` are denied here (every read goes through `get`).
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
 
 pub mod defrag;
 pub mod ip;
