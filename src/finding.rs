@@ -84,6 +84,20 @@ codes! {
     Ikev1Traffic = "ikev1-traffic",
     /// pcap: an ICMP "fragmentation needed" / ICMPv6 "packet too big" quotes an IKE datagram.
     IcmpTooBig = "icmp-too-big",
+    /// pcap: the responder answered, the initiator kept retransmitting: the response was lost on the way back.
+    IkeResponseLost = "ike-response-lost",
+    /// pcap: the capture ended while an exchange could still complete.
+    ExchangeInProgress = "exchange-in-progress",
+    /// pcap: ESP, ESP in UDP or IKEv1 flows, but no IKEv2 negotiation is in the capture.
+    IkeNotInCapture = "ike-not-in-capture",
+    /// pcap: an IKE message of more than 16 IKEv2 fragments (some gateways drop those).
+    TooManyIkeFragments = "too-many-ike-fragments",
+    /// pcap: an IKE datagram's IP fragments left last-first (some gateways drop those).
+    IpFragmentsOutOfOrder = "ip-fragments-out-of-order",
+    /// pcap: the responder demanded a COOKIE (half-open SA load, DoS protection).
+    IkeCookieRequested = "ike-cookie-requested",
+    /// pcap: one peer's IKE_SA_INIT unanswered while the responder answers other peers.
+    IkeSaInitRefusedForPeer = "ike-sa-init-refused-for-peer",
     // ---- end pcap ---------------------------------------------------------
 
 
@@ -162,6 +176,42 @@ codes! {
     // ---- end local --------------------------------------------------------
 }
 
+impl Code {
+    /// The error the Windows VPN client (RasClient event 20227, the
+    /// connection dialog) shows when this problem stops a connection, for
+    /// codes that can be a `fail` (Microsoft Learn, "Troubleshoot Always On
+    /// VPN"; Win32 system error codes): 809 the server did not respond, 868
+    /// the server name did not resolve, 13801 IKE authentication
+    /// credentials unacceptable, 13868 no matching policy (proposal).
+    pub fn windows_error(self) -> Option<u32> {
+        use Code::*;
+        match self {
+            IkeSaInitUnanswered
+            | IkeAuthUnanswered
+            | IkeAuthNeverArrived
+            | IpFragmentsMissing
+            | NoIkeTraffic
+            | IkeResponseLost
+            | TooManyIkeFragments
+            | IkeSaInitRefusedForPeer
+            | Udp500Unanswered
+            | Udp4500Unanswered
+            | IpFragmentsDropped
+            | LoadBalancerNotPersistent
+            | IkeAuthUnanswered4500
+            | MtuBlackHole
+            | MtuBelowMinimum
+            | MtuTargetUnreachable
+            | MtuIkeUnanswered
+            | LocalRrasFragmentationDisabled => Some(809),
+            AuthenticationFailed => Some(13801),
+            NoProposalChosen => Some(13868),
+            DnsFailed => Some(868),
+            _ => None,
+        }
+    }
+}
+
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -187,6 +237,10 @@ pub struct Finding {
     /// What to change, in words an admin acts on. Empty for pure information.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// For a `fail`: the error number the Windows VPN client shows for it
+    /// (809, 13801, 13868, ...), from [`Code::windows_error`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows_error: Option<u32>,
 }
 
 impl Finding {
@@ -197,6 +251,10 @@ impl Finding {
             summary: summary.into(),
             evidence: Map::new(),
             remedy: None,
+            windows_error: match severity {
+                Severity::Fail => code.windows_error(),
+                _ => None,
+            },
         }
     }
 

@@ -2,7 +2,11 @@
 //! reassembler, remembers what never completed.
 //!
 //! Fragments are keyed like RFC 791 §3.2 (source, destination, protocol,
-//! identification) and RFC 8200 §4.5 (source, destination, identification).
+//! identification) and RFC 8200 §4.5 (source, destination, identification),
+//! plus the capture file they were read from: a client-side and a
+//! server-side trace of one attempt hold copies of the same fragments, and a
+//! fragment seen at one capture point never completes a datagram seen at
+//! another.
 //! Limits: datagrams in flight ([`DefragLimits::max_in_flight`], the oldest is
 //! evicted first), bytes per datagram ([`DefragLimits::max_datagram`]), and a
 //! timeout in capture time supplied by the caller (Linux's `ipfrag_time`
@@ -49,9 +53,11 @@ impl Default for DefragLimits {
     }
 }
 
-/// Identifies one original datagram.
+/// Identifies one original datagram as seen at one capture point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FragKey {
+    /// The capture file (index into the command's file list).
+    pub file: u16,
     pub src: IpAddr,
     pub dst: IpAddr,
     pub proto: u8,
@@ -70,8 +76,34 @@ pub struct Fragment<'a> {
     pub declared_len: u32,
     /// IP header length of this fragment (to compute datagram sizes).
     pub header_len: u32,
+    /// TTL / hop limit of this fragment.
+    pub ttl: u8,
+    /// Length of the frame that carried it on the wire (link header included).
+    pub frame_len: u32,
     pub at: PacketRef,
     pub ts: Timestamp,
+}
+
+/// The order in which the fragments of a datagram were captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FragmentOrder {
+    /// Offsets rising: the order senders normally use.
+    #[default]
+    InOrder,
+    /// The last fragment (MF clear) first, offsets falling: some gateways
+    /// drop datagrams that arrive this way.
+    LastFirst,
+    /// Neither (reordered on the way, or duplicates).
+    Mixed,
+}
+
+/// One fragment's place and size, for evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FragmentSize {
+    /// Offset of its data in the original payload, in bytes.
+    pub offset: u32,
+    /// Its IP packet length (header + fragment data).
+    pub ip_len: u32,
 }
 
 /// A half-open byte range `[start, end)` of the original payload.
@@ -126,6 +158,11 @@ pub struct IncompleteDatagram {
     pub reason: GiveUp,
     /// Largest fragment (IP header + payload) seen: hints at the link MTU.
     pub largest_fragment: u32,
+    /// The fragments that arrived, by offset (at most 64 kept).
+    pub sizes: Vec<FragmentSize>,
+    pub order: FragmentOrder,
+    /// TTL / hop limit of the first fragment that arrived.
+    pub ttl: u8,
 }
 
 /// A datagram put back together.
@@ -141,6 +178,49 @@ pub struct Reassembled {
     /// size the sender tried to send.
     pub datagram_len: u32,
     pub largest_fragment: u32,
+    /// Longest frame (link header included) that carried a fragment.
+    pub largest_frame: u32,
+    /// The fragments, by offset (at most 64 kept).
+    pub sizes: Vec<FragmentSize>,
+    pub order: FragmentOrder,
+    /// TTL / hop limit of the fragment at offset 0.
+    pub ttl: u8,
+}
+
+/// Follows the capture order of a datagram's fragments.
+#[derive(Debug, Clone, Copy)]
+struct OrderTrack {
+    prev: u32,
+    rising: bool,
+    falling: bool,
+    last_came_first: bool,
+}
+
+impl OrderTrack {
+    fn new(offset: u32, more: bool) -> OrderTrack {
+        OrderTrack {
+            prev: offset,
+            rising: true,
+            falling: true,
+            last_came_first: !more,
+        }
+    }
+
+    fn next(&mut self, offset: u32) {
+        self.rising &= offset > self.prev;
+        self.falling &= offset < self.prev;
+        self.prev = offset;
+    }
+
+    fn order(self, fragments: u32) -> FragmentOrder {
+        if fragments < 2 || self.rising {
+            FragmentOrder::InOrder
+        } else if self.falling && self.last_came_first {
+            FragmentOrder::LastFirst
+        } else {
+            FragmentOrder::Mixed
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -155,6 +235,11 @@ struct Partial {
     first_header_len: Option<u32>,
     snapped: bool,
     largest_fragment: u32,
+    largest_frame: u32,
+    sizes: Vec<FragmentSize>,
+    order: OrderTrack,
+    /// TTL of the fragment at offset 0, else of the first to arrive.
+    ttl: u8,
 }
 
 /// Counters for the report.
@@ -219,9 +304,23 @@ impl Defragmenter {
             first_header_len: None,
             snapped: false,
             largest_fragment: 0,
+            largest_frame: 0,
+            sizes: Vec::new(),
+            order: OrderTrack::new(frag.info.offset, frag.info.more),
+            ttl: frag.ttl,
         });
         entry.last_ts = frag.ts;
+        if entry.fragments > 0 {
+            entry.order.next(frag.info.offset);
+        }
         entry.fragments += 1;
+        entry.largest_frame = entry.largest_frame.max(frag.frame_len);
+        if entry.sizes.len() < MAX_FRAMES_KEPT {
+            entry.sizes.push(FragmentSize {
+                offset: frag.info.offset,
+                ip_len: frag.header_len + frag.declared_len,
+            });
+        }
         entry.largest_fragment = entry
             .largest_fragment
             .max(frag.header_len + frag.declared_len);
@@ -253,6 +352,7 @@ impl Defragmenter {
         }
         if start == 0 {
             entry.first_header_len = Some(frag.header_len);
+            entry.ttl = frag.ttl;
         }
         if (frag.payload.len() as u32) < frag.declared_len {
             entry.snapped = true;
@@ -285,6 +385,9 @@ impl Defragmenter {
         let total = p.total.unwrap_or(0);
         let mut payload = p.buf;
         payload.truncate(total as usize);
+        let order = p.order.order(p.fragments);
+        let mut sizes = p.sizes;
+        sizes.sort_by_key(|s| s.offset);
         Some(Reassembled {
             key: frag.key,
             datagram_len: p.first_header_len.unwrap_or(0) + total,
@@ -294,6 +397,10 @@ impl Defragmenter {
             first_ts: p.first_ts,
             last_ts: p.last_ts,
             largest_fragment: p.largest_fragment,
+            largest_frame: p.largest_frame,
+            sizes,
+            order,
+            ttl: p.ttl,
         })
     }
 
@@ -359,6 +466,9 @@ impl Defragmenter {
                 .unwrap_or_default()
                 .to_vec()
         });
+        let order = p.order.order(p.fragments);
+        let mut sizes = p.sizes;
+        sizes.sort_by_key(|s| s.offset);
         let mut buf = p.buf;
         buf.clear();
         if self.spare.len() < 16 {
@@ -376,6 +486,9 @@ impl Defragmenter {
             head,
             reason,
             largest_fragment: p.largest_fragment,
+            sizes,
+            order,
+            ttl: p.ttl,
         }
     }
 }
@@ -432,6 +545,7 @@ mod tests {
 
     fn key(id: u32) -> FragKey {
         FragKey {
+            file: 0,
             src: IpAddr::V4(Ipv4Addr::new(198, 18, 0, 1)),
             dst: IpAddr::V4(Ipv4Addr::new(198, 19, 0, 1)),
             proto: 17,
@@ -446,6 +560,8 @@ mod tests {
             payload: data,
             declared_len: data.len() as u32,
             header_len: 20,
+            ttl: 64,
+            frame_len: 14 + 20 + data.len() as u32,
             at: PacketRef { file: 0, frame },
             ts: Timestamp::from_secs_nanos(secs, 0),
         }
@@ -477,6 +593,83 @@ mod tests {
         assert!(lost.is_empty());
         assert_eq!(d.stats().reassembled, 1);
         assert_eq!(d.in_flight(), 0);
+    }
+
+    #[test]
+    fn fragment_order_is_told() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let mut lost = Vec::new();
+        // Last-first: the tail (MF clear) is captured before the head.
+        d.push(frag(1, 16, false, &[2; 8], 1, 1), &mut |x| lost.push(x));
+        let r = d
+            .push(frag(1, 0, true, &[1; 16], 2, 1), &mut |x| lost.push(x))
+            .unwrap();
+        assert_eq!(r.order, FragmentOrder::LastFirst);
+        assert_eq!(
+            r.sizes,
+            vec![
+                FragmentSize {
+                    offset: 0,
+                    ip_len: 36
+                },
+                FragmentSize {
+                    offset: 16,
+                    ip_len: 28
+                }
+            ]
+        );
+        assert_eq!(r.largest_frame, 14 + 36);
+        // In order.
+        d.push(frag(2, 0, true, &[1; 16], 3, 1), &mut |x| lost.push(x));
+        let r = d
+            .push(frag(2, 16, false, &[2; 8], 4, 1), &mut |x| lost.push(x))
+            .unwrap();
+        assert_eq!(r.order, FragmentOrder::InOrder);
+        // Middle, head, tail: reordered, not last-first.
+        d.push(frag(3, 8, true, &[1; 8], 5, 1), &mut |x| lost.push(x));
+        d.push(frag(3, 0, true, &[1; 8], 6, 1), &mut |x| lost.push(x));
+        let r = d
+            .push(frag(3, 16, false, &[2; 8], 7, 1), &mut |x| lost.push(x))
+            .unwrap();
+        assert_eq!(r.order, FragmentOrder::Mixed);
+        assert!(lost.is_empty());
+    }
+
+    #[test]
+    fn fragments_from_two_capture_files_never_complete_each_other() {
+        // The client-side and the server-side trace each hold a copy of the
+        // same datagram's fragments (same addresses, protocol and IP ID),
+        // read interleaved in time order. Each file's copy is reassembled
+        // from its own fragments only; a file that lost the tail stays
+        // incomplete even though the other file has it.
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let mut lost = Vec::new();
+        let head: Vec<u8> = (0..16).collect();
+        let tail: Vec<u8> = (16..24).collect();
+        fn in_file(file: u16, f: Fragment<'_>) -> Fragment<'_> {
+            Fragment {
+                key: FragKey { file, ..f.key },
+                at: PacketRef { file, ..f.at },
+                ..f
+            }
+        }
+        let client_head = in_file(0, frag(9, 0, true, &head, 1, 1));
+        let server_tail = in_file(1, frag(9, 16, false, &tail, 1, 1));
+        let client_tail = in_file(0, frag(9, 16, false, &tail, 2, 1));
+        assert!(d.push(client_head, &mut |x| lost.push(x)).is_none());
+        // The server's tail must not complete the client's head.
+        assert!(d.push(server_tail, &mut |x| lost.push(x)).is_none());
+        assert_eq!(d.in_flight(), 2);
+        let r = d.push(client_tail, &mut |x| lost.push(x)).unwrap();
+        assert_eq!(r.key.file, 0);
+        assert_eq!(r.payload, (0..24).collect::<Vec<u8>>());
+        assert!(r.frames.iter().all(|f| f.file == 0));
+        // The server file's copy never got its head.
+        let rest = d.finish_all();
+        assert_eq!(rest.len(), 1);
+        assert_eq!(rest[0].key.file, 1);
+        assert!(rest[0].head.is_none());
+        assert!(lost.is_empty());
     }
 
     #[test]

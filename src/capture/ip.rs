@@ -132,6 +132,8 @@ pub struct IpPacket<'a> {
     pub wire_len: u32,
     /// Bytes of IP header, options and extension headers before `payload`.
     pub header_len: u32,
+    /// IPv4 time to live / IPv6 hop limit.
+    pub ttl: u8,
     pub frag: Option<FragInfo>,
     /// The payload bytes that were captured.
     pub payload: &'a [u8],
@@ -163,6 +165,7 @@ pub fn slice(ip: &[u8]) -> Option<IpPacket<'_>> {
                 proto: payload.ip_number.0,
                 wire_len: u32::from(h.total_len()),
                 header_len,
+                ttl: h.ttl(),
                 frag,
                 payload: payload.payload,
                 complete: !payload.incomplete && payload.len_source != LenSource::Slice,
@@ -183,6 +186,7 @@ pub fn slice(ip: &[u8]) -> Option<IpPacket<'_>> {
                 proto: payload.ip_number.0,
                 wire_len: 40 + u32::from(h.payload_length()),
                 header_len,
+                ttl: h.hop_limit(),
                 frag,
                 payload: payload.payload,
                 complete: !payload.incomplete && payload.len_source != LenSource::Slice,

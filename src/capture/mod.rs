@@ -14,9 +14,11 @@
     deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
 )]
 
+pub mod datagram;
 pub mod defrag;
 pub mod ip;
 pub mod link;
+pub mod pipeline;
 pub mod reader;
 
 use std::fmt;
@@ -135,6 +137,9 @@ impl fmt::Display for LinkType {
 #[derive(Debug, Clone, Copy)]
 pub struct Packet<'a> {
     pub at: PacketRef,
+    /// The pcapng interface (Interface Description Block index within the
+    /// file) the frame was captured on; 0 for pcap files.
+    pub interface: u32,
     pub ts: Timestamp,
     pub link: LinkType,
     /// The captured bytes (at most the snap length).

@@ -326,9 +326,10 @@ impl CaptureReader {
                     self.state.legacy.as_ref(),
                     last_ts,
                 ) {
-                    Some((link, ts, data, orig_len)) => (
+                    Some((link, interface, ts, data, orig_len)) => (
                         Packet {
                             at: PacketRef { file: index, frame },
+                            interface,
                             ts,
                             link,
                             data,
@@ -522,7 +523,7 @@ fn packet_of<'a>(
     interfaces: &[Interface],
     legacy: Option<&Interface>,
     last_ts: Timestamp,
-) -> Option<(LinkType, Timestamp, &'a [u8], u32)> {
+) -> Option<(LinkType, u32, Timestamp, &'a [u8], u32)> {
     match block {
         PcapBlockOwned::Legacy(b) => {
             let iface = legacy?;
@@ -536,6 +537,7 @@ fn packet_of<'a>(
             let data = b.data.get(..b.caplen as usize).unwrap_or(b.data);
             Some((
                 iface.link,
+                0,
                 Timestamp::from_secs_nanos(secs, nanos),
                 data,
                 b.origlen,
@@ -546,7 +548,7 @@ fn packet_of<'a>(
             let raw = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
             // `data` includes the 32-bit padding; caplen says what is real.
             let data = epb.data.get(..epb.caplen as usize).unwrap_or(epb.data);
-            Some((iface.link, iface.ts(raw), data, epb.origlen))
+            Some((iface.link, epb.if_id, iface.ts(raw), data, epb.origlen))
         }
         PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
             let iface = interfaces.first()?;
@@ -558,12 +560,18 @@ fn packet_of<'a>(
             }
             let data = spb.data.get(..len).unwrap_or(spb.data);
             // SPB carries no timestamp: keep the previous one so time order holds.
-            Some((iface.link, last_ts, data, spb.origlen))
+            Some((iface.link, 0, last_ts, data, spb.origlen))
         }
         PcapBlockOwned::NG(Block::Unknown(u)) => {
             let opb = opb_fields(u.block_type, u.data)?;
             let iface = interfaces.get(opb.if_id as usize)?;
-            Some((iface.link, iface.ts(opb.ts), opb.data, opb.orig_len))
+            Some((
+                iface.link,
+                u32::from(opb.if_id),
+                iface.ts(opb.ts),
+                opb.data,
+                opb.orig_len,
+            ))
         }
         _ => None,
     }
