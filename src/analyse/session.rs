@@ -2,13 +2,16 @@
 //! callers that hold frames (capture files today, a live interface later).
 
 use super::{Analyser, Analysis, Options};
+use crate::capture::dedup::{self, ComponentCopies};
 use crate::capture::pipeline::Pipeline;
 use crate::capture::{Packet, Timestamp, Truncation};
 use crate::finding::Finding;
 
 /// One analysis over frames pushed in capture order (several files merged
-/// in time order, see [`crate::capture::for_each_in_time_order`]).
+/// in time order, see [`crate::capture::for_each_in_time_order`]): frames
+/// -> component-copy filter ([`dedup`]) -> pipeline -> analyser.
 pub struct Session {
+    copies: ComponentCopies,
     pipeline: Pipeline,
     analyser: Analyser,
 }
@@ -16,14 +19,25 @@ pub struct Session {
 impl Session {
     pub fn new(opts: Options) -> Session {
         Session {
+            copies: ComponentCopies::new(),
             pipeline: Pipeline::new(opts.ports, opts.defrag),
             analyser: Analyser::new(),
         }
     }
 
+    /// Says how many interfaces capture file `file` declares up front (from
+    /// [`crate::capture::CaptureReader::interfaces_declared`]), so copies of
+    /// one packet on two of them can be recognised.
+    pub fn declare_interfaces(&mut self, file: u16, interfaces: usize) {
+        self.copies.declare_interfaces(file, interfaces);
+    }
+
     /// Feeds one frame.
     #[inline]
     pub fn push(&mut self, p: &Packet<'_>) {
+        if self.copies.is_copy(&dedup::Frame::of(p)) {
+            return;
+        }
         self.analyser.clock(p.at.file, p.ts);
         let analyser = &mut self.analyser;
         self.pipeline.push(p, &mut |d| analyser.push(&d));
@@ -47,6 +61,8 @@ impl Session {
     pub fn finish(mut self) -> Analysis {
         let analyser = &mut self.analyser;
         self.pipeline.finish(&mut |d| analyser.push(&d));
-        self.analyser.finish(self.pipeline.stats())
+        let mut capture = self.pipeline.stats();
+        capture.component_copies = self.copies.copies();
+        self.analyser.finish(capture)
     }
 }

@@ -54,6 +54,7 @@ fn feed(a: &mut Session, frame: u64, millis: i64, ip: &[u8]) {
     a.push(&Packet {
         at: PacketRef { file: 0, frame },
         interface: 0,
+        mark: None,
         ts: Timestamp(millis * 1_000_000),
         link: LinkType::RAW,
         data: ip,

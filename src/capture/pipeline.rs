@@ -34,6 +34,14 @@ pub struct CaptureStats {
     /// Captured bytes (at most the snap length per frame).
     pub bytes: u64,
     pub not_ip: u64,
+    /// Frames dropped before analysis as copies of one packet recorded at
+    /// several points of the same host (pktmon components; see
+    /// [`super::dedup`]). Not included in `packets`.
+    pub component_copies: u64,
+    /// Frames carried in a PPPoE session (DSL links: IP MTU 1492).
+    pub pppoe_frames: u64,
+    /// Frames carried under an MPLS label stack.
+    pub mpls_frames: u64,
     /// Link or IP headers, or UDP datagrams on IKE ports, that could not be read.
     pub malformed: u64,
     /// Frames on link types this tool does not decode.
@@ -72,7 +80,14 @@ impl Pipeline {
     pub fn push(&mut self, p: &Packet<'_>, out: &mut dyn FnMut(Datagram<'_>)) {
         self.stats.packets += 1;
         self.stats.bytes += p.data.len() as u64;
-        let (bytes, v6) = match link::decode(p.link, p.data) {
+        let (l3, via) = link::decode_with(p.link, p.data);
+        if via.pppoe_session.is_some() {
+            self.stats.pppoe_frames += 1;
+        }
+        if via.mpls_labels > 0 {
+            self.stats.mpls_frames += 1;
+        }
+        let (bytes, v6) = match l3 {
             L3::Ipv4(b) => (b, false),
             L3::Ipv6(b) => (b, true),
             L3::NotIp => {

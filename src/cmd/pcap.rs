@@ -56,6 +56,15 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     let bar = progress_bar(total_bytes, ctx.detail.quiet);
     let counters: Vec<_> = readers.iter().map(|r| r.bytes_counter()).collect();
     let mut n = 0u64;
+    // The session drops copies of one packet recorded at several stack
+    // components (capture::dedup) before the analysis; it needs to know
+    // which files hold several interfaces.
+    for (i, r) in readers.iter_mut().enumerate() {
+        // Peeking reads the header blocks (pcapng IDBs precede packets);
+        // a read error shows up again, and is reported, in the loop below.
+        let _ = r.peek();
+        session.declare_interfaces(i as u16, r.interfaces_declared());
+    }
     for_each_in_time_order(&mut readers, |p| {
         session.push(p);
         n += 1;

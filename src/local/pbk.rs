@@ -194,12 +194,24 @@ fn ike_proposal(integrity: u32, encryption: u32, dh: u32) -> Option<String> {
 /// section (`MEDIA=`, `DEVICE=`) belongs to the profile above it.
 pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
     let mut profiles: Vec<VpnProfile> = Vec::new();
+    let mut current: Option<usize> = None;
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim_start_matches('\u{feff}').trim();
         if line.is_empty() || line.starts_with(';') {
             continue;
         }
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let section = section.trim();
+            // Windows matches section names without regard to case: a
+            // second `[aovpn]` continues the profile `[AOVPN]` began.
+            if let Some(i) = profiles
+                .iter()
+                .position(|p| p.name.eq_ignore_ascii_case(section))
+            {
+                current = Some(i);
+                continue;
+            }
+            current = Some(profiles.len());
             profiles.push(VpnProfile {
                 name: section.to_owned(),
                 server: None,
@@ -211,25 +223,29 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
             });
             continue;
         }
-        let Some(profile) = profiles.last_mut() else {
+        let Some(profile) = current.and_then(|i| profiles.get_mut(i)) else {
             return Err(PbkError::OutsideSection { line: index + 1 });
         };
         let Some((key, value)) = line.split_once('=') else {
             continue;
         };
         let value = value.trim();
-        match key.trim() {
-            "PhoneNumber" if !value.is_empty() => profile.server = Some(value.to_owned()),
-            "VpnStrategy" => {
+        // Keys too are matched without regard to case and with surrounding
+        // spaces trimmed, as Windows reads phonebooks: `VPNStrategy` and
+        // `DISABLE_IKEv2_FRAGMENTATION` (written by some published scripts)
+        // mean what `VpnStrategy` and `Disable_IKEv2_Fragmentation` mean.
+        match key.trim().to_ascii_lowercase().as_str() {
+            "phonenumber" if !value.is_empty() => profile.server = Some(value.to_owned()),
+            "vpnstrategy" => {
                 if let Ok(v) = value.parse::<u32>() {
                     let (label, ikev2) = vpn_strategy(v);
                     profile.strategy = Some(format!("{label} ({v})"));
                     profile.uses_ikev2 = ikev2;
                 }
             }
-            "Disable_IKEv2_Fragmentation" => profile.ikev2_fragmentation_disabled = value == "1",
-            "CustomIPSecPolicies" => profile.custom_policy = decode_custom_policy(value),
-            "DeviceTunnel" => profile.device_tunnel = value == "1",
+            "disable_ikev2_fragmentation" => profile.ikev2_fragmentation_disabled = value == "1",
+            "customipsecpolicies" => profile.custom_policy = decode_custom_policy(value),
+            "devicetunnel" => profile.device_tunnel = value == "1",
             _ => {}
         }
     }
@@ -432,6 +448,38 @@ PhoneNumber=vpn.example.com\r\n\r\n[Old SSTP]\r\nVpnStrategy=5\r\nPhoneNumber=ss
         let default = profile(false, None);
         let codes: Vec<Code> = assess(&default, "x").iter().map(|f| f.code).collect();
         assert_eq!(codes, vec![Code::ProfileDefaultCrypto]);
+    }
+
+    /// Windows reads phonebook keys and section names without regard to
+    /// case and trims the spaces around them (field case: a published
+    /// workaround script writes `VPNStrategy` and `DISABLE_IKEv2_FRAGMENTATION`).
+    #[test]
+    fn keys_and_sections_ignore_case_and_surrounding_spaces() {
+        let text = "[ AOVPN ]\r\nVPNStrategy=7\r\n  DISABLE_IKEv2_FRAGMENTATION = 1 \r\n\
+phonenumber= vpn.example.com\r\n[aovpn]\r\ndevicetunnel=1\r\n";
+        let profiles = parse(text).unwrap();
+        assert_eq!(
+            profiles.len(),
+            1,
+            "[aovpn] is the same section as [ AOVPN ]"
+        );
+        let p = &profiles[0];
+        assert_eq!(p.name, "AOVPN");
+        assert_eq!(p.strategy.as_deref(), Some("IKEv2 only (7)"));
+        assert!(p.ikev2_fragmentation_disabled && p.device_tunnel);
+        assert_eq!(p.server.as_deref(), Some("vpn.example.com"));
+        let codes: Vec<Code> = assess(p, "x").iter().map(|f| f.code).collect();
+        assert!(codes.contains(&Code::ProfileIkeFragmentationDisabled));
+    }
+
+    /// The field case file itself (shared/cases/pbk-key-case.pbk, copied to fixtures/).
+    #[test]
+    fn field_case_pbk_key_case() {
+        let text = include_str!("../../fixtures/pbk-key-case.pbk");
+        let profiles = parse(text).unwrap();
+        assert_eq!(profiles.len(), 1);
+        assert_eq!(profiles[0].strategy.as_deref(), Some("IKEv2 only (7)"));
+        assert!(profiles[0].ikev2_fragmentation_disabled);
     }
 
     #[test]

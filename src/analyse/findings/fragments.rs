@@ -149,13 +149,14 @@ pub(super) fn ip_fragmented(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 Code::IkeMessageIpFragmented,
                 Severity::Warn,
                 format!(
-                    "{} {} of {} bytes left {} as {} IP fragments (path MTU about {} bytes)",
+                    "{} {} of {} bytes left {} as {} IP fragments (path MTU about {} bytes{})",
                     t.key.exchange,
                     if t.key.response { "response" } else { "request" },
                     t.ip_len,
                     t.src,
                     t.ip_packets,
-                    t.largest_ip_packet
+                    t.largest_ip_packet,
+                    crate::capture::link::mtu_note(t.largest_ip_packet)
                 ),
             )
             .with("frames", frames(&t.frames))

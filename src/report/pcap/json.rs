@@ -70,6 +70,11 @@ pub struct StatsJson {
     pub snapped_ike_packets: u64,
     pub icmp_too_big: u64,
     pub not_ip: u64,
+    /// Frames dropped as copies of one packet recorded at several stack
+    /// components (pktmon); not in `packets`.
+    pub component_copies: u64,
+    pub pppoe_frames: u64,
+    pub mpls_frames: u64,
     pub unsupported_link_types: BTreeMap<String, u64>,
 }
 
@@ -97,6 +102,9 @@ impl StatsJson {
             snapped_ike_packets: s.snapped_ike_packets,
             icmp_too_big: s.icmp_too_big,
             not_ip: c.not_ip,
+            component_copies: c.component_copies,
+            pppoe_frames: c.pppoe_frames,
+            mpls_frames: c.mpls_frames,
             unsupported_link_types: c
                 .unsupported_link_types
                 .iter()

@@ -54,6 +54,26 @@ pub fn write_human(out: &mut dyn Write, a: &Analysis, detail: Detail) -> io::Res
             c.datagrams_incomplete,
             s.malformed + c.malformed
         )?;
+        if c.component_copies > 0 {
+            writeln!(
+                out,
+                "{DIM}{} frame(s) were copies of a packet recorded again at another stack component (pktmon): each packet counted once{DIM:#}",
+                c.component_copies
+            )?;
+        }
+        if c.pppoe_frames > 0 || c.mpls_frames > 0 {
+            let mut parts = Vec::new();
+            if c.pppoe_frames > 0 {
+                parts.push(format!(
+                    "{} frame(s) in a PPPoE session (DSL: IP MTU 1492 = 1500 - 8 bytes of PPPoE)",
+                    c.pppoe_frames
+                ));
+            }
+            if c.mpls_frames > 0 {
+                parts.push(format!("{} frame(s) under MPLS labels", c.mpls_frames));
+            }
+            writeln!(out, "{DIM}link: {}{DIM:#}", parts.join(", "))?;
+        }
         if !c.unsupported_link_types.is_empty() {
             let names: Vec<String> = c
                 .unsupported_link_types
