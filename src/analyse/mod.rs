@@ -25,6 +25,8 @@ pub mod message;
 pub mod point;
 pub mod sa;
 mod session;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

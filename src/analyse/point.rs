@@ -128,7 +128,7 @@ pub fn capture_point(sa: &IkeSa, file: u16) -> CapturePoint {
         ),
         (None, Some(Side::Responder)) if past_i => (
             Side::Responder,
-            "a NAT translated the client's address before this point (its own NAT_DETECTION hash does not match)",
+            "a NAT translated the client's address before this point: its own NAT_DETECTION hash does not match it",
         ),
         (None, Some(Side::Responder)) => (
             Side::Responder,
@@ -136,7 +136,7 @@ pub fn capture_point(sa: &IkeSa, file: u16) -> CapturePoint {
         ),
         (None, Some(Side::Initiator)) if before_r => (
             Side::Initiator,
-            "a NAT translates the server's address after this point (its own NAT_DETECTION hash does not match)",
+            "a NAT translates the server's address after this point: its own NAT_DETECTION hash does not match it",
         ),
         (None, Some(Side::Initiator)) => (
             Side::Initiator,
