@@ -1,0 +1,158 @@
+//! `aovpn-diag pcap` on the field cases of issue 12 (fixtures/case-*, copied
+//! from shared/cases/ with their right answers, fixed before the tool ran on
+//! them) and on the fixtures made for each kind of fault (fixtures/kind-*,
+//! see fixtures/README.md): the verdict, the codes, and the facts that make
+//! the diagnosis true.
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use cli::{codes, finding, has};
+use serde_json::Value;
+
+fn json(file: &str) -> (Value, i32) {
+    cli::json("pcap", &[file])
+}
+
+fn human(file: &str) -> String {
+    let out = cli::command("pcap").arg(file).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn text(f: &Value, key: &str) -> String {
+    f[key].as_str().unwrap_or_default().to_owned()
+}
+
+fn exchange<'a>(doc: &'a Value, sa: usize, name: &str, id: u64) -> &'a Value {
+    doc["sas"][sa]["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["exchange"] == name && e["message_id"] == id)
+        .unwrap_or_else(|| panic!("no {name} {id} in {:#}", doc["sas"][sa]["exchanges"]))
+}
+
+#[test]
+fn esp_in_udp_without_ike_was_negotiated_before_the_capture() {
+    let file = "fixtures/case-esp-in-udp-no-ike.pcap";
+    let (doc, code) = json(file);
+    assert_eq!(code, 0);
+    assert_eq!(doc["verdict"], "ok");
+    assert_eq!(
+        codes(&doc),
+        vec![("ike-not-in-capture".to_string(), "warn".to_string())]
+    );
+    let f = finding(&doc, "ike-not-in-capture");
+    let summary = text(f, "summary");
+    assert!(
+        summary.contains("negotiated before the capture started"),
+        "{summary}"
+    );
+    assert!(
+        summary
+            .contains("8 ESP-in-UDP packet(s) 192.1.2.23:4500 -> 192.1.2.45:4500 (SPI 0x12345678)"),
+        "{summary}"
+    );
+    assert!(!summary.contains("never reached"), "{summary}");
+    assert!(text(f, "remedy").contains("start the capture, then connect"));
+    assert_eq!(f["evidence"]["esp_in_udp_packets"], 8);
+    assert_eq!(doc["ipsec_flows"][0]["kind"], "esp-in-udp");
+    assert_eq!(doc["ipsec_flows"][0]["packets"], 8);
+    assert!(!human(file).contains("no-ike-traffic"));
+}
+
+#[test]
+fn a_capture_ending_after_ike_sa_init_is_in_progress_not_failed() {
+    let (doc, code) = json("fixtures/case-capture-ends-after-sa-init.pcapng");
+    assert_eq!(code, 0);
+    assert_eq!(doc["verdict"], "ok");
+    assert!(has(&doc, "exchange-in-progress", "info"));
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] != "fail"),
+        "{:#}",
+        doc["findings"]
+    );
+    assert_eq!(exchange(&doc, 0, "IKE_SA_INIT", 0)["status"], "answered");
+}
+
+#[test]
+fn the_answered_ike_auth_whose_response_never_reached_the_client() {
+    let file = "fixtures/case-ike-auth-answered-response-lost-server.pcap";
+    let (doc, code) = json(file);
+    assert_eq!(code, 1);
+    assert_eq!(doc["findings"][0]["code"], "ike-response-lost");
+    assert!(!has(&doc, "ike-auth-unanswered", "fail"));
+    assert!(!has(&doc, "ike-auth-never-arrived", "fail"));
+    let f = finding(&doc, "ike-response-lost");
+    assert_eq!(f["severity"], "fail");
+    assert_eq!(f["windows_error"], 809);
+    // Counted per IKE message: 5 transmissions of one 4-piece request and
+    // 5 responses of 2 pieces, not 20 and 10.
+    assert_eq!(f["evidence"]["request_transmissions"], 5);
+    assert_eq!(f["evidence"]["response_transmissions"], 5);
+    assert_eq!(f["evidence"]["response_ike_fragments"], 2);
+    assert_eq!(f["evidence"]["response_frame_length"], 1278);
+    let summary = text(f, "summary");
+    assert!(summary.contains("4 IKEv2 fragments"), "{summary}");
+    assert!(
+        summary.contains("packets of 1,264 and 722 bytes"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("lost on the way back to 203.0.113.194:64916"),
+        "{summary}"
+    );
+    assert!(summary.contains("less than 1,264 bytes"), "{summary}");
+    let auth = exchange(&doc, 0, "IKE_AUTH", 1);
+    assert_eq!(auth["status"], "response-lost");
+    assert_eq!(auth["request_transmissions"], 5);
+    assert_eq!(auth["response_transmissions"], 5);
+    assert_eq!(auth["request_ike_fragments"], 4);
+    // The last IKE_SA_INIT, answered just before the end: in progress.
+    let last = finding(&doc, "exchange-in-progress");
+    assert!(
+        text(last, "summary").contains("203.0.113.194:61023"),
+        "{last}"
+    );
+    // wire counts stay tshark's (per datagram)
+    assert_eq!(doc["stats"]["ike_messages"], 37);
+    assert_eq!(doc["stats"]["ike_transmissions"], 17);
+    assert!(human(file).contains("Windows shows: error 809"));
+}
+
+#[test]
+fn seventeen_ikev2_fragments_arrive_complete_and_the_gateway_drops_them() {
+    let (doc, code) = json("fixtures/case-ike-auth-17-skf-unanswered-server.pcap");
+    assert_eq!(code, 1);
+    assert_eq!(doc["findings"][0]["code"], "too-many-ike-fragments");
+    let many = finding(&doc, "too-many-ike-fragments");
+    assert_eq!(many["severity"], "fail");
+    assert_eq!(many["evidence"]["ike_fragments"], 17);
+    assert_eq!(many["evidence"]["transmissions"], 5);
+    let f = finding(&doc, "ike-auth-unanswered");
+    assert_eq!(f["evidence"]["transmissions"], 5);
+    assert_eq!(f["evidence"]["complete_at_capture_point"], true);
+    let summary = text(f, "summary");
+    assert!(summary.contains("17 IKEv2 fragments"), "{summary}");
+    assert!(summary.contains("sent 5 times"), "{summary}");
+    assert!(summary.contains("complete every time"), "{summary}");
+    // No firewall, load balancer or UDP 4500 block before this point.
+    let remedy = text(f, "remedy");
+    assert!(
+        remedy.starts_with("Most likely: Some gateways drop IKE messages of more than 16"),
+        "{remedy}"
+    );
+    for wrong in ["UDP 4500 is blocked", "load balancer", "firewall"] {
+        assert!(!remedy.contains(wrong), "{wrong}: {remedy}");
+    }
+    let fix = text(many, "remedy");
+    assert!(
+        fix.contains("fragment limit") && fix.contains("ECDSA") && fix.contains("MTU"),
+        "{fix}"
+    );
+    assert_eq!(exchange(&doc, 0, "IKE_AUTH", 1)["request_transmissions"], 5);
+}
