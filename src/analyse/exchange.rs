@@ -88,6 +88,17 @@ impl<'a> Exchange<'a> {
             .collect()
     }
 
+    /// The sendings of the latest request content (after a COOKIE or
+    /// INVALID_KE_PAYLOAD retry: the retry and its retransmissions), one
+    /// per sending.
+    pub fn latest_sent(&self) -> Vec<&'a Transmission> {
+        self.latest_chain()
+            .into_iter()
+            .filter_map(|i| self.transmission(i))
+            .filter(|t| t.same_as.is_none())
+            .collect()
+    }
+
     /// Requests that reached this capture point with every SKF piece.
     pub fn complete_requests(&self) -> Vec<&'a Transmission> {
         self.sent().into_iter().filter(|t| t.complete()).collect()

@@ -13,7 +13,7 @@ use crate::analyse::message::Transmission;
 use crate::analyse::point::{CapturePoint, Side};
 use crate::analyse::sa::{IkeSa, Support};
 use crate::finding::{Code, Finding, Severity};
-use crate::wire::ike::ExchangeType;
+use crate::wire::ike::{ExchangeType, NotifyType};
 
 use super::fragments::MAX_IKE_FRAGMENTS;
 
@@ -37,15 +37,24 @@ pub(super) fn sa_init_unanswered(v: &SaView<'_>, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let sent = e.sent();
+        let sent = e.latest_sent();
         let (Some(first), Some(last)) = (sent.first(), sent.last()) else {
             continue;
+        };
+        let cookie = e
+            .answered_with()
+            .iter()
+            .any(|t| t.notifies.contains(&NotifyType::COOKIE));
+        let retried = match (sent.len() < e.sent().len(), cookie) {
+            (false, _) => "",
+            (true, true) => " (the retry with the COOKIE the responder demanded)",
+            (true, false) => " (the retry after the responder's INVALID_KE_PAYLOAD)",
         };
         let point = v.point(first.file);
         let span = last.last_ts.secs_since(first.first_ts);
         let others = answered_elsewhere(v, first, last);
         if !others.is_empty() {
-            out.push(refused_for_peer(v, &sent, &others, point));
+            out.push(refused_for_peer(v, &sent, retried, &others, point));
             continue;
         }
         let here = match point.side {
@@ -65,7 +74,7 @@ pub(super) fn sa_init_unanswered(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 Code::IkeSaInitUnanswered,
                 Severity::Fail,
                 format!(
-                    "IKE_SA_INIT request from {} to {} sent {} over {:.1} s, never answered{here}",
+                    "IKE_SA_INIT request from {} to {}{retried} sent {} over {:.1} s, never answered{here}",
                     first.src,
                     first.dst,
                     times(sent.len()),
@@ -88,7 +97,8 @@ pub(super) fn sa_init_unanswered(v: &SaView<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Other peers whose IKE_SA_INIT the same responder (address and port)
-/// answered between this peer's first and last request.
+/// answered while this peer tried: from the in-progress window before its
+/// first request to the same after its last.
 fn answered_elsewhere<'a>(
     v: &SaView<'a>,
     first: &Transmission,
@@ -99,11 +109,11 @@ fn answered_elsewhere<'a>(
         .filter(|o| {
             o.responder == v.sa.responder
                 && o.initiator != v.sa.initiator
+                && o.negotiated()
                 && o.responses(ExchangeType::IKE_SA_INIT).any(|r| {
                     r.file == first.file
-                        && r.first_ts >= first.first_ts
-                        && r.first_ts <= last.last_ts
-                        && o.negotiated()
+                        && r.first_ts >= first.first_ts.plus_secs(-IN_PROGRESS_WINDOW_SECS)
+                        && r.first_ts <= last.last_ts.plus_secs(IN_PROGRESS_WINDOW_SECS)
                 })
         })
         .collect()
@@ -114,6 +124,7 @@ fn answered_elsewhere<'a>(
 fn refused_for_peer(
     v: &SaView<'_>,
     sent: &[&Transmission],
+    retried: &str,
     others: &[&IkeSa],
     point: CapturePoint,
 ) -> Finding {
@@ -132,7 +143,7 @@ fn refused_for_peer(
         Code::IkeSaInitRefusedForPeer,
         Severity::Fail,
         format!(
-            "IKE_SA_INIT from {} to {} sent {}, never answered, while the same responder answered {} other peer(s) on the same port at the same time ({}){shared}: the responder refuses this peer",
+            "IKE_SA_INIT from {} to {}{retried} sent {}, never answered, while the same responder answered {} other peer(s) on the same port at the same time ({}){shared}: the responder refuses this peer",
             sa.initiator,
             sa.responder,
             times(sent.len()),
@@ -256,6 +267,9 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
     } else if !complete_here && skf {
         summary
             .push_str("; some transmissions reached this point without all their IKEv2 fragments");
+    }
+    if last_first {
+        summary.push_str("; its IP fragments left last-first");
     }
     if files_sa.len() > 1 && !not_in.is_empty() {
         summary.push_str(&format!(
