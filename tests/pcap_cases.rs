@@ -349,3 +349,23 @@ fn kind5_fragments_last_first_are_named_first_when_ike_auth_failed() {
         "{f}"
     );
 }
+
+#[test]
+fn kind2_both_sides_together_say_where_the_responses_were_lost() {
+    let (doc, code) = cli::json(
+        "pcap",
+        &[
+            "fixtures/kind-response-lost-client.pcapng",
+            "fixtures/kind-response-lost-server.pcapng",
+        ],
+    );
+    assert_eq!(code, 1);
+    let f = finding(&doc, "ike-response-lost");
+    assert!(
+        text(f, "summary").contains("the responses are in capture file 2 but never in file 1"),
+        "{f}"
+    );
+    // One message sent 3 times, each seen at both capture points.
+    assert_eq!(f["evidence"]["request_transmissions"], 3);
+    assert_eq!(exchange(&doc, 0, "IKE_AUTH", 1)["request_transmissions"], 3);
+}

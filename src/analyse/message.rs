@@ -305,19 +305,44 @@ pub fn record(transmissions: &mut Vec<Transmission>, p: &Piece<'_>) -> usize {
 /// (a re-send with other bytes, e.g. re-fragmented smaller, RFC 7383
 /// §2.5.2). A request with other bytes after a response (a retry with a
 /// COOKIE or another KE group) starts over.
+///
+/// The same transmission seen at two capture points has the same bytes,
+/// but so do a message and its retransmissions: the n-th sending of given
+/// bytes in one file is paired with the n-th sending of those bytes in
+/// another (capture order survives clock skew between the two machines).
 pub fn link(ts: &mut [Transmission]) {
     for i in 0..ts.len() {
         let Some(t) = ts.get(i) else { continue };
         let (key, file, digest, at) = (t.key, t.file, t.digest, t.first_ts);
+        let same = |e: &Transmission| e.key == key && e.digest == digest;
+        // This is the n-th sending of these bytes in its own file.
+        let n = ts
+            .iter()
+            .take(i)
+            .filter(|e| e.file == file && same(e))
+            .count();
         let mut same_as = None;
         let mut retransmission_of = None;
         let mut answers = None;
         let mut answers_other_file = None;
+        let mut nth_in: Vec<(u16, usize)> = Vec::new();
         for (j, e) in ts.iter().enumerate().take(i) {
             if e.key == key {
                 if e.file != file {
-                    if same_as.is_none() && e.digest == digest {
-                        same_as = Some(e.same_as.unwrap_or(j));
+                    if same(e) {
+                        let k = match nth_in.iter_mut().find(|(f, _)| *f == e.file) {
+                            Some((_, k)) => {
+                                *k += 1;
+                                *k
+                            }
+                            None => {
+                                nth_in.push((e.file, 0));
+                                0
+                            }
+                        };
+                        if same_as.is_none() && k == n {
+                            same_as = Some(e.same_as.unwrap_or(j));
+                        }
                     }
                 } else if retransmission_of.is_none()
                     && (e.digest == digest || (!key.response && !answered_between(ts, e, at)))

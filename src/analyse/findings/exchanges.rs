@@ -283,6 +283,9 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
     }
     let responder_big = sa.fragmentation.responder != Support::Yes;
     let at_server = point.side == Side::Responder && complete_here;
+    // A complete request seen at a point of unknown place: the responder is
+    // as likely as the path past the point.
+    let unknown_complete = complete_here && point.side == Side::Unknown;
     let causes = Ranked::new()
         .cause_if(no_init && point.side != Side::Initiator, remedy::LOAD_BALANCER)
         .cause_if(too_many, remedy::TOO_MANY_FRAGMENTS)
@@ -290,6 +293,7 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
         .cause_if(ip_frag && !at_server, remedy::FRAGMENTS)
         .cause_if(at_server, SERVER_DISCARDS)
         .cause_if(!at_server && !ip_frag && responder_big && !skf, remedy::RESPONSE_FRAGMENTS)
+        .cause_if(unknown_complete, SERVER_DISCARDS)
         .cause_if(!at_server, remedy::UDP_4500)
         .cause_if(!at_server && !no_init, remedy::LOAD_BALANCER)
         .tell_apart(if at_server {
@@ -419,8 +423,22 @@ pub(super) fn response_lost(v: &SaView<'_>, out: &mut Vec<Finding>) {
         let each = piece_sizes(&resps)
             .map(|s| format!(", packets of {s} bytes"))
             .unwrap_or_default();
+        // The requester's own capture point saw the responses arrive: they
+        // were not lost on the path but discarded on its host.
+        let requester_side = if e.key.by_initiator {
+            Side::Initiator
+        } else {
+            Side::Responder
+        };
+        let fate = if point.side == requester_side {
+            format!(
+                "the responses reached this capture point, on the {requester}'s side, and the {requester} still ignored them (its IKE service or a host firewall past the capture point discards them)"
+            )
+        } else {
+            format!("the responses were lost on the way back to {to}")
+        };
         let mut summary = format!(
-            "the {responder} answered {} (message ID {}) {} ({}{each}), but the {requester} kept sending the request ({} in all, {}) and never went on: the responses were lost on the way back to {to}",
+            "the {responder} answered {} (message ID {}) {} ({}{each}), but the {requester} kept sending the request ({} in all, {}) and never went on: {fate}",
             e.key.exchange,
             e.key.message_id,
             times(resps.len()),
@@ -428,6 +446,33 @@ pub(super) fn response_lost(v: &SaView<'_>, out: &mut Vec<Finding>) {
             times(reqs.len()),
             shape(req),
         );
+        // Two capture points: where the responses were seen and where not.
+        let mut resp_files: Vec<u16> = e
+            .responses
+            .iter()
+            .filter_map(|&i| sa.transmissions.get(i))
+            .map(|t| t.file)
+            .collect();
+        resp_files.sort_unstable();
+        resp_files.dedup();
+        let missing_in: Vec<u16> = sa
+            .files()
+            .into_iter()
+            .filter(|f| !resp_files.contains(f))
+            .collect();
+        if !missing_in.is_empty() {
+            let names = |v: &[u16]| {
+                v.iter()
+                    .map(|f| (f + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            summary.push_str(&format!(
+                "; the responses are in capture file {} but never in file {}: lost between the two capture points",
+                names(&resp_files),
+                names(&missing_in)
+            ));
+        }
         let path = if resp_max > req_max {
             format!(
                 "; the {responder}'s packets (up to {} bytes) are larger than the {requester}'s (up to {} bytes, which got through): the path toward {} likely carries less than {} bytes",

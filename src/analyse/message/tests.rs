@@ -101,3 +101,24 @@ fn digest_is_fnv1a() {
     assert_eq!(super::digest(b""), 0xcbf2_9ce4_8422_2325);
     assert_eq!(super::digest(b"a"), 0xaf63_dc4c_8601_ec8c);
 }
+
+#[test]
+fn a_retransmission_is_paired_with_its_own_copy_at_the_other_capture_point() {
+    // The client file has the request at 0 and 1000 ms (identical bytes);
+    // the server file sees each a few ms later. The second copy pairs with
+    // the retransmission, not with the first sending.
+    let mut b = SaBuilder::new();
+    let req = key(AUTH, 1, false, true);
+    b.send(Send::new(req, 0));
+    let mut c = Send::new(req, 5);
+    c.file = 1;
+    b.send(c.clone());
+    b.send(Send::new(req, 1000));
+    c.millis = 1005;
+    b.send(c);
+    let t = b.build().transmissions;
+    assert_eq!(t[1].same_as, Some(0));
+    assert_eq!(t[2].same_as, None);
+    assert_eq!(t[2].retransmission_of, Some(0));
+    assert_eq!(t[3].same_as, Some(2));
+}
