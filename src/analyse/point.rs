@@ -6,10 +6,14 @@
 //!   value and the other side's with a reduced one, the capture was taken
 //!   on (or next to) the first side's host.
 //! - NAT_DETECTION hashes (RFC 7296 §2.23): each peer hashes its own
-//!   address as it sees it (NAT_DETECTION_SOURCE_IP). When that hash does
-//!   not match the address this capture shows, a NAT rewrote it before the
-//!   capture point; when it matches although the other side's hash shows a
-//!   NAT in front of that peer, the capture sits inside that peer's NAT.
+//!   address as it sees it (NAT_DETECTION_SOURCE_IP). When the client's
+//!   hash does not match the address this capture shows, a NAT rewrote it
+//!   before the capture point, so the capture is on the server's side of
+//!   that NAT (clients sit behind their NAT; captures are taken at one end
+//!   or the other); when a peer's own hash matches although the other
+//!   side's hash shows a NAT in front of it, the capture sits inside that
+//!   peer's NAT. Peers that force UDP encapsulation fake these hashes, so
+//!   when both peers' own hashes fail they say nothing.
 //!
 //! Neither is proof on its own (a capture on a router next to the host
 //! looks the same as one on the host), so the findings word what follows
