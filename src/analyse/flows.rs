@@ -37,6 +37,17 @@ pub struct Flow {
     pub last_ts: Timestamp,
 }
 
+impl Flow {
+    /// The source as `address:port` (ESP in UDP, IKEv1) or the address.
+    pub fn src_addr(&self) -> String {
+        super::sa::with_port(self.src, self.ports.map(|p| p.src))
+    }
+
+    pub fn dst_addr(&self) -> String {
+        super::sa::with_port(self.dst, self.ports.map(|p| p.dst))
+    }
+}
+
 /// The flows seen.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Flows {

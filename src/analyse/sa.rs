@@ -150,17 +150,19 @@ pub struct LostDatagram {
 impl LostDatagram {
     /// The source as `address:port` when the port is known.
     pub fn src_addr(&self) -> String {
-        match self.ports {
-            Some(p) => SocketAddr::new(self.src, p.src).to_string(),
-            None => self.src.to_string(),
-        }
+        with_port(self.src, self.ports.map(|p| p.src))
     }
 
     pub fn dst_addr(&self) -> String {
-        match self.ports {
-            Some(p) => SocketAddr::new(self.dst, p.dst).to_string(),
-            None => self.dst.to_string(),
-        }
+        with_port(self.dst, self.ports.map(|p| p.dst))
+    }
+}
+
+/// `address:port`, or the address alone when the port is unknown.
+pub fn with_port(ip: IpAddr, port: Option<u16>) -> String {
+    match port {
+        Some(p) => SocketAddr::new(ip, p).to_string(),
+        None => ip.to_string(),
     }
 }
 

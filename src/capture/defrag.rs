@@ -113,6 +113,28 @@ pub struct ByteRange {
     pub end: u32,
 }
 
+impl ByteRange {
+    /// `0-1480, 2960-end` (end exclusive; `u32::MAX` is an unknown end).
+    pub fn list(ranges: &[ByteRange]) -> String {
+        ranges
+            .iter()
+            .map(ByteRange::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `start-end`, or `start-end` with the word `end` when the end is unknown.
+impl std::fmt::Display for ByteRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.end == u32::MAX {
+            write!(f, "{}-end", self.start)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
+}
+
 /// Why a datagram left the pool incomplete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GiveUp {

@@ -82,14 +82,7 @@ fn flow_words(f: &Flow) -> String {
     } else {
         "packet(s)"
     };
-    let ends = match f.ports {
-        Some(p) => format!(
-            "{} -> {}",
-            std::net::SocketAddr::new(f.src, p.src),
-            std::net::SocketAddr::new(f.dst, p.dst)
-        ),
-        None => format!("{} -> {}", f.src, f.dst),
-    };
+    let ends = format!("{} -> {}", f.src_addr(), f.dst_addr());
     let spi = f
         .spi
         .map(|s| format!(" (SPI 0x{s:08x})"))

@@ -24,19 +24,9 @@ pub fn frames(refs: &[PacketRef]) -> Value {
     json!(v)
 }
 
-/// `0-1480, 2960-end` style byte ranges (end exclusive; `u32::MAX` is an
-/// unknown end).
+/// `0-1480, 2960-end` style byte ranges (end exclusive).
 pub fn ranges(r: &[ByteRange]) -> String {
-    r.iter()
-        .map(|r| {
-            if r.end == u32::MAX {
-                format!("{}-end", r.start)
-            } else {
-                format!("{}-{}", r.start, r.end)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    ByteRange::list(r)
 }
 
 /// Seconds rounded to milliseconds, for JSON.

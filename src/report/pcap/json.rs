@@ -502,18 +502,14 @@ pub struct FlowJson {
 
 impl FlowJson {
     fn new(a: &Analysis, f: &Flow) -> FlowJson {
-        let addr = |ip: std::net::IpAddr, port: Option<u16>| match port {
-            Some(p) => std::net::SocketAddr::new(ip, p).to_string(),
-            None => ip.to_string(),
-        };
         FlowJson {
             kind: match f.kind {
                 FlowKind::Esp => "esp",
                 FlowKind::EspInUdp => "esp-in-udp",
                 FlowKind::Ikev1 => "ikev1",
             },
-            src: addr(f.src, f.ports.map(|p| p.src)),
-            dst: addr(f.dst, f.ports.map(|p| p.dst)),
+            src: f.src_addr(),
+            dst: f.dst_addr(),
             spi: f.spi.map(|s| format!("0x{s:08x}")),
             packets: f.packets,
             first_frame: f.first,

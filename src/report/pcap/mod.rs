@@ -104,18 +104,14 @@ pub fn write_human(out: &mut dyn Write, a: &Analysis, detail: Detail) -> io::Res
 fn write_flows(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
     let mut t = table(&["IPsec without IKEv2", "from", "to", "SPI", "packets"]);
     for f in &a.flows.flows {
-        let addr = |ip: std::net::IpAddr, port: Option<u16>| match port {
-            Some(p) => std::net::SocketAddr::new(ip, p).to_string(),
-            None => ip.to_string(),
-        };
         t.add_row([
             match f.kind {
                 FlowKind::Esp => "ESP".to_string(),
                 FlowKind::EspInUdp => "ESP in UDP".to_string(),
                 FlowKind::Ikev1 => "IKEv1".to_string(),
             },
-            addr(f.src, f.ports.map(|p| p.src)),
-            addr(f.dst, f.ports.map(|p| p.dst)),
+            f.src_addr(),
+            f.dst_addr(),
             f.spi
                 .map(|s| format!("0x{s:08x}"))
                 .unwrap_or_else(|| "-".into()),
@@ -409,17 +405,7 @@ fn short_notify(kind: NotifyType) -> String {
 }
 
 fn missing(d: &crate::analyse::LostDatagram) -> String {
-    d.missing
-        .iter()
-        .map(|r| {
-            if r.end == u32::MAX {
-                format!("{}-end", r.start)
-            } else {
-                format!("{}-{}", r.start, r.end)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::analyse::ByteRange::list(&d.missing)
 }
 
 fn support(s: crate::analyse::Support) -> &'static str {
