@@ -252,3 +252,37 @@ fn certain_findings_leave_out_what_is_still_in_progress() {
         vec![(Code::ExchangeInProgress, crate::finding::Severity::Info)]
     );
 }
+
+proptest::proptest! {
+    /// Hostile IKE-port payloads and fragments never panic the analysis,
+    /// its findings or its JSON.
+    #[test]
+    fn never_panics_on_hostile_ike_datagrams(
+        items in proptest::collection::vec(
+            (proptest::sample::select(vec![500u16, 4500]), proptest::collection::vec(0u8..=255, 0..120), 0u16..3, proptest::bool::ANY),
+            0..30,
+        )
+    ) {
+        let mut a = Session::new(Options::default());
+        for (n, (port, payload, frag, marker)) in items.iter().enumerate() {
+            let mut body = if *marker { vec![0, 0, 0, 0] } else { Vec::new() };
+            // Half the time a well-formed IKE header in front of the noise.
+            if n % 2 == 0 {
+                body.extend(ike(35 - (n % 2) as u8, 0x08, n as u32 % 3, [9; 8], 0));
+            }
+            body.extend(payload);
+            let d = udp(*port, *port, &body);
+            let ip = match frag {
+                0 => ipv4(C, S, 17, n as u16, 0, &d),
+                1 => ipv4(C, S, 17, 7, 0x2000, &d[..d.len().min(16)]),
+                _ => ipv4(S, C, 17, 7, 2, &d),
+            };
+            feed(&mut a, n as u64 + 1, n as i64 * 300, &ip);
+        }
+        let r = a.finish();
+        let names = vec!["x".to_string()];
+        let _ = serde_json::to_string(&crate::report::pcap::PcapJson::new(&names, &r)).unwrap();
+        let mut out = Vec::new();
+        crate::report::pcap::write_human(&mut out, &r, crate::report::Detail { verbose: 1, quiet: false }).unwrap();
+    }
+}

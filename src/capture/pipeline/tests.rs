@@ -202,3 +202,28 @@ fn stats_count_what_is_not_typed() {
     assert_eq!(s.unsupported_link_types.get(&LinkType(127)), Some(&1));
     let _ = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 }
+
+proptest::proptest! {
+    #[test]
+    fn never_panics_on_hostile_frames(
+        frames in proptest::collection::vec(
+            (proptest::sample::select(vec![1u32, 101, 276, 113, 0]), proptest::collection::vec(0u8..=255, 0..200)),
+            0..40,
+        )
+    ) {
+        let mut p = Pipeline::new(IkePorts::default(), DefragLimits::default());
+        for (n, (link, data)) in frames.iter().enumerate() {
+            let pkt = Packet {
+                at: PacketRef { file: (n % 2) as u16, frame: n as u64 },
+                interface: 0,
+                mark: None,
+                ts: Timestamp(n as i64 * 1_000_000),
+                link: LinkType(*link),
+                data,
+                orig_len: data.len() as u32,
+            };
+            p.push(&pkt, &mut |_| {});
+        }
+        p.finish(&mut |_| {});
+    }
+}
