@@ -296,7 +296,9 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
         .cause_if(unknown_complete, SERVER_DISCARDS)
         .cause_if(!at_server, remedy::UDP_4500)
         .cause_if(!at_server && !no_init, remedy::LOAD_BALANCER)
-        .tell_apart(if at_server {
+        .tell_apart(if files_sa.len() > 1 && !not_in.is_empty() {
+            "the two captures already show the request lost between them; from a client, `aovpn-diag probe SERVER` tests IP fragments, UDP 4500 and load-balancer persistence one by one."
+        } else if at_server {
             "a capture on the client at the same time shows whether anything comes back; the server's IKE log says why it drops the request."
         } else {
             TELL_FROM_CLIENT
