@@ -191,6 +191,11 @@ pub(super) fn ike_auth(v: &SaView<'_>, out: &mut Vec<Finding>) {
     };
     let end = v.a.end_of(answer.file).unwrap_or(answer.last_ts);
     let waited = end.secs_since(answer.last_ts);
+    let since_request = sa
+        .requests(ExchangeType::IKE_SA_INIT)
+        .filter(|t| t.same_as.is_none())
+        .last()
+        .map(|t| end.secs_since(t.first_ts));
     let lost: Vec<_> = auth.iter().flat_map(|(e, _)| e.lost.iter()).collect();
     let partial: Vec<&Transmission> = auth.iter().flat_map(|(e, _)| e.sent()).collect();
     if lost.len() + partial.len() < 2 && waited < IN_PROGRESS_WINDOW_SECS as f64 {
@@ -199,8 +204,11 @@ pub(super) fn ike_auth(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 Code::ExchangeInProgress,
                 Severity::Info,
                 format!(
-                    "the capture ends {waited:.3} s after IKE_SA_INIT was answered ({}): IKE_AUTH had no time to appear yet; nothing has failed in this capture",
-                    peers(sa)
+                    "IKE_SA_INIT ({}) was answered and the capture ends {waited:.3} s later{}: IKE_AUTH had no time to appear yet; nothing has failed in this capture",
+                    peers(sa),
+                    since_request
+                        .map(|s| format!(", {s:.3} s after the request"))
+                        .unwrap_or_default(),
                 ),
             )
             .with("exchange", "IKE_AUTH")
