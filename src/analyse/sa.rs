@@ -55,7 +55,7 @@ impl NatCheck {
 /// NAT facts from NAT_DETECTION hashes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NatFacts {
-    /// Every hash checked (at most [`MAX_NAT_CHECKS`]).
+    /// Every hash checked (at most 16).
     pub checks: Vec<NatCheck>,
 }
 

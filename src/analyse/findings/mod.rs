@@ -1,6 +1,6 @@
 //! From capture facts to findings: what went wrong, the packets that show
 //! it, and what the admin changes. One small producer per code or family
-//! (each unit-tested on facts in `tests/`); [`derive`] runs them in an
+//! (each unit-tested on facts in `tests/`); [`derive()`] runs them in an
 //! order that puts causes before consequences (lost fragments before the
 //! unanswered IKE_AUTH they caused), then sorts worst first.
 
