@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         out: &mut stdout,
         json: cli.global.json,
         detail: Detail {
-            verbose: cli.global.verbose,
+            verbose: u8::from(cli.global.verbose),
             quiet: cli.global.quiet,
         },
     };
@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Mtu(args) => cmd::mtu::run(&args, &mut ctx),
         Command::Completions(args) => cmd::completions::run(&args, &mut ctx),
         Command::Probe(args) => cmd::probe::run(&args, &mut ctx),
+        Command::Man(args) => cmd::man::run(&args, &mut ctx),
     };
     let result = result.and_then(|exit| ctx.out.flush().map(|()| exit).map_err(Into::into));
 

@@ -17,10 +17,13 @@ use clap::Args;
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Examples:
-  aovpn-diag.exe profile
-      the profiles of this Windows machine (no admin rights needed)
   aovpn-diag profile rasphone.pbk --json
       a phonebook collected from a client, as JSON
+
+Windows only (PowerShell or cmd):
+  aovpn-diag.exe profile
+      the profiles of this Windows machine (no admin rights needed); elsewhere
+      a phonebook path is required
 
 ",
     crate::exit_codes_help!()

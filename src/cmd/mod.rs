@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod completions;
+pub mod man;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;
