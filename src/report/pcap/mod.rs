@@ -152,7 +152,7 @@ fn write_sa(out: &mut dyn Write, a: &Analysis, sa: &IkeSa, detail: Detail) -> io
     t.add_row([
         "messages".to_string(),
         format!(
-            "{} transmission(s) ({} requests, {} responses, {} retransmissions) in {} datagram(s)",
+            "{} transmission(s) ({} request(s), {} response(s), {} retransmission(s)) in {} datagram(s)",
             sent.len(),
             requests,
             sent.len() - requests,
