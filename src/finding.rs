@@ -186,7 +186,7 @@ codes! {
         command: "pcap",
         severity: Fail,
         windows_error: 809,
-        meaning: "no IKEv2 on UDP 500/4500 (or `--ike-port`) in the capture",
+        meaning: "no IKEv2 on UDP 500/4500 (or `--ike-port`) and no ESP or IKEv1 in the capture",
     }
     /// pcap: IKEV2_FRAGMENTATION_SUPPORTED (16430) missing from one side or both.
     IkeFragmentationNotNegotiated = "ike-fragmentation-not-negotiated" {
@@ -229,6 +229,52 @@ codes! {
         command: "pcap",
         severity: Info,
         meaning: "ICMP fragmentation-needed / ICMPv6 packet-too-big quoting an IKE datagram: router, MTU, message",
+    }
+    /// pcap: the responder answered, the requester kept retransmitting: the response was lost on the way back.
+    IkeResponseLost = "ike-response-lost" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "the responder answered (any exchange) but the initiator kept retransmitting and never went on: the responses were lost on the way back; their sizes and the path MTU they imply",
+    }
+    /// pcap: an IKE message of more than 16 IKEv2 fragments (some gateways drop those).
+    TooManyIkeFragments = "too-many-ike-fragments" {
+        command: "pcap",
+        severity: Fail,
+        also: "warn when the exchange did not fail",
+        windows_error: 809,
+        meaning: "an IKE message of more than 16 IKEv2 fragments (some gateways drop those; Windows clients on small MTUs send 17 to 29)",
+    }
+    /// pcap: one peer's IKE_SA_INIT goes unanswered while the responder answers other peers.
+    IkeSaInitRefusedForPeer = "ike-sa-init-refused-for-peer" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "a peer's IKE_SA_INIT goes unanswered while the same responder answers other peers on the same port meanwhile: a per-peer limit (half-open SAs per address; a source-NATing load balancer; RRAS `IkeNumEstablishedForInitialQuery`), not a firewall",
+    }
+    /// pcap: ESP, ESP in UDP or IKEv1 flows, but no IKEv2 negotiation is in the capture.
+    IkeNotInCapture = "ike-not-in-capture" {
+        command: "pcap",
+        severity: Warn,
+        meaning: "ESP, ESP in UDP or IKEv1 flows but no IKEv2 negotiation is in the capture (the tunnel was negotiated before it started): the peers, packet counts and how to capture the attempt",
+    }
+    /// pcap: an IKE datagram's IP fragments were sent last-first (some gateways drop those).
+    IpFragmentsOutOfOrder = "ip-fragments-out-of-order" {
+        command: "pcap",
+        severity: Warn,
+        meaning: "an IKE datagram whose IP fragments left last-first (some gateways, a major cloud VPN gateway among them, drop those); named in the remedy when the exchange failed",
+    }
+    /// pcap: the capture ended while an exchange could still complete.
+    ExchangeInProgress = "exchange-in-progress" {
+        command: "pcap",
+        severity: Info,
+        meaning: "the capture ended while an exchange could still complete (its only request less than 5 s before the end, or IKE_SA_INIT just answered): not a failure",
+    }
+    /// pcap: the responder demanded a COOKIE (half-open SA load, DoS protection).
+    IkeCookieRequested = "ike-cookie-requested" {
+        command: "pcap",
+        severity: Info,
+        meaning: "the responder demanded a COOKIE (RFC 7296 §2.6): it is under half-open SA load (denial-of-service protection)",
     }
 
     // ---- probe ------------------------------------------------------------

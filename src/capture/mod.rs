@@ -6,10 +6,12 @@
 //! the capture's own clock ([`Timestamp`]), passed down by the caller, never the
 //! wall clock, so reassembly timeouts mean the same on every replay.
 
+pub mod datagram;
 pub mod dedup;
 pub mod defrag;
 pub mod ip;
 pub mod link;
+pub mod pipeline;
 pub mod reader;
 
 use std::fmt;

@@ -14,9 +14,3 @@
 pub mod ike;
 pub mod mtu;
 pub mod net;
-
-/// ICMP echo and ICMP error messages, bytes <-> values (pure). Kept at this
-/// path while probes are its only user.
-pub mod icmp {
-    pub mod packet;
-}

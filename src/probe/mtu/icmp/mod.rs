@@ -3,11 +3,7 @@
 //! Linux: unprivileged ICMP datagram sockets, raw sockets otherwise
 //! (`linux.rs`). Windows: the ICMP helper API (`IcmpSendEcho2` /
 //! `Icmp6SendEcho2` with `IP_FLAG_DF`), the same method as `ping -f -l` and
-//! mtupath (`windows.rs`). Message formats live in `packet.rs`.
-
-/// The message formats live beside the socket code while they serve only
-/// probes; the re-export keeps `super::packet` working for the transports.
-pub use crate::probe::icmp::packet;
+//! mtupath (`windows.rs`). Message formats live in [`crate::wire::icmp`].
 
 #[cfg(target_os = "linux")]
 mod linux;
