@@ -8,6 +8,7 @@
 pub mod addr;
 pub mod analyse;
 pub mod capture;
+pub mod cert;
 pub mod check;
 pub mod cli;
 pub mod diagnose;

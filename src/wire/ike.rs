@@ -12,6 +12,7 @@
 
 pub mod builder;
 pub mod codes;
+pub mod credentials;
 pub mod ikeauth;
 pub mod notation;
 pub mod protect;
