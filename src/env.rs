@@ -19,7 +19,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::diagnose::CouldNotRun;
 use crate::events::attempt::Attempt;
@@ -51,7 +51,10 @@ impl EventLogs for SystemEventLogs {
 
 /// The time, as the probes see it.
 pub trait Clock: Sync {
+    /// Monotonic time, for round trips, waits and budgets.
     fn now(&self) -> Instant;
+    /// Calendar time, for what depends on the date (certificate validity).
+    fn system_time(&self) -> SystemTime;
 }
 
 /// The operating system's monotonic clock.
@@ -61,6 +64,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Instant {
         Instant::now()
+    }
+
+    fn system_time(&self) -> SystemTime {
+        SystemTime::now()
     }
 }
 
@@ -102,9 +109,17 @@ impl ManualClock {
     }
 }
 
+/// The calendar time a [`ManualClock`] starts at: 2026-06-01T00:00:00Z.
+pub const MANUAL_CLOCK_START: Duration = Duration::from_secs(1_780_272_000);
+
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
         self.start + self.elapsed()
+    }
+
+    /// [`MANUAL_CLOCK_START`] plus the time the clock was moved.
+    fn system_time(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + MANUAL_CLOCK_START + self.elapsed()
     }
 }
 

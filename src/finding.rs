@@ -384,6 +384,110 @@ codes! {
         meaning: "IKE_AUTH on UDP 4500 got an authenticated answer (e.g. AUTHENTICATION_FAILED, or IDr/CERT/AUTH/EAP from an EAP server)",
     }
 
+    // ---- probe --auth, check: the server's certificate (IKE_AUTH) ----------
+    // 13801 is ERROR_IPSEC_IKE_AUTH_FAIL ("IKE authentication credentials are
+    // unacceptable"), 0x800B0109 (2148204809) CERT_E_UNTRUSTEDROOT; sources:
+    // Microsoft Learn "Troubleshoot Always On VPN" and the Win32 error codes.
+    /// probe --auth: the server's large IKE_AUTH response arrives as SKF pieces (or not at all) but never as one IP-fragmented datagram.
+    IpFragmentsDroppedTowardClient = "ip-fragments-dropped-toward-client" {
+        command: "probe --auth, check",
+        severity: Fail,
+        also: "warn when the server offers IKEv2 fragmentation, which saves clients that use it",
+        step: "server-cert",
+        rank: 75,
+        windows_error: 809,
+        meaning: "the server's IKE_AUTH response (certificates, about 2 KB) gets through as IKEv2 fragments but not as one IP-fragmented datagram (or not at all, while its IKE_SA_INIT on the same UDP 4500 conversation did): IP fragments toward the client are dropped",
+    }
+    /// probe --auth: the AUTH signature does not verify with the server certificate's key.
+    ServerAuthInvalid = "server-auth-invalid" {
+        command: "probe --auth, check",
+        severity: Fail,
+        step: "server-cert",
+        rank: 121,
+        windows_error: 13801,
+        meaning: "the server's AUTH payload does not verify with the key of the certificate it sent, over the IKE_SA_INIT response it signs (RFC 7296 §2.15): a misconfigured server, or not the server",
+    }
+    /// probe --auth: the chain ends at a root the client does not trust.
+    ServerCertUntrustedRoot = "server-cert-untrusted-root" {
+        command: "probe --auth, check",
+        severity: Fail,
+        step: "server-cert",
+        rank: 122,
+        windows_error: 0x800b0109,
+        meaning: "the server's certificate chain ends at a root not in the trusted roots (`--ca` or the system store), or does not verify: Windows shows 0x800B0109 (CERT_E_UNTRUSTEDROOT) and 13801",
+    }
+    /// probe --auth: a certificate of the server's chain has expired.
+    ServerCertExpired = "server-cert-expired" {
+        command: "probe --auth, check",
+        severity: Fail,
+        step: "server-cert",
+        rank: 123,
+        windows_error: 13801,
+        meaning: "a certificate the server sent is past its notAfter date",
+    }
+    /// probe --auth: a certificate of the server's chain is not valid yet.
+    ServerCertNotYetValid = "server-cert-not-yet-valid" {
+        command: "probe --auth, check",
+        severity: Fail,
+        step: "server-cert",
+        rank: 124,
+        windows_error: 13801,
+        meaning: "a certificate the server sent is before its notBefore date (or a clock is wrong)",
+    }
+    /// probe --auth: the server certificate does not name the host the profile uses.
+    ServerCertNameMismatch = "server-cert-name-mismatch" {
+        command: "probe --auth, check",
+        severity: Fail,
+        step: "server-cert",
+        rank: 125,
+        windows_error: 13801,
+        meaning: "the server certificate names neither the host typed (subjectAltName dNSName, or the subject CN without one) nor, for an address, the iPAddress",
+    }
+    /// probe --auth: the server certificate lacks the Server Authentication EKU.
+    ServerCertMissingServerAuthEku = "server-cert-missing-server-auth-eku" {
+        command: "probe --auth, check",
+        severity: Fail,
+        step: "server-cert",
+        rank: 126,
+        windows_error: 13801,
+        meaning: "the server certificate has no Server Authentication EKU (1.3.6.1.5.5.7.3.1), which Windows clients require",
+    }
+    /// probe --auth: the server did not send an intermediate certificate of its chain.
+    ServerCertChainIncomplete = "server-cert-chain-incomplete" {
+        command: "probe --auth, check",
+        severity: Warn,
+        step: "server-cert",
+        rank: 127,
+        meaning: "the server did not send every intermediate of its chain: clients that do not already hold it fail (13801)",
+    }
+    /// probe --auth: the server certificate expires within 30 days.
+    ServerCertExpiresSoon = "server-cert-expires-soon" {
+        command: "probe --auth, check",
+        severity: Warn,
+        step: "server-cert",
+        rank: 128,
+        meaning: "a certificate the server sent expires within 30 days",
+    }
+    /// probe --auth: the IKE_AUTH response is larger than the path MTU.
+    LargeIkeAuthResponse = "large-ike-auth-response" {
+        command: "probe --auth, check",
+        severity: Warn,
+        step: "server-cert",
+        rank: 129,
+        meaning: "the server's IKE_AUTH response as one message is larger than the MTU: its size and how many IP fragments it becomes",
+    }
+    /// probe --auth: the server's certificate chain, one line per certificate.
+    ServerCert = "server-cert" {
+        command: "probe --auth, check",
+        severity: Info,
+        meaning: "the server's IDr, certificate chain (one line per certificate) and AUTH method",
+    }
+    /// probe --auth: the server answered IKE_AUTH without a certificate.
+    ServerCertNotOffered = "server-cert-not-offered" {
+        command: "probe --auth, check",
+        severity: Info,
+        meaning: "the server answered the credential-less IKE_AUTH without a certificate (a certificate-only server refuses before sending it): what to try",
+    }
     // ---- mtu --------------------------------------------------------------
     /// mtu: packets above the path MTU vanish without an ICMP "too big" error (PMTUD black hole).
     MtuBlackHole = "pmtu-black-hole" {

@@ -79,7 +79,11 @@ fn rfc7427_scheme(alg_der: &[u8]) -> Result<(Scheme, String), String> {
             };
             Ok((
                 Scheme::new(Padding::Pss, hash),
-                format!("RSASSA-PSS ({}, salt {})", hash.name(), params.salt_length()),
+                format!(
+                    "RSASSA-PSS ({}, salt {})",
+                    hash.name(),
+                    params.salt_length()
+                ),
             ))
         }
         _ => Err(format!("signature algorithm {name} is not implemented")),
@@ -154,8 +158,12 @@ pub fn check(auth: &Auth, leaf: Option<&CertInfo>, signed_octets: &[u8]) -> Auth
         ));
         return out;
     }
-    out.verdict = match scheme.verify(&leaf.public_key, leaf.key.curve.as_deref(), signed_octets, sig)
-    {
+    out.verdict = match scheme.verify(
+        &leaf.public_key,
+        leaf.key.curve.as_deref(),
+        signed_octets,
+        sig,
+    ) {
         Ok(()) => AuthVerdict::Verified,
         Err(_) => AuthVerdict::Invalid,
     };
@@ -172,9 +180,18 @@ mod tests {
         // (ecdsa-with-sha256), byte for byte.
         let rsa256 = crate::cert::unhex("300d06092a864886f70d01010b0500");
         let (s, name) = rfc7427_scheme(&rsa256).unwrap();
-        assert_eq!((s, name.as_str()), (Scheme::new(Padding::Pkcs1v15, Hash::Sha256), "sha256WithRSAEncryption"));
+        assert_eq!(
+            (s, name.as_str()),
+            (
+                Scheme::new(Padding::Pkcs1v15, Hash::Sha256),
+                "sha256WithRSAEncryption"
+            )
+        );
         let ec256 = crate::cert::unhex("300a06082a8648ce3d040302");
-        assert_eq!(rfc7427_scheme(&ec256).unwrap().0, Scheme::new(Padding::EcdsaDer, Hash::Sha256));
+        assert_eq!(
+            rfc7427_scheme(&ec256).unwrap().0,
+            Scheme::new(Padding::EcdsaDer, Hash::Sha256)
+        );
         // A.4.3 RSASSA-PSS with SHA-256, MGF1 SHA-256, salt 32.
         let pss = crate::cert::unhex(
             "3041\
@@ -199,7 +216,9 @@ mod tests {
             data: vec![1; 32],
         };
         let c = check(&psk, None, b"x");
-        assert!(matches!(c.verdict, AuthVerdict::NotChecked(ref w) if w.contains("pre-shared key")));
+        assert!(
+            matches!(c.verdict, AuthVerdict::NotChecked(ref w) if w.contains("pre-shared key"))
+        );
         let rsa = Auth {
             method: AuthMethod::RSA_SIGNATURE,
             data: vec![1; 512],
@@ -207,6 +226,8 @@ mod tests {
         let c = check(&rsa, None, b"x");
         assert_eq!(c.scheme.as_deref(), Some("RSASSA-PKCS1-v1_5 with SHA-1"));
         assert_eq!(c.signature_bytes, 512);
-        assert!(matches!(c.verdict, AuthVerdict::NotChecked(ref w) if w.contains("no certificate")));
+        assert!(
+            matches!(c.verdict, AuthVerdict::NotChecked(ref w) if w.contains("no certificate"))
+        );
     }
 }

@@ -17,10 +17,10 @@ use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use serde::Serialize;
 use webpki::{EndEntityCert, ExtendedKeyUsageValidator, KeyPurposeIdIter};
 
+use super::Timestamp;
 use super::info::CertInfo;
 use super::sig::WEBPKI_ALGORITHMS;
 use super::trust::TrustStore;
-use super::Timestamp;
 
 /// What is wrong with the chain, when a client cannot build one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,7 +28,10 @@ use super::Timestamp;
 pub enum ChainProblem {
     /// The server did not send the issuer of `cert` (an intermediate), and
     /// it is no trusted root either.
-    Incomplete { cert: String, missing_issuer: String },
+    Incomplete {
+        cert: String,
+        missing_issuer: String,
+    },
     /// The chain ends at `root`, which the client does not trust; `sent`
     /// says whether the server sent that root itself.
     UntrustedRoot { root: String, sent: bool },
@@ -80,9 +83,9 @@ fn valid_time(infos: &[&CertInfo], now: Timestamp) -> Timestamp {
     } else if from <= to {
         Timestamp(from + (to - from) / 2)
     } else {
-        infos
-            .first()
-            .map_or(now, |i| Timestamp(i.not_before.0 + (i.not_after.0 - i.not_before.0) / 2))
+        infos.first().map_or(now, |i| {
+            Timestamp(i.not_before.0 + (i.not_after.0 - i.not_before.0) / 2)
+        })
     }
 }
 
@@ -92,7 +95,12 @@ fn unix(t: Timestamp) -> UnixTime {
 
 /// Checks the chain `sent` (DER, end-entity first; `infos` parsed from the
 /// same, `None` where unreadable) against `trust` at `now`.
-pub fn check(sent: &[Vec<u8>], infos: &[Option<CertInfo>], trust: &TrustStore, now: Timestamp) -> ChainCheck {
+pub fn check(
+    sent: &[Vec<u8>],
+    infos: &[Option<CertInfo>],
+    trust: &TrustStore,
+    now: Timestamp,
+) -> ChainCheck {
     let mut out = ChainCheck {
         trusted: false,
         path: Vec::new(),
@@ -166,14 +174,20 @@ pub fn check(sent: &[Vec<u8>], infos: &[Option<CertInfo>], trust: &TrustStore, n
         Ok(((intermediates, anchor), as_sent)) => {
             out.trusted = true;
             out.complete_as_sent = as_sent;
-            out.path.push(readable.first().map_or_else(|| name_of(leaf_der), |i| i.subject.clone()));
+            out.path.push(
+                readable
+                    .first()
+                    .map_or_else(|| name_of(leaf_der), |i| i.subject.clone()),
+            );
             for der in &intermediates {
                 out.path.push(name_of(der));
                 if !sent.contains(der) {
                     out.taken_from_client.push(name_of(der));
                 }
             }
-            out.root = anchor.and_then(|i| trust.anchors.get(i)).map(|a| a.subject.clone());
+            out.root = anchor
+                .and_then(|i| trust.anchors.get(i))
+                .map(|a| a.subject.clone());
             out.path.extend(out.root.clone());
             out.unused = sent
                 .iter()
@@ -183,7 +197,11 @@ pub fn check(sent: &[Vec<u8>], infos: &[Option<CertInfo>], trust: &TrustStore, n
                 .collect();
         }
         Err(webpki::Error::UnknownIssuer) => out.problem = Some(missing_link(infos)),
-        Err(e) => out.problem = Some(ChainProblem::Invalid { error: e.to_string() }),
+        Err(e) => {
+            out.problem = Some(ChainProblem::Invalid {
+                error: e.to_string(),
+            })
+        }
     }
     out
 }

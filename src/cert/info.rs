@@ -204,7 +204,8 @@ impl CertInfo {
                     info.subject_key_id = Some(crate::wire::hex(k.0));
                 }
                 ParsedExtension::AuthorityKeyIdentifier(k) => {
-                    info.authority_key_id = k.key_identifier.as_ref().map(|k| crate::wire::hex(k.0));
+                    info.authority_key_id =
+                        k.key_identifier.as_ref().map(|k| crate::wire::hex(k.0));
                 }
                 _ => {}
             }
@@ -340,7 +341,10 @@ mod tests {
     fn garbage_is_an_error_not_a_panic() {
         assert!(CertInfo::parse(&[]).is_err());
         assert!(CertInfo::parse(&[0x30, 0x03, 1, 2, 3]).is_err());
-        assert_eq!(eku_name(EKU_IKE_INTERMEDIATE), "IP security IKE intermediate");
+        assert_eq!(
+            eku_name(EKU_IKE_INTERMEDIATE),
+            "IP security IKE intermediate"
+        );
         assert_eq!(signature_name("1.2.3"), "1.2.3");
     }
 }

@@ -60,15 +60,18 @@ pub fn check(leaf: &CertInfo, host: &str) -> NameCheck {
         names: Vec::new(),
     };
     let cn_match = |out: &mut NameCheck, cmp: &dyn Fn(&str) -> bool| {
-        out.names.extend(leaf.common_names.iter().map(|c| format!("CN={c}")));
+        out.names
+            .extend(leaf.common_names.iter().map(|c| format!("CN={c}")));
         if let Some(cn) = leaf.common_names.iter().find(|cn| cmp(cn)) {
             out.matched = Some(cn.clone());
             out.matched_in = Some("subject CN");
         }
     };
     if let Ok(ip) = host_text.trim_matches(['[', ']']).parse::<IpAddr>() {
-        out.names.extend(leaf.san_ip.iter().map(|a| format!("IP:{a}")));
-        out.names.extend(leaf.san_dns.iter().map(|d| format!("DNS:{d}")));
+        out.names
+            .extend(leaf.san_ip.iter().map(|a| format!("IP:{a}")));
+        out.names
+            .extend(leaf.san_dns.iter().map(|d| format!("DNS:{d}")));
         if let Some(a) = leaf
             .san_ip
             .iter()
@@ -82,11 +85,13 @@ pub fn check(leaf: &CertInfo, host: &str) -> NameCheck {
         return out;
     }
     if leaf.san_dns.is_empty() {
-        out.names.extend(leaf.san_ip.iter().map(|a| format!("IP:{a}")));
+        out.names
+            .extend(leaf.san_ip.iter().map(|a| format!("IP:{a}")));
         cn_match(&mut out, &|cn| dns_matches(cn, host_text));
         return out;
     }
-    out.names.extend(leaf.san_dns.iter().map(|d| format!("DNS:{d}")));
+    out.names
+        .extend(leaf.san_dns.iter().map(|d| format!("DNS:{d}")));
     if let Some(d) = leaf.san_dns.iter().find(|d| dns_matches(d, host_text)) {
         out.matched = Some(d.clone());
         out.matched_in = Some("dNSName");
@@ -104,7 +109,10 @@ mod tests {
         assert!(dns_matches("*.example.com", "vpn.example.com"));
         assert!(!dns_matches("*.example.com", "a.vpn.example.com"));
         assert!(!dns_matches("*.example.com", "example.com"));
-        assert!(!dns_matches("*.com", "example.com"), "no wildcard over a public suffix-like single label");
+        assert!(
+            !dns_matches("*.com", "example.com"),
+            "no wildcard over a public suffix-like single label"
+        );
         assert!(!dns_matches("v*.example.com", "vpn.example.com"));
         assert!(!dns_matches("vpn.example.com", "vpn2.example.com"));
     }

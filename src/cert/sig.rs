@@ -11,7 +11,9 @@
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use rsa::pkcs1::DecodeRsaPublicKey as _;
-use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm, alg_id};
+use rustls_pki_types::{
+    AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm, alg_id,
+};
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
@@ -203,16 +205,86 @@ macro_rules! webpki_alg {
     };
 }
 
-webpki_alg!(RSA_PKCS1_SHA256, Pkcs1v15, Sha256, RSA_ENCRYPTION, RSA_PKCS1_SHA256, None);
-webpki_alg!(RSA_PKCS1_SHA384, Pkcs1v15, Sha384, RSA_ENCRYPTION, RSA_PKCS1_SHA384, None);
-webpki_alg!(RSA_PKCS1_SHA512, Pkcs1v15, Sha512, RSA_ENCRYPTION, RSA_PKCS1_SHA512, None);
-webpki_alg!(RSA_PSS_SHA256, Pss, Sha256, RSA_ENCRYPTION, RSA_PSS_SHA256, None);
-webpki_alg!(RSA_PSS_SHA384, Pss, Sha384, RSA_ENCRYPTION, RSA_PSS_SHA384, None);
-webpki_alg!(RSA_PSS_SHA512, Pss, Sha512, RSA_ENCRYPTION, RSA_PSS_SHA512, None);
-webpki_alg!(P256_SHA256, EcdsaDer, Sha256, ECDSA_P256, ECDSA_SHA256, Some("P-256"));
-webpki_alg!(P256_SHA384, EcdsaDer, Sha384, ECDSA_P256, ECDSA_SHA384, Some("P-256"));
-webpki_alg!(P384_SHA256, EcdsaDer, Sha256, ECDSA_P384, ECDSA_SHA256, Some("P-384"));
-webpki_alg!(P384_SHA384, EcdsaDer, Sha384, ECDSA_P384, ECDSA_SHA384, Some("P-384"));
+webpki_alg!(
+    RSA_PKCS1_SHA256,
+    Pkcs1v15,
+    Sha256,
+    RSA_ENCRYPTION,
+    RSA_PKCS1_SHA256,
+    None
+);
+webpki_alg!(
+    RSA_PKCS1_SHA384,
+    Pkcs1v15,
+    Sha384,
+    RSA_ENCRYPTION,
+    RSA_PKCS1_SHA384,
+    None
+);
+webpki_alg!(
+    RSA_PKCS1_SHA512,
+    Pkcs1v15,
+    Sha512,
+    RSA_ENCRYPTION,
+    RSA_PKCS1_SHA512,
+    None
+);
+webpki_alg!(
+    RSA_PSS_SHA256,
+    Pss,
+    Sha256,
+    RSA_ENCRYPTION,
+    RSA_PSS_SHA256,
+    None
+);
+webpki_alg!(
+    RSA_PSS_SHA384,
+    Pss,
+    Sha384,
+    RSA_ENCRYPTION,
+    RSA_PSS_SHA384,
+    None
+);
+webpki_alg!(
+    RSA_PSS_SHA512,
+    Pss,
+    Sha512,
+    RSA_ENCRYPTION,
+    RSA_PSS_SHA512,
+    None
+);
+webpki_alg!(
+    P256_SHA256,
+    EcdsaDer,
+    Sha256,
+    ECDSA_P256,
+    ECDSA_SHA256,
+    Some("P-256")
+);
+webpki_alg!(
+    P256_SHA384,
+    EcdsaDer,
+    Sha384,
+    ECDSA_P256,
+    ECDSA_SHA384,
+    Some("P-256")
+);
+webpki_alg!(
+    P384_SHA256,
+    EcdsaDer,
+    Sha256,
+    ECDSA_P384,
+    ECDSA_SHA256,
+    Some("P-384")
+);
+webpki_alg!(
+    P384_SHA384,
+    EcdsaDer,
+    Sha384,
+    ECDSA_P384,
+    ECDSA_SHA384,
+    Some("P-384")
+);
 
 /// The certificate signature algorithms path building accepts: RSA
 /// (PKCS#1 v1.5 and PSS with SHA-2) and ECDSA on P-256/P-384, the set

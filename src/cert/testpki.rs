@@ -42,6 +42,7 @@ impl Default for Leaf {
 }
 
 /// A root -> intermediate -> server chain, with the server's key.
+#[derive(Debug)]
 pub struct Pki {
     pub root: Vec<u8>,
     pub intermediate: Vec<u8>,
@@ -51,7 +52,8 @@ pub struct Pki {
 
 fn ca_params(cn: &str) -> CertificateParams {
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.distinguished_name.push(DnType::OrganizationName, "aovpn-diag tests");
+    p.distinguished_name
+        .push(DnType::OrganizationName, "aovpn-diag tests");
     p.distinguished_name.push(DnType::CommonName, cn);
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p.not_before = date_time_ymd(2020, 1, 1);
@@ -62,8 +64,8 @@ fn ca_params(cn: &str) -> CertificateParams {
 impl Pki {
     /// A chain under a root called `root_cn`.
     pub fn new(root_cn: &str, leaf: &Leaf) -> Pki {
-        let root = CertifiedIssuer::self_signed(ca_params(root_cn), KeyPair::generate().unwrap())
-            .unwrap();
+        let root =
+            CertifiedIssuer::self_signed(ca_params(root_cn), KeyPair::generate().unwrap()).unwrap();
         let inter = CertifiedIssuer::signed_by(
             ca_params(&format!("{root_cn} Issuing CA")),
             KeyPair::generate().unwrap(),
@@ -71,24 +73,30 @@ impl Pki {
         )
         .unwrap();
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.distinguished_name.push(DnType::OrganizationName, "aovpn-diag tests");
+        p.distinguished_name
+            .push(DnType::OrganizationName, "aovpn-diag tests");
         p.distinguished_name.push(DnType::CommonName, leaf.cn);
         for d in &leaf.dns {
             p.subject_alt_names
                 .push(SanType::DnsName((*d).try_into().unwrap()));
         }
         for ip in &leaf.ips {
-            p.subject_alt_names.push(SanType::IpAddress(ip.parse().unwrap()));
+            p.subject_alt_names
+                .push(SanType::IpAddress(ip.parse().unwrap()));
         }
         if !leaf.no_eku {
             if leaf.server_auth {
-                p.extended_key_usages.push(ExtendedKeyUsagePurpose::ServerAuth);
+                p.extended_key_usages
+                    .push(ExtendedKeyUsagePurpose::ServerAuth);
             } else {
-                p.extended_key_usages.push(ExtendedKeyUsagePurpose::ClientAuth);
+                p.extended_key_usages
+                    .push(ExtendedKeyUsagePurpose::ClientAuth);
             }
             if leaf.ike_intermediate {
                 p.extended_key_usages
-                    .push(ExtendedKeyUsagePurpose::Other(vec![1, 3, 6, 1, 5, 5, 8, 2, 2]));
+                    .push(ExtendedKeyUsagePurpose::Other(vec![
+                        1, 3, 6, 1, 5, 5, 8, 2, 2,
+                    ]));
             }
         }
         p.crl_distribution_points.push(rcgen::CrlDistributionPoint {

@@ -27,14 +27,21 @@ fn chain_of(sent: &[Vec<u8>], trust: &TrustStore) -> chain::ChainCheck {
 fn a_healthy_chain_reads_and_verifies() {
     let pki = Pki::new("Test Root", &Leaf::default());
     let leaf = CertInfo::parse(&pki.leaf).unwrap();
-    assert!(leaf.subject.contains("CN=vpn.example.test"), "{}", leaf.subject);
+    assert!(
+        leaf.subject.contains("CN=vpn.example.test"),
+        "{}",
+        leaf.subject
+    );
     assert!(leaf.issuer.contains("CN=Test Root Issuing CA"));
     assert_eq!(leaf.san_dns, [HOST]);
     assert_eq!(leaf.san_ip, ["198.51.100.7"]);
     assert!(leaf.has_eku(EKU_SERVER_AUTH) && leaf.has_eku(EKU_IKE_INTERMEDIATE));
     assert_eq!(leaf.key.describe(), "EC P-256");
     assert_eq!(leaf.signature_algorithm, "ecdsa-with-SHA256");
-    assert_eq!(leaf.crl_distribution_points, ["http://crl.example.test/issuing.crl"]);
+    assert_eq!(
+        leaf.crl_distribution_points,
+        ["http://crl.example.test/issuing.crl"]
+    );
     assert_eq!(leaf.not_after.to_string(), "2027-01-01T00:00:00.000Z");
     assert!(!leaf.is_ca && !leaf.self_issued);
     let c = chain_of(&pki.sent(), &store(&[&pki.root]));
@@ -52,7 +59,10 @@ fn an_intermediate_not_sent_is_an_incomplete_chain() {
     let c = chain_of(&only_leaf, &store(&[&pki.root]));
     assert!(!c.trusted);
     match c.problem.unwrap() {
-        ChainProblem::Incomplete { cert, missing_issuer } => {
+        ChainProblem::Incomplete {
+            cert,
+            missing_issuer,
+        } => {
             assert!(cert.contains(HOST));
             assert!(missing_issuer.contains("Test Root Issuing CA"));
         }
@@ -81,7 +91,10 @@ fn a_chain_to_another_root_is_untrusted() {
     let mut with_root = pki.sent();
     with_root.push(pki.root.clone());
     let c = chain_of(&with_root, &store(&[&other.root]));
-    assert!(matches!(c.problem, Some(ChainProblem::UntrustedRoot { sent: true, .. })));
+    assert!(matches!(
+        c.problem,
+        Some(ChainProblem::UntrustedRoot { sent: true, .. })
+    ));
     // Sent with the root, and the root trusted: fine, the root is unused.
     let c = chain_of(&with_root, &store(&[&pki.root]));
     assert!(c.trusted && c.in_order);
@@ -91,7 +104,11 @@ fn a_chain_to_another_root_is_untrusted() {
 fn chains_out_of_order_still_verify_but_say_so() {
     let pki = Pki::new("Test Root", &Leaf::default());
     let other = Pki::new("Other Root", &Leaf::default());
-    let sent = vec![pki.leaf.clone(), other.intermediate.clone(), pki.intermediate.clone()];
+    let sent = vec![
+        pki.leaf.clone(),
+        other.intermediate.clone(),
+        pki.intermediate.clone(),
+    ];
     let c = chain_of(&sent, &store(&[&pki.root]));
     assert!(c.trusted && !c.in_order, "{c:?}");
     assert_eq!(c.unused.len(), 1);
@@ -115,7 +132,10 @@ fn names_match_the_san_then_the_cn_and_addresses_the_ip_san() {
     let pki = Pki::new("Test Root", &Leaf::default());
     let leaf = CertInfo::parse(&pki.leaf).unwrap();
     let n = name::check(&leaf, "VPN.example.test");
-    assert_eq!((n.matched.as_deref(), n.matched_in), (Some(HOST), Some("dNSName")));
+    assert_eq!(
+        (n.matched.as_deref(), n.matched_in),
+        (Some(HOST), Some("dNSName"))
+    );
     let n = name::check(&leaf, "other.example.test");
     assert!(!n.ok());
     assert_eq!(n.names, [format!("DNS:{HOST}")]);
@@ -155,7 +175,10 @@ fn names_match_the_san_then_the_cn_and_addresses_the_ip_san() {
         },
     );
     let leaf = CertInfo::parse(&wild.leaf).unwrap();
-    assert_eq!(name::check(&leaf, HOST).matched.as_deref(), Some("*.example.test"));
+    assert_eq!(
+        name::check(&leaf, HOST).matched.as_deref(),
+        Some("*.example.test")
+    );
 }
 
 #[test]
@@ -186,7 +209,11 @@ fn ekus_are_read_as_listed() {
 fn certreq_names_each_root_by_the_sha1_of_its_public_key() {
     let pki = Pki::new("Test Root", &Leaf::default());
     let s = store(&[&pki.root, &pki.intermediate]);
-    assert_eq!(s.anchors.len(), 1, "only self-issued certificates are roots");
+    assert_eq!(
+        s.anchors.len(),
+        1,
+        "only self-issued certificates are roots"
+    );
     assert_eq!(s.intermediates.len(), 1);
     let hashes = s.certreq_hashes();
     assert_eq!(hashes, [spki_sha1(&pki.root).unwrap()]);
@@ -202,7 +229,10 @@ fn certreq_names_each_root_by_the_sha1_of_its_public_key() {
         pem_of(&pki.root),
         pem_of(&pki.intermediate)
     );
-    assert_eq!(certificates_in(pem.as_bytes()).unwrap(), vec![pki.root.clone(), pki.intermediate.clone()]);
+    assert_eq!(
+        certificates_in(pem.as_bytes()).unwrap(),
+        vec![pki.root.clone(), pki.intermediate.clone()]
+    );
     assert_eq!(certificates_in(&pki.root).unwrap(), vec![pki.root.clone()]);
 }
 
@@ -210,7 +240,10 @@ fn pem_of(der: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut b64 = String::new();
     for chunk in der.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 b64.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -219,8 +252,15 @@ fn pem_of(der: &[u8]) -> String {
             }
         }
     }
-    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
-    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
 }
 
 #[test]
@@ -242,15 +282,24 @@ fn an_ecdsa_digital_signature_auth_verifies_over_its_octets_only() {
     assert_eq!(c.verdict, AuthVerdict::Verified);
     assert_eq!(c.signature_algorithm.as_deref(), Some("ecdsa-with-SHA256"));
     assert_eq!(c.scheme.as_deref(), Some("ECDSA with SHA-256"));
-    assert_eq!(auth::check(&a, Some(&leaf), b"other octets").verdict, AuthVerdict::Invalid);
+    assert_eq!(
+        auth::check(&a, Some(&leaf), b"other octets").verdict,
+        AuthVerdict::Invalid
+    );
     // The key of another certificate: invalid.
     let other = Pki::new("Other Root", &Leaf::default());
     let other_leaf = CertInfo::parse(&other.leaf).unwrap();
-    assert_eq!(auth::check(&a, Some(&other_leaf), octets).verdict, AuthVerdict::Invalid);
+    assert_eq!(
+        auth::check(&a, Some(&other_leaf), octets).verdict,
+        AuthVerdict::Invalid
+    );
     // An RSA method with an EC key cannot be checked: said, not failed.
     let rsa = Auth {
         method: AuthMethod::RSA_SIGNATURE,
         data: vec![1; 256],
     };
-    assert!(matches!(auth::check(&rsa, Some(&leaf), octets).verdict, AuthVerdict::NotChecked(_)));
+    assert!(matches!(
+        auth::check(&rsa, Some(&leaf), octets).verdict,
+        AuthVerdict::NotChecked(_)
+    ));
 }

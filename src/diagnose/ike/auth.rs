@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::diagnose::CouldNotRun;
+use crate::wire::ike::credentials::{CertReq, Credentials};
 use crate::wire::ike::ikeauth::AuthSummary;
 
 /// How the IKE_AUTH test ended.
@@ -45,14 +46,31 @@ pub struct AuthFacts {
     /// server's response comes as SKF pieces that fit the path (RFC 7383).
     pub fragmentation_negotiated: bool,
     pub requests_sent: u32,
-    /// Size of the request as an IP datagram, bytes.
+    /// Size of the request as an IP datagram (the largest piece when it
+    /// went as SKF fragments), bytes.
     pub request_ip_bytes: usize,
+    /// SKF pieces the request was sent in (0: one whole message).
+    pub request_fragments: u16,
+    /// CERTREQ authorities sent (`None`: no CERTREQ).
+    pub certreq_sent: Option<usize>,
+    /// The CERTREQ payloads of the server's IKE_SA_INIT response: the CAs
+    /// it trusts for client certificates (RFC 7296 §3.7).
+    pub server_certreqs: Vec<CertReq>,
     pub rtt: Option<Duration>,
     /// What the decrypted answer held; `None` without a complete answer.
     pub response: Option<AuthSummary>,
     /// SKF pieces received and verified, and how many the response has.
     pub skf_fragments: u16,
     pub skf_total: u16,
+    /// IP sizes of the datagrams the complete response came in.
+    pub response_ip_bytes: Vec<usize>,
+    /// The IP size the response has as one whole SK message (what a
+    /// server sends when IKE fragmentation is off), bytes.
+    pub response_whole_ip_bytes: Option<usize>,
+    /// IDr, CERT, CERTREQ and AUTH of the decrypted response.
+    pub credentials: Option<Credentials>,
+    /// What the responder's AUTH signs (RFC 7296 §2.15); empty without IDr.
+    pub signed_octets: Vec<u8>,
     /// Datagrams with our SPI whose integrity check failed.
     pub integrity_failures: u32,
     /// Other datagrams that were no answer to this request.
@@ -71,10 +89,17 @@ impl AuthFacts {
             fragmentation_negotiated: false,
             requests_sent: 0,
             request_ip_bytes: 0,
+            request_fragments: 0,
+            certreq_sent: None,
+            server_certreqs: Vec::new(),
             rtt: None,
             response: None,
             skf_fragments: 0,
             skf_total: 0,
+            response_ip_bytes: Vec::new(),
+            response_whole_ip_bytes: None,
+            credentials: None,
+            signed_octets: Vec::new(),
             integrity_failures: 0,
             ignored: 0,
             delete_sent: false,

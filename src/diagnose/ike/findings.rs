@@ -36,6 +36,7 @@ pub fn target_findings(t: &TargetResult) -> Vec<Finding> {
     out.extend(responder_behind_nat(t));
     out.extend(nat_detected(t));
     out.extend(ike_auth(t));
+    out.extend(super::server_cert::findings::findings(t));
     out
 }
 

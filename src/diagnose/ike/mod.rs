@@ -12,6 +12,7 @@ pub mod findings;
 pub mod proposals;
 #[cfg(test)]
 pub(crate) mod samples;
+pub mod server_cert;
 
 use std::net::IpAddr;
 
@@ -55,6 +56,8 @@ pub struct TargetResult {
     pub proposals: Vec<ProposalResult>,
     /// The IKE_AUTH test; `None` when disabled.
     pub ike_auth: Option<AuthFacts>,
+    /// The server-certificate check (`probe --auth`); `None` when not asked for.
+    pub server_cert: Option<server_cert::ServerCertFacts>,
 }
 
 impl TargetResult {
@@ -67,6 +70,7 @@ impl TargetResult {
             udp4500: None,
             proposals: Vec::new(),
             ike_auth: None,
+            server_cert: None,
         }
     }
 

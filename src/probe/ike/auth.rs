@@ -23,12 +23,13 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
-use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ip_udp_overhead};
+use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ike_overhead, ip_udp_overhead};
 use super::kex::KexError;
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::{AuthFacts, AuthOutcome};
 use crate::env::{Clock, Env};
 use crate::probe::net::{Conn, Fragmentation, Options, Received};
+use crate::wire::ike::credentials::{self, CA_HASH_LEN, CertReq, Credentials, Identification};
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
 use crate::wire::ike::{
@@ -105,6 +106,83 @@ impl IkeSa {
         message_id: u32,
         payloads: &[Payload],
     ) -> Result<Vec<u8>, protect::ProtectError> {
+        let mut inner = Vec::new();
+        emit_chain(payloads, &mut inner);
+        let first = payloads.first().map_or(PayloadType::NONE, Payload::kind);
+        self.seal(exchange, message_id, Envelope::Sk, first, &inner)
+    }
+
+    /// The request as RFC 7383 SKF pieces, each a whole IKE message of at
+    /// most `max_ike` bytes (§2.5: same message ID, Fragment Number 1..n,
+    /// the first inner payload's type in fragment 1 only). One piece when
+    /// it fits whole.
+    fn fragmented_request(
+        &self,
+        exchange: ExchangeType,
+        message_id: u32,
+        payloads: &[Payload],
+        max_ike: usize,
+    ) -> Result<Vec<Vec<u8>>, protect::ProtectError> {
+        let mut inner = Vec::new();
+        emit_chain(payloads, &mut inner);
+        let first = payloads.first().map_or(PayloadType::NONE, Payload::kind);
+        let suite = &self.protection.suite;
+        if suite.sealed_len(Envelope::Sk, inner.len()) <= max_ike {
+            return Ok(vec![self.seal(
+                exchange,
+                message_id,
+                Envelope::Sk,
+                first,
+                &inner,
+            )?]);
+        }
+        // The largest share whose sealed piece fits (padding included).
+        let room = (1..=max_ike)
+            .rev()
+            .find(|&n| {
+                suite.sealed_len(
+                    Envelope::Skf {
+                        number: 1,
+                        total: 1,
+                    },
+                    n,
+                ) <= max_ike
+            })
+            .unwrap_or(1);
+        let pieces: Vec<&[u8]> = inner.chunks(room).collect();
+        let total =
+            u16::try_from(pieces.len()).map_err(|_| protect::ProtectError::BadCiphertext {
+                what: "at most 65535 IKE fragments",
+                len: inner.len(),
+            })?;
+        pieces
+            .iter()
+            .zip(1u16..)
+            .map(|(piece, number)| {
+                let next = if number == 1 {
+                    first
+                } else {
+                    PayloadType::NONE
+                };
+                self.seal(
+                    exchange,
+                    message_id,
+                    Envelope::Skf { number, total },
+                    next,
+                    piece,
+                )
+            })
+            .collect()
+    }
+
+    fn seal(
+        &self,
+        exchange: ExchangeType,
+        message_id: u32,
+        envelope: Envelope,
+        first: PayloadType,
+        inner: &[u8],
+    ) -> Result<Vec<u8>, protect::ProtectError> {
         let header = Header {
             spi_i: self.spi_i,
             spi_r: self.spi_r,
@@ -115,13 +193,26 @@ impl IkeSa {
             message_id,
             length: 0,
         };
-        let mut inner = Vec::new();
-        emit_chain(payloads, &mut inner);
-        let first = payloads.first().map_or(PayloadType::NONE, Payload::kind);
         let mut iv = vec![0u8; self.protection.suite.encr.iv_len()];
         rand::fill(&mut iv[..]);
         self.protection
-            .seal(Sender::Initiator, header, Envelope::Sk, first, &inner, &iv)
+            .seal(Sender::Initiator, header, envelope, first, inner, &iv)
+    }
+
+    /// RFC 7296 §2.15: the octets the responder's AUTH signs,
+    /// `RealMessage2 | NonceIData | prf(SK_pr, RestOfIDPayloadR)`.
+    fn responder_signed_octets(&self, init: &SaInit, idr: &Identification) -> Option<Vec<u8>> {
+        let maced = self
+            .protection
+            .suite
+            .prf
+            .prf(&self.protection.keys.sk_pr, &[&idr.body()])
+            .ok()?;
+        Some(credentials::responder_signed_octets(
+            &init.response_bytes,
+            &init.nonce_i,
+            &maced,
+        ))
     }
 }
 
@@ -164,20 +255,23 @@ fn classify(bytes: &[u8], sa: &IkeSa, exchange: ExchangeType, message_id: u32) -
     }
 }
 
-/// Collected pieces of one response.
+/// Collected pieces of one response (RFC 7383 §2.6: kept by Fragment
+/// Number, so a duplicate replaces its twin and pieces may come in any
+/// order), with the IP size of the datagram each came in.
 #[derive(Default)]
 struct Response {
-    whole: Option<Opened>,
-    fragments: BTreeMap<u16, Opened>,
+    whole: Option<(Opened, usize)>,
+    fragments: BTreeMap<u16, (Opened, usize)>,
     total: u16,
 }
 
 impl Response {
-    /// Adds a verified piece; true once the response is complete.
-    fn add(&mut self, opened: Opened) -> bool {
+    /// Adds a verified piece that came in an IP datagram of `ip_bytes`;
+    /// true once the response is complete.
+    fn add(&mut self, opened: Opened, ip_bytes: usize) -> bool {
         match opened.envelope {
             Envelope::Sk => {
-                self.whole = Some(opened);
+                self.whole = Some((opened, ip_bytes));
                 true
             }
             Envelope::Skf { number, total } => {
@@ -190,7 +284,7 @@ impl Response {
                     self.fragments.clear();
                     self.total = total;
                 }
-                self.fragments.insert(number, opened);
+                self.fragments.insert(number, (opened, ip_bytes));
                 self.fragments.len() == usize::from(total)
             }
         }
@@ -203,24 +297,67 @@ impl Response {
     /// The inner payloads of a complete response (RFC 7383 §2.6: the
     /// plaintexts of fragments 1..n in order, first type from fragment 1).
     fn payloads(&self) -> Option<Vec<Payload>> {
-        if let Some(w) = &self.whole {
-            return parse_chain(w.first_inner, &w.plaintext, 0).ok();
+        let (first, plain) = self.plaintext()?;
+        parse_chain(first, &plain, 0).ok()
+    }
+
+    /// The whole inner payload chain and its first type: the SK payload's,
+    /// or the SKF pieces' joined in Fragment Number order.
+    fn plaintext(&self) -> Option<(PayloadType, Vec<u8>)> {
+        if let Some((w, _)) = &self.whole {
+            return Some((w.first_inner, w.plaintext.clone()));
         }
         if self.total == 0 || self.fragments.len() != usize::from(self.total) {
             return None;
         }
-        let first = self.fragments.get(&1)?.first_inner;
+        let first = self.fragments.get(&1)?.0.first_inner;
         let joined: Vec<u8> = self
             .fragments
             .values()
-            .flat_map(|f| f.plaintext.iter().copied())
+            .flat_map(|(f, _)| f.plaintext.iter().copied())
             .collect();
-        parse_chain(first, &joined, 0).ok()
+        Some((first, joined))
+    }
+
+    /// IP sizes of the datagrams the response came in, in fragment order.
+    fn datagram_sizes(&self) -> Vec<usize> {
+        match &self.whole {
+            Some((_, n)) => vec![*n],
+            None => self.fragments.values().map(|(_, n)| *n).collect(),
+        }
     }
 }
 
+/// What the IKE_AUTH request says about the client: who it claims to be
+/// and, for the server-certificate check, which roots it trusts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// IDi (RFC 7296 §3.5).
+    pub identity: Identification,
+    /// CERTREQ authorities (§3.7: SHA-1 of each trusted root's
+    /// SubjectPublicKeyInfo); none sends no CERTREQ.
+    pub certreq: Option<Vec<[u8; CA_HASH_LEN]>>,
+}
+
+impl Default for Request {
+    /// The probe's made-up identity ([`ikeauth::PROBE_IDENTITY`]), no CERTREQ.
+    fn default() -> Self {
+        Request {
+            identity: Identification::from_text(ikeauth::PROBE_IDENTITY),
+            certreq: None,
+        }
+    }
+}
+
+/// RFC 7383 §2.5.1: without a known path MTU, fragments should fit 576
+/// bytes (IPv4) or 1280 bytes (IPv6) as IP datagrams.
+pub fn fragment_ip_limit(peer: SocketAddr) -> usize {
+    if peer.is_ipv4() { 576 } else { 1280 }
+}
+
 /// Runs the test after the UDP 500 exchange `init` (`None`: it got no
-/// response, so the test cannot run), towards `address`:4500.
+/// response, so the test cannot run), towards `address`:4500, with the
+/// probe's identity and no CERTREQ.
 pub fn run(
     env: &Env,
     address: IpAddr,
@@ -228,36 +365,115 @@ pub fn run(
     fragmentation_negotiated: bool,
     timing: Timing,
 ) -> Result<AuthFacts, ExchangeError> {
+    run_request(
+        env,
+        address,
+        init,
+        fragmentation_negotiated,
+        timing,
+        &Request::default(),
+    )
+}
+
+/// [`run`] with the IDi and CERTREQ of `request`, on a new conversation
+/// towards `address`:4500.
+pub fn run_request(
+    env: &Env,
+    address: IpAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+    timing: Timing,
+    request: &Request,
+) -> Result<AuthFacts, ExchangeError> {
     let peer = SocketAddr::new(address, NATT_PORT);
-    let sa = match ike_sa(init) {
-        Ok(sa) => sa,
-        Err(e) => {
-            return Ok(AuthFacts::new(
-                peer,
-                AuthOutcome::NotRun(CouldNotRun::new(e)),
-            ));
-        }
-    };
-    let mut report = AuthFacts::new(peer, AuthOutcome::NoAnswer);
-    report.fragmentation_negotiated = fragmentation_negotiated;
-    let mut esp_spi = [0u8; 4];
-    rand::fill(&mut esp_spi[..]);
-    esp_spi[0] |= 0x80; // never below 256 (RFC 4303 §2.1 reserves 1..255)
-    let payloads = ikeauth::eap_request_payloads(ikeauth::PROBE_IDENTITY, esp_spi, address);
-    let request = sa
-        .request(ExchangeType::IKE_AUTH, 1, &payloads)
-        .map_err(|e| ExchangeError::Protect { peer, source: e })?;
-    let datagram = natt::with_marker(&request);
-    report.request_ip_bytes = datagram.len() + ip_udp_overhead(peer);
+    if let Err(e) = ike_sa(init) {
+        return Ok(AuthFacts::new(
+            peer,
+            AuthOutcome::NotRun(CouldNotRun::new(e)),
+        ));
+    }
     let mut conn = env.udp.open(
         peer,
         Options {
             fragmentation: Fragmentation::SystemDefault,
         },
     )?;
+    run_on(
+        env,
+        conn.as_mut(),
+        init,
+        fragmentation_negotiated,
+        timing,
+        request,
+    )
+}
+
+/// The IKE_AUTH exchange on a conversation the caller opened (towards UDP
+/// 4500 of the server: the same one the IKE_SA_INIT `init` came over, or a
+/// new one), bounded as the module documentation says.
+pub fn run_on(
+    env: &Env,
+    conn: &mut dyn Conn,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+    timing: Timing,
+    request: &Request,
+) -> Result<AuthFacts, ExchangeError> {
+    let peer = conn.peer_addr();
+    let (sa, init) = match (ike_sa(init), init) {
+        (Ok(sa), Some(init)) => (sa, init),
+        (Err(e), _) => {
+            return Ok(AuthFacts::new(
+                peer,
+                AuthOutcome::NotRun(CouldNotRun::new(e)),
+            ));
+        }
+        (Ok(_), None) => {
+            return Ok(AuthFacts::new(
+                peer,
+                AuthOutcome::NotRun(CouldNotRun::new(SaError::NoResponse)),
+            ));
+        }
+    };
+    let mut report = AuthFacts::new(peer, AuthOutcome::NoAnswer);
+    report.fragmentation_negotiated = fragmentation_negotiated;
+    report.server_certreqs = credentials::certreqs(&init.response.payloads);
+    report.certreq_sent = request.certreq.as_ref().map(Vec::len);
+    let mut esp_spi = [0u8; 4];
+    rand::fill(&mut esp_spi[..]);
+    esp_spi[0] |= 0x80; // never below 256 (RFC 4303 §2.1 reserves 1..255)
+    let certreq = request.certreq.clone().map(CertReq::x509);
+    let payloads =
+        ikeauth::request_payloads(&request.identity, certreq.as_ref(), esp_spi, peer.ip());
+    // With 16430 negotiated a large request (a CERTREQ naming many roots)
+    // goes as SKF pieces, as a Windows 10 1803+ client sends it; without,
+    // as one datagram the network may have to fragment.
+    let max_ike = if fragmentation_negotiated {
+        fragment_ip_limit(peer).saturating_sub(ike_overhead(peer))
+    } else {
+        usize::MAX
+    };
+    let datagrams: Vec<Vec<u8>> = sa
+        .fragmented_request(ExchangeType::IKE_AUTH, 1, &payloads, max_ike)
+        .map_err(|e| ExchangeError::Protect { peer, source: e })?
+        .iter()
+        .map(|m| natt::with_marker(m))
+        .collect();
+    report.request_ip_bytes = datagrams
+        .iter()
+        .map(|d| d.len() + ip_udp_overhead(peer))
+        .max()
+        .unwrap_or(0);
+    report.request_fragments = if datagrams.len() > 1 {
+        datagrams.len() as u16
+    } else {
+        0
+    };
     let mut response = Response::default();
     'attempts: for attempt in 0..=timing.retransmits {
-        conn.send(&datagram)?;
+        for d in &datagrams {
+            conn.send(d)?;
+        }
         report.requests_sent += 1;
         let sent_at = env.clock.now();
         let deadline = sent_at + timing.wait(attempt);
@@ -270,12 +486,13 @@ pub fn run(
                 }
                 Received::TooBig => {}
                 Received::Datagram(bytes) => {
+                    let ip_bytes = bytes.len() + ip_udp_overhead(peer);
                     match classify(&bytes, &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
                             report.rtt.get_or_insert_with(|| {
                                 env.clock.now().saturating_duration_since(sent_at)
                             });
-                            let complete = response.add(opened);
+                            let complete = response.add(opened, ip_bytes);
                             report.skf_fragments = response.fragments.len() as u16;
                             report.skf_total = response.total;
                             if complete {
@@ -299,7 +516,19 @@ pub fn run(
     }
     if response.verified() {
         report.outcome = AuthOutcome::Answered;
-        report.response = response.payloads().map(|p| AuthSummary::read(&p));
+        let payloads = response.payloads();
+        report.response = payloads.as_deref().map(AuthSummary::read);
+        report.response_ip_bytes = response.datagram_sizes();
+        report.response_whole_ip_bytes = response.plaintext().map(|(_, plain)| {
+            sa.protection.suite.sealed_len(Envelope::Sk, plain.len()) + ike_overhead(peer)
+        });
+        if let Some(p) = &payloads {
+            let creds = Credentials::read(p);
+            if let Some(idr) = &creds.id {
+                report.signed_octets = sa.responder_signed_octets(init, idr).unwrap_or_default();
+            }
+            report.credentials = Some(creds);
+        }
         // §2.21.2: after an error notify such as AUTHENTICATION_FAILED the
         // responder has no IKE SA left; otherwise close it (good citizen).
         let closed = report
@@ -307,7 +536,7 @@ pub fn run(
             .as_ref()
             .is_some_and(|s| s.errors().next().is_some());
         if !closed {
-            delete(conn.as_mut(), env.clock, &sa, timing, &mut report)?;
+            delete(conn, env.clock, &sa, timing, &mut report)?;
         }
     }
     Ok(report)

@@ -65,6 +65,9 @@ pub struct Exchange {
     pub pad_to_ip_size: Option<usize>,
     pub fragmentation: Fragmentation,
     pub timing: Timing,
+    /// Send IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383 §2.3). Off only to see
+    /// how a server's large IKE_AUTH response travels without it.
+    pub offer_fragmentation: bool,
 }
 
 /// Why an exchange could not be run at all (as opposed to not answered).
@@ -97,6 +100,9 @@ pub struct SaInit {
     pub spi_i: [u8; 8],
     /// The final response (not a COOKIE or INVALID_KE_PAYLOAD demand).
     pub response: Message,
+    /// The same response as received (after any non-ESP marker), up to its
+    /// declared length: `RealMessage2` of the responder's AUTH (RFC 7296 §2.15).
+    pub response_bytes: Vec<u8>,
     /// Our nonce (Ni) and the key pair of the KE we sent last.
     pub nonce_i: Vec<u8>,
     pub key_pair: KeyPair,
@@ -128,13 +134,19 @@ pub fn ike_overhead(peer: SocketAddr) -> usize {
 /// Runs one exchange over `env.udp`; bounded by `MAX_ROUNDS * timing.budget()`
 /// (times from `env.clock`).
 pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
-    let peer = ex.peer;
     let mut conn = env.udp.open(
-        peer,
+        ex.peer,
         Options {
             fragmentation: ex.fragmentation,
         },
     )?;
+    run_on(env, conn.as_mut(), ex)
+}
+
+/// [`run`] on a conversation the caller opened towards `ex.peer` (and may
+/// go on using, e.g. for IKE_AUTH from the same address and port).
+pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
+    let peer = ex.peer;
     let local = conn.local_addr();
     let mut spi_i = [0u8; 8];
     rand::fill(&mut spi_i[..]);
@@ -163,7 +175,6 @@ pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
                 NotifyType::NAT_DETECTION_DESTINATION_IP,
                 natt::nat_detection_hash(&spi_i, &[0; 8], peer).to_vec(),
             ),
-            Notify::new(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED, Vec::new()),
             Notify::new(
                 NotifyType::SIGNATURE_HASH_ALGORITHMS,
                 SIGNATURE_HASHES.to_vec(),
@@ -175,6 +186,12 @@ pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
             .pad_to_ip_size
             .map(|size| size.saturating_sub(ike_overhead(peer))),
     };
+    if ex.offer_fragmentation {
+        req.notifies.insert(
+            2,
+            Notify::new(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED, Vec::new()),
+        );
+    }
     let mut report = ExchangeFacts::new(peer, local, spi_i);
     let mut key_pair = key_pair;
     for _round in 0..MAX_ROUNDS {
@@ -188,8 +205,8 @@ pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
         };
         report.udp_payload_bytes = datagram.len();
         report.ip_datagram_bytes = datagram.len() + ip_udp_overhead(peer);
-        let Some((response, rtt)) =
-            send_and_wait(conn.as_mut(), env.clock, &datagram, ex, &mut report)?
+        let Some((response, response_bytes, rtt)) =
+            send_and_wait(conn, env.clock, &datagram, ex, &mut report)?
         else {
             return Ok(Exchanged {
                 facts: report,
@@ -231,6 +248,7 @@ pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
             sa_init: Some(SaInit {
                 spi_i,
                 response,
+                response_bytes,
                 nonce_i: nonce,
                 key_pair,
             }),
@@ -250,7 +268,7 @@ fn send_and_wait(
     datagram: &[u8],
     ex: &Exchange,
     report: &mut ExchangeFacts,
-) -> Result<Option<(Message, Duration)>, ExchangeError> {
+) -> Result<Option<(Message, Vec<u8>, Duration)>, ExchangeError> {
     for attempt in 0..=ex.timing.retransmits {
         conn.send(datagram)?;
         report.requests_sent += 1;
@@ -269,8 +287,9 @@ fn send_and_wait(
                 // will be fragmented to the path MTU the kernel just learned.
                 Received::TooBig => report.too_big = true,
                 Received::Datagram(bytes) => match as_response(&bytes, ex.peer, &report.spi_i) {
-                    Some(msg) => {
-                        return Ok(Some((msg, clock.now().saturating_duration_since(sent_at))));
+                    Some((msg, raw)) => {
+                        let rtt = clock.now().saturating_duration_since(sent_at);
+                        return Ok(Some((msg, raw, rtt)));
                     }
                     None => report.ignored += 1,
                 },
@@ -281,8 +300,9 @@ fn send_and_wait(
     Ok(None)
 }
 
-/// The datagram as an IKE_SA_INIT response to our SPI, or `None`.
-fn as_response(bytes: &[u8], peer: SocketAddr, spi_i: &[u8; 8]) -> Option<Message> {
+/// The datagram as an IKE_SA_INIT response to our SPI (parsed, and its
+/// bytes up to the declared length), or `None`.
+fn as_response(bytes: &[u8], peer: SocketAddr, spi_i: &[u8; 8]) -> Option<(Message, Vec<u8>)> {
     let ike = if peer.port() == NATT_PORT {
         match natt::classify_4500(bytes) {
             Udp4500::Ike(rest) => rest,
@@ -292,12 +312,15 @@ fn as_response(bytes: &[u8], peer: SocketAddr, spi_i: &[u8; 8]) -> Option<Messag
         bytes
     };
     let msg = Message::parse(ike).ok()?;
-    let h = &msg.header;
+    let h = msg.header;
     (h.spi_i == *spi_i
         && h.flags.is_response()
         && h.exchange == ExchangeType::IKE_SA_INIT
         && h.message_id == 0)
-        .then_some(msg)
+        .then(|| {
+            let raw = ike.get(..h.length as usize).unwrap_or(ike).to_vec();
+            (msg, raw)
+        })
 }
 
 #[cfg(test)]

@@ -2,28 +2,50 @@
 //! the way strongSwan does (RFC 7296 §1.2, §1.3, §2.6), with knobs for the
 //! failure modes the probe must tell apart. Used only by tests.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use super::exchange::{NATT_PORT, ip_udp_overhead};
 use super::kex::KeyPair;
 use crate::probe::net::{Received, Scripted, Sent};
+use crate::wire::ike::credentials::{self, Identification};
 use crate::wire::ike::notation;
 use crate::wire::ike::protect::{self, Envelope, Protection, Sender, Suite};
 use crate::wire::ike::{
     Body, DhGroup, ExchangeType, Flags, Header, Ke, Message, Notify, NotifyType, Payload,
-    PayloadType, Proposal, Sa, Transform, TransformType, emit_chain, vendor,
+    PayloadType, Proposal, Sa, Transform, TransformType, emit_chain, parse_chain, vendor,
 };
 use crate::wire::natt;
 
 /// How the fake answers a credential-less IKE_AUTH for an SA it holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum FakeAuth {
     /// Certificate/PSK peers: an encrypted AUTHENTICATION_FAILED.
     Pubkey,
     /// EAP responder: IDr, CERT, AUTH, EAP Request/Identity, about 2 KB
     /// (SKF pieces of at most [`SKF_PIECE`] bytes when 16430 was negotiated).
     Eap,
+    /// EAP responder with a real chain: IDr `vpn.example.test`, the server
+    /// and intermediate certificates when the request has a CERTREQ (or
+    /// always, with `send_cert_always`), and an RFC 7427 ECDSA-with-SHA256
+    /// AUTH over the octets of RFC 7296 §2.15.
+    EapWithCerts(Arc<crate::cert::testpki::Pki>),
+}
+
+/// What the fake keeps per IKE SA.
+#[derive(Debug, Clone)]
+struct FakeSa {
+    /// The port it was made on.
+    port: u16,
+    protection: Protection,
+    /// Both sides sent 16430.
+    negotiated: bool,
+    /// The IKE_SA_INIT response as sent (RealMessage2) and the initiator's nonce.
+    message2: Vec<u8>,
+    nonce_i: Vec<u8>,
+    /// SKF pieces of a request being reassembled, by Fragment Number.
+    pieces: BTreeMap<u16, (PayloadType, Vec<u8>)>,
 }
 
 /// What a server without the IKE SA does with an IKE_AUTH.
@@ -62,8 +84,13 @@ pub struct FakeServer {
     /// Largest IP datagram of a response that reaches the probe (the
     /// return path drops IP fragments above it).
     pub max_reply_ip_size: Option<usize>,
-    /// IKE SAs by initiator SPI, with the port they were made on.
-    sas: HashMap<[u8; 8], (u16, Protection)>,
+    /// Send the certificates even without a CERTREQ (strongSwan
+    /// `send_cert = always`; the default is `ifasked`).
+    pub send_cert_always: bool,
+    /// A request that arrives in SKF pieces is answered; this counts them.
+    pub skf_requests_seen: usize,
+    /// IKE SAs by initiator SPI.
+    sas: HashMap<[u8; 8], FakeSa>,
 }
 
 impl FakeServer {
@@ -81,6 +108,8 @@ impl FakeServer {
             auth: FakeAuth::Pubkey,
             split_4500: None,
             max_reply_ip_size: None,
+            send_cert_always: false,
+            skf_requests_seen: 0,
             sas: HashMap::new(),
         }
     }
@@ -114,7 +143,11 @@ impl FakeServer {
             return vec![];
         };
         let replies = if req.header.exchange == ExchangeType::IKE_SA_INIT {
-            vec![self.respond(&req, sent).emit()]
+            let bytes = self.respond(&req, sent).emit();
+            if let Some(sa) = self.sas.get_mut(&req.header.spi_i) {
+                sa.message2.clone_from(&bytes);
+            }
+            vec![bytes]
         } else {
             self.respond_protected(ike, &req.header, port)
         };
@@ -138,10 +171,10 @@ impl FakeServer {
     /// IKE_AUTH and INFORMATIONAL requests inside an IKE SA (RFC 7296 §1.2,
     /// §1.4), or what a server without the SA does with them.
     fn respond_protected(&mut self, ike: &[u8], h: &Header, port: u16) -> Vec<Vec<u8>> {
-        let known = self.sas.get(&h.spi_i).filter(|(made_on, _)| {
-            self.split_4500.is_none() || (*made_on == NATT_PORT) == (port == NATT_PORT)
+        let known = self.sas.get(&h.spi_i).filter(|sa| {
+            self.split_4500.is_none() || (sa.port == NATT_PORT) == (port == NATT_PORT)
         });
-        let Some((_, sa)) = known else {
+        let Some(known) = known else {
             return match self.split_4500 {
                 Some(NoSaReply::InvalidIkeSpi) => {
                     let mut header = *h;
@@ -159,14 +192,35 @@ impl FakeServer {
                 _ => vec![],
             };
         };
-        let sa = sa.clone();
+        let state = known.clone();
+        let (sa, negotiated) = (state.protection.clone(), state.negotiated);
         let Ok(opened) = sa.open(Sender::Initiator, ike) else {
             return vec![];
         };
+        // RFC 7383 §2.6: reassemble a request sent in SKF pieces.
+        let (first_inner, plaintext) = match opened.envelope {
+            Envelope::Sk => (opened.first_inner, opened.plaintext.clone()),
+            Envelope::Skf { number, total } => {
+                let Some(entry) = self.sas.get_mut(&h.spi_i) else {
+                    return vec![];
+                };
+                entry
+                    .pieces
+                    .insert(number, (opened.first_inner, opened.plaintext.clone()));
+                if entry.pieces.len() < usize::from(total) {
+                    return vec![];
+                }
+                let pieces = std::mem::take(&mut entry.pieces);
+                self.skf_requests_seen += 1;
+                let first = pieces.get(&1).map_or(PayloadType::NONE, |p| p.0);
+                (first, pieces.into_values().flat_map(|p| p.1).collect())
+            }
+        };
+        let request = parse_chain(first_inner, &plaintext, 0).unwrap_or_default();
         let mut header = opened.header;
         header.flags = Flags(Flags::RESPONSE);
         let payloads: Vec<Payload> = if h.exchange == ExchangeType::IKE_AUTH {
-            match self.auth {
+            match &self.auth {
                 FakeAuth::Pubkey => vec![
                     Body::Notify(Notify::new(NotifyType::AUTHENTICATION_FAILED, vec![])).into(),
                 ],
@@ -180,6 +234,10 @@ impl FakeServer {
                         other(PayloadType::EAP, vec![1, 1, 0, 5, 1]),
                     ]
                 }
+                FakeAuth::EapWithCerts(pki) => {
+                    let asked = request.iter().any(|p| p.kind() == PayloadType::CERTREQ);
+                    self.eap_with_certs(pki, &state, asked)
+                }
             }
         } else {
             self.sas.remove(&h.spi_i);
@@ -189,7 +247,7 @@ impl FakeServer {
         emit_chain(&payloads, &mut inner);
         let first = payloads.first().map_or(PayloadType::NONE, Payload::kind);
         let iv = vec![0x17; sa.suite.encr.iv_len()];
-        if !self.fragmentation || inner.len() <= SKF_PIECE {
+        if !negotiated || inner.len() <= SKF_PIECE {
             return sa
                 .seal(Sender::Responder, header, Envelope::Sk, first, &inner, &iv)
                 .into_iter()
@@ -222,6 +280,43 @@ impl FakeServer {
             .collect()
     }
 
+    /// IDr, CERT (when asked), AUTH (RFC 7427, ECDSA with SHA-256, over
+    /// RealMessage2 | Ni | prf(SK_pr, IDr')) and EAP Request/Identity.
+    fn eap_with_certs(
+        &self,
+        pki: &crate::cert::testpki::Pki,
+        sa: &FakeSa,
+        asked: bool,
+    ) -> Vec<Payload> {
+        let other = |kind, data: Vec<u8>| Payload::from(Body::Other { kind, data });
+        let idr = Identification::from_text(crate::cert::testpki::HOST);
+        let maced = sa
+            .protection
+            .suite
+            .prf
+            .prf(&sa.protection.keys.sk_pr, &[&idr.body()])
+            .unwrap_or_default();
+        let octets = credentials::responder_signed_octets(&sa.message2, &sa.nonce_i, &maced);
+        // RFC 7427 Appendix A.4.1: ecdsa-with-SHA256.
+        let alg = [
+            0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+        ];
+        let mut auth = vec![14, 0, 0, 0, alg.len() as u8];
+        auth.extend_from_slice(&alg);
+        auth.extend_from_slice(&pki.sign(&octets));
+        let mut out = vec![idr.payload(PayloadType::IDR)];
+        if asked || self.send_cert_always {
+            for der in pki.sent() {
+                let mut data = vec![4];
+                data.extend_from_slice(&der);
+                out.push(other(PayloadType::CERT, data));
+            }
+        }
+        out.push(other(PayloadType::AUTH, auth));
+        out.push(other(PayloadType::EAP, vec![1, 1, 0, 5, 1]));
+        out
+    }
+
     fn respond(&mut self, req: &Message, sent: &Sent) -> Message {
         let mut header = req.header;
         header.flags = Flags(Flags::RESPONSE);
@@ -247,6 +342,11 @@ impl FakeServer {
             );
         }
         header.spi_r = [0x5e; 8];
+        // RFC 7383 §2.3: 16430 only in answer to 16430.
+        let fragmentation = self.fragmentation
+            && req
+                .notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
+                .is_some();
         let nonce_r = vec![0x4e; 32];
         // A real key exchange, so the IKE_AUTH test can be answered.
         let peer_ke = req.ke().map(|k| k.data.clone()).unwrap_or_default();
@@ -259,8 +359,17 @@ impl FakeServer {
                 protect::derive_keys(&suite, &shared, ni, &nonce_r, &header.spi_i, &header.spi_r)
         {
             ke_data = kp.public.clone();
-            self.sas
-                .insert(header.spi_i, (sent.peer.port(), Protection { suite, keys }));
+            self.sas.insert(
+                header.spi_i,
+                FakeSa {
+                    port: sent.peer.port(),
+                    protection: Protection { suite, keys },
+                    negotiated: fragmentation,
+                    message2: Vec::new(),
+                    nonce_i: ni.to_vec(),
+                    pieces: BTreeMap::new(),
+                },
+            );
         }
         let me = self.real_addr.unwrap_or(sent.peer);
         let them = self.sees_client_as.unwrap_or(sent.local);
@@ -286,7 +395,7 @@ impl FakeServer {
             ))
             .into(),
         ];
-        if self.fragmentation {
+        if fragmentation {
             payloads.push(
                 Body::Notify(Notify::new(
                     NotifyType::IKEV2_FRAGMENTATION_SUPPORTED,

@@ -29,17 +29,21 @@ pub mod kex;
 pub(crate) mod fake;
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 pub use exchange::{
     Exchange, ExchangeError, Exchanged, MAX_ROUNDS, NATT_PORT, SaInit, Timing, ike_overhead,
     ip_udp_overhead,
 };
 
+use crate::cert::{Timestamp, TrustStore};
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::proposals::{self, NamedProposal, ProposalSet};
+use crate::diagnose::ike::server_cert::{self, MtuSource, ServerCertFacts, UnfragmentedRun};
 use crate::diagnose::ike::{PortResult, ProposalResult, TargetResult};
 use crate::env::Env;
-use crate::probe::net::Fragmentation;
+use crate::probe::net::{Fragmentation, Options};
+use crate::wire::ike::credentials::Identification;
 use crate::wire::ike::{DhGroup, NotifyType, Proposal};
 
 /// Default size of the fragment test's IP datagram: over every common MTU
@@ -60,6 +64,32 @@ pub struct Config {
     /// Follow the UDP 500 IKE_SA_INIT with an IKE_AUTH on UDP 4500
     /// ([`auth`]): does 4500 reach the server that holds the IKE SA?
     pub auth_test: bool,
+    /// Also fetch and check the server's certificate (`probe --auth`; see
+    /// [`crate::diagnose::ike::server_cert`]). Implies the IKE_AUTH test.
+    pub server_cert: Option<CertCheck>,
+}
+
+/// What the server-certificate check needs.
+#[derive(Debug, Clone)]
+pub struct CertCheck {
+    /// The name (or address) the VPN profile uses.
+    pub host: String,
+    /// The roots a client trusts: named in the CERTREQ, and the end of
+    /// every path the check accepts.
+    pub trust: Arc<TrustStore>,
+    /// IDi to claim instead of the probe's made-up identity (`--identity`).
+    pub identity: Option<Identification>,
+}
+
+impl CertCheck {
+    /// The IKE_AUTH request of the check, naming `roots` (all when `None`).
+    fn request(&self, roots: Option<Vec<[u8; 20]>>) -> auth::Request {
+        let default = auth::Request::default();
+        auth::Request {
+            identity: self.identity.clone().unwrap_or(default.identity),
+            certreq: Some(roots.unwrap_or_else(|| self.trust.certreq_hashes())),
+        }
+    }
 }
 
 impl Config {
@@ -70,6 +100,7 @@ impl Config {
             proposal_check: None,
             offer: proposals::default_offer(),
             auth_test: true,
+            server_cert: None,
         }
     }
 }
@@ -93,6 +124,7 @@ fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), 
         pad_to_ip_size: None,
         fragmentation: Fragmentation::SystemDefault,
         timing: cfg.timing,
+        offer_fragmentation: true,
     };
     for port in [500, NATT_PORT] {
         // One complete IKE_SA_INIT (the first port that gives one) tells the
@@ -112,17 +144,22 @@ fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), 
         } = exchange::run(env, &first)?;
         // Right after IKE_SA_INIT on 500, as a client does, before the
         // server's half-open SA can expire.
-        if port == 500 && cfg.auth_test {
+        if port == 500 && (cfg.auth_test || cfg.server_cert.is_some()) {
             let negotiated = small
                 .response
                 .as_ref()
                 .is_some_and(|f| f.fragmentation_supported);
-            target.ike_auth = Some(auth::run(
+            let request = cfg
+                .server_cert
+                .as_ref()
+                .map_or_else(auth::Request::default, |c| c.request(None));
+            target.ike_auth = Some(auth::run_request(
                 env,
                 target.address,
                 sa_init.as_ref(),
                 negotiated,
                 cfg.timing,
+                &request,
             )?);
         }
         let fragmented = match (cfg.frag_size, small.answered()) {
@@ -156,6 +193,9 @@ fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), 
             target.udp4500 = Some(result);
         }
     }
+    if let Some(check) = &cfg.server_cert {
+        target.server_cert = Some(server_cert_check(env, target, cfg, check)?);
+    }
     if let Some(set) = &cfg.proposal_check {
         // Check on a port that answered; UDP 500 first, as clients start there.
         let port = target.ports().find(|p| p.small.answered()).map(|p| p.port);
@@ -171,6 +211,122 @@ fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// The server-certificate check after the port tests (see
+/// [`crate::diagnose::ike::server_cert`]): reads the credentials of the
+/// IKE_AUTH made after UDP 500, and runs the exchange without IKEv2
+/// fragmentation when it can tell something: the server offers 16430 (so
+/// the first answer came fragmented), or the first IKE_AUTH went unanswered.
+fn server_cert_check(
+    env: &Env,
+    target: &TargetResult,
+    cfg: &Config,
+    check: &CertCheck,
+) -> Result<ServerCertFacts, ExchangeError> {
+    let checked_at = Timestamp(
+        env.clock
+            .system_time()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+    );
+    let assess = |from, a: &crate::diagnose::ike::AuthFacts| {
+        a.credentials.as_ref().and_then(|creds| {
+            server_cert::assess(
+                from,
+                creds,
+                &a.signed_octets,
+                &a.server_certreqs,
+                &check.trust,
+                &check.host,
+                checked_at,
+            )
+        })
+    };
+    let first = target.ike_auth.as_ref();
+    let first_assessment = first.and_then(|a| assess("udp-500-then-4500", a));
+    let first_answered = first.is_some_and(|a| a.answered());
+    let offered = target.fragmentation_supported() == Some(true);
+    let worth_it = target.port_answered(4500)
+        && (first_assessment.is_some() && offered
+            || first.is_some_and(|a| a.sent()) && !first_answered);
+    let unfragmented = if worth_it {
+        // Name only the root the first answer's chain ends at, when known:
+        // the request then stays small, so it cannot be the part that is lost.
+        let roots = first_assessment
+            .as_ref()
+            .and_then(|a| a.chain.as_ref())
+            .and_then(|c| c.root.as_ref())
+            .and_then(|root| check.trust.anchors.iter().find(|a| &a.subject == root))
+            .map(|a| vec![a.spki_sha1]);
+        Some(unfragmented_run(env, target, cfg, &check.request(roots))?)
+    } else {
+        None
+    };
+    let assessment = first_assessment.or_else(|| {
+        unfragmented
+            .as_ref()
+            .and_then(|u| u.auth.as_ref())
+            .and_then(|a| assess("udp-4500", a))
+    });
+    Ok(ServerCertFacts {
+        host: check.host.clone(),
+        trust: Arc::clone(&check.trust),
+        checked_at,
+        unfragmented,
+        mtu: env
+            .routes
+            .outgoing(target.address)
+            .ok()
+            .map(|o| (o.mtu, MtuSource::Interface)),
+        assessment,
+    })
+}
+
+/// IKE_SA_INIT on UDP 4500 without IKEV2_FRAGMENTATION_SUPPORTED, then
+/// IKE_AUTH on the same conversation (same addresses and ports, so a load
+/// balancer cannot send them to different servers).
+fn unfragmented_run(
+    env: &Env,
+    target: &TargetResult,
+    cfg: &Config,
+    request: &auth::Request,
+) -> Result<UnfragmentedRun, ExchangeError> {
+    let peer = SocketAddr::new(target.address, NATT_PORT);
+    let mut conn = env.udp.open(
+        peer,
+        Options {
+            fragmentation: Fragmentation::SystemDefault,
+        },
+    )?;
+    let ex = Exchange {
+        peer,
+        proposals: target
+            .chosen()
+            .map_or_else(|| cfg.offer.clone(), |c| vec![c.clone()]),
+        ke_group: None,
+        follow_invalid_ke: true,
+        pad_to_ip_size: None,
+        fragmentation: Fragmentation::SystemDefault,
+        timing: cfg.timing,
+        offer_fragmentation: false,
+    };
+    let Exchanged { facts, sa_init } = exchange::run_on(env, conn.as_mut(), &ex)?;
+    let auth = match sa_init {
+        Some(init) => Some(auth::run_on(
+            env,
+            conn.as_mut(),
+            Some(&init),
+            false,
+            cfg.timing,
+            request,
+        )?),
+        None => None,
+    };
+    Ok(UnfragmentedRun {
+        sa_init: facts,
+        auth,
+    })
 }
 
 /// Makes a request the responder answers without keeping state: the KE

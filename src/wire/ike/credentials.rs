@@ -321,12 +321,18 @@ mod tests {
     #[test]
     fn identities_from_text_pick_the_rfc_7296_type() {
         let v4 = Identification::from_text("198.18.2.2");
-        assert_eq!((v4.id_type, v4.data.as_slice()), (IdType::IPV4_ADDR, &[198, 18, 2, 2][..]));
+        assert_eq!(
+            (v4.id_type, v4.data.as_slice()),
+            (IdType::IPV4_ADDR, &[198, 18, 2, 2][..])
+        );
         assert_eq!(v4.value(), "198.18.2.2");
         let v6 = Identification::from_text("fd00:2::2");
         assert_eq!(v6.id_type, IdType::IPV6_ADDR);
         assert_eq!(v6.value(), "fd00:2::2");
-        assert_eq!(Identification::from_text("user@example.com").id_type, IdType::RFC822_ADDR);
+        assert_eq!(
+            Identification::from_text("user@example.com").id_type,
+            IdType::RFC822_ADDR
+        );
         let fqdn = Identification::from_text("vpn.aovd.test");
         assert_eq!(fqdn.body(), b"\x02\0\0\0vpn.aovd.test");
         assert_eq!(Identification::parse(&fqdn.body()).unwrap(), fqdn);

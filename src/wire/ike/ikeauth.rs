@@ -9,6 +9,7 @@
 
 use std::net::IpAddr;
 
+use super::credentials::{CertReq, Identification};
 use super::{
     Body, EncrId, EsnId, IntegId, Notify, NotifyType, Payload, PayloadType, Proposal, ProtocolId,
     Sa, Transform,
@@ -94,6 +95,27 @@ pub fn eap_request_payloads(identity: &str, esp_spi: [u8; 4], family: IpAddr) ->
         ts_all(PayloadType::TSI, family),
         ts_all(PayloadType::TSR, family),
     ]
+}
+
+/// The same request with any identity and, when `certreq` is given, a
+/// CERTREQ right after IDi, where RFC 7296 §1.2 places it
+/// (`IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, SAi2, TSi, TSr`; no AUTH here):
+/// the payloads a client that asks for EAP and for the server's
+/// certificate sends.
+pub fn request_payloads(
+    identity: &Identification,
+    certreq: Option<&CertReq>,
+    esp_spi: [u8; 4],
+    family: IpAddr,
+) -> Vec<Payload> {
+    let mut out = vec![identity.payload(PayloadType::IDI)];
+    out.extend(certreq.map(CertReq::payload));
+    out.extend([
+        child_sa(esp_spi),
+        ts_all(PayloadType::TSI, family),
+        ts_all(PayloadType::TSR, family),
+    ]);
+    out
 }
 
 /// A Delete payload for the IKE SA itself (§3.11: protocol IKE, SPI size 0,
@@ -244,6 +266,34 @@ mod tests {
         let mut b6 = Vec::new();
         emit_chain(&v6, &mut b6);
         assert_eq!(b6.len(), bytes.len() + 2 * 24);
+    }
+
+    #[test]
+    fn a_certreq_follows_idi_and_any_identity_fits() {
+        let id = Identification::from_text("user@example.test");
+        let req = CertReq::x509(vec![[7; 20]]);
+        let ps = request_payloads(&id, Some(&req), [1, 2, 3, 4], "198.18.0.1".parse().unwrap());
+        let kinds: Vec<PayloadType> = ps.iter().map(Payload::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                PayloadType::IDI,
+                PayloadType::CERTREQ,
+                PayloadType::SA,
+                PayloadType::TSI,
+                PayloadType::TSR
+            ]
+        );
+        let plain = request_payloads(
+            &Identification::from_text(PROBE_IDENTITY),
+            None,
+            [1, 2, 3, 4],
+            "198.18.0.1".parse().unwrap(),
+        );
+        assert_eq!(
+            plain,
+            eap_request_payloads(PROBE_IDENTITY, [1, 2, 3, 4], "198.18.0.1".parse().unwrap())
+        );
     }
 
     #[test]

@@ -314,6 +314,24 @@ impl Suite {
             None => GCM_ICV_LEN,
         }
     }
+
+    /// Bytes of a whole protected message (IKE header, the SK or SKF
+    /// payload with IV, padding, Pad Length and ICV) whose inner payloads
+    /// take `inner_len` bytes: what [`Protection::seal`] produces.
+    pub fn sealed_len(&self, envelope: Envelope, inner_len: usize) -> usize {
+        let pad = match self.encr {
+            Encr::AesCbc { .. } => (AES_BLOCK - (inner_len + 1) % AES_BLOCK) % AES_BLOCK,
+            Encr::AesGcm16 { .. } => 0,
+        };
+        super::HEADER_LEN
+            + PAYLOAD_HEADER_LEN
+            + envelope.prefix_len()
+            + self.encr.iv_len()
+            + inner_len
+            + pad
+            + 1
+            + self.icv_len()
+    }
 }
 
 /// The seven keys of an IKE SA (§2.14). `Debug` hides them.

@@ -112,7 +112,7 @@ fn a_big_response_without_ike_fragmentation_lost_on_the_way_back_is_ambiguous() 
     let mut s = FakeServer::new("aes256-sha256-modp2048");
     s.auth = FakeAuth::Eap;
     s.fragmentation = false;
-    s.max_reply_ip_size = Some(1400);
+    s.max_reply_ip_size = Some(900);
     let (t, f, sent) = run(s);
     let a = t.ike_auth.as_ref().unwrap();
     assert_eq!(a.outcome, AuthOutcome::NoAnswer);
@@ -233,4 +233,203 @@ fn answers_that_fail_the_integrity_check_are_not_taken() {
     let a = t.ike_auth.unwrap();
     assert_eq!(a.outcome, AuthOutcome::NoAnswer);
     assert_eq!(a.integrity_failures, 3);
+}
+
+mod server_cert {
+    //! `probe --auth` against the scripted EAP responder with a real chain.
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::cert::auth::AuthVerdict;
+    use crate::cert::testpki::{HOST, Leaf, Pki};
+    use crate::cert::{TrustSource, TrustStore};
+    use crate::probe::ike::CertCheck;
+    use crate::probe::net::{Network, Options, Received, Scripted};
+
+    fn pki() -> Arc<Pki> {
+        Arc::new(Pki::new("Test Root", &Leaf::default()))
+    }
+
+    fn check_cfg(roots: Vec<Vec<u8>>) -> Config {
+        let mut c = cfg();
+        c.server_cert = Some(CertCheck {
+            host: HOST.to_owned(),
+            trust: Arc::new(TrustStore::new(
+                TrustSource::Files(vec!["ca.pem".to_owned()]),
+                roots,
+            )),
+            identity: None,
+        });
+        c
+    }
+
+    fn server(pki: &Arc<Pki>) -> FakeServer {
+        let mut s = FakeServer::new("aes256-sha256-modp2048");
+        s.auth = FakeAuth::EapWithCerts(Arc::clone(pki));
+        s
+    }
+
+    fn run_net(net: &Scripted, c: &Config) -> (TargetResult, Vec<Finding>) {
+        let t = probe_address(&net.env(), "198.18.1.10".parse().unwrap(), c);
+        let f = findings(std::slice::from_ref(&t));
+        (t, f)
+    }
+
+    #[test]
+    fn the_chain_comes_back_for_a_certreq_and_its_auth_verifies() {
+        let pki = pki();
+        let net = server(&pki).network();
+        let (t, f) = run_net(&net, &check_cfg(vec![pki.root.clone()]));
+        let a = t.ike_auth.as_ref().unwrap();
+        assert_eq!(a.certreq_sent, Some(1));
+        assert!(
+            a.skf_total > 1,
+            "16430 negotiated: the answer came in SKF pieces"
+        );
+        let sc = t.server_cert.as_ref().unwrap();
+        let x = sc
+            .assessment
+            .as_ref()
+            .expect("the fake sends CERT only for a CERTREQ");
+        assert_eq!(x.from, "udp-500-then-4500");
+        assert_eq!(x.idr.as_deref(), Some(HOST));
+        assert_eq!(x.certs.len(), 2);
+        assert!(x.chain.as_ref().unwrap().trusted);
+        assert!(x.name.as_ref().unwrap().ok());
+        // RealMessage2 | Ni | prf(SK_pr, IDr') as both sides computed it.
+        assert_eq!(x.auth.as_ref().unwrap().verdict, AuthVerdict::Verified);
+        // The server offers 16430, so the unfragmented run was made: one
+        // UDP 4500 conversation, IKE_SA_INIT without 16430, then IKE_AUTH.
+        let u = sc.unfragmented.as_ref().unwrap();
+        assert!(u.sa_init.answered() && u.answered());
+        assert_eq!(u.auth.as_ref().unwrap().skf_total, 0);
+        assert_eq!(u.auth.as_ref().unwrap().certreq_sent, Some(1));
+        let codes: Vec<Code> = f.iter().map(|f| f.code).collect();
+        assert!(codes.contains(&Code::ServerCert), "{codes:?}");
+        assert!(!f.iter().any(|f| f.severity == Severity::Fail), "{f:#?}");
+        // The unfragmented run's IKE_SA_INIT left 16430 out.
+        let no_frag_sa_init = net
+            .sent()
+            .into_iter()
+            .filter(|s| s.peer.port() == NATT_PORT)
+            .filter_map(|s| crate::wire::ike::Message::parse(s.data.get(4..)?).ok())
+            .filter(|m| m.header.exchange == ExchangeType::IKE_SA_INIT)
+            .any(|m| {
+                m.notify(crate::wire::ike::NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
+                    .is_none()
+            });
+        assert!(no_frag_sa_init);
+    }
+
+    #[test]
+    fn without_a_certreq_the_server_keeps_its_certificate() {
+        let pki = pki();
+        let net = server(&pki).network();
+        let mut c = cfg();
+        c.auth_test = true;
+        let (t, _) = run_net(&net, &c);
+        let creds = t.ike_auth.unwrap().credentials.unwrap();
+        assert!(creds.certs.is_empty() && creds.auth.is_some());
+    }
+
+    #[test]
+    fn the_large_answer_lost_without_ike_fragmentation_is_found() {
+        let pki = pki();
+        let mut s = server(&pki);
+        s.max_reply_ip_size = Some(900);
+        let net = s.network();
+        let (t, f) = run_net(&net, &check_cfg(vec![pki.root.clone()]));
+        assert!(t.ike_auth.as_ref().unwrap().answered());
+        assert!(
+            !t.server_cert
+                .as_ref()
+                .unwrap()
+                .unfragmented
+                .as_ref()
+                .unwrap()
+                .answered()
+        );
+        assert!(
+            has(&f, Code::IpFragmentsDroppedTowardClient, Severity::Warn),
+            "{f:#?}"
+        );
+        // The server does not offer 16430: nothing comes back, and that fails.
+        let mut s = server(&pki);
+        s.max_reply_ip_size = Some(900);
+        s.fragmentation = false;
+        let (t, f) = run_net(&s.network(), &check_cfg(vec![pki.root.clone()]));
+        assert!(!t.ike_auth.as_ref().unwrap().answered());
+        let u = t
+            .server_cert
+            .as_ref()
+            .unwrap()
+            .unfragmented
+            .as_ref()
+            .unwrap();
+        assert!(u.sa_init.answered() && !u.answered());
+        assert!(
+            has(&f, Code::IpFragmentsDroppedTowardClient, Severity::Fail),
+            "{f:#?}"
+        );
+        assert!(t.server_cert.as_ref().unwrap().assessment.is_none());
+    }
+
+    #[test]
+    fn a_certreq_naming_many_roots_goes_as_skf_pieces() {
+        let pki = pki();
+        let many: Vec<Vec<u8>> = (0..60)
+            .map(|i| Pki::new(&format!("Root {i}"), &Leaf::default()).root)
+            .chain([pki.root.clone()])
+            .collect();
+        let net = server(&pki).network();
+        let (t, _) = run_net(&net, &check_cfg(many));
+        let a = t.ike_auth.as_ref().unwrap();
+        assert_eq!(a.certreq_sent, Some(61));
+        assert!(a.request_fragments > 1, "{}", a.request_fragments);
+        assert!(
+            a.request_ip_bytes <= 576,
+            "RFC 7383 §2.5.1: {}",
+            a.request_ip_bytes
+        );
+        let x = t.server_cert.as_ref().unwrap().assessment.as_ref().unwrap();
+        assert!(x.chain.as_ref().unwrap().trusted);
+        // The unfragmented run names only the root the chain ended at.
+        let u = t
+            .server_cert
+            .as_ref()
+            .unwrap()
+            .unfragmented
+            .as_ref()
+            .unwrap();
+        assert_eq!(u.auth.as_ref().unwrap().certreq_sent, Some(1));
+    }
+
+    #[test]
+    fn skf_pieces_out_of_order_and_twice_are_reassembled() {
+        let pki = pki();
+        let inner = server(&pki).network();
+        // Every answer of several datagrams arrives last piece first, and
+        // its first piece twice.
+        let net = Scripted::new(move |sent: &Sent| {
+            let mut conn = inner.open(sent.peer, Options::default()).unwrap();
+            conn.send(&sent.data).unwrap();
+            let mut out = Vec::new();
+            while let Ok(Received::Datagram(d)) = conn.recv(std::time::Instant::now()) {
+                out.push(Received::Datagram(d));
+            }
+            if out.len() > 1 {
+                let first = out[0].clone();
+                out.reverse();
+                out.push(first);
+            }
+            out
+        });
+        let (t, _) = run_net(&net, &check_cfg(vec![pki.root.clone()]));
+        let a = t.ike_auth.as_ref().unwrap();
+        assert!(a.skf_total > 1 && a.skf_fragments == a.skf_total);
+        let x = t.server_cert.as_ref().unwrap().assessment.as_ref().unwrap();
+        assert_eq!(x.certs.len(), 2);
+        assert_eq!(x.auth.as_ref().unwrap().verdict, AuthVerdict::Verified);
+    }
 }

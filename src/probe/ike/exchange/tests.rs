@@ -16,6 +16,7 @@ fn exchange(port: u16, offer: &str) -> Exchange {
             timeout: Duration::from_millis(100),
             retransmits: 2,
         },
+        offer_fragmentation: true,
     }
 }
 
@@ -269,4 +270,32 @@ fn packet_too_big_keeps_waiting_for_the_retransmission() {
     assert!(report.too_big);
     assert_eq!(report.outcome, Outcome::Answered);
     assert_eq!(report.requests_sent, 2);
+}
+
+#[test]
+fn the_raw_response_is_kept_and_16430_can_be_left_out() {
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let done = run(&net.env(), &exchange(500, "aes256-sha256-modp2048")).unwrap();
+    let init = done.sa_init.unwrap();
+    // RealMessage2 (RFC 7296 §2.15): the bytes as received, which parse to
+    // the response kept beside them.
+    assert_eq!(Message::parse(&init.response_bytes).unwrap(), init.response);
+    assert_eq!(
+        init.response_bytes.len(),
+        init.response.header.length as usize
+    );
+    let sent = |net: &crate::probe::net::Scripted| {
+        Message::parse(&net.sent()[0].data)
+            .unwrap()
+            .notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
+            .is_some()
+    };
+    assert!(sent(&net));
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let mut ex = exchange(500, "aes256-sha256-modp2048");
+    ex.offer_fragmentation = false;
+    let done = run(&net.env(), &ex).unwrap();
+    assert!(!sent(&net));
+    // The fake, like strongSwan, then does not send 16430 either.
+    assert!(!done.facts.response.unwrap().fragmentation_supported);
 }
