@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::TargetResult;
+use crate::diagnose::ike::server_cert::MtuSource;
 use crate::env::Env;
 use crate::local::rras;
 use crate::probe::ike::{self, Config};
@@ -39,6 +40,10 @@ pub struct Options {
     pub local_rras: bool,
     /// Read this machine's RasClient events (last [`LOCAL_EVENTS_HOURS`]).
     pub local_events: bool,
+    /// The server-cert step: `None` turned off; `Some(Err)` it cannot run
+    /// here (no trusted roots), with the reason. When it can, its settings
+    /// are in `probe.server_cert`.
+    pub server_cert: Option<Result<(), CouldNotRun>>,
 }
 
 /// Runs every test through `env`. Only a malformed name is an error (exit
@@ -81,19 +86,33 @@ pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, Re
             .map(|a| ike::probe_address(env, *a, &opts.probe))
             .collect();
         let probe_time = since(t);
-        let (mtu, mtu_time) = match mtu_thread.map(|h| h.join()) {
-            Some(Ok(done)) => done,
-            Some(Err(_)) => (
-                addresses
-                    .iter()
-                    .map(|a| (*a, Err(CouldNotRun::new(PathMtuError::Stopped))))
-                    .collect(),
-                Duration::ZERO,
-            ),
-            None => (Vec::new(), Duration::ZERO),
-        };
+        let (mtu, mtu_time): (Vec<(IpAddr, MtuOutcome)>, Duration) =
+            match mtu_thread.map(|h| h.join()) {
+                Some(Ok(done)) => done,
+                Some(Err(_)) => (
+                    addresses
+                        .iter()
+                        .map(|a| (*a, Err(CouldNotRun::new(PathMtuError::Stopped))))
+                        .collect(),
+                    Duration::ZERO,
+                ),
+                None => (Vec::new(), Duration::ZERO),
+            };
         (probes, probe_time, mtu, mtu_time)
     });
+    let mut probes = probes;
+    // The server-cert step counts IP fragments at the measured path MTU
+    // where there is one, rather than at this machine's interface MTU.
+    for t in &mut probes {
+        let measured = mtu
+            .iter()
+            .find(|(a, _)| *a == t.address)
+            .and_then(|(_, m)| m.as_ref().ok())
+            .and_then(|m| m.result.path_mtu());
+        if let (Some(f), Some(path)) = (t.server_cert.as_mut(), measured) {
+            f.mtu = Some((path, MtuSource::Path));
+        }
+    }
 
     let rras = opts
         .local_rras
@@ -113,6 +132,7 @@ pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, Re
         rras,
         last_attempt,
         frag_test: opts.probe.frag_size.is_some(),
+        server_cert: opts.server_cert.clone(),
     })
 }
 
@@ -138,6 +158,7 @@ mod tests {
             mtu: true,
             local_rras: true,
             local_events: true,
+            server_cert: None,
         }
     }
 

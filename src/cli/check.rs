@@ -14,8 +14,11 @@ use crate::diagnose::ike::proposals::ProposalSet;
 /// offers IKEv2 fragmentation (notify 16430); an IP-fragmented IKE_SA_INIT
 /// gets through; the path MTU (ICMP, or IKE itself when ICMP is blocked);
 /// the Windows client's default proposals and the common Always On VPN sets
-/// are accepted. Steps that cannot run are reported as skipped with the
-/// reason. No credentials are needed and no tunnel is built.
+/// are accepted; the server's certificate as a Windows client checks it
+/// (fetched over IKE_AUTH without credentials: EKU, name, validity, chain
+/// to a trusted root, AUTH signature) and whether its large IKE_AUTH
+/// answer survives the way back. Steps that cannot run are reported as
+/// skipped with the reason. No credentials are needed and no tunnel is built.
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Examples:
@@ -23,6 +26,8 @@ use crate::diagnose::ike::proposals::ProposalSet;
       all tests, human verdict with the most likely cause of error 809
   aovpn-diag check vpn.example.com --json | jq -r '.cause // \"none\"'
       the cause code for a script (null when nothing is wrong)
+  aovpn-diag check vpn.example.com --ca enterprise-root.pem
+      check the server certificate against the root the clients trust
 
 Windows only (PowerShell):
   aovpn-diag.exe check vpn.example.com --json | ConvertFrom-Json
@@ -51,6 +56,18 @@ pub struct CheckArgs {
     /// Skip the path-MTU step.
     #[arg(long)]
     pub no_mtu: bool,
+
+    /// Skip the server-cert step (fetching and checking the server's certificate over IKE_AUTH).
+    #[arg(long)]
+    pub no_server_cert: bool,
+
+    /// Trusted root CA certificate(s) for the server-cert step, PEM or DER (repeat for more files). Default: this machine's trust store.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_server_cert", value_hint = clap::ValueHint::FilePath)]
+    pub ca: Vec<std::path::PathBuf>,
+
+    /// Identity (IDi) to claim in IKE_AUTH for the server-cert step: a name, user@domain or an address.
+    #[arg(long, value_name = "ID", conflicts_with = "no_server_cert")]
+    pub identity: Option<String>,
 
     /// Also read this machine's RRAS IKEv2 fragmentation setting (Windows only).
     #[arg(long)]

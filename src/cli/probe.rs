@@ -22,9 +22,19 @@ use crate::diagnose::ike::proposals::ProposalSet;
 /// balancer sent UDP 4500 to another server (no persistence across both
 /// ports), or the answer was lost as IP fragments.
 ///
+/// With --auth it also fetches the server's certificate the way a Windows
+/// client asking for EAP does (a CERTREQ naming the roots it trusts, no
+/// credentials) and checks it as the client would: Server Authentication
+/// EKU, the host name in the subjectAltName (or CN), validity, the chain up
+/// to a trusted root (--ca FILE, or this machine's trust store), and the
+/// server's AUTH signature over the IKE_SA_INIT response. It asks once with
+/// IKEv2 fragmentation offered and once without, on one UDP 4500
+/// conversation, to see whether the large answer survives the way back.
+///
 /// A handful of datagrams per address. Each answered request leaves a
 /// half-open IKE SA on the server until it expires (strongSwan: 30 s); the
-/// proposal check (--proposals) leaves none.
+/// proposal check (--proposals) leaves none; IKE SAs that got as far as
+/// IKE_AUTH are closed with an INFORMATIONAL Delete.
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Examples:
@@ -34,6 +44,10 @@ use crate::diagnose::ike::proposals::ProposalSet;
       IPv4 only; the padded request is 1600 bytes on the wire
   aovpn-diag probe vpn.example.com --no-auth-test
       only IKE_SA_INIT: no IKE_AUTH on UDP 4500
+  aovpn-diag probe vpn.example.com --auth
+      also fetch and check the server certificate against this machine's trusted roots
+  aovpn-diag probe vpn.example.com --auth --ca enterprise-root.pem
+      check it against the enterprise root the clients trust (PEM or DER)
   aovpn-diag probe 198.51.100.10 --proposals windows
       which of the Windows built-in client's proposals the server accepts
   aovpn-diag probe vpn.example.com --proposals aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384
@@ -67,8 +81,20 @@ pub struct ProbeArgs {
     pub no_frag_test: bool,
 
     /// Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "auth")]
     pub no_auth_test: bool,
+
+    /// Fetch the server's certificate chain over IKE_AUTH and check it as a Windows client does; test whether the large answer survives the way back.
+    #[arg(long)]
+    pub auth: bool,
+
+    /// Trusted root CA certificate(s) for --auth, PEM or DER (repeat for more files; intermediates in them count as held by the client). Default: this machine's trust store.
+    #[arg(long, value_name = "FILE", requires = "auth", value_hint = clap::ValueHint::FilePath)]
+    pub ca: Vec<std::path::PathBuf>,
+
+    /// Identity (IDi) to claim in IKE_AUTH with --auth: a name, user@domain or an address, e.g. one the server maps to an EAP connection. Default: aovpn-diag.invalid.
+    #[arg(long, value_name = "ID", requires = "auth")]
+    pub identity: Option<String>,
 
     /// Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5).
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=5))]

@@ -2,11 +2,14 @@
 
 use aovpn_diag::check::{self, Options};
 use aovpn_diag::cli::CheckArgs;
+use aovpn_diag::diagnose::CouldNotRun;
 use aovpn_diag::env::Env;
-use aovpn_diag::probe::ike::{Config, Timing};
+use aovpn_diag::local::trust;
+use aovpn_diag::probe::ike::{CertCheck, Config, Timing};
 use aovpn_diag::report::{check as view, write_json};
+use aovpn_diag::wire::ike::credentials::Identification;
 
-use super::{Ctx, Exit, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 /// Re-sends of an unanswered IKE request: two, as `probe` does by default.
 const RETRANSMITS: u8 = 2;
@@ -20,6 +23,24 @@ pub fn run(args: &CheckArgs, ctx: &mut Ctx) -> Outcome {
     });
     probe.frag_size = Some(usize::from(args.frag_size));
     probe.proposal_check = Some(args.proposals.clone());
+    // The server-cert step: a bad --ca is the user's input (exit 2); a
+    // machine without trusted roots only skips the step.
+    let server_cert = if args.no_server_cert {
+        None
+    } else {
+        match trust::load(&args.ca) {
+            Ok(store) => {
+                probe.server_cert = Some(CertCheck {
+                    host: t.host.to_string(),
+                    trust: std::sync::Arc::new(store),
+                    identity: args.identity.as_deref().map(Identification::from_text),
+                });
+                Some(Ok(()))
+            }
+            Err(e) if e.is_input_error() => return Err(Failure::input(&e)),
+            Err(e) => Some(Err(CouldNotRun::new(e))),
+        }
+    };
     let opts = Options {
         family: t.family(),
         timeout,
@@ -27,10 +48,11 @@ pub fn run(args: &CheckArgs, ctx: &mut Ctx) -> Outcome {
         mtu: !args.no_mtu,
         local_rras: args.local_rras,
         local_events: args.local_events,
+        server_cert,
     };
     if !ctx.detail.quiet && !ctx.json && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!(
-            "checking {} (DNS, UDP 500/4500, fragments, path MTU, proposals) ...",
+            "checking {} (DNS, UDP 500/4500, fragments, server certificate, path MTU, proposals) ...",
             t.host
         );
     }

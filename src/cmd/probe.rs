@@ -2,15 +2,18 @@
 //! address, judge, print.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use aovpn_diag::cli::ProbeArgs;
 use aovpn_diag::diagnose::dns;
 use aovpn_diag::diagnose::ike as ike_facts;
 use aovpn_diag::env::Env;
 use aovpn_diag::finding::{Verdict, sort_by_severity};
-use aovpn_diag::probe::ike::{self, Config, Timing};
+use aovpn_diag::local::trust;
+use aovpn_diag::probe::ike::{self, CertCheck, Config, Timing};
 use aovpn_diag::report::{self, probe::ProbeJson};
 use aovpn_diag::resolve;
+use aovpn_diag::wire::ike::credentials::Identification;
 
 use super::{Ctx, Exit, Failure, Outcome};
 
@@ -25,12 +28,33 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     cfg.frag_size = (!args.no_frag_test).then_some(usize::from(args.frag_size));
     cfg.proposal_check = args.proposals.clone();
     cfg.auth_test = !args.no_auth_test;
+    if args.auth {
+        let store = trust::load(&args.ca).map_err(|e| {
+            if e.is_input_error() {
+                Failure::input(&e)
+            } else {
+                Failure::cannot_run(&e)
+            }
+        })?;
+        cfg.server_cert = Some(CertCheck {
+            host: t.host.to_string(),
+            trust: Arc::new(store),
+            identity: args.identity.as_deref().map(Identification::from_text),
+        });
+    }
 
     let progress = !ctx.detail.quiet && std::io::stderr().is_terminal();
     let mut targets = Vec::new();
     for address in &resolution.addresses {
         if progress {
-            eprintln!("probing {address} on UDP 500 and 4500 ...");
+            eprintln!(
+                "probing {address} on UDP 500 and 4500{} ...",
+                if args.auth {
+                    ", with the server certificate"
+                } else {
+                    ""
+                }
+            );
         }
         targets.push(ike::probe_address(&env, *address, &cfg));
     }

@@ -271,6 +271,7 @@ fn check_folds_in_the_last_attempt() {
         rras: None,
         last_attempt: last,
         frag_test: true,
+        server_cert: None,
     };
     let j = judge(&obs(Some(Ok(attempts.last().cloned()))));
     let codes: Vec<Code> = j.findings.iter().map(|f| f.code).collect();

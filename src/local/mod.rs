@@ -4,3 +4,4 @@
 pub mod pbk;
 pub mod registry;
 pub mod rras;
+pub mod trust;

@@ -12,6 +12,7 @@ pub mod mtu;
 pub mod pcap;
 pub mod probe;
 pub mod profile;
+pub mod server_cert;
 pub mod sixtofour;
 
 use std::io::{self, Write};

@@ -44,6 +44,8 @@ pub struct TargetJson {
     pub vendor_ids: Vec<String>,
     /// The IKE_AUTH test on UDP 4500; null with --no-auth-test.
     pub ike_auth: Option<IkeAuthJson>,
+    /// The server-certificate check (`--auth`); null without it.
+    pub server_cert: Option<super::server_cert::ServerCertJson>,
 }
 
 /// The IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500.
@@ -208,6 +210,10 @@ pub fn target_json(t: &TargetResult) -> TargetJson {
         proposals: t.proposals.iter().map(proposal_json).collect(),
         vendor_ids: t.vendor_ids(),
         ike_auth: t.ike_auth.as_ref().map(ike_auth_json),
+        server_cert: t
+            .server_cert
+            .as_ref()
+            .map(|f| super::server_cert::json(t, f)),
     }
 }
 
@@ -415,6 +421,9 @@ pub fn write_human(
                 "  IKE_AUTH on UDP 4500 (SA from UDP 500): {}",
                 auth_line(a)
             )?;
+        }
+        if let Some(f) = &t.server_cert {
+            super::server_cert::write_human(out, t, f)?;
         }
         for p in t.ports() {
             let Some(f) = &p.small.response else { continue };

@@ -44,6 +44,9 @@ pub struct Observations {
     pub last_attempt: Option<Result<Option<Attempt>, CouldNotRun>>,
     /// The fragment test was asked for (it is skipped when turned off).
     pub frag_test: bool,
+    /// The server-cert step: `None` turned off, `Some(Err)` could not run
+    /// here (why), `Some(Ok)` ran (its facts are in `probes`).
+    pub server_cert: Option<Result<(), CouldNotRun>>,
 }
 
 /// The judged result.

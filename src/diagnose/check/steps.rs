@@ -26,8 +26,8 @@ pub enum StepStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     /// Stable name: dns, udp-500, udp-4500, ike-fragmentation,
-    /// fragmented-request, ike-auth, path-mtu, proposals, local-rras,
-    /// local-events.
+    /// fragmented-request, ike-auth, server-cert, path-mtu, proposals,
+    /// local-rras, local-events.
     pub name: &'static str,
     pub status: StepStatus,
     /// Wall time of the phase that ran this step. The probe steps (UDP 500
@@ -46,6 +46,7 @@ pub const STEP_NAMES: &[&str] = &[
     "ike-fragmentation",
     "fragmented-request",
     "ike-auth",
+    "server-cert",
     "path-mtu",
     "proposals",
     "local-rras",
@@ -117,6 +118,7 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
     out.push(ike_fragmentation_step(&probes, findings));
     out.push(fragmented_request_step(&probes, obs.frag_test, findings));
     out.push(ike_auth_step(&probes, findings));
+    out.push(server_cert_step(obs, &probes, findings));
     out.push(path_mtu_step(obs, &probes, findings));
     out.push(proposals_step(&probes, findings));
     out.extend(local_rras_step(obs, findings));
@@ -323,6 +325,87 @@ fn ike_auth_step(probes: &Probes, findings: &[Finding]) -> Step {
     let detail = details.join("; ");
     if ran {
         judged(NAME, findings, probes.time, detail)
+    } else {
+        skipped(NAME, detail)
+    }
+}
+
+/// `server-cert`: per address, the certificate the server sent over
+/// IKE_AUTH and how the answer travelled back; skipped when turned off,
+/// when there are no trusted roots here, or when no IKE_AUTH was answered.
+fn server_cert_step(obs: &Observations, probes: &Probes, findings: &[Finding]) -> Step {
+    const NAME: &str = "server-cert";
+    match &obs.server_cert {
+        None => return skipped(NAME, "turned off (--no-server-cert)"),
+        Some(Err(why)) => return skipped(NAME, why.to_string()),
+        Some(Ok(())) => {}
+    }
+    if let Some(why) = &probes.skip {
+        return skipped(NAME, why.clone());
+    }
+    let mut details = Vec::new();
+    let mut ran = false;
+    for t in &probes.usable {
+        let Some(f) = &t.server_cert else { continue };
+        let first = t.ike_auth.as_ref();
+        let second = f.unfragmented.as_ref();
+        let answered = first.is_some_and(|a| a.answered()) || second.is_some_and(|u| u.answered());
+        let sent = first.is_some_and(|a| a.sent()) || second.is_some();
+        ran |= sent;
+        let mut parts = Vec::new();
+        match &f.assessment {
+            Some(a) => {
+                parts.push(format!(
+                    "{} certificate(s), {}",
+                    a.certs.len(),
+                    a.leaf().map_or("unreadable".to_owned(), |l| l.short_name())
+                ));
+                if let Some(c) = &a.chain {
+                    parts.push(if c.trusted {
+                        format!(
+                            "chain to {} trusted",
+                            c.root.as_deref().unwrap_or("a trusted root")
+                        )
+                    } else {
+                        "chain NOT trusted".to_owned()
+                    });
+                }
+                if let Some(x) = &a.auth {
+                    parts.push(format!(
+                        "AUTH {}",
+                        match &x.verdict {
+                            crate::cert::auth::AuthVerdict::Verified => "verified".to_owned(),
+                            crate::cert::auth::AuthVerdict::Invalid => "does NOT verify".to_owned(),
+                            crate::cert::auth::AuthVerdict::NotChecked(w) =>
+                                format!("not checked ({w})"),
+                        }
+                    ));
+                }
+            }
+            None if answered => parts.push("no certificate in the answer".to_owned()),
+            None if sent => parts.push("IKE_AUTH not answered".to_owned()),
+            None => parts.push("no IKE_AUTH could be sent".to_owned()),
+        }
+        if let Some(u) = second {
+            parts.push(format!(
+                "without IKEv2 fragmentation: {}",
+                if u.answered() {
+                    "answered"
+                } else {
+                    "NOT answered"
+                }
+            ));
+        }
+        details.push(format!("{}: {}", t.address, parts.join("; ")));
+    }
+    let detail = details.join("; ");
+    if ran {
+        judged(NAME, findings, probes.time, detail)
+    } else if detail.is_empty() {
+        skipped(
+            NAME,
+            "no IKE_AUTH could be sent (IKE_SA_INIT on UDP 500 got no usable answer)",
+        )
     } else {
         skipped(NAME, detail)
     }

@@ -29,6 +29,7 @@ fn observations(resolution: Result<Resolution, DnsFailure>) -> Observations {
         rras: None,
         last_attempt: None,
         frag_test: true,
+        server_cert: None,
     }
 }
 
