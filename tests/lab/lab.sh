@@ -13,6 +13,10 @@ set -euo pipefail
 STATE="${AOVD_LAB_STATE:-/tmp/aovd-lab}"
 RUN="$STATE/run"     # per-lab-instance state, removed by `down`
 CERTS="$STATE/certs" # cached PKI, survives `down` (RSA-4096 keys are slow to make)
+# The server-certificate scenarios' own PKI (a separate root, server
+# certificates with one defect each), cached apart so that other labs' PKI
+# in $CERTS is never touched.
+SCERTS="$STATE/certs-server-cert"
 CHARON="${AOVD_CHARON:-/usr/lib/ipsec/charon}"
 
 NS_CLIENT=aovd-client
@@ -339,6 +343,18 @@ table inet aovd_drop_big_to_client {
 }
 EOF
         ;;
+    drop-frags-to-client)
+        # IP fragments toward the client vanish; everything else passes: a
+        # return path that drops what the server sends in IP fragments.
+        cat <<EOF
+table inet aovd_drop_frags_to_client {
+  chain pre { type filter hook prerouting priority -500; policy accept;
+    ip daddr $CLIENT4 ip frag-off & 0x3fff != 0 counter drop
+    ip6 daddr $CLIENT6 exthdr frag exists counter drop
+  }
+}
+EOF
+        ;;
     drop-echo)
         cat <<'EOF'
 table inet aovd_drop_echo {
@@ -404,7 +420,7 @@ conntrack_short_udp() {
         [ -w /proc/sys/net/netfilter/$f ] && echo 1 >/proc/sys/net/netfilter/$f; done; true'
 }
 
-FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-big-to-client drop-echo drop-dns lb-healthy lb-split lb-snat"
+FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-big-to-client drop-frags-to-client drop-echo drop-dns lb-healthy lb-split lb-snat"
 
 # `fw A [B ...]`: replace the router's ruleset with the union of the scenarios.
 cmd_fw() {
@@ -456,6 +472,51 @@ ensure_certs() {
         pki --issue --lifetime 3650 --cacert "$d/intermediate.pem" --cakey "$d/intermediate.key" \
             --dn "C=XX, O=aovpn-diag lab, CN=$CLIENT_NAME" --san "$CLIENT_NAME" \
             --flag clientAuth --outform pem >"$d/client.pem"
+    touch "$d/.complete"
+}
+
+# The server-certificate scenarios' PKI, in $SCERTS: an RSA-4096 root and
+# intermediate, one RSA-4096 server key with one certificate per case, an
+# ECDSA P-384 server certificate, and another root that signs nothing the
+# server has (for "--ca of another CA").
+ensure_server_cert_certs() {
+    need_cmd pki strongswan-pki
+    if [ -f "$SCERTS/.complete" ]; then return 0; fi
+    log "generating the server-certificate PKI in $SCERTS (once; RSA-4096 keys take a while)"
+    rm -rf "$SCERTS"
+    mkdir -p "$SCERTS"
+    local d=$SCERTS
+    local sans=(--san "$SERVER_NAME" --san "$SERVER4" --san "$SERVER6" --san "$SERVER2_4" --san "$SERVER2_6" --san "$VIP4" --san "$VIP6")
+    pki --gen --type rsa --size 4096 --outform pem >"$d/root.key"
+    pki --self --ca --lifetime 3650 --in "$d/root.key" --type rsa \
+        --dn "C=XX, O=aovpn-diag lab, CN=aovd Cert-Check Root CA" --outform pem >"$d/root.pem"
+    pki --gen --type rsa --size 4096 --outform pem >"$d/intermediate.key"
+    pki --pub --in "$d/intermediate.key" --type rsa |
+        pki --issue --lifetime 3650 --cacert "$d/root.pem" --cakey "$d/root.key" --ca \
+            --dn "C=XX, O=aovpn-diag lab, CN=aovd Cert-Check Issuing CA" --outform pem >"$d/intermediate.pem"
+    pki --gen --type rsa --size 4096 --outform pem >"$d/server.key"
+    pki --pub --in "$d/server.key" --type rsa >"$d/server.pub"
+    issue() { # name extra-args...
+        local name=$1; shift
+        pki --issue --cacert "$d/intermediate.pem" --cakey "$d/intermediate.key" \
+            --in "$d/server.pub" --type pub "$@" --outform pem >"$d/$name.pem"
+    }
+    issue good --lifetime 3650 --dn "C=XX, O=aovpn-diag lab, CN=$SERVER_NAME" "${sans[@]}" \
+        --flag serverAuth --flag ikeIntermediate
+    issue expired --not-before "01.01.20 00:00:00" --not-after "01.01.21 00:00:00" \
+        --dn "C=XX, O=aovpn-diag lab, CN=$SERVER_NAME" "${sans[@]}" --flag serverAuth --flag ikeIntermediate
+    issue wrongname --lifetime 3650 --dn "C=XX, O=aovpn-diag lab, CN=vpn.elsewhere.test" \
+        --san vpn.elsewhere.test --flag serverAuth --flag ikeIntermediate
+    issue noeku --lifetime 3650 --dn "C=XX, O=aovpn-diag lab, CN=$SERVER_NAME" "${sans[@]}" \
+        --flag clientAuth
+    pki --gen --type ecdsa --size 384 --outform pem >"$d/ec.key"
+    pki --pub --in "$d/ec.key" --type ecdsa |
+        pki --issue --lifetime 3650 --cacert "$d/intermediate.pem" --cakey "$d/intermediate.key" \
+            --dn "C=XX, O=aovpn-diag lab, CN=$SERVER_NAME" "${sans[@]}" \
+            --flag serverAuth --flag ikeIntermediate --outform pem >"$d/ec.pem"
+    pki --gen --type rsa --size 2048 --outform pem >"$d/other-root.key"
+    pki --self --ca --lifetime 3650 --in "$d/other-root.key" --type rsa \
+        --dn "C=XX, O=aovpn-diag lab, CN=aovd Other Root CA" --outform pem >"$d/other-root.pem"
     touch "$d/.complete"
 }
 
@@ -600,9 +661,11 @@ cmd_server() {
     *) die "server: use 'server start [options]' or 'server stop'" ;;
     esac
     local frag=yes proposals="aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384,aes128-sha256-modp2048,default"
-    local eap=no ns=$NS_SERVER version=2
+    local eap=no ns=$NS_SERVER version=2 scert="" no_intermediate=no
     while [ $# -gt 0 ]; do
         case $1 in
+        --server-cert) scert=${2:?}; shift 2 ;;
+        --no-intermediate) no_intermediate=yes; shift ;;
         --fragmentation) frag=${2:?}; shift 2 ;;
         --proposals) proposals=${2:?}; shift 2 ;;
         --eap) eap=yes; shift ;;
@@ -618,7 +681,25 @@ cmd_server() {
     inst=$(inst_of_ns "$ns")
     ensure_certs
     start_charon "$ns" "$inst"
-    install_creds "$inst" server
+    local local_certs=server.pem
+    if [ -n "$scert" ]; then
+        case $scert in good | expired | wrongname | noeku | ec) ;;
+        *) die "--server-cert must be good, expired, wrongname, noeku or ec" ;;
+        esac
+        # One of the server-certificate PKI's certificates; the chain's
+        # intermediate in x509ca unless --no-intermediate (then strongSwan
+        # has none to send).
+        ensure_server_cert_certs
+        local sd="$RUN/$inst/swanctl"
+        cp "$SCERTS/root.pem" "$sd/x509ca/cert-check-root.pem"
+        [ "$no_intermediate" = yes ] || cp "$SCERTS/intermediate.pem" "$sd/x509ca/cert-check-intermediate.pem"
+        cp "$SCERTS/$scert.pem" "$sd/x509/$scert.pem"
+        if [ "$scert" = ec ]; then cp "$SCERTS/ec.key" "$sd/private/ec.key"; else cp "$SCERTS/server.key" "$sd/private/server.key"; fi
+        chmod 600 "$sd/private/"*.key
+        local_certs=$scert.pem
+    else
+        install_creds "$inst" server
+    fi
     local remote_auth="auth = pubkey"
     [ "$eap" = yes ] && remote_auth="auth = eap-mschapv2
         eap_id = %any"
@@ -634,7 +715,7 @@ connections {
     send_cert = always
     local {
       auth = pubkey
-      certs = server.pem
+      certs = $local_certs
       id = $SERVER_NAME
     }
     remote {
@@ -660,7 +741,7 @@ secrets {
 EOF
     swanctl_in "$inst" --load-all --noprompt >"$RUN/$inst/load.log" 2>&1 ||
         { cat "$RUN/$inst/load.log" >&2; die "server start: swanctl --load-all failed"; }
-    echo "fragmentation=$frag eap=$eap proposals=$proposals" >"$RUN/$inst/settings"
+    echo "fragmentation=$frag eap=$eap proposals=$proposals server_cert=${scert:-default}" >"$RUN/$inst/settings"
     log "server ($ns): fragmentation=$frag eap=$eap proposals=$proposals"
 }
 
@@ -852,7 +933,7 @@ usage: lab.sh COMMAND ...
   fw SCENARIO [SCENARIO ...]   replace the router ruleset; scenarios:
                                $FW_SCENARIOS
   server start [--fragmentation yes|no] [--proposals LIST] [--eap] [--ns $NS_SERVER|$NS_SERVER2]
-               [--version 1|2]
+               [--version 1|2] [--server-cert good|expired|wrongname|noeku|ec [--no-intermediate]]
   server stop [NS]
   client start
   client initiate [--fragmentation yes|no] [--timeout S] [--target server|server2|vip|ADDR]
@@ -868,7 +949,8 @@ usage: lab.sh COMMAND ...
   capture stop [NS]
 Environment: AOVD_FRAGMENT_SIZE (IKE fragment size of the charons started),
   AOVD_CHARON_EXTRA (extra lines for their charon { } section, e.g. cookie_threshold = 1).
-State: $STATE (certificates cached in $CERTS). Logs: $RUN/<instance>/charon.log
+State: $STATE (certificates cached in $CERTS and, for --server-cert, $SCERTS).
+  Logs: $RUN/<instance>/charon.log
 EOF
 }
 
@@ -885,7 +967,7 @@ main() {
     client) need_root; cmd_client "$@" ;;
     stop) need_root; cmd_stop ;;
     capture) need_root; cmd_capture "$@" ;;
-    certs) ensure_certs ;;
+    certs) ensure_certs; ensure_server_cert_certs ;;
     help | -h | --help) usage ;;
     *) usage >&2; exit 2 ;;
     esac
