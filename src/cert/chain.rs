@@ -62,6 +62,9 @@ pub struct ChainCheck {
     /// Sent certificates the path does not use.
     pub unused: Vec<String>,
     pub problem: Option<ChainProblem>,
+    /// How the path was found when not the usual way, e.g. by names only
+    /// because the certificates' validity periods do not overlap.
+    pub note: Option<String>,
 }
 
 /// Accepts any EKU: extended key usages are judged on their own.
@@ -112,6 +115,7 @@ pub fn check(
             .all(|w| matches!(w, [Some(a), Some(b)] if a.issuer_der == b.subject_der)),
         unused: Vec::new(),
         problem: None,
+        note: None,
     };
     let Some(leaf_der) = sent.first() else {
         return out;
@@ -148,17 +152,31 @@ pub fn check(
             .map(|d| CertificateDer::from(d.as_slice())),
     );
     let readable: Vec<&CertInfo> = infos.iter().flatten().collect();
-    let at = unix(valid_time(&readable, now));
+    // Validity is judged on its own: try a time inside every certificate's
+    // validity, else inside each one's.
+    let mut times = vec![valid_time(&readable, now)];
+    times.extend(
+        readable
+            .iter()
+            .map(|i| Timestamp(i.not_before.0 + (i.not_after.0 - i.not_before.0) / 2)),
+    );
     let verify = |intermediates: &[CertificateDer<'_>]| -> Result<(Vec<Vec<u8>>, Option<usize>), webpki::Error> {
-        leaf.verify_for_usage(WEBPKI_ALGORITHMS, &anchors, intermediates, at, AnyEku, None, None)
-            .map(|path| {
-                let ders = path
-                    .intermediate_certificates()
-                    .map(|c| c.der().as_ref().to_vec())
-                    .collect();
-                let anchor = anchors.iter().position(|a| std::ptr::eq(a, path.anchor()));
-                (ders, anchor)
-            })
+        let mut last = webpki::Error::UnknownIssuer;
+        for at in &times {
+            match leaf.verify_for_usage(WEBPKI_ALGORITHMS, &anchors, intermediates, unix(*at), AnyEku, None, None) {
+                Ok(path) => {
+                    let ders = path
+                        .intermediate_certificates()
+                        .map(|c| c.der().as_ref().to_vec())
+                        .collect();
+                    let anchor = anchors.iter().position(|a| std::ptr::eq(a, path.anchor()));
+                    return Ok((ders, anchor));
+                }
+                Err(e) if is_time_error(&e) => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
     };
     let name_of = |der: &[u8]| {
         CertInfo::parse(der).map_or_else(|_| "(unreadable certificate)".to_owned(), |i| i.subject)
@@ -197,6 +215,26 @@ pub fn check(
                 .collect();
         }
         Err(webpki::Error::UnknownIssuer) => out.problem = Some(missing_link(infos)),
+        Err(e) if is_time_error(&e) => {
+            // No one moment suits every certificate (an expired server
+            // certificate under an intermediate issued later): follow the
+            // names instead; the dates are the validity findings' business.
+            match by_names(infos, trust) {
+                Some((path, root)) => {
+                    out.trusted = true;
+                    out.complete_as_sent = true;
+                    out.path = path;
+                    out.root = Some(root.clone());
+                    out.path.push(root);
+                    out.note = Some(
+                        "found by names: the certificates' validity periods do not overlap, so \
+                         their signatures could not be checked at one time"
+                            .to_owned(),
+                    );
+                }
+                None => out.problem = Some(missing_link(infos)),
+            }
+        }
         Err(e) => {
             out.problem = Some(ChainProblem::Invalid {
                 error: e.to_string(),
@@ -204,6 +242,38 @@ pub fn check(
         }
     }
     out
+}
+
+fn is_time_error(e: &webpki::Error) -> bool {
+    matches!(
+        e,
+        webpki::Error::CertExpired { .. }
+            | webpki::Error::CertNotValidYet { .. }
+            | webpki::Error::InvalidCertValidity
+    )
+}
+
+/// The path by issuer and subject names alone: the sent certificates from
+/// the end-entity on, up to a trusted root's subject. Bounded by the number
+/// of certificates sent.
+fn by_names(infos: &[Option<CertInfo>], trust: &TrustStore) -> Option<(Vec<String>, String)> {
+    let sent: Vec<&CertInfo> = infos.iter().flatten().collect();
+    let mut top = *sent.first()?;
+    let mut path = vec![top.subject.clone()];
+    for _ in 0..sent.len() {
+        if let Some(root) = trust.anchors.iter().find_map(|a| {
+            CertInfo::parse(&a.der)
+                .ok()
+                .filter(|r| r.subject_der == top.issuer_der)
+        }) {
+            return Some((path, root.subject));
+        }
+        top = sent
+            .iter()
+            .find(|c| c.subject_der == top.issuer_der && !c.self_issued)?;
+        path.push(top.subject.clone());
+    }
+    None
 }
 
 /// Why no path reaches a trusted root, from the names: follow issuers from

@@ -303,3 +303,26 @@ fn an_ecdsa_digital_signature_auth_verifies_over_its_octets_only() {
         AuthVerdict::NotChecked(_)
     ));
 }
+
+#[test]
+fn an_expired_certificate_under_a_later_intermediate_still_chains_by_name() {
+    // The lab's case: the server certificate's validity (2024) ends before
+    // its intermediate's begins (rcgen's CA: 2020-2040, so make the leaf
+    // older than any moment the root and intermediate share... here the
+    // leaf ends in 2019, before both CAs begin).
+    let pki = Pki::new(
+        "Test Root",
+        &Leaf {
+            valid: ((2018, 1, 1), (2019, 1, 1)),
+            ..Leaf::default()
+        },
+    );
+    let c = chain_of(&pki.sent(), &store(&[&pki.root]));
+    assert!(c.trusted, "{c:?}");
+    assert!(c.note.as_deref().unwrap().contains("by names"), "{c:?}");
+    assert_eq!(c.path.len(), 3);
+    // By names too, another root is still another root.
+    let other = Pki::new("Other Root", &Leaf::default());
+    let c = chain_of(&pki.sent(), &store(&[&other.root]));
+    assert!(!c.trusted);
+}
