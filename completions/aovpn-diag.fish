@@ -48,12 +48,15 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l proposal
 aovpn\t'sets commonly configured for Always On VPN'
 all\t'windows and aovpn'"
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l frag-size -d 'Size in bytes of the IP datagram of the fragment test (576 to 65535)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l ca -d 'Trusted root CA certificate(s) for the server-cert step, PEM or DER (repeat for more files). Default: this machine\'s trust store' -r -F
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l identity -d 'Identity (IDi) to claim in IKE_AUTH for the server-cert step: a name, user@domain or an address' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 4 -l ipv4 -d 'Test IPv4 addresses only (from the hosts file, else DNS A records)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 6 -l ipv6 -d 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l no-mtu -d 'Skip the path-MTU step'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l no-server-cert -d 'Skip the server-cert step (fetching and checking the server\'s certificate over IKE_AUTH)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l local-rras -d 'Also read this machine\'s RRAS IKEv2 fragmentation setting (Windows only)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l local-events -d 'Also read this machine\'s RasClient events of the last 24 hours and fold the last attempt\'s error code into the verdict (Windows only)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l json -d 'Print one JSON document on stdout instead of the human view'
@@ -76,6 +79,8 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l proposal
 aovpn\t'sets commonly configured for Always On VPN'
 all\t'windows and aovpn'"
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l frag-size -d 'Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l ca -d 'Trusted root CA certificate(s) for --auth, PEM or DER (repeat for more files; intermediates in them count as held by the client). Default: this machine\'s trust store' -r -F
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l identity -d 'Identity (IDi) to claim in IKE_AUTH with --auth: a name, user@domain or an address, e.g. one the server maps to an EAP connection. Default: aovpn-diag.invalid' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l retransmits -d 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
@@ -84,6 +89,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 4 -l ipv
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 6 -l ipv6 -d 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-frag-test -d 'Skip the fragment test'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-auth-test -d 'Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l auth -d 'Fetch the server\'s certificate chain over IKE_AUTH and check it as a Windows client does; test whether the large answer survives the way back'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l json -d 'Print one JSON document on stdout instead of the human view'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s v -l verbose -d 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'

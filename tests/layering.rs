@@ -84,3 +84,18 @@ fn wire_imports_nothing_of_the_crate_above_it() {
         hits.join("\n")
     );
 }
+
+#[test]
+fn cert_is_pure() {
+    let hits = uses(
+        "cert",
+        &[
+            "probe", "capture", "resolve", "check", "local", "report", "env", "cli", "diagnose",
+        ],
+    );
+    assert!(
+        hits.is_empty(),
+        "cert imports I/O or a higher layer:\n{}",
+        hits.join("\n")
+    );
+}

@@ -404,6 +404,12 @@ impl FakeServer {
                 .into(),
             );
         }
+        // Like strongSwan: a CERTREQ for the CAs it trusts (here, its own root).
+        if let FakeAuth::EapWithCerts(pki) = &self.auth
+            && let Some(hash) = crate::cert::trust::spki_sha1(&pki.root)
+        {
+            payloads.push(credentials::CertReq::x509(vec![hash]).payload());
+        }
         payloads.extend(
             self.vendor_ids
                 .iter()

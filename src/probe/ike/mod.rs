@@ -81,13 +81,38 @@ pub struct CertCheck {
     pub identity: Option<Identification>,
 }
 
+/// CERTREQ authorities that keep an unfragmented IKE_AUTH request within
+/// 576 bytes (IPv4) or 1280 bytes (IPv6), the sizes RFC 7383 §2.5.1 and
+/// every host accept without IP fragments: about 260 bytes of request plus
+/// 20 bytes per authority.
+pub fn certreq_limit(address: IpAddr) -> usize {
+    if address.is_ipv4() { 15 } else { 50 }
+}
+
 impl CertCheck {
-    /// The IKE_AUTH request of the check, naming `roots` (all when `None`).
-    fn request(&self, roots: Option<Vec<[u8; 20]>>) -> auth::Request {
+    /// The IKE_AUTH request of the check. The CERTREQ names `roots` when
+    /// given, else every trusted root, those the server itself named in its
+    /// IKE_SA_INIT CERTREQ (`preferred`) first (a server that trusts a root
+    /// for its clients most likely has its own certificate from it), cut to
+    /// `limit` authorities when the request must travel unfragmented.
+    fn request(
+        &self,
+        roots: Option<Vec<[u8; 20]>>,
+        preferred: &[[u8; 20]],
+        limit: Option<usize>,
+    ) -> auth::Request {
         let default = auth::Request::default();
+        let mut hashes = roots.unwrap_or_else(|| {
+            let mut all = self.trust.certreq_hashes();
+            all.sort_by_key(|h| !preferred.contains(h));
+            all
+        });
+        if let Some(n) = limit {
+            hashes.truncate(n);
+        }
         auth::Request {
             identity: self.identity.clone().unwrap_or(default.identity),
-            certreq: Some(roots.unwrap_or_else(|| self.trust.certreq_hashes())),
+            certreq: Some(hashes),
         }
     }
 }
@@ -149,10 +174,16 @@ fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), 
                 .response
                 .as_ref()
                 .is_some_and(|f| f.fragmentation_supported);
+            // Without 16430 the request travels whole: keep it small, so
+            // the IKE_AUTH test still tells what it always told.
+            let preferred = server_certreq_hashes(sa_init.as_ref());
+            let limit = (!negotiated).then(|| certreq_limit(target.address));
             let request = cfg
                 .server_cert
                 .as_ref()
-                .map_or_else(auth::Request::default, |c| c.request(None));
+                .map_or_else(auth::Request::default, |c| {
+                    c.request(None, &preferred, limit)
+                });
             target.ike_auth = Some(auth::run_request(
                 env,
                 target.address,
@@ -259,7 +290,16 @@ fn server_cert_check(
             .and_then(|c| c.root.as_ref())
             .and_then(|root| check.trust.anchors.iter().find(|a| &a.subject == root))
             .map(|a| vec![a.spki_sha1]);
-        Some(unfragmented_run(env, target, cfg, &check.request(roots))?)
+        let preferred: Vec<[u8; 20]> = first
+            .map(|a| {
+                a.server_certreqs
+                    .iter()
+                    .flat_map(|r| r.authorities.iter().copied())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let request = check.request(roots, &preferred, Some(certreq_limit(target.address)));
+        Some(unfragmented_run(env, target, cfg, &request)?)
     } else {
         None
     };
@@ -281,6 +321,17 @@ fn server_cert_check(
             .map(|o| (o.mtu, MtuSource::Interface)),
         assessment,
     })
+}
+
+/// The CA hashes of the CERTREQs in an IKE_SA_INIT response.
+fn server_certreq_hashes(init: Option<&SaInit>) -> Vec<[u8; 20]> {
+    init.map(|i| {
+        crate::wire::ike::credentials::certreqs(&i.response.payloads)
+            .iter()
+            .flat_map(|r| r.authorities.iter().copied())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// IKE_SA_INIT on UDP 4500 without IKEV2_FRAGMENTATION_SUPPORTED, then

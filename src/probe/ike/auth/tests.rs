@@ -406,6 +406,38 @@ mod server_cert {
     }
 
     #[test]
+    fn without_16430_the_certreq_stays_small_and_names_the_servers_own_cas_first() {
+        let pki = pki();
+        let mut many: Vec<Vec<u8>> = (0..40)
+            .map(|i| Pki::new(&format!("Root {i}"), &Leaf::default()).root)
+            .collect();
+        many.push(pki.root.clone());
+        let mut s = server(&pki);
+        s.fragmentation = false;
+        let (t, _) = run_net(&s.network(), &check_cfg(many));
+        let a = t.ike_auth.as_ref().unwrap();
+        assert_eq!(
+            a.certreq_sent,
+            Some(crate::probe::ike::certreq_limit(
+                "198.18.1.10".parse().unwrap()
+            ))
+        );
+        assert_eq!(a.request_fragments, 0);
+        assert!(a.request_ip_bytes <= 576, "{}", a.request_ip_bytes);
+        assert_eq!(a.server_certreqs.len(), 1);
+        // The server's root was last in the store but first in the CERTREQ.
+        let x = t.server_cert.as_ref().unwrap().assessment.as_ref().unwrap();
+        assert_eq!(
+            x.server_asks_for[0]
+                .known_as
+                .as_deref()
+                .map(|s| s.contains("Test Root")),
+            Some(true)
+        );
+        assert!(x.chain.as_ref().unwrap().trusted);
+    }
+
+    #[test]
     fn skf_pieces_out_of_order_and_twice_are_reassembled() {
         let pki = pki();
         let inner = server(&pki).network();
