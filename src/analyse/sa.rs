@@ -15,21 +15,13 @@ use crate::wire::natt;
 /// An IKE SPI (RFC 7296 §3.1): 8 bytes, zero for an unknown responder SPI.
 pub type Spi = [u8; 8];
 
-/// A peer's stance on one thing it can announce in IKE_SA_INIT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Support {
-    Yes,
-    No,
-    /// That side's IKE_SA_INIT was not in the capture.
-    Unknown,
-}
+/// A peer's stance on one thing it can announce in IKE_SA_INIT (the
+/// shared JSON fact type).
+pub use crate::facts::Support;
 
-/// What each side said about IKEv2 fragmentation (notify 16430, RFC 7383 §2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SideSupport {
-    pub initiator: Support,
-    pub responder: Support,
-}
+/// What each side said about IKEv2 fragmentation (notify 16430, RFC 7383
+/// §2.3): the shared JSON fact type.
+pub type SideSupport = crate::facts::FragmentationSupport;
 
 /// One NAT_DETECTION hash compared with the address the capture shows
 /// (RFC 7296 §2.23).
@@ -76,6 +68,23 @@ impl NatFacts {
         self.checks
             .iter()
             .any(|c| !c.about_initiator() && !c.matches)
+    }
+
+    /// Per side: behind NAT, not, or null when no hash about it was seen.
+    pub fn facts(&self) -> crate::facts::Nat {
+        let side = |about_initiator: bool| {
+            let mut about = self
+                .checks
+                .iter()
+                .filter(|c| c.about_initiator() == about_initiator)
+                .peekable();
+            about.peek()?;
+            Some(about.any(|c| !c.matches))
+        };
+        crate::facts::Nat {
+            initiator_behind_nat: side(true),
+            responder_behind_nat: side(false),
+        }
     }
 
     /// Frames whose hashes disagreed.

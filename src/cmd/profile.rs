@@ -4,10 +4,11 @@ use std::fs;
 
 use aovpn_diag::Verdict;
 use aovpn_diag::cli::ProfileArgs;
+use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::local::pbk;
+use aovpn_diag::report::Status;
 use aovpn_diag::report::profile::{Phonebook, ProfileReport, write_human};
-use aovpn_diag::report::write_json;
 use aovpn_diag::text::decode_text;
 
 use super::{Ctx, Failure, Outcome};
@@ -19,7 +20,7 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
     } else if cfg!(windows) {
         pbk::default_paths()
     } else {
-        return Err(Failure::input(
+        return Err(Failure::usage(
             "no phonebook given: outside Windows, pass the path of a rasphone.pbk copied from a client",
         ));
     };
@@ -32,11 +33,15 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
             Ok(b) => b,
             // A user with no personal VPN profiles has no per-user phonebook.
             Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Failure::input(format!("cannot read {shown}: {e}"))),
+            Err(e) => return Err(Failure::file(format!("cannot read {shown}"), &e)),
         };
         let (text, _) = decode_text(&bytes);
-        let profiles = pbk::parse(&text)
-            .map_err(|e| Failure::input(format!("{shown} is not a VPN phonebook: {e}")))?;
+        let profiles = pbk::parse(&text).map_err(|e| {
+            Failure::new(
+                ErrorCode::NotAPhonebook,
+                format!("{shown} is not a VPN phonebook: {e}"),
+            )
+        })?;
         for p in &profiles {
             findings.extend(pbk::assess(p, &shown));
         }
@@ -46,7 +51,8 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
         });
     }
     if phonebooks.is_empty() {
-        return Err(Failure::input(
+        return Err(Failure::advised(
+            ErrorCode::NotAPhonebook,
             "this machine has no VPN profiles (no rasphone.pbk under %ProgramData% or %AppData%)",
         ));
     }
@@ -56,10 +62,9 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
         findings,
         phonebooks,
     };
-    if ctx.json {
-        write_json(ctx.out, "profile", &report)?;
-    } else {
-        write_human(ctx.out, &report, ctx.detail)?;
-    }
-    Ok(report.verdict.into())
+    let status = Status::new(&report.findings, None);
+    let detail = ctx.detail;
+    ctx.emit(status, &report.json(), |out| {
+        write_human(out, &report, detail)
+    })
 }

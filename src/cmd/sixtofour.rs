@@ -7,14 +7,15 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use aovpn_diag::cli::SixToFourArgs;
+use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::netlogon::parse_log;
 use aovpn_diag::report::sixtofour::{NetlogonView, View, write_human};
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::{ErrorReport, Status};
 use aovpn_diag::sixtofour::{Source, analyse_inputs, analyse_netlogon};
 use aovpn_diag::text::decode_text;
 
-use super::{Ctx, Exit, Failure, Outcome};
+use super::{Ctx, Failure, Outcome};
 
 pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
     let inputs = if args.inputs.is_empty() {
@@ -60,18 +61,23 @@ pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
         site: args.site.as_deref(),
         findings: &findings,
     };
-    if ctx.json {
-        write_json(ctx.out, "6to4", &view.json())?;
-    } else {
-        write_human(ctx.out, &view, ctx.detail)?;
-    }
-
-    // Unreadable inputs are an input error even though the rest was converted.
-    if inputs.as_ref().is_some_and(|r| r.bad_inputs > 0) {
-        Ok(Exit::Input)
-    } else {
-        Ok(Exit::from(view.verdict()))
-    }
+    // Unreadable inputs are an input error even though the rest was
+    // converted: the document says both.
+    let bad = inputs.as_ref().map_or(0, |r| r.bad_inputs);
+    let error = (bad > 0).then(|| {
+        ErrorReport::new(
+            ErrorCode::BadInput,
+            format!(
+                "{bad} of {} input(s) could not be read (see the 6to4-bad-input findings)",
+                inputs
+                    .as_ref()
+                    .map_or(0, |r| r.converted.len() + r.bad_inputs)
+            ),
+        )
+    });
+    let status = Status::new(&findings, error.as_ref());
+    let detail = ctx.detail;
+    ctx.emit(status, &view.json(), |out| write_human(out, &view, detail))
 }
 
 /// Arguments in order; `-` expands to stdin's lines, without blank lines and
@@ -86,14 +92,17 @@ fn collect_inputs(args: &[String], mut stdin: impl Read) -> Result<Vec<(Source, 
             continue;
         }
         if stdin_read {
-            return Err(Failure::input(
+            return Err(Failure::usage(
                 "`-` (read standard input) can be given only once",
             ));
         }
         stdin_read = true;
         let mut bytes = Vec::new();
         stdin.read_to_end(&mut bytes).map_err(|e| {
-            Failure::input(format!("cannot read addresses from standard input: {e}"))
+            Failure::new(
+                ErrorCode::CannotRead,
+                format!("cannot read addresses from standard input: {e}"),
+            )
         })?;
         let (text, _) = decode_text(&bytes);
         for (n, line) in text.lines().enumerate() {
@@ -109,11 +118,9 @@ fn collect_inputs(args: &[String], mut stdin: impl Read) -> Result<Vec<(Source, 
 
 fn read_netlogon(path: &Path) -> Result<Vec<u8>, Failure> {
     fs::read(path).map_err(|e| {
-        Failure::input(format!(
-            "cannot read netlogon log {}: {e}; copy %SystemRoot%\\debug\\netlogon.log from the \
-             domain controller and give the copy's path",
-            path.display()
-        ))
+        Failure::file(format!("cannot read netlogon log {}", path.display()), &e).hint(
+            "copy %SystemRoot%\\debug\\netlogon.log from the domain controller and give the copy's path",
+        )
     })
 }
 

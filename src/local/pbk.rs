@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::finding::{Code, Finding, Severity};
 
 /// One VPN connection from a phonebook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct VpnProfile {
     pub name: String,
     /// The server the client dials (`PhoneNumber`).
@@ -44,7 +44,7 @@ pub struct VpnProfile {
 /// arguments): IKE integrity, IKE encryption, IKE DH group, ESP cipher
 /// transform, ESP auth transform, PFS group. The values are the Windows
 /// `IKEEXT_*`/`IPSEC_*` enumerations, named here as the cmdlet names them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CustomPolicy {
     pub integrity_check_method: String,
     pub encryption_method: String,

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::evidence::{MAX_FRAMES, and_list, round3};
 use crate::analyse::Analysis;
 use crate::analyse::flows::{Flow, FlowKind};
+use crate::capture::inputs::{Duplicate, Sameness};
 use crate::finding::{Code, Finding, Severity};
 
 const CAPTURE_FILTER: &str = "tcpdump -i any -w vpn.pcap 'udp port 500 or udp port 4500 or esp \
@@ -194,5 +195,65 @@ pub(super) fn icmp_too_big(a: &Analysis, out: &mut Vec<Finding>) {
             .with("quoted_len", t.quoted_len)
             .remedy("The path MTU is smaller than the IKE messages. Enable IKEv2 fragmentation on both sides so IKE messages fit, and make sure these ICMP messages are not filtered on the way (RFC 2923 black holes)."),
         );
+    }
+}
+
+/// `duplicate-capture` (info): an input that repeats an earlier one (the
+/// same path, or identical bytes) was skipped; `names` are the inputs as
+/// given.
+pub fn duplicate_capture(d: &Duplicate, names: &[String]) -> Finding {
+    let name = |i: usize| names.get(i).cloned().unwrap_or_default();
+    let (how, word) = match &d.how {
+        Sameness::SamePath => ("same-path", "the same file as"),
+        Sameness::SameContent { .. } => ("same-content", "a copy of"),
+    };
+    let mut f = Finding::new(
+        Code::DuplicateCapture,
+        Severity::Info,
+        format!(
+            "{} (input {}) is {word} {} (input {}): read once",
+            name(d.index),
+            d.index + 1,
+            name(d.of),
+            d.of + 1
+        ),
+    )
+    .with("file", name(d.index))
+    .with("input", d.index + 1)
+    .with("same_as", name(d.of))
+    .with("same_as_input", d.of + 1)
+    .with("how", how);
+    if let Sameness::SameContent { sha256 } = &d.how {
+        f = f.with("sha256", sha256.clone());
+    }
+    f
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_names_both_inputs_and_how_they_match() {
+        let names = vec!["a.pcap".to_owned(), "b.pcap".to_owned()];
+        let f = duplicate_capture(
+            &Duplicate {
+                index: 1,
+                of: 0,
+                how: Sameness::SameContent {
+                    sha256: "ab".repeat(32),
+                },
+            },
+            &names,
+        );
+        assert_eq!(f.code, Code::DuplicateCapture);
+        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(
+            f.summary,
+            "b.pcap (input 2) is a copy of a.pcap (input 1): read once"
+        );
+        assert_eq!(f.evidence["how"], "same-content");
+        assert_eq!(f.evidence["same_as_input"], 1);
+        assert!(f.remedy.is_none());
     }
 }

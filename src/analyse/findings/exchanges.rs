@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{and_list, frames, message, peers, round3, shape, thousands, times};
+use super::evidence::{WithFrames, and_list, message, peers, round3, shape, thousands, times};
 use super::remedy::{self, Ranked};
 use crate::analyse::exchange::{Exchange, IN_PROGRESS_WINDOW_SECS, Status};
 use crate::analyse::message::Transmission;
@@ -81,10 +81,7 @@ pub(super) fn sa_init_unanswered(v: &SaView<'_>, out: &mut Vec<Finding>) {
                     span
                 ),
             )
-            .with(
-                "frames",
-                frames(&sent.iter().map(|t| t.first).collect::<Vec<_>>()),
-            )
+            .with_frames("frames", &sent.iter().map(|t| t.first).collect::<Vec<_>>())
             .with("transmissions", sent.len())
             .with("first_time", v.rel(first.first_ts))
             .with("last_time", v.rel(last.last_ts))
@@ -151,7 +148,7 @@ fn refused_for_peer(
             and_list(&other_peers.iter().take(4).cloned().collect::<Vec<_>>()),
         ),
     )
-    .with("frames", frames(&sent.iter().map(|t| t.first).collect::<Vec<_>>()))
+    .with_frames("frames", &sent.iter().map(|t| t.first).collect::<Vec<_>>())
     .with("transmissions", sent.len())
     .with("first_time", v.rel(first))
     .with("last_time", v.rel(last))
@@ -312,10 +309,7 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
             TELL_FROM_CLIENT
         });
     let mut f = Finding::new(Code::IkeAuthUnanswered, Severity::Fail, summary)
-        .with(
-            "frames",
-            frames(&sent.iter().map(|t| t.first).collect::<Vec<_>>()),
-        )
+        .with_frames("frames", &sent.iter().map(|t| t.first).collect::<Vec<_>>())
         .with("message_id", id)
         .with("transmissions", sent.len())
         .with(
@@ -528,13 +522,13 @@ pub(super) fn response_lost(v: &SaView<'_>, out: &mut Vec<Finding>) {
         }
         out.push(
             Finding::new(Code::IkeResponseLost, Severity::Fail, summary)
-                .with(
+                .with_frames(
                     "requests",
-                    frames(&reqs.iter().map(|t| t.first).collect::<Vec<_>>()),
+                    &reqs.iter().map(|t| t.first).collect::<Vec<_>>(),
                 )
-                .with(
+                .with_frames(
                     "responses",
-                    frames(&resps.iter().map(|t| t.first).collect::<Vec<_>>()),
+                    &resps.iter().map(|t| t.first).collect::<Vec<_>>(),
                 )
                 .with("exchange", e.key.exchange.to_string())
                 .with("message_id", e.key.message_id)

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{frames, message, ranges, shape, times};
+use super::evidence::{WithFrames, message, ranges, shape, times};
 use super::remedy;
 use crate::analyse::Analysis;
 use crate::analyse::exchange::Status;
@@ -76,7 +76,7 @@ pub(super) fn lost(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 ranges(&first.missing)
             ),
         )
-        .with("frames", frames(&all_frames))
+        .with_frames("frames", &all_frames)
         .with("datagrams", ds.len())
         .with("first_time", v.rel(first.first_ts))
         .with("src", first.src_addr())
@@ -117,7 +117,7 @@ pub(super) fn unattributed(a: &Analysis, out: &mut Vec<Finding>) {
                     d.dst_addr()
                 ),
             )
-            .with("frames", frames(&d.frames))
+            .with_frames("frames", &d.frames)
             .with("ip_id", d.ip_id)
             .with("missing", ranges(&d.missing))
             .remedy(remedy::FRAGMENTS),
@@ -159,7 +159,7 @@ pub(super) fn ip_fragmented(v: &SaView<'_>, out: &mut Vec<Finding>) {
                     crate::capture::link::mtu_note(t.largest_ip_packet)
                 ),
             )
-            .with("frames", frames(&t.frames))
+            .with_frames("frames", &t.frames)
             .with("ip_length", t.ip_len)
             .with("ike_length", t.ike_len)
             .with("fragments", t.ip_packets)
@@ -212,7 +212,7 @@ pub(super) fn too_many_ike_fragments(v: &SaView<'_>, out: &mut Vec<Finding>) {
                     shape(t),
                 ),
             )
-            .with("frames", frames(&t.frames))
+            .with_frames("frames", &t.frames)
             .with("message_id", t.key.message_id)
             .with("ike_fragments", total)
             .with("largest_packet", t.ip_len)
@@ -283,7 +283,7 @@ pub(super) fn out_of_order(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 if fail { "; this exchange failed" } else { "" }
             ),
         )
-        .with("frames", frames(&c.frames))
+        .with_frames("frames", &c.frames)
         .with("fragments", c.fragments)
         .with("exchange_failed", fail);
         if let Some(first) = c.frames.first() {

@@ -11,6 +11,8 @@ mod fragments;
 mod negotiation;
 mod remedy;
 
+pub use capture::duplicate_capture;
+
 use super::Analysis;
 use super::exchange::{self, Exchange, Status};
 use super::point::{self, CapturePoint};

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{frames, peers};
+use super::evidence::{WithFrames, peers};
 use crate::analyse::sa::{IkeSa, Support};
 use crate::capture::PacketRef;
 use crate::finding::{Code, Finding, Severity};
@@ -95,7 +95,7 @@ pub(super) fn cookie_requested(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 peers(sa)
             ),
         )
-        .with("frames", frames(&demands))
+        .with_frames("frames", &demands)
         .with("first", first.to_string())
         .with("retried_with_cookie", retried)
         .with("answered", answered)
@@ -173,7 +173,7 @@ pub(super) fn nat(v: &SaView<'_>, out: &mut Vec<Finding>) {
             Severity::Info,
             format!("NAT_DETECTION hashes show {side} behind NAT ({}); IKE moves to UDP 4500 (a peer that forces UDP encapsulation, like strongSwan's encap = yes, fakes this on purpose)", peers(sa)),
         )
-        .with("frames", frames(&sa.nat.evidence()))
+        .with_frames("frames", &sa.nat.evidence())
         .with("initiator_behind_nat", i)
         .with("responder_behind_nat", r)
         .remedy("Expected for clients at home. A server behind NAT needs UDP 500 and 4500 forwarded to it; on Windows servers behind NAT set AssumeUDPEncapsulationContextOnSendRule = 2 on the clients (HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent)."),

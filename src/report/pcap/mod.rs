@@ -3,6 +3,7 @@
 //! `-v` the timeline of transmissions. JSON goes through [`json::PcapJson`].
 //! Both are rendered from the same analysis facts.
 
+pub mod each;
 pub mod json;
 
 use std::io::{self, Write};
@@ -17,6 +18,7 @@ use crate::finding::Verdict;
 use crate::wire::hex;
 use crate::wire::ike::{NotifyType, vendor};
 
+pub use each::{EachJson, FileOutcome, FileResult, PcapBody, write_each};
 pub use json::PcapJson;
 
 /// Writes the human view.
