@@ -59,8 +59,8 @@ pub fn schema() -> Value {
     // must let each other's fields through; `unevaluatedProperties` at the
     // top rejects whatever neither describes.
     for (_, body) in bodies.iter().chain([&("", envelope.clone())]) {
-        if let Some(def) = def_name(body).and_then(|n| defs.get_mut(n)) {
-            open_root(def);
+        if let Some(name) = def_name(body) {
+            open_part(&mut defs, name);
         }
     }
 
@@ -149,16 +149,31 @@ fn close_objects(v: &mut Value) {
     }
 }
 
-/// Undoes [`close_objects`] at the root of a part of the document (and of
-/// its alternatives).
-fn open_root(v: &mut Value) {
+/// Undoes [`close_objects`] at the root of the definition `name`, a part
+/// of the document, and of its alternatives (inline or referenced).
+fn open_part(defs: &mut Map<String, Value>, name: &str) {
+    let mut referenced = Vec::new();
+    if let Some(def) = defs.get_mut(name) {
+        open_root(def, &mut referenced);
+    }
+    for r in referenced {
+        open_part(defs, &r);
+    }
+}
+
+fn open_root(v: &mut Value, referenced: &mut Vec<String>) {
+    if let Some(name) = def_name(v) {
+        referenced.push(name.to_owned());
+    }
     let Some(map) = v.as_object_mut() else { return };
     if map.get("additionalProperties") == Some(&Value::Bool(false)) {
         map.remove("additionalProperties");
     }
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(Value::Array(items)) = map.get_mut(key) {
-            items.iter_mut().for_each(open_root);
+            for item in items {
+                open_root(item, referenced);
+            }
         }
     }
 }
