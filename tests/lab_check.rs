@@ -266,7 +266,11 @@ fn a_name_from_the_hosts_file_resolves_and_an_unknown_one_is_the_cause() {
     assert_eq!(r.step("path-mtu"), "skipped", "{}", r.text);
     // An unknown host: exit 2 as in probe and mtu, the cause still named.
     assert_eq!(unknown.code, 2, "{}", unknown.text);
-    assert_eq!(unknown.doc["error"]["code"], "unknown-host", "{}", unknown.text);
+    assert_eq!(
+        unknown.doc["error"]["code"], "unknown-host",
+        "{}",
+        unknown.text
+    );
     assert_eq!(unknown.cause(), Some("dns-failed"), "{}", unknown.text);
     assert_steps(&unknown, &[("dns", "problem"), ("udp-500", "skipped")]);
 }

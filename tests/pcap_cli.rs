@@ -65,7 +65,10 @@ fn vlan_client_side_ike_auth_unanswered_over_ip_fragments() {
     );
     assert_eq!(sa["spi_i"], "a1b2c3d4e5f60718");
     assert_eq!(sa["fragmentation_supported"]["initiator"], "yes");
-    assert_eq!(sa["port_switch"], serde_json::json!({"file": 1, "frame": 3}));
+    assert_eq!(
+        sa["port_switch"],
+        serde_json::json!({"file": 1, "frame": 3})
+    );
     let msgs = sa["messages"].as_array().unwrap();
     assert_eq!(msgs.len(), 6);
     assert_eq!(msgs[3]["retransmission_of"], 2);
