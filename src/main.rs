@@ -59,7 +59,15 @@ fn main() -> ExitCode {
 
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
-        Err(failure) => {
+        Err(mut failure) => {
+            if failure.error.code == ErrorCode::Usage
+                && failure.error.hint == ErrorCode::Usage.info().hint
+            {
+                failure = failure.hint(format!(
+                    "see `aovpn-diag {} --help` for the options and examples",
+                    ctx.command
+                ));
+            }
             if ctx.json && !failure.reported {
                 // A closed stdout is no reason to say more.
                 let written = write_error_json(ctx.out, Some(ctx.command), &failure.error)
@@ -84,10 +92,10 @@ fn main() -> ExitCode {
 fn usage_error(e: &clap::Error, raw: &[OsString]) -> ExitCode {
     let informational = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
     if !informational && wants_json(raw) {
-        let report = usage_report(e);
+        let command = subcommand(raw);
+        let report = usage_report(e, command);
         let mut out = io::stdout().lock();
-        let written =
-            write_error_json(&mut out, subcommand(raw), &report).and_then(|()| out.flush());
+        let written = write_error_json(&mut out, command, &report).and_then(|()| out.flush());
         let _ = cmd::quietly_on_closed_pipe(written);
     }
     let _ = e.print();
@@ -113,15 +121,19 @@ fn subcommand(raw: &[OsString]) -> Option<&'static str> {
 }
 
 /// clap's error as the JSON `error`: its first line as the message, its
-/// tip (if any) as the hint.
-fn usage_report(e: &clap::Error) -> ErrorReport {
+/// tip (if any) as the hint, else where the command's options are listed.
+fn usage_report(e: &clap::Error, command: Option<&str>) -> ErrorReport {
     let text = e.render().to_string();
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let message = lines
         .next()
         .map(|l| l.strip_prefix("error: ").unwrap_or(l).to_owned())
         .unwrap_or_else(|| "invalid command line".to_owned());
-    let report = ErrorReport::new(ErrorCode::Usage, message);
+    let help = match command {
+        Some(c) => format!("see `aovpn-diag {c} --help` for the options and examples"),
+        None => "see `aovpn-diag --help` for the commands and examples".to_owned(),
+    };
+    let report = ErrorReport::new(ErrorCode::Usage, message).hint(help);
     match text
         .lines()
         .map(str::trim)

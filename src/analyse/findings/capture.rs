@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::evidence::{MAX_FRAMES, and_list, round3};
+use super::evidence::{MAX_FRAMES, and_list, frame, round3};
 use crate::analyse::Analysis;
 use crate::analyse::flows::{Flow, FlowKind};
 use crate::capture::inputs::{Duplicate, Sameness};
@@ -188,7 +188,7 @@ pub(super) fn icmp_too_big(a: &Analysis, out: &mut Vec<Finding>) {
                     t.router, t.quoted_len, t.quoted_src, t.quoted_dst
                 ),
             )
-            .with("frame", t.at.to_string())
+            .with("frame", frame(t.at))
             .with("time", round3(a.rel(t.ts)))
             .with("router", t.router.to_string())
             .with("mtu", t.mtu)

@@ -12,6 +12,11 @@ use crate::finding::Finding;
 /// Evidence lists stay readable: at most this many packet numbers.
 pub const MAX_FRAMES: usize = 12;
 
+/// One frame reference: `{"file": 1, "frame": 12}`.
+pub fn frame(r: PacketRef) -> Value {
+    json!(r)
+}
+
 /// Frame references (`{"file": 1, "frame": 12}`), at most [`MAX_FRAMES`].
 pub fn frames(refs: &[PacketRef]) -> Value {
     json!(refs.iter().take(MAX_FRAMES).collect::<Vec<_>>())

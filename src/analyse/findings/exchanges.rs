@@ -6,7 +6,9 @@
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{WithFrames, and_list, message, peers, round3, shape, thousands, times};
+use super::evidence::{
+    WithFrames, and_list, frame, message, peers, round3, shape, thousands, times,
+};
 use super::remedy::{self, Ranked};
 use crate::analyse::exchange::{Exchange, IN_PROGRESS_WINDOW_SECS, Status};
 use crate::analyse::message::Transmission;
@@ -611,7 +613,7 @@ pub(super) fn in_progress(v: &SaView<'_>, out: &mut Vec<Finding>) {
             )
             .with("exchange", e.key.exchange.to_string())
             .with("message_id", e.key.message_id)
-            .with("last_sent", last.first.to_string())
+            .with("last_sent", frame(last.first))
             .with("waited_secs", round3(*waited))
             .with("window_secs", IN_PROGRESS_WINDOW_SECS)
             .remedy("Nothing to fix from this capture. To see how the attempt ends, keep capturing until the client reports success or an error (30 s is enough for Windows to give up)."),

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{WithFrames, message, ranges, shape, times};
+use super::evidence::{WithFrames, frame, message, ranges, shape, times};
 use super::remedy;
 use crate::analyse::Analysis;
 use crate::analyse::exchange::Status;
@@ -287,7 +287,7 @@ pub(super) fn out_of_order(v: &SaView<'_>, out: &mut Vec<Finding>) {
         .with("fragments", c.fragments)
         .with("exchange_failed", fail);
         if let Some(first) = c.frames.first() {
-            f = f.with("first_frame", first.to_string());
+            f = f.with("first_frame", frame(*first));
         }
         out.push(f.remedy(remedy::OUT_OF_ORDER));
     }
