@@ -276,6 +276,12 @@ codes! {
         severity: Info,
         meaning: "the responder demanded a COOKIE (RFC 7296 §2.6): it is under half-open SA load (denial-of-service protection)",
     }
+    /// pcap: more IKE SAs than the analysis keeps in full; the rest are summarised.
+    IkeSasSummarised = "ike-sas-summarised" {
+        command: "pcap",
+        severity: Info,
+        meaning: "more IKE SAs than the 256 kept in full: the others are counted per peer and outcome and their findings per code; see [Bounds](#bounds)",
+    }
 
     // ---- probe ------------------------------------------------------------
     /// probe: no answer to IKE_SA_INIT on UDP 500.

@@ -12,6 +12,7 @@ use crate::analyse::exchange::{self, Status};
 use crate::analyse::flows::FlowKind;
 use crate::analyse::point;
 use crate::analyse::sa::IkeSa;
+use crate::analyse::summary::{Outcome, OutcomeCounts, PeerSummary, established};
 use crate::analyse::{Analysis, Transmission};
 use crate::finding::Verdict;
 use crate::wire::hex;
@@ -90,15 +91,88 @@ pub fn write_human(out: &mut dyn Write, a: &Analysis, detail: Detail) -> io::Res
             writeln!(out)?;
             write_flows(out, a)?;
         }
-        for sa in &a.sas {
+        let shown = shown_sas(a);
+        for sa in a.sas.iter().enumerate().filter(|(i, _)| shown.contains(i)) {
             writeln!(out)?;
-            write_sa(out, a, sa, detail)?;
+            write_sa(out, a, sa.1, detail)?;
+        }
+        if a.sas.len() > shown.len() {
+            writeln!(
+                out,
+                "{DIM}{} more IKE SA(s) in full with --json (`sas`); the tables above are the first {MAX_SA_TABLES} that did not end established, then the first others{DIM:#}",
+                a.sas.len() - shown.len()
+            )?;
+        }
+        if !a.summarised.is_empty() {
+            writeln!(out)?;
+            write_summarised(out, a)?;
         }
         if !a.findings.is_empty() {
             writeln!(out)?;
         }
     }
     write_findings(out, &a.findings, detail)
+}
+
+/// IKE SA tables in the human view; `--json` has every SA kept in full.
+pub const MAX_SA_TABLES: usize = 12;
+/// Peers listed in the human table of summarised SAs.
+const MAX_PEER_ROWS: usize = 10;
+
+/// Which SAs get a table (indices): all when few; else those that did not
+/// end established first, each group in capture order.
+fn shown_sas(a: &Analysis) -> Vec<usize> {
+    let (mut troubled, fine): (Vec<usize>, Vec<usize>) =
+        (0..a.sas.len()).partition(|&i| a.sas.get(i).is_some_and(|sa| !established(sa)));
+    troubled.extend(fine);
+    troubled.truncate(MAX_SA_TABLES);
+    troubled
+}
+
+/// The SAs not kept in full, per peer (the worst first) and outcome.
+fn write_summarised(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
+    let s = &a.summarised;
+    let mut headers = vec!["summarised IKE SAs", "SAs"];
+    headers.extend(Outcome::ALL.iter().map(|o| o.words()));
+    headers.push("with fail");
+    let mut t = table(&headers);
+    let mut peers: Vec<&PeerSummary> = s.peers.iter().collect();
+    peers.sort_by_key(|p| {
+        (
+            std::cmp::Reverse(p.failed),
+            std::cmp::Reverse(p.outcomes.total()),
+        )
+    });
+    let row = |label: String, o: &OutcomeCounts, failed: u64| {
+        let mut r = vec![label, o.total().to_string()];
+        r.extend(Outcome::ALL.iter().map(|x| o.get(*x).to_string()));
+        r.push(failed.to_string());
+        r
+    };
+    for p in peers.iter().take(MAX_PEER_ROWS) {
+        t.add_row(row(
+            format!("{} -> {}", p.initiator, p.responder),
+            &p.outcomes,
+            p.failed,
+        ));
+    }
+    let mut rest = s.other_peers;
+    let mut rest_failed = s.other_peers_failed;
+    let mut rest_peers = 0usize;
+    for p in peers.iter().skip(MAX_PEER_ROWS) {
+        rest_peers += 1;
+        rest_failed += p.failed;
+        rest.merge(&p.outcomes);
+    }
+    if rest.total() > 0 {
+        let label = if s.other_peers.total() > 0 {
+            "other peers".to_string()
+        } else {
+            format!("{rest_peers} other peer(s)")
+        };
+        t.add_row(row(label, &rest, rest_failed));
+    }
+    writeln!(out, "{t}")
 }
 
 fn write_flows(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
