@@ -13,6 +13,19 @@ use crate::analyse::flows::FlowKind;
 use crate::analyse::point;
 use crate::analyse::sa::IkeSa;
 use crate::analyse::summary::{Outcome, OutcomeCounts, PeerSummary, established};
+
+/// `19,734`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
 use crate::analyse::{Analysis, Transmission};
 use crate::finding::Verdict;
 use crate::wire::hex;
@@ -99,7 +112,7 @@ pub fn write_human(out: &mut dyn Write, a: &Analysis, detail: Detail) -> io::Res
         if a.sas.len() > shown.len() {
             writeln!(
                 out,
-                "{DIM}{} more IKE SA(s) in full with --json (`sas`); the tables above are the first {MAX_SA_TABLES} that did not end established, then the first others{DIM:#}",
+                "{DIM}{} more IKE SA(s) kept in full are in --json (`sas`): tables are shown for {MAX_SA_TABLES}, those that did not end established first{DIM:#}",
                 a.sas.len() - shown.len()
             )?;
         }
@@ -132,10 +145,7 @@ fn shown_sas(a: &Analysis) -> Vec<usize> {
 /// The SAs not kept in full, per peer (the worst first) and outcome.
 fn write_summarised(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
     let s = &a.summarised;
-    let mut headers = vec!["summarised IKE SAs", "SAs"];
-    headers.extend(Outcome::ALL.iter().map(|o| o.words()));
-    headers.push("with fail");
-    let mut t = table(&headers);
+    let mut t = table(&["summarised IKE SAs", "SAs", "outcomes", "with fail"]);
     let mut peers: Vec<&PeerSummary> = s.peers.iter().collect();
     peers.sort_by_key(|p| {
         (
@@ -144,10 +154,17 @@ fn write_summarised(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
         )
     });
     let row = |label: String, o: &OutcomeCounts, failed: u64| {
-        let mut r = vec![label, o.total().to_string()];
-        r.extend(Outcome::ALL.iter().map(|x| o.get(*x).to_string()));
-        r.push(failed.to_string());
-        r
+        let words: Vec<String> = Outcome::ALL
+            .iter()
+            .filter(|x| o.get(**x) > 0)
+            .map(|x| format!("{} {}", thousands(o.get(*x)), x.words()))
+            .collect();
+        [
+            label,
+            thousands(o.total()),
+            words.join("\n"),
+            thousands(failed),
+        ]
     };
     for p in peers.iter().take(MAX_PEER_ROWS) {
         t.add_row(row(
@@ -158,19 +175,12 @@ fn write_summarised(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
     }
     let mut rest = s.other_peers;
     let mut rest_failed = s.other_peers_failed;
-    let mut rest_peers = 0usize;
     for p in peers.iter().skip(MAX_PEER_ROWS) {
-        rest_peers += 1;
         rest_failed += p.failed;
         rest.merge(&p.outcomes);
     }
     if rest.total() > 0 {
-        let label = if s.other_peers.total() > 0 {
-            "other peers".to_string()
-        } else {
-            format!("{rest_peers} other peer(s)")
-        };
-        t.add_row(row(label, &rest, rest_failed));
+        t.add_row(row("other peers".to_string(), &rest, rest_failed));
     }
     writeln!(out, "{t}")
 }
