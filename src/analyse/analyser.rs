@@ -183,6 +183,7 @@ impl Analyser {
             self.a.summarised.later_messages += 1;
             return;
         };
+        let idx = self.room_for_transmission(idx);
         if let Some(slot) = self.slots.get_mut(idx) {
             slot.touch(d.wire.at.file, d.wire.ts);
         }
@@ -193,6 +194,12 @@ impl Analyser {
         let before = sa.transmissions.len();
         let Some(t) = message::record(&mut sa.transmissions, &piece, MAX_TRANSMISSIONS) else {
             sa.not_kept.transmission(key, d.wire.ts);
+            return;
+        };
+        if t == before {
+            self.retired.kept_transmissions += 1;
+        }
+        let Some(sa) = self.a.sas.get_mut(idx) else {
             return;
         };
         if t == before
@@ -385,12 +392,14 @@ impl Analyser {
 
     /// Ties a lost datagram to SA `idx`, within its bound.
     fn lost_of(&mut self, idx: usize, lost: LostDatagram) {
+        let idx = self.room_for_lost(idx);
         if let Some(slot) = self.slots.get_mut(idx) {
             slot.touch(lost.file, lost.first_ts);
         }
         if let Some(sa) = self.a.sas.get_mut(idx) {
             if sa.lost.len() < MAX_LOST_PER_SA {
                 sa.lost.push(lost);
+                self.retired.kept_lost += 1;
             } else {
                 sa.not_kept.lost += 1;
             }

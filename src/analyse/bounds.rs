@@ -5,9 +5,11 @@
 //! bounded working set in full and counts the rest, so memory and output
 //! stay flat while the verdict still sees everything:
 //!
-//! - at most [`MAX_SAS`] IKE SAs in full; beyond that the least telling one
-//!   (see [`super::retire`]) is summarised per peer and outcome, and its
-//!   findings are counted by code;
+//! - at most [`MAX_SAS`] IKE SAs in full, holding at most
+//!   [`MAX_KEPT_TRANSMISSIONS`] transmissions and [`MAX_KEPT_LOST`] lost
+//!   datagrams together; beyond that the least telling one (see
+//!   [`super::retire`]) is summarised per peer and outcome, and its findings
+//!   are counted by code;
 //! - per SA at most [`MAX_TRANSMISSIONS`] transmissions, [`MAX_LOST_PER_SA`]
 //!   lost datagrams, [`MAX_SA_NOTES`] error notifies, COOKIE and REDIRECT
 //!   frames, [`MAX_PROPOSALS`] proposals and [`MAX_VENDOR_IDS`] vendor IDs
@@ -30,6 +32,12 @@ pub const KEEP_FIRST_SAS: usize = 8;
 pub const MAX_TRANSMISSIONS: usize = 64;
 /// Lost datagrams kept per IKE SA; more are counted.
 pub const MAX_LOST_PER_SA: usize = 32;
+/// Transmissions kept over all SAs in full together (a quarter of
+/// `MAX_SAS` x `MAX_TRANSMISSIONS`): beyond it an SA is summarised as for a
+/// new one, so many large SAs cannot add up.
+pub const MAX_KEPT_TRANSMISSIONS: usize = 4096;
+/// Lost datagrams kept over all SAs in full together.
+pub const MAX_KEPT_LOST: usize = 1024;
 /// Error notifies, COOKIE demands and REDIRECTs kept per IKE SA.
 pub const MAX_SA_NOTES: usize = 16;
 /// Notify types kept per transmission.

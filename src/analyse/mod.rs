@@ -138,6 +138,25 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// IKE SAs seen: kept in full and summarised.
+    pub fn sas_seen(&self) -> u64 {
+        self.sas.len() as u64 + self.summarised.sas()
+    }
+
+    /// IKE message transmissions (one per sending; SKF pieces sent together
+    /// and copies seen at another capture point count once), kept or
+    /// counted.
+    pub fn transmissions(&self) -> u64 {
+        let kept = self
+            .sas
+            .iter()
+            .flat_map(|sa| &sa.transmissions)
+            .filter(|t| t.same_as.is_none())
+            .count() as u64;
+        let not_kept: u64 = self.sas.iter().map(|sa| sa.not_kept.transmissions).sum();
+        kept + not_kept + self.summarised.transmissions
+    }
+
     /// Seconds since the first frame of the analysis.
     pub fn rel(&self, ts: Timestamp) -> f64 {
         ts.secs_since(self.first_ts.unwrap_or(ts))

@@ -1,5 +1,7 @@
-//! The working set of IKE SAs: at most [`MAX_SAS`] in full; when another
-//! one arrives, the least telling SA is summarised (per peer and outcome,
+//! The working set of IKE SAs: at most [`MAX_SAS`] in full, holding at most
+//! [`MAX_KEPT_TRANSMISSIONS`] transmissions and [`MAX_KEPT_LOST`] lost
+//! datagrams together; when another one arrives, the least telling SA is
+//! summarised (per peer and outcome,
 //! [`super::summary`]) and its findings are counted by code
 //! ([`super::findings::limit`]), so the verdict still sees it.
 //!
@@ -28,7 +30,9 @@
 use std::collections::{HashSet, VecDeque};
 use std::net::IpAddr;
 
-use super::bounds::{KEEP_FIRST_SAS, MAX_SAS, REMEMBERED_SPIS};
+use super::bounds::{
+    KEEP_FIRST_SAS, MAX_KEPT_LOST, MAX_KEPT_TRANSMISSIONS, MAX_SAS, REMEMBERED_SPIS,
+};
 use super::exchange::IN_PROGRESS_WINDOW_SECS;
 use super::findings::limit::FindingLimit;
 use super::findings::{self};
@@ -36,7 +40,7 @@ use super::message;
 use super::sa::Spi;
 use super::{Analyser, FileSpan};
 use crate::capture::Timestamp;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Code, Finding, Severity};
 
 /// Width of a pending bin.
 const BIN_NANOS: i64 = 250_000_000;
@@ -96,6 +100,9 @@ impl Slot {
 pub(super) struct Retired {
     /// SAs created so far.
     pub created: u64,
+    /// Transmissions and lost datagrams kept over the SAs in full.
+    pub kept_transmissions: usize,
+    pub kept_lost: usize,
     /// Seconds of silence after which nothing more can arrive for an SA
     /// (the in-progress window, or the reassembly timeout and a second for
     /// the pool's sweep when that is longer).
@@ -263,6 +270,24 @@ fn split(ended: Vec<Finding>, silent: Vec<Finding>) -> (Vec<Finding>, Vec<Findin
 }
 
 impl Analyser {
+    /// Where SA `idx` is after making room for one more transmission of it
+    /// when the working set holds [`MAX_KEPT_TRANSMISSIONS`].
+    pub(super) fn room_for_transmission(&mut self, idx: usize) -> usize {
+        if self.retired.kept_transmissions < MAX_KEPT_TRANSMISSIONS {
+            return idx;
+        }
+        self.make_room(Some(idx)).unwrap_or(idx)
+    }
+
+    /// Where SA `idx` is after making room for one more lost datagram of it
+    /// when the working set holds [`MAX_KEPT_LOST`].
+    pub(super) fn room_for_lost(&mut self, idx: usize) -> usize {
+        if self.retired.kept_lost < MAX_KEPT_LOST {
+            return idx;
+        }
+        self.make_room(Some(idx)).unwrap_or(idx)
+    }
+
     /// Whether every exchange of SA `i` is past the in-progress window at
     /// the end of each file it was seen in so far.
     fn quiet(&self, i: usize) -> bool {
@@ -337,16 +362,19 @@ impl Analyser {
         class
     }
 
-    /// Makes room for one more SA: summarises the least telling one.
-    pub(super) fn make_room(&mut self) {
+    /// Makes room: summarises the least telling SA other than `keep`, and
+    /// returns where `keep` is afterwards (the working set is unordered).
+    pub(super) fn make_room(&mut self, keep: Option<usize>) -> Option<usize> {
         let mut settled = std::mem::take(&mut self.a.summarised_findings);
         self.retired.settle(&self.a.files, &mut settled);
         self.a.summarised_findings = settled;
         let classes: Vec<u8> = (0..self.a.sas.len()).map(|i| self.class(i)).collect();
         let pinned = |i: usize| {
-            self.slots
-                .get(i)
-                .is_none_or(|s| s.seq < KEEP_FIRST_SAS as u64)
+            Some(i) == keep
+                || self
+                    .slots
+                    .get(i)
+                    .is_none_or(|s| s.seq < KEEP_FIRST_SAS as u64)
         };
         let lowest = (0..classes.len())
             .filter(|&i| !pinned(i))
@@ -381,16 +409,23 @@ impl Analyser {
                 let slot = self.slots.get(i);
                 (class, slot.map(|s| s.last_seen), slot.map(|s| s.seq))
             });
-        if let Some(i) = victim {
-            self.summarise(i);
-        }
+        let Some(i) = victim else {
+            return keep;
+        };
+        self.summarise(i);
+        // The last SA took the victim's place.
+        keep.map(|k| if k == self.a.sas.len() { i } else { k })
     }
 
     /// Takes SA `i` out of the working set into the summary.
     fn summarise(&mut self, i: usize) {
         let quiet = self.quiet(i);
         let now = self.judge(i);
-        let (both, ended, silent) = if quiet {
+        // Only an exchange in progress can end otherwise when the capture
+        // goes on (its in-progress finding says so); without one, silence
+        // changes nothing.
+        let open = now.iter().any(|f| f.code == Code::ExchangeInProgress);
+        let (both, ended, silent) = if quiet || !open {
             (now, Vec::new(), Vec::new())
         } else {
             let silent = self.judge_silent(i);
@@ -431,16 +466,22 @@ impl Analyser {
         }
         let gone = self.a.sas.swap_remove(i);
         self.slots.swap_remove(i);
+        self.retired.kept_transmissions = self
+            .retired
+            .kept_transmissions
+            .saturating_sub(gone.transmissions.len());
+        self.retired.kept_lost = self.retired.kept_lost.saturating_sub(gone.lost.len());
         self.by_spi.remove(&gone.spi_i);
         if let Some(moved) = self.a.sas.get(i) {
             self.by_spi.insert(moved.spi_i, i);
         }
     }
 
-    /// Index of a new SA slot, after making room when the working set is full.
+    /// The creation number of a new SA, after making room when the
+    /// working set is full.
     pub(super) fn admit(&mut self) -> u64 {
         if self.a.sas.len() >= MAX_SAS {
-            self.make_room();
+            self.make_room(None);
         }
         let seq = self.retired.created;
         self.retired.created += 1;

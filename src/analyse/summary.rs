@@ -152,6 +152,8 @@ pub struct SaSummary {
     /// SAs of further peers.
     pub other_peers: OutcomeCounts,
     pub other_peers_failed: u64,
+    /// Transmissions of the summarised SAs (of every peer).
+    pub transmissions: u64,
     /// IKE messages that arrived for an SA after it was summarised
     /// (counted here, not analysed).
     pub later_messages: u64,
@@ -193,6 +195,13 @@ impl SaSummary {
         if !quiet {
             self.unsettled += 1;
         }
+        let transmissions = sa
+            .transmissions
+            .iter()
+            .filter(|t| t.same_as.is_none())
+            .count() as u64
+            + sa.not_kept.transmissions;
+        self.transmissions += transmissions;
         let (initiator, responder) = (sa.initiator.ip(), sa.responder);
         let at = self
             .peers

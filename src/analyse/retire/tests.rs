@@ -277,3 +277,30 @@ fn summarised_spis_are_remembered_within_a_bound() {
     assert!(r.remembers(&(REMEMBERED_SPIS as u64 + 9).to_be_bytes()));
     assert_eq!(r.spis.len(), REMEMBERED_SPIS);
 }
+
+#[test]
+fn large_sas_share_one_budget_of_transmissions() {
+    // 100 long-lived SAs of 60 transmissions each (6,000 in all): the SAs
+    // in full hold at most 4,096 between them; the rest are summarised
+    // with their counts.
+    use crate::analyse::bounds::MAX_KEPT_TRANSMISSIONS;
+    let mut f = Feed::new();
+    for n in 0..100u32 {
+        let t = i64::from(n) * 100_000;
+        f.healthy(n, t);
+        for k in 0..28u32 {
+            let at = t + 1000 + i64::from(k) * 1000;
+            f.send(n, at, 37, 0x08, 2 + k, false);
+            f.send(n, at + 5, 37, 0x20, 2 + k, true);
+        }
+    }
+    let a = f.finish();
+    let kept: usize = a.sas.iter().map(|sa| sa.transmissions.len()).sum();
+    assert!(kept <= MAX_KEPT_TRANSMISSIONS, "{kept}");
+    assert!(a.sas.len() < 100);
+    assert_eq!(a.summarised.sas() as usize + a.sas.len(), 100);
+    let summarised: u64 = a.summarised.peers.iter().map(|p| p.transmissions).sum();
+    assert_eq!(summarised as usize + kept, 6000);
+    assert_eq!(a.summarised.outcomes().established, a.summarised.sas());
+    assert!(a.findings.iter().all(|f| f.severity != Severity::Fail));
+}

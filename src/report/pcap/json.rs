@@ -99,12 +99,7 @@ impl StatsJson {
             packets: c.packets,
             bytes: c.bytes,
             ike_messages: s.ike_messages,
-            ike_transmissions: a
-                .sas
-                .iter()
-                .flat_map(|sa| &sa.transmissions)
-                .filter(|t| t.same_as.is_none())
-                .count() as u64,
+            ike_transmissions: a.transmissions(),
             ikev1_messages: s.ikev1_messages,
             esp_packets: s.esp_packets,
             nat_keepalives: s.nat_keepalives,

@@ -14,18 +14,6 @@ use crate::analyse::point;
 use crate::analyse::sa::IkeSa;
 use crate::analyse::summary::{Outcome, OutcomeCounts, PeerSummary, established};
 
-/// `19,734`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 use crate::analyse::{Analysis, Transmission};
 use crate::finding::Verdict;
 use crate::wire::hex;
@@ -37,17 +25,12 @@ pub use json::PcapJson;
 pub fn write_human(out: &mut dyn Write, a: &Analysis, detail: Detail) -> io::Result<()> {
     let verdict = Verdict::from_findings(&a.findings);
     let (s, c) = (&a.stats, &a.capture);
-    let transmissions = a
-        .sas
-        .iter()
-        .flat_map(|sa| &sa.transmissions)
-        .filter(|t| t.same_as.is_none())
-        .count();
+    let transmissions = a.transmissions();
     let headline = match a.findings.first() {
         Some(f) if verdict == Verdict::Problem => format!("{}: {}", f.code, f.summary),
         _ => format!(
             "no failure found: {} IKE SA(s), {} IKEv2 message transmission(s) in {} packet(s)",
-            a.sas.len(),
+            a.sas_seen(),
             transmissions,
             c.packets
         ),
@@ -498,4 +481,17 @@ fn support(s: crate::analyse::Support) -> &'static str {
         crate::analyse::Support::No => "no",
         crate::analyse::Support::Unknown => "not seen",
     }
+}
+
+/// `19,734`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -78,6 +78,8 @@ pub struct SummaryJson {
     pub sas: u64,
     pub with_fail_finding: u64,
     pub outcomes: OutcomesJson,
+    /// Their IKE message transmissions.
+    pub transmissions: u64,
     /// Per peer (at most `bounds.summarised_peers`).
     pub peers: Vec<PeerJson>,
     /// SAs of further peers.
@@ -95,6 +97,7 @@ impl SummaryJson {
             sas: s.sas(),
             with_fail_finding: s.failed(),
             outcomes: OutcomesJson::new(&s.outcomes()),
+            transmissions: s.transmissions,
             peers: s
                 .peers
                 .iter()
