@@ -36,7 +36,14 @@ pub struct Analyser {
     pub(super) retired: Retired,
     /// The latest frame time seen.
     pub(super) now: Timestamp,
+    /// ESP owners found: address pair -> (SA index, its creation number,
+    /// SAs created when it was found). Valid while no SA was created since
+    /// and the index still holds that SA.
+    esp_owners: HashMap<(IpAddr, IpAddr), (usize, u64, u64)>,
 }
+
+/// ESP owners remembered before the cache starts over.
+const ESP_OWNERS: usize = 1024;
 
 impl Analyser {
     pub fn new() -> Analyser {
@@ -278,10 +285,32 @@ impl Analyser {
             .map(|(i, _)| i)
     }
 
+    /// [`Self::latest_between`] through a cache (a busy server's capture
+    /// is mostly ESP between the same pairs).
+    fn esp_owner(&mut self, a: IpAddr, b: IpAddr) -> Option<(usize, bool)> {
+        let created = self.retired.created;
+        if let Some(&(i, seq, at)) = self.esp_owners.get(&(a, b))
+            && at == created
+            && self.slots.get(i).is_some_and(|s| s.seq == seq)
+        {
+            return self.a.sas.get(i).map(|sa| (i, sa.initiator.ip() == a));
+        }
+        let found = self.latest_between(a, b);
+        if let Some((i, _)) = found
+            && let Some(slot) = self.slots.get(i)
+        {
+            if self.esp_owners.len() >= ESP_OWNERS {
+                self.esp_owners.clear();
+            }
+            self.esp_owners.insert((a, b), (i, slot.seq, created));
+        }
+        found
+    }
+
     fn esp(&mut self, e: &EspDatagram) {
         self.a.stats.esp_packets += 1;
         let (a, b) = (e.wire.src, e.wire.dst);
-        if let Some((i, from_initiator)) = self.latest_between(a, b)
+        if let Some((i, from_initiator)) = self.esp_owner(a, b)
             && let Some(sa) = self.a.sas.get_mut(i)
         {
             if sa.esp.total() == 0

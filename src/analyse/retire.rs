@@ -31,16 +31,17 @@ use std::collections::{HashSet, VecDeque};
 use std::net::IpAddr;
 
 use super::bounds::{
-    KEEP_FIRST_SAS, MAX_KEPT_LOST, MAX_KEPT_TRANSMISSIONS, MAX_SAS, REMEMBERED_SPIS,
+    KEEP_FIRST_SAS, MAX_KEPT_LOST, MAX_KEPT_TRANSMISSIONS, MAX_SA_NOTES, MAX_SAS, REMEMBERED_SPIS,
 };
 use super::exchange::IN_PROGRESS_WINDOW_SECS;
 use super::findings::limit::FindingLimit;
 use super::findings::{self};
 use super::message;
-use super::sa::Spi;
+use super::sa::{AnswerElsewhere, Spi};
 use super::{Analyser, FileSpan};
 use crate::capture::Timestamp;
 use crate::finding::{Code, Finding, Severity};
+use crate::wire::ike::ExchangeType;
 
 /// Width of a pending bin.
 const BIN_NANOS: i64 = 250_000_000;
@@ -440,6 +441,7 @@ impl Analyser {
             self.a.summarised.add(sa, failed, quiet);
             self.retired.remember(sa.spi_i);
         }
+        self.leave_answers(i);
         for f in both {
             self.a.summarised_findings.add(f);
         }
@@ -457,6 +459,48 @@ impl Analyser {
             self.a.summarised_findings = settled;
         }
         self.remove(i);
+    }
+
+    /// SA `i` leaves: the IKE_SA_INIT answers it got stay with the SAs in
+    /// full whose own IKE_SA_INIT to the same responder is not answered, so
+    /// `ike-sa-init-refused-for-peer` still sees them.
+    fn leave_answers(&mut self, i: usize) {
+        let Some(gone) = self.a.sas.get(i) else {
+            return;
+        };
+        if !gone.negotiated() {
+            return;
+        }
+        let answers: Vec<AnswerElsewhere> = gone
+            .responses(ExchangeType::IKE_SA_INIT)
+            .filter(|r| r.same_as.is_none())
+            .map(|r| AnswerElsewhere {
+                initiator: gone.initiator,
+                file: r.file,
+                at: r.first_ts,
+            })
+            .collect();
+        let (responder, initiator) = (gone.responder, gone.initiator);
+        for (j, sa) in self.a.sas.iter_mut().enumerate() {
+            if j == i || sa.responder != responder || sa.initiator == initiator || sa.negotiated() {
+                continue;
+            }
+            // Only answers from the window before its first request on
+            // can count (the window's end moves with its retransmissions).
+            let Some(since) = sa
+                .requests(ExchangeType::IKE_SA_INIT)
+                .map(|t| t.first_ts)
+                .min()
+                .map(|t| t.plus_secs(-IN_PROGRESS_WINDOW_SECS))
+            else {
+                continue;
+            };
+            for a in answers.iter().filter(|a| a.at >= since) {
+                if sa.answers_elsewhere.len() < MAX_SA_NOTES {
+                    sa.answers_elsewhere.push(*a);
+                }
+            }
+        }
     }
 
     /// Removes SA `i` from the working set (the last one takes its place).

@@ -167,6 +167,17 @@ pub fn with_port(ip: IpAddr, port: Option<u16>) -> String {
     }
 }
 
+/// An IKE_SA_INIT answer the same responder gave another peer, kept from an
+/// SA summarised since (see [`super::retire`]), so that a peer refused while
+/// others were answered is still told apart from a dead responder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerElsewhere {
+    pub initiator: SocketAddr,
+    pub file: u16,
+    /// When the answer was seen.
+    pub at: Timestamp,
+}
+
 /// A proposal with at most [`MAX_PROPOSALS`] transforms (real ones have
 /// fewer than ten).
 fn bounded(p: &Proposal) -> Proposal {
@@ -233,6 +244,9 @@ pub struct IkeSa {
     pub lost: Vec<LostDatagram>,
     /// What went beyond the bounds.
     pub not_kept: NotKept,
+    /// IKE_SA_INIT answers to other peers from SAs summarised while this
+    /// one waited for its own (at most [`MAX_SA_NOTES`]).
+    pub answers_elsewhere: Vec<AnswerElsewhere>,
 }
 
 impl IkeSa {
@@ -259,6 +273,7 @@ impl IkeSa {
             transmissions: Vec::new(),
             lost: Vec::new(),
             not_kept: NotKept::default(),
+            answers_elsewhere: Vec::new(),
         }
     }
 

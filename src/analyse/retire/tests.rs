@@ -304,3 +304,27 @@ fn large_sas_share_one_budget_of_transmissions() {
     assert_eq!(a.summarised.outcomes().established, a.summarised.sas());
     assert!(a.findings.iter().all(|f| f.severity != Severity::Fail));
 }
+
+#[test]
+fn a_peer_refused_among_answered_ones_is_told_after_they_are_summarised() {
+    // 600 clients one second apart, all answered but client 150, whose
+    // IKE_SA_INIT goes unanswered three times. Its neighbours are
+    // summarised long before the end; the answers they got stay with it.
+    let mut f = Feed::new();
+    for n in 0..600u32 {
+        let t = i64::from(n) * 1000;
+        if n == 150 {
+            for k in 0..3 {
+                f.send(n, t + k * 300, 34, 0x08, 0, false);
+            }
+        } else {
+            f.healthy(n, t);
+        }
+    }
+    let a = f.finish();
+    assert!(a.summarised.sas() > 300);
+    assert!(a.sas.iter().all(|sa| sa.spi_i != 150u64.to_be_bytes()));
+    assert!(a.sas.iter().any(|sa| sa.spi_i == 151u64.to_be_bytes()));
+    assert_eq!(total(&a, Code::IkeSaInitRefusedForPeer), 1);
+    assert_eq!(total(&a, Code::IkeSaInitUnanswered), 0);
+}
