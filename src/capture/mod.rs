@@ -6,6 +6,7 @@
 //! the capture's own clock ([`Timestamp`]), passed down by the caller, never the
 //! wall clock, so reassembly timeouts mean the same on every replay.
 
+mod block_guard;
 pub mod defrag;
 pub mod ip;
 pub mod link;

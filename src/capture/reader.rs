@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError};
 
-use super::{LinkType, Packet, PacketRef, Timestamp};
+use super::{LinkType, Packet, PacketRef, Timestamp, block_guard};
 
 /// Initial buffer: large enough for any ordinary frame and for read calls big
 /// enough to reach page-cache speed.
@@ -177,6 +177,9 @@ struct State {
     interfaces: Vec<Interface>,
     /// pcap: the one interface the file header describes.
     legacy: Option<Interface>,
+    /// pcapng: the current section's byte order (`Some(true)`: big-endian),
+    /// set by each Section Header Block.
+    pcapng_big_endian: Option<bool>,
     stats: ReaderStats,
 }
 
@@ -357,6 +360,14 @@ impl CaptureReader {
     fn step(&mut self) -> Result<Step, CaptureError> {
         let mut stalled_refills = 0u32;
         loop {
+            // pcap-parser must never see a block shorter than its type
+            // allows (it subtracts past zero on some): see `block_guard`.
+            if let Some(be) = self.state.pcapng_big_endian
+                && let Some(why) = block_guard::undersized(self.inner.data(), be)
+            {
+                self.stop(why);
+                return Ok(Step::End);
+            }
             let result = match self.inner.next() {
                 Ok((len, block)) => Ok(self.state.absorb(len, &block)),
                 Err(PcapError::Eof) => Err(Stop::End),
@@ -386,6 +397,14 @@ impl CaptureReader {
                 }
                 Err(Stop::End) => return Ok(Step::End),
                 Err(Stop::Refill) => {
+                    if let Some(be) = self.state.pcapng_big_endian
+                        && block_guard::fully_buffered(self.inner.data(), be)
+                    {
+                        // The block is all here, yet the parser wants more:
+                        // its fields claim bytes beyond its own length.
+                        self.stop("a pcapng block whose fields overrun its length".into());
+                        return Ok(Step::End);
+                    }
                     let before = self.inner.data().len();
                     match self.inner.refill() {
                         Ok(()) => {}
@@ -454,7 +473,8 @@ impl State {
                 Absorbed::Meta(len)
             }
             PcapBlockOwned::Legacy(_) => Absorbed::Packet(len),
-            PcapBlockOwned::NG(Block::SectionHeader(_)) => {
+            PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
+                self.pcapng_big_endian = Some(shb.big_endian());
                 self.interfaces.clear();
                 self.stats.sections += 1;
                 Absorbed::Meta(len)
@@ -894,6 +914,51 @@ pub(crate) mod tests {
             assert_eq!(t.frames_read, 1);
             assert!(t.reason.contains("ends in the middle"), "{}", t.reason);
         }
+    }
+
+    /// The 44-byte file of issue 14: an SHB, then a Process Information
+    /// Block claiming 8 bytes. pcap-parser 0.17 subtracts past zero on it.
+    #[test]
+    fn undersized_block_stops_with_truncation_not_a_panic() {
+        let f = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/edge-pib-short.pcapng"
+        ))
+        .unwrap();
+        assert_eq!(f.len(), 44);
+        let (pk, trunc) = read_all(f);
+        assert!(pk.is_empty());
+        let t = trunc.expect("truncation reported");
+        assert_eq!((t.offset, t.frames_read), (28, 0));
+        assert!(t.reason.contains("0x80000001"), "{}", t.reason);
+        // The same block after a packet, for every length below 16.
+        for len in [0u32, 4, 8, 11, 12, 15] {
+            let mut f = shb();
+            f.extend(idb(1, None));
+            f.extend(epb(0, 1, b"kept"));
+            f.extend(0x8000_0001u32.to_le_bytes());
+            f.extend(len.to_le_bytes());
+            f.extend([0u8; 24]);
+            let (pk, trunc) = read_all(f);
+            assert_eq!(pk.len(), 1, "len {len}");
+            assert!(trunc.unwrap().reason.contains("claims"), "len {len}");
+        }
+    }
+
+    #[test]
+    fn block_fields_overrunning_the_block_stop_at_once() {
+        // An EPB whose captured length (1000) exceeds its block (36 bytes),
+        // followed by plenty of data: corruption, not a reason to read on.
+        let mut f = shb();
+        f.extend(idb(1, None));
+        let mut bad = epb(0, 1, b"abcd");
+        bad[20..24].copy_from_slice(&1000u32.to_le_bytes());
+        f.extend(bad);
+        f.extend(vec![0u8; 4 << 20]);
+        let (pk, trunc) = read_all(f);
+        assert!(pk.is_empty());
+        let t = trunc.expect("truncation reported");
+        assert!(t.reason.contains("overrun"), "{}", t.reason);
     }
 
     #[test]
