@@ -12,7 +12,7 @@ mod scope;
 mod sixtofour;
 mod teredo;
 
-pub use input::{Input, InputError, parse_input};
+pub use input::{Input, InputError, MAX_INPUT_CHARS, parse_input};
 pub use isatap::{Isatap, decode_isatap, encode_isatap};
 pub use scope::{NonGlobal, describe_ipv6, non_global_ipv4, non_global_ipv4_net};
 pub use sixtofour::{

@@ -52,6 +52,8 @@ codes! {
     SixToFourNoClientSite = "6to4-no-client-site",
     /// 6to4: netlogon.log shows Teredo clients, which no AD subnet can map to a site by location.
     SixToFourTeredoNoSite = "6to4-teredo-no-site",
+    /// 6to4: an input (stdin, netlogon.log) was larger than its cap and was read only in part.
+    SixToFourInputTruncated = "6to4-input-truncated",
     // ---- end 6to4 ---------------------------------------------------------
 
 

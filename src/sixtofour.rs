@@ -16,7 +16,8 @@ use crate::addr::{
     sixtofour_host, sixtofour_prefix, sixtofour_prefix_for,
 };
 use crate::finding::{Code, Finding, Severity};
-use crate::netlogon::{MalformedLine, NetlogonLog};
+use crate::netlogon::{MalformedLine, NetlogonLog, NoClientSite, parse_read_line};
+use crate::text::{EXCERPT_CHARS, Line, TextLimits, excerpt};
 
 /// Where an input came from, for messages that point back at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +173,18 @@ pub struct Converted {
     pub conversion: Conversion,
 }
 
+/// How much of stdin `6to4 -` reads: 16 MiB, lines of up to 4 KiB (an
+/// address line has fewer than [`crate::addr::MAX_INPUT_CHARS`]
+/// characters; a longer line is an unreadable input).
+pub const STDIN_LIMITS: TextLimits = TextLimits {
+    max_bytes: 16 << 20,
+    max_line_bytes: 4 << 10,
+};
+
+/// Inputs converted in one run (arguments and stdin lines together); the
+/// rest of stdin is left unread and `6to4-input-truncated` says so.
+pub const MAX_INPUTS: usize = 5_000;
+
 /// Every input of one run: the conversions in input order, the findings, and
 /// whether any input could not be read (exit 2).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -179,22 +192,41 @@ pub struct InputsReport {
     pub converted: Vec<Converted>,
     pub findings: Vec<Finding>,
     pub bad_inputs: usize,
+    /// Set when stdin held more than its caps allow (exit 2).
+    pub truncated: Option<InputCap>,
+}
+
+impl InputsReport {
+    /// The inputs were read only in part (stdin over [`STDIN_LIMITS`] or
+    /// [`MAX_INPUTS`]): adds the `6to4-input-truncated` finding.
+    pub fn set_truncated(&mut self, cap: InputCap) {
+        self.findings.push(truncated(
+            &cap,
+            "Split the list into parts of at most 5000 addresses and run once per part.",
+        ));
+        self.truncated = Some(cap);
+    }
 }
 
 /// Converts each `(source, text)`; an unreadable one becomes a `fail`
-/// finding and the rest carry on.
+/// finding and the rest carry on. Findings of one code are listed for the
+/// first [`MAX_LISTED`] inputs; one more finding counts the rest.
 pub fn analyse_inputs<I>(items: I) -> InputsReport
 where
     I: IntoIterator<Item = (Source, String)>,
 {
     let mut report = InputsReport::default();
+    let mut non_global = 0usize;
     for (source, input) in items {
         match parse_input(&input) {
             Ok(parsed) => {
                 let conversion = convert(parsed);
-                report
-                    .findings
-                    .extend(non_global_findings(source, &input, &conversion));
+                for f in non_global_findings(source, &input, &conversion) {
+                    non_global += 1;
+                    if non_global <= MAX_LISTED {
+                        report.findings.push(f);
+                    }
+                }
                 report.converted.push(Converted {
                     source,
                     input,
@@ -203,12 +235,49 @@ where
             }
             Err(error) => {
                 report.bad_inputs += 1;
-                report.findings.push(bad_input(source, &input, &error));
+                if report.bad_inputs <= MAX_LISTED {
+                    report.findings.push(bad_input(source, &input, &error));
+                }
             }
         }
     }
+    if report.bad_inputs > MAX_LISTED {
+        let more = report.bad_inputs - MAX_LISTED;
+        report.findings.push(
+            Finding::new(
+                Code::SixToFourBadInput,
+                Severity::Fail,
+                format!(
+                    "{more} more unreadable input(s) ({} in all; the first {MAX_LISTED} are listed)",
+                    report.bad_inputs
+                ),
+            )
+            .with("count", more)
+            .with("total", report.bad_inputs)
+            .remedy(BAD_INPUT_REMEDY),
+        );
+    }
+    if non_global > MAX_LISTED {
+        let more = non_global - MAX_LISTED;
+        report.findings.push(
+            Finding::new(
+                Code::SixToFourNonGlobal,
+                Severity::Warn,
+                format!(
+                    "{more} more IPv4 address(es) in the inputs are not globally reachable \
+                     ({non_global} in all; the first {MAX_LISTED} are listed)"
+                ),
+            )
+            .with("count", more)
+            .with("total", non_global)
+            .remedy(REMEDY_6TO4),
+        );
+    }
     report
 }
+
+const BAD_INPUT_REMEDY: &str = "Give one IPv4 address (198.51.100.83), IPv4 prefix \
+(203.0.113.0/24) or IPv6 address/prefix per argument or line; lines starting with # are comments.";
 
 fn bad_input(source: Source, input: &str, error: &InputError) -> Finding {
     Finding::new(
@@ -217,11 +286,8 @@ fn bad_input(source: Source, input: &str, error: &InputError) -> Finding {
         format!("{source}: {error}"),
     )
     .with("source", source.to_string())
-    .with("input", input)
-    .remedy(
-        "Give one IPv4 address (198.51.100.83), IPv4 prefix (203.0.113.0/24) or IPv6 \
-         address/prefix per argument or line; lines starting with # are comments.",
-    )
+    .with("input", excerpt(input, EXCERPT_CHARS))
+    .remedy(BAD_INPUT_REMEDY)
 }
 
 const REMEDY_6TO4: &str = "6to4 needs a public IPv4 address on the client itself; behind NAT or \
@@ -339,13 +405,41 @@ pub struct PublicNetwork {
 pub struct NetlogonReport {
     pub lines: usize,
     pub no_client_site_lines: usize,
-    /// Distinct computer+address pairs, in order of first appearance.
+    /// Distinct computer+address pairs, in order of first appearance (at
+    /// most [`MAX_NETLOGON_CLIENTS`]).
     pub clients: Vec<Client>,
+    /// `NO_CLIENT_SITE` lines naming a pair beyond [`MAX_NETLOGON_CLIENTS`]:
+    /// counted, not analysed.
+    pub lines_beyond_client_cap: usize,
     /// Public IPv4 /24s of 6to4 and Teredo clients, in address order.
     pub networks: Vec<PublicNetwork>,
+    /// The first [`MAX_LISTED`] malformed lines, in line order.
     pub malformed: Vec<MalformedLine>,
+    /// Every malformed line, listed or not.
+    pub malformed_total: usize,
+    /// Set when the file was larger than the byte cap and only its start was read.
+    pub truncated: Option<InputCap>,
     pub findings: Vec<Finding>,
 }
+
+/// Where a whole-input reader stopped before the end of its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputCap {
+    /// What was being read: `netlogon.log C:\copy.log`, `stdin`.
+    pub input: String,
+    /// The cap that was reached, for people: `128 MiB`, `10000 addresses`.
+    pub cap: String,
+    /// Lines read (and used) before it.
+    pub lines_read: usize,
+}
+
+/// Distinct computer/address pairs analysed from one netlogon.log; a DC log
+/// names far fewer. Lines naming further pairs are counted only.
+pub const MAX_NETLOGON_CLIENTS: usize = 2_000;
+
+/// Findings of one kind listed one by one; beyond this, one more finding
+/// gives the count of the rest.
+pub const MAX_LISTED: usize = 20;
 
 impl NetlogonReport {
     /// The 6to4 prefixes to add as AD subnets: one /40 per /24 with 6to4 clients.
@@ -379,10 +473,49 @@ pub const SUMMARY_PREFIX_LEN: u8 = 24;
 
 /// Groups `NO_CLIENT_SITE` clients by public IPv4 /24 and derives findings.
 pub fn analyse_netlogon(log: &NetlogonLog) -> NetlogonReport {
-    let mut clients: Vec<Client> = Vec::new();
-    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut malformed = log.malformed.clone();
+    let mut summary = NetlogonSummary::default();
     for entry in &log.entries {
+        summary.entry(entry);
+    }
+    for m in &log.malformed {
+        summary.malformed(m.clone());
+    }
+    summary.lines = log.lines;
+    summary.finish()
+}
+
+/// Builds a [`NetlogonReport`] one line at a time, in memory bounded by
+/// [`MAX_NETLOGON_CLIENTS`] and [`MAX_LISTED`] whatever the file holds.
+#[derive(Debug, Default)]
+pub struct NetlogonSummary {
+    lines: usize,
+    no_client_site_lines: usize,
+    clients: Vec<Client>,
+    index: BTreeMap<(String, String), usize>,
+    lines_beyond_client_cap: usize,
+    malformed: Vec<MalformedLine>,
+    malformed_total: usize,
+    truncated: Option<InputCap>,
+}
+
+impl NetlogonSummary {
+    /// One line as [`crate::text::LineReader`] hands it out.
+    pub fn line(&mut self, line: &Line) {
+        self.lines = self.lines.max(line.number);
+        match parse_read_line(line) {
+            None => {}
+            Some(Ok(entry)) => self.entry(&entry),
+            Some(Err(bad)) => self.malformed(bad),
+        }
+    }
+
+    /// The reader stopped at its byte cap: only the start of the file counts.
+    pub fn truncated(&mut self, cap: InputCap) {
+        self.truncated = Some(cap);
+    }
+
+    fn entry(&mut self, entry: &NoClientSite) {
+        self.no_client_site_lines += 1;
         let (kind, public_ipv4) = match parse_input(&entry.address) {
             Ok(Input::Ipv4(v4)) => (Kind::Ipv4, Some(v4)),
             Ok(Input::Ipv6(v6)) => match addr::decode_ipv6(v6) {
@@ -392,28 +525,32 @@ pub fn analyse_netlogon(log: &NetlogonLog) -> NetlogonReport {
                 Decoded::Other => (Kind::Other, None),
             },
             Ok(Input::Ipv4Prefix(_) | Input::Ipv6Prefix(_)) | Err(_) => {
-                malformed.push(MalformedLine {
+                self.malformed(MalformedLine {
                     line: entry.line,
                     text: format!(
                         "NO_CLIENT_SITE: {} {} (not an address)",
                         entry.computer, entry.address
                     ),
                 });
-                continue;
+                return;
             }
         };
         let key = (entry.computer.clone(), entry.address.clone());
-        if let Some(&i) = index.get(&key) {
-            if let Some(c) = clients.get_mut(i) {
+        if let Some(&i) = self.index.get(&key) {
+            if let Some(c) = self.clients.get_mut(i) {
                 c.lines += 1;
                 if entry.timestamp.is_some() {
                     c.last_seen.clone_from(&entry.timestamp);
                 }
             }
-            continue;
+            return;
         }
-        index.insert(key, clients.len());
-        clients.push(Client {
+        if self.clients.len() >= MAX_NETLOGON_CLIENTS {
+            self.lines_beyond_client_cap += 1;
+            return;
+        }
+        self.index.insert(key, self.clients.len());
+        self.clients.push(Client {
             computer: entry.computer.clone(),
             address: entry.address.clone(),
             kind,
@@ -423,44 +560,59 @@ pub fn analyse_netlogon(log: &NetlogonLog) -> NetlogonReport {
             lines: 1,
         });
     }
-    malformed.sort_by_key(|m| m.line);
 
-    let mut by_net: BTreeMap<Ipv4Net, PublicNetwork> = BTreeMap::new();
-    for c in &clients {
-        let (Some(ipv4), true) = (
-            c.public_ipv4,
-            matches!(c.kind, Kind::SixToFour | Kind::Teredo),
-        ) else {
-            continue;
-        };
-        let network = Ipv4Net::new_assert(ipv4, SUMMARY_PREFIX_LEN).trunc();
-        let entry = by_net.entry(network).or_insert_with(|| PublicNetwork {
-            network,
-            sixtofour_prefix: sixtofour_prefix_for(network),
-            sixtofour_computers: BTreeSet::new(),
-            teredo_computers: BTreeSet::new(),
-            non_global: None,
-        });
-        if entry.non_global.is_none() {
-            entry.non_global = non_global_ipv4(ipv4);
-        }
-        if c.kind == Kind::SixToFour {
-            entry.sixtofour_computers.insert(c.computer.clone());
-        } else {
-            entry.teredo_computers.insert(c.computer.clone());
+    fn malformed(&mut self, m: MalformedLine) {
+        self.malformed_total += 1;
+        // Keep the first lines of the file: entries arrive in line order
+        // except in `analyse_netlogon`, which sorts afterwards.
+        self.malformed.push(m);
+        if self.malformed.len() > MAX_LISTED {
+            self.malformed.sort_by_key(|m| m.line);
+            self.malformed.truncate(MAX_LISTED);
         }
     }
 
-    let mut report = NetlogonReport {
-        lines: log.lines,
-        no_client_site_lines: log.entries.len(),
-        clients,
-        networks: by_net.into_values().collect(),
-        malformed,
-        findings: Vec::new(),
-    };
-    report.findings = netlogon_findings(&report);
-    report
+    pub fn finish(mut self) -> NetlogonReport {
+        self.malformed.sort_by_key(|m| m.line);
+        let mut by_net: BTreeMap<Ipv4Net, PublicNetwork> = BTreeMap::new();
+        for c in &self.clients {
+            let (Some(ipv4), true) = (
+                c.public_ipv4,
+                matches!(c.kind, Kind::SixToFour | Kind::Teredo),
+            ) else {
+                continue;
+            };
+            let network = Ipv4Net::new_assert(ipv4, SUMMARY_PREFIX_LEN).trunc();
+            let entry = by_net.entry(network).or_insert_with(|| PublicNetwork {
+                network,
+                sixtofour_prefix: sixtofour_prefix_for(network),
+                sixtofour_computers: BTreeSet::new(),
+                teredo_computers: BTreeSet::new(),
+                non_global: None,
+            });
+            if entry.non_global.is_none() {
+                entry.non_global = non_global_ipv4(ipv4);
+            }
+            if c.kind == Kind::SixToFour {
+                entry.sixtofour_computers.insert(c.computer.clone());
+            } else {
+                entry.teredo_computers.insert(c.computer.clone());
+            }
+        }
+        let mut report = NetlogonReport {
+            lines: self.lines,
+            no_client_site_lines: self.no_client_site_lines,
+            clients: self.clients,
+            lines_beyond_client_cap: self.lines_beyond_client_cap,
+            networks: by_net.into_values().collect(),
+            malformed: self.malformed,
+            malformed_total: self.malformed_total,
+            truncated: self.truncated,
+            findings: Vec::new(),
+        };
+        report.findings = netlogon_findings(&report);
+        report
+    }
 }
 
 fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
@@ -487,11 +639,10 @@ fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
                     prefixes.len()
                 ),
             )
-            .with(
-                "computers",
-                sixtofour.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-            )
-            .with("prefixes_to_assign", prefixes)
+            .with("computers", listed(&sixtofour))
+            .with("prefixes_to_assign", listed(&prefixes))
+            .with_unlisted("computers", sixtofour.len())
+            .with_unlisted("prefixes_to_assign", prefixes.len())
             .remedy(
                 "Add each listed 6to4 prefix as an AD subnet of the site nearest that network \
                  (New-ADReplicationSubnet; --site NAME prints the lines) instead of mapping \
@@ -517,10 +668,8 @@ fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
                     teredo.len()
                 ),
             )
-            .with(
-                "computers",
-                teredo.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-            )
+            .with("computers", listed(&teredo))
+            .with_unlisted("computers", teredo.len())
             .remedy(
                 "Map 2001::/32 to the site that serves remote clients, or disable Teredo on \
                  DirectAccess/Always On VPN clients (Set-NetTeredoConfiguration -Type Disabled) \
@@ -528,7 +677,12 @@ fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
             ),
         );
     }
-    for n in &r.networks {
+    let non_global: Vec<&PublicNetwork> = r
+        .networks
+        .iter()
+        .filter(|n| n.non_global.is_some())
+        .collect();
+    for n in non_global.iter().take(MAX_LISTED) {
         if let Some(ng) = n.non_global {
             out.push(
                 Finding::new(
@@ -563,7 +717,110 @@ fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
             .remedy("None needed unless many lines are affected; then check the file is a complete copy."),
         );
     }
+    if non_global.len() > MAX_LISTED {
+        out.push(
+            Finding::new(
+                Code::SixToFourNonGlobal,
+                Severity::Warn,
+                format!(
+                    "{} more client network(s) carry a non-global IPv4 address ({} in all; the \
+                     first {MAX_LISTED} are listed)",
+                    non_global.len() - MAX_LISTED,
+                    non_global.len()
+                ),
+            )
+            .with("count", non_global.len() - MAX_LISTED)
+            .with("total", non_global.len())
+            .remedy(REMEDY_6TO4),
+        );
+    }
+    let unlisted = r.malformed_total.saturating_sub(r.malformed.len());
+    if unlisted > 0 {
+        out.push(
+            Finding::new(
+                Code::SixToFourBadInput,
+                Severity::Warn,
+                format!(
+                    "netlogon.log: {unlisted} more damaged NO_CLIENT_SITE line(s) skipped \
+                     ({} in all; the first {} are listed)",
+                    r.malformed_total,
+                    r.malformed.len()
+                ),
+            )
+            .with("count", unlisted)
+            .with("total", r.malformed_total)
+            .remedy("Check the file is a complete copy of netlogon.log, not a damaged or converted one."),
+        );
+    }
+    if r.lines_beyond_client_cap > 0 {
+        out.push(
+            Finding::new(
+                Code::SixToFourInputTruncated,
+                Severity::Warn,
+                format!(
+                    "netlogon.log names more than {MAX_NETLOGON_CLIENTS} distinct computer/address \
+                     pairs; the first {MAX_NETLOGON_CLIENTS} are analysed, {} later NO_CLIENT_SITE \
+                     line(s) only counted",
+                    r.lines_beyond_client_cap
+                ),
+            )
+            .with("clients_analysed", MAX_NETLOGON_CLIENTS)
+            .with("lines_not_analysed", r.lines_beyond_client_cap)
+            .remedy(
+                "Fix the subnets the summary names, then run again on a newer copy of the log; \
+                 or split the file and run once per part.",
+            ),
+        );
+    }
+    if let Some(cap) = &r.truncated {
+        out.push(truncated(
+            cap,
+            "Windows keeps netlogon.log under 20 MB unless MaximumLogFileSize is raised: give \
+             netlogon.log itself, or its last part (PowerShell: Get-Content netlogon.log -Tail \
+             200000 | Set-Content part.log).",
+        ));
+    }
     out
+}
+
+/// The first [`MAX_LISTED`] items of a list for a finding's evidence.
+fn listed<T: ToString>(items: impl IntoIterator<Item = T>) -> Vec<String> {
+    items
+        .into_iter()
+        .take(MAX_LISTED)
+        .map(|i| i.to_string())
+        .collect()
+}
+
+trait WithUnlisted {
+    /// `{key}_not_listed`: how many of `total` items [`listed`] left out, when any.
+    fn with_unlisted(self, key: &str, total: usize) -> Self;
+}
+
+impl WithUnlisted for Finding {
+    fn with_unlisted(self, key: &str, total: usize) -> Self {
+        if total > MAX_LISTED {
+            self.with(&format!("{key}_not_listed"), total - MAX_LISTED)
+        } else {
+            self
+        }
+    }
+}
+
+/// The `6to4-input-truncated` finding for an input read only in part (exit 2).
+fn truncated(cap: &InputCap, remedy: &str) -> Finding {
+    Finding::new(
+        Code::SixToFourInputTruncated,
+        Severity::Fail,
+        format!(
+            "{}: stopped reading at the {} cap; only the first {} line(s) were used",
+            cap.input, cap.cap, cap.lines_read
+        ),
+    )
+    .with("input", cap.input.as_str())
+    .with("cap", cap.cap.as_str())
+    .with("lines_read", cap.lines_read)
+    .remedy(remedy)
 }
 
 /// The PowerShell line that adds `prefix` as a subnet of AD site `site`.
@@ -676,6 +933,56 @@ mod tests {
         assert_eq!(warns(&t.to_string()), 2);
         assert_eq!(warns("fe80::5efe:10.0.0.1"), 0);
         assert_eq!(warns("198.51.100.83"), 0);
+    }
+
+    #[test]
+    fn netlogon_state_and_findings_stay_bounded() {
+        let mut summary = NetlogonSummary::default();
+        let n = MAX_NETLOGON_CLIENTS + 100;
+        for i in 0..n {
+            // Each client from its own /24, every fourth from CGNAT space.
+            let v4 = if i % 4 == 0 {
+                Ipv4Addr::new(100, 64 + (i / 256 % 64) as u8, (i % 256) as u8, 9)
+            } else {
+                Ipv4Addr::new(198, (i / 256) as u8, (i % 256) as u8, 9)
+            };
+            let line = Line {
+                number: i + 1,
+                text: format!("NO_CLIENT_SITE: PC{i} {}", sixtofour_host(v4)),
+                bytes: 60,
+                cut: false,
+            };
+            summary.line(&line);
+        }
+        for i in 0..50 {
+            summary.line(&Line {
+                number: n + i + 1,
+                text: "NO_CLIENT_SITE: only-a-name".into(),
+                bytes: 27,
+                cut: false,
+            });
+        }
+        let r = summary.finish();
+        assert_eq!(r.clients.len(), MAX_NETLOGON_CLIENTS);
+        assert_eq!(r.lines_beyond_client_cap, 100);
+        assert_eq!((r.malformed.len(), r.malformed_total), (MAX_LISTED, 50));
+        let count = |code| r.findings.iter().filter(|f| f.code == code).count();
+        assert_eq!(count(Code::SixToFourNonGlobal), MAX_LISTED + 1);
+        assert_eq!(count(Code::SixToFourBadInput), MAX_LISTED + 1);
+        assert_eq!(count(Code::SixToFourInputTruncated), 1);
+        let site = r
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SixToFourNoClientSite)
+            .unwrap();
+        assert_eq!(
+            site.evidence["computers"].as_array().unwrap().len(),
+            MAX_LISTED
+        );
+        assert_eq!(
+            site.evidence["computers_not_listed"],
+            MAX_NETLOGON_CLIENTS - MAX_LISTED
+        );
     }
 
     #[test]
