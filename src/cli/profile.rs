@@ -22,6 +22,9 @@ use clap::Args;
   aovpn-diag profile rasphone.pbk --json
       a phonebook collected from a client, as JSON
 
+A file larger than 16 MiB, with a line over 64 KiB or more than 1000 profiles
+is not a phonebook: the command says so and exits 2.
+
 ",
     crate::exit_codes_help!()
 ))]

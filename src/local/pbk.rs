@@ -15,12 +15,27 @@
 //!   `Set-VpnConnectionIPsecConfiguration` (or ProfileXML
 //!   `<CryptographySuite>`); without it Windows offers its built-in defaults.
 //!
-//! This module is pure: it parses text the caller read.
+//! This module is pure: it parses text the caller read (line by line with
+//! [`crate::text::LineReader`] and [`LIMITS`]).
 
 use serde::Serialize;
 
 use crate::finding::{Code, Finding, Severity};
+use crate::text::{Line, TextLimits};
 
+/// How much of a phonebook is read: 16 MiB (a profile takes about 2 KB),
+/// lines of up to 64 KiB (`CustomAuthData` holds EAP settings as hex and
+/// can run to several KB). A larger file or a longer line is not a phonebook.
+pub const LIMITS: TextLimits = TextLimits {
+    max_bytes: 16 << 20,
+    max_line_bytes: 64 << 10,
+};
+
+/// Profiles read from one phonebook at most; a client has a handful.
+pub const MAX_PROFILES: usize = 1_000;
+
+/// Longest profile name or server Windows stores (RAS_MaxEntryName).
+pub const MAX_NAME_CHARS: usize = 256;
 /// One VPN connection from a phonebook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VpnProfile {
@@ -63,6 +78,23 @@ pub enum PbkError {
     OutsideSection { line: usize },
     #[error("no VPN profiles found (no [section] in the phonebook)")]
     Empty,
+    #[error(
+        "line {line} is {bytes} bytes long; phonebook lines are shorter than {} KiB",
+        LIMITS.max_line_bytes >> 10
+    )]
+    LineTooLong { line: usize, bytes: u64 },
+    #[error(
+        "line {line}: a profile name or server longer than {MAX_NAME_CHARS} characters, which \
+         Windows does not store"
+    )]
+    NameTooLong { line: usize },
+    #[error("more than {MAX_PROFILES} profiles; a client's phonebook holds a handful")]
+    TooManyProfiles,
+    #[error(
+        "larger than {} MiB; a phonebook holds about 2 KB per profile",
+        LIMITS.max_bytes >> 20
+    )]
+    TooLarge,
 }
 
 /// Decodes `VpnStrategy` (ras.h `VPNSTRATEGY`) and whether IKEv2 is tried.
@@ -193,14 +225,48 @@ fn ike_proposal(integrity: u32, encryption: u32, dh: u32) -> Option<String> {
 /// Parses a phonebook into profiles. Unknown keys are ignored; a device
 /// section (`MEDIA=`, `DEVICE=`) belongs to the profile above it.
 pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
-    let mut profiles: Vec<VpnProfile> = Vec::new();
+    let mut parser = Parser::default();
     for (index, raw) in text.lines().enumerate() {
+        parser.line(index + 1, raw)?;
+    }
+    parser.finish()
+}
+
+/// [`parse`] one line at a time, for [`crate::text::LineReader`]. Memory
+/// stays within [`MAX_PROFILES`] profiles of [`MAX_NAME_CHARS`]-character
+/// names whatever the input.
+#[derive(Debug, Default)]
+pub struct Parser {
+    profiles: Vec<VpnProfile>,
+}
+
+impl Parser {
+    /// One line as [`crate::text::LineReader`] hands it out.
+    pub fn read_line(&mut self, line: &Line) -> Result<(), PbkError> {
+        if line.cut {
+            return Err(PbkError::LineTooLong {
+                line: line.number,
+                bytes: line.bytes,
+            });
+        }
+        self.line(line.number, &line.text)
+    }
+
+    /// One line of text; `number` is 1-based.
+    pub fn line(&mut self, number: usize, raw: &str) -> Result<(), PbkError> {
         let line = raw.trim_start_matches('\u{feff}').trim();
         if line.is_empty() || line.starts_with(';') {
-            continue;
+            return Ok(());
         }
+        let too_long = |s: &str| s.chars().nth(MAX_NAME_CHARS).is_some();
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            profiles.push(VpnProfile {
+            if too_long(section) {
+                return Err(PbkError::NameTooLong { line: number });
+            }
+            if self.profiles.len() == MAX_PROFILES {
+                return Err(PbkError::TooManyProfiles);
+            }
+            self.profiles.push(VpnProfile {
                 name: section.to_owned(),
                 server: None,
                 strategy: None,
@@ -209,17 +275,22 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
                 custom_policy: None,
                 device_tunnel: false,
             });
-            continue;
+            return Ok(());
         }
-        let Some(profile) = profiles.last_mut() else {
-            return Err(PbkError::OutsideSection { line: index + 1 });
+        let Some(profile) = self.profiles.last_mut() else {
+            return Err(PbkError::OutsideSection { line: number });
         };
         let Some((key, value)) = line.split_once('=') else {
-            continue;
+            return Ok(());
         };
         let value = value.trim();
         match key.trim() {
-            "PhoneNumber" if !value.is_empty() => profile.server = Some(value.to_owned()),
+            "PhoneNumber" if !value.is_empty() => {
+                if too_long(value) {
+                    return Err(PbkError::NameTooLong { line: number });
+                }
+                profile.server = Some(value.to_owned());
+            }
             "VpnStrategy" => {
                 if let Ok(v) = value.parse::<u32>() {
                     let (label, ikev2) = vpn_strategy(v);
@@ -232,11 +303,15 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
             "DeviceTunnel" => profile.device_tunnel = value == "1",
             _ => {}
         }
+        Ok(())
     }
-    if profiles.is_empty() {
-        return Err(PbkError::Empty);
+
+    pub fn finish(self) -> Result<Vec<VpnProfile>, PbkError> {
+        if self.profiles.is_empty() {
+            return Err(PbkError::Empty);
+        }
+        Ok(self.profiles)
     }
-    Ok(profiles)
 }
 
 /// Where Windows keeps phonebooks: all-user/device-tunnel first, then the
@@ -432,6 +507,28 @@ PhoneNumber=vpn.example.com\r\n\r\n[Old SSTP]\r\nVpnStrategy=5\r\nPhoneNumber=ss
         let default = profile(false, None);
         let codes: Vec<Code> = assess(&default, "x").iter().map(|f| f.code).collect();
         assert_eq!(codes, vec![Code::ProfileDefaultCrypto]);
+    }
+
+    #[test]
+    fn hostile_phonebooks_are_refused_without_echo() {
+        let long = format!("[{}]\n", "n".repeat(300));
+        assert_eq!(parse(&long), Err(PbkError::NameTooLong { line: 1 }));
+        let server = format!("[a]\nPhoneNumber={}\n", "s".repeat(300));
+        assert_eq!(parse(&server), Err(PbkError::NameTooLong { line: 2 }));
+        assert_eq!(parse(&"[a]\n".repeat(1001)), Err(PbkError::TooManyProfiles));
+        assert_eq!(parse(&"[a]\n".repeat(1000)).unwrap().len(), 1000);
+        let mut p = Parser::default();
+        let cut = Line {
+            number: 4,
+            text: "x".repeat(10),
+            bytes: 100 << 20,
+            cut: true,
+        };
+        let e = p.read_line(&cut).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 4 is 104857600 bytes long; phonebook lines are shorter than 64 KiB"
+        );
     }
 
     #[test]
