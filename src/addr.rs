@@ -6,6 +6,8 @@
 //! unit-tested against the RFC vectors and cross-checked against Python's
 //! `ipaddress` module (see `tests/addr_oracle.rs`).
 
+#![forbid(unsafe_code)]
+
 mod input;
 mod isatap;
 mod scope;

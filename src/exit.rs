@@ -1,5 +1,7 @@
 //! Exit codes shared by every command (documented in `--help`, the man page and README).
 
+#![forbid(unsafe_code)]
+
 use crate::finding::Verdict;
 
 /// The process exit status contract scripts rely on.

@@ -3,6 +3,8 @@
 //! Codes are a public API (README lists them, scripts match on them), so they
 //! live in one enum here: renaming a variant's string is a breaking change.
 
+#![forbid(unsafe_code)]
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 

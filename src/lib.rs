@@ -4,6 +4,14 @@
 //! bytes/values code; `capture` and `probe` do I/O; `analyse` turns packets into
 //! findings; `report` only presents. Data flows one way.
 
+// `unsafe` only where an OS call needs it: the socket options, error queue
+// and interface queries in `probe` and the Windows registry in `local::rras`
+// opt in with `#[allow(unsafe_code)]`, every block with a `// SAFETY:` note
+// (clippy checks that). Everything else cannot opt in: see the
+// `#![forbid(unsafe_code)]` at the top of each pure module.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod addr;
 pub mod analyse;
 pub mod capture;

@@ -11,6 +11,8 @@
 //! 08/14 09:12:44 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-123 2002:c633:6453::c633:6453
 //! ```
 
+#![forbid(unsafe_code)]
+
 use crate::text::{EXCERPT_CHARS, Line, TextLimits, excerpt};
 
 const MARKER: &str = "NO_CLIENT_SITE:";

@@ -6,6 +6,8 @@
 //! The resolver reads the system configuration (resolv.conf, the Windows
 //! registry) and the hosts file, like the VPN client itself would.
 
+#![forbid(unsafe_code)]
+
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 

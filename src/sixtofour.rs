@@ -4,6 +4,8 @@
 //!
 //! Pure: the caller reads files and stdin, `report::sixtofour` presents.
 
+#![forbid(unsafe_code)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};

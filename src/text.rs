@@ -11,6 +11,8 @@
 //! ends up in a message goes through [`excerpt`] (at most [`EXCERPT_CHARS`]
 //! characters, control characters escaped).
 
+#![forbid(unsafe_code)]
+
 use std::io::{self, Read};
 
 /// How a file's bytes were decoded.

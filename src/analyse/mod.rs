@@ -6,6 +6,8 @@
 //! [`crate::capture::ip::interest`]). [`Analyser::finish`] turns what was
 //! collected into an [`Analysis`]. Nothing here prints.
 
+#![forbid(unsafe_code)]
+
 pub mod findings;
 pub mod sa;
 

@@ -10,6 +10,8 @@
 //! I/O is done by the `probe` layer and by a caller-supplied MTU measurer,
 //! so the judgement in [`steps`] and [`cause`] stays pure and testable.
 
+#![forbid(unsafe_code)]
+
 pub mod cause;
 pub mod steps;
 

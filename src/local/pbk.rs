@@ -18,6 +18,8 @@
 //! This module is pure: it parses text the caller read (line by line with
 //! [`crate::text::LineReader`] and [`LIMITS`]).
 
+#![forbid(unsafe_code)]
+
 use serde::Serialize;
 
 use crate::finding::{Code, Finding, Severity};

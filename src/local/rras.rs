@@ -124,7 +124,9 @@ pub fn read() -> Result<RrasReading, RrasError> {
     Err(RrasError::NotWindows)
 }
 
+// RegOpenKeyExW/RegQueryValueExW/RegCloseKey (Windows API).
 #[cfg(windows)]
+#[allow(unsafe_code)]
 mod registry {
     //! Thin, safe wrappers over RegOpenKeyExW/RegGetValueW for HKLM reads.
 

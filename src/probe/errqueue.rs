@@ -104,7 +104,8 @@ pub fn read(fd: RawFd) -> Option<(Outcome, Vec<u8>)> {
     msg.msg_iovlen = 1;
     msg.msg_control = control.as_mut_ptr().cast();
     msg.msg_controllen = size_of::<[u64; 64]>();
-    // SAFETY: valid fd and msghdr.
+    // SAFETY: `fd` is an open socket; `msg` points at the iovec and control
+    // buffer above, which live until the call returns, with their lengths set.
     let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
     if n < 0 {
         return None;

@@ -42,7 +42,9 @@ pub fn outgoing(target: IpAddr) -> Result<Outgoing, RouteError> {
     os::outgoing(target)
 }
 
+// getsockopt(IP_MTU) and getifaddrs(3): raw libc calls.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
 mod os {
     use std::ffi::CStr;
     use std::mem::size_of;
@@ -147,7 +149,9 @@ mod os {
     }
 }
 
+// GetBestInterfaceEx/GetIfEntry2 (Windows API).
 #[cfg(windows)]
+#[allow(unsafe_code)]
 mod os {
     use std::net::IpAddr;
 
@@ -197,7 +201,7 @@ mod os {
         // SAFETY: MIB_IF_ROW2 is plain data; GetIfEntry2 reads InterfaceIndex.
         let mut row: MIB_IF_ROW2 = unsafe { std::mem::zeroed() };
         row.InterfaceIndex = index;
-        // SAFETY: a valid, initialised row.
+        // SAFETY: `row` is an initialised MIB_IF_ROW2 that lives across the call.
         let rc = unsafe { GetIfEntry2(&mut row) };
         if rc != 0 {
             return Err(RouteError::Unknown {

@@ -20,7 +20,9 @@
 //! echo (`icmp`) or padded IKE_SA_INIT (`mtu_ike`), both with DF set.
 
 pub mod auth;
+// The Linux socket error queue (recvmsg MSG_ERRQUEUE, poll): raw libc calls.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
 mod errqueue;
 pub mod icmp;
 pub mod iface;

@@ -9,6 +9,8 @@
 //! Parsing and emitting are mirror images: what `parse` reads, `emit` writes,
 //! and `buffer_len` says how many bytes `emit` needs.
 
+#![forbid(unsafe_code)]
+
 pub mod ike;
 pub mod natt;
 
