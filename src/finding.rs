@@ -28,142 +28,455 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, )*) => {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident = $code:literal {
+            command: $command:literal,
+            severity: $severity:ident,
+            $(also: $also:literal,)?
+            $(step: $step:literal,)?
+            $(rank: $rank:literal,)?
+            $(windows_error: $win:literal,)?
+            meaning: $meaning:literal $(,)?
+        }
+    )*) => {
         /// Stable finding codes. The string form is what JSON and README show.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Code { $( $(#[$doc])* $variant, )* }
 
         impl Code {
-            /// Every code, for documentation checks.
+            /// Every code, in registry order.
             pub const ALL: &'static [Code] = &[$(Code::$variant),*];
 
+            /// The code's registry row.
+            pub fn info(self) -> &'static CodeInfo {
+                match self {
+                    $(Code::$variant => &CodeInfo {
+                        code: $code,
+                        command: $command,
+                        severity: Severity::$severity,
+                        also: opt!($($also)?),
+                        step: opt!($($step)?),
+                        rank: opt!($($rank)?),
+                        windows_error: opt!($($win)?),
+                        meaning: $meaning,
+                    },)*
+                }
+            }
+
             pub fn as_str(self) -> &'static str {
-                match self { $(Code::$variant => $code,)* }
+                self.info().code
             }
         }
     };
 }
 
+/// `opt!()` is `None`, `opt!(x)` is `Some(x)`: optional registry columns.
+macro_rules! opt {
+    () => {
+        None
+    };
+    ($x:expr) => {
+        Some($x)
+    };
+}
+
+/// One row of the finding-code registry: everything the tool and its
+/// documentation say about a code, in one place. README's finding-code table
+/// ([`crate::generate::finding_code_table`]), the `check` cause ranking
+/// ([`crate::check::cause`]) and the step each code marks
+/// ([`crate::check::steps`]) are derived from these rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The stable kebab-case code.
+    pub code: &'static str,
+    /// The command (with the option, where one is needed) that reports it.
+    pub command: &'static str,
+    /// The severity it is usually reported with.
+    pub severity: Severity,
+    /// When it is reported with another severity, in words ("warn when ...").
+    pub also: Option<&'static str>,
+    /// The `check` step it marks as a problem (as warn or fail).
+    pub step: Option<&'static str>,
+    /// Position in the `check` cause ranking: lower is more decisive (a
+    /// failure that masks the others on the wire). `None` ranks last.
+    pub rank: Option<u16>,
+    /// The error a Windows VPN client shows when this is why it failed
+    /// (Win32/RAS error number: 809, 13801, 13868, ...).
+    pub windows_error: Option<u32>,
+    /// One line: what it means.
+    pub meaning: &'static str,
+}
+
+// The registry. Adding a code: one row here (the README table is regenerated
+// with `UPDATE_GENERATED=1 cargo test --test generated_files`) and one small
+// function that produces the finding from facts, with its unit tests.
+//
+// Windows errors (Microsoft Learn, "Troubleshoot Always On VPN" and the RAS /
+// Win32 system error codes): 809 ERROR_VPN_TIMEOUT (the server does not
+// answer), 868 the server name does not resolve, 13801 IKE credentials
+// unacceptable, 13868 no matching IPsec policy (ERROR_IPSEC_IKE_POLICY_MATCH).
 codes! {
     // ---- 6to4 -------------------------------------------------------------
     /// 6to4: the IPv4 address inside a 6to4/Teredo address or request is not globally routable.
-    SixToFourNonGlobal = "6to4-non-global-ipv4",
+    SixToFourNonGlobal = "6to4-non-global-ipv4" {
+        command: "6to4",
+        severity: Warn,
+        meaning: "the IPv4 address in the input, 6to4 or Teredo address is private, CGNAT, loopback, link-local or otherwise not globally reachable, so 6to4 cannot work",
+    }
     /// 6to4: an input line could not be understood.
-    SixToFourBadInput = "6to4-bad-input",
+    SixToFourBadInput = "6to4-bad-input" {
+        command: "6to4",
+        severity: Fail,
+        also: "warn for a damaged netlogon.log line",
+        meaning: "an address or line could not be read (exit 2); in `--netlogon`, a `NO_CLIENT_SITE` line without computer and address was skipped",
+    }
     /// 6to4: netlogon.log shows computers with 6to4 addresses that match no AD site.
-    SixToFourNoClientSite = "6to4-no-client-site",
+    SixToFourNoClientSite = "6to4-no-client-site" {
+        command: "6to4 --netlogon",
+        severity: Warn,
+        meaning: "computers reached the DC over 6to4 and matched no AD site; lists the 6to4 prefixes to assign",
+    }
     /// 6to4: netlogon.log shows Teredo clients, which no AD subnet can map to a site by location.
-    SixToFourTeredoNoSite = "6to4-teredo-no-site",
+    SixToFourTeredoNoSite = "6to4-teredo-no-site" {
+        command: "6to4 --netlogon",
+        severity: Warn,
+        meaning: "computers reached the DC over Teredo, which no AD subnet can map to a site",
+    }
     /// 6to4: an input (stdin, netlogon.log) was larger than its cap and was read only in part.
-    SixToFourInputTruncated = "6to4-input-truncated",
-    // ---- end 6to4 ---------------------------------------------------------
-
+    SixToFourInputTruncated = "6to4-input-truncated" {
+        command: "6to4",
+        severity: Fail,
+        also: "warn for the 2,000-pair cap of `--netlogon`",
+        meaning: "stdin or a netlogon.log was larger than its cap and only its start was used (exit 2); see [Input limits](#input-limits)",
+    }
 
     // ---- pcap -------------------------------------------------------------
     // (pcap also reports the probe section's `no-proposal-chosen` and
     // `nat-detected`: same meaning, seen in a capture instead of a probe.)
     /// pcap: IKE_SA_INIT requests without any response.
-    IkeSaInitUnanswered = "ike-sa-init-unanswered",
+    IkeSaInitUnanswered = "ike-sa-init-unanswered" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "IKE_SA_INIT requests without any response (UDP 500 blocked, server not listening)",
+    }
     /// pcap: IKE_AUTH sent (and retransmitted), never answered: the classic error 809.
-    IkeAuthUnanswered = "ike-auth-unanswered",
+    IkeAuthUnanswered = "ike-auth-unanswered" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "IKE_AUTH sent and retransmitted, never answered: the classic error 809; the remedy depends on whether it travelled as IP fragments",
+    }
     /// pcap: responder-side view: IKE_SA_INIT answered, no complete IKE_AUTH request followed.
-    IkeAuthNeverArrived = "ike-auth-never-arrived",
+    IkeAuthNeverArrived = "ike-auth-never-arrived" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "responder-side view: IKE_SA_INIT answered, no complete IKE_AUTH request followed",
+    }
     /// pcap: IKE datagrams whose IP fragments never all arrived.
-    IpFragmentsMissing = "ip-fragments-missing",
+    IpFragmentsMissing = "ip-fragments-missing" {
+        command: "pcap",
+        severity: Fail,
+        also: "warn when a retransmission or smaller re-send got through",
+        windows_error: 809,
+        meaning: "IKE datagrams whose IP fragments never all arrived: which bytes, which frames, the IKE header of the first fragment",
+    }
     /// pcap: the peers rejected each other's authentication.
-    AuthenticationFailed = "authentication-failed",
+    AuthenticationFailed = "authentication-failed" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 13801,
+        meaning: "AUTHENTICATION_FAILED seen, or an error-sized IKE_AUTH response with no ESP after it",
+    }
     /// pcap: no IKEv2 traffic in the capture.
-    NoIkeTraffic = "no-ike-traffic",
+    NoIkeTraffic = "no-ike-traffic" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "no IKEv2 on UDP 500/4500 (or `--ike-port`) in the capture",
+    }
     /// pcap: IKEV2_FRAGMENTATION_SUPPORTED (16430) missing from one side or both.
-    IkeFragmentationNotNegotiated = "ike-fragmentation-not-negotiated",
+    IkeFragmentationNotNegotiated = "ike-fragmentation-not-negotiated" {
+        command: "pcap",
+        severity: Warn,
+        meaning: "IKEV2_FRAGMENTATION_SUPPORTED (16430) missing from one side or both; names `EnableServerFragmentation` for a Windows responder",
+    }
     /// pcap: an IKE message left its sender as IP fragments.
-    IkeMessageIpFragmented = "ike-message-ip-fragmented",
+    IkeMessageIpFragmented = "ike-message-ip-fragmented" {
+        command: "pcap",
+        severity: Warn,
+        meaning: "an IKE message left its sender as IP fragments: size, fragment count, the MTU it implies",
+    }
     /// pcap: the capture ends mid-record, or its snap length cut IKE packets.
-    CaptureTruncated = "capture-truncated",
+    CaptureTruncated = "capture-truncated" {
+        command: "pcap",
+        severity: Warn,
+        meaning: "the file ends mid-record, or the snap length cut IKE packets",
+    }
     /// pcap: both sides sent IKEV2_FRAGMENTATION_SUPPORTED (16430).
-    IkeFragmentationNegotiated = "ike-fragmentation-negotiated",
+    IkeFragmentationNegotiated = "ike-fragmentation-negotiated" {
+        command: "pcap",
+        severity: Info,
+        meaning: "both sides sent 16430",
+    }
     /// pcap: the responder asked for another Diffie-Hellman group (INVALID_KE_PAYLOAD).
-    InvalidKeRetry = "invalid-ke-retry",
+    InvalidKeRetry = "invalid-ke-retry" {
+        command: "pcap",
+        severity: Info,
+        meaning: "INVALID_KE_PAYLOAD asked for another DH group (an extra round trip)",
+    }
     /// pcap: IKEv1 traffic, which Always On VPN does not use.
-    Ikev1Traffic = "ikev1-traffic",
+    Ikev1Traffic = "ikev1-traffic" {
+        command: "pcap",
+        severity: Info,
+        meaning: "IKEv1 messages, which Always On VPN does not use",
+    }
     /// pcap: an ICMP "fragmentation needed" / ICMPv6 "packet too big" quotes an IKE datagram.
-    IcmpTooBig = "icmp-too-big",
-    // ---- end pcap ---------------------------------------------------------
-
+    IcmpTooBig = "icmp-too-big" {
+        command: "pcap",
+        severity: Info,
+        meaning: "ICMP fragmentation-needed / ICMPv6 packet-too-big quoting an IKE datagram: router, MTU, message",
+    }
 
     // ---- probe ------------------------------------------------------------
     /// probe: no answer to IKE_SA_INIT on UDP 500.
-    Udp500Unanswered = "udp-500-unanswered",
+    Udp500Unanswered = "udp-500-unanswered" {
+        command: "probe",
+        severity: Fail,
+        step: "udp-500",
+        rank: 20,
+        windows_error: 809,
+        meaning: "no answer to IKE_SA_INIT on UDP 500 (or ICMP unreachable)",
+    }
     /// probe: no answer to IKE_SA_INIT (with non-ESP marker) on UDP 4500.
-    Udp4500Unanswered = "udp-4500-unanswered",
+    Udp4500Unanswered = "udp-4500-unanswered" {
+        command: "probe",
+        severity: Fail,
+        step: "udp-4500",
+        rank: 30,
+        windows_error: 809,
+        meaning: "no answer to IKE_SA_INIT with non-ESP marker on UDP 4500",
+    }
     /// probe: small requests answered, the IP-fragmented one not.
-    IpFragmentsDropped = "ip-fragments-dropped",
+    IpFragmentsDropped = "ip-fragments-dropped" {
+        command: "probe",
+        severity: Fail,
+        also: "warn when the server supports IKEv2 fragmentation",
+        step: "fragmented-request",
+        rank: 70,
+        windows_error: 809,
+        meaning: "small IKE_SA_INIT answered, the IP-fragmented one not",
+    }
     /// probe: the server accepted none of the offered proposals.
-    NoProposalChosen = "no-proposal-chosen",
+    NoProposalChosen = "no-proposal-chosen" {
+        command: "probe",
+        severity: Fail,
+        step: "proposals",
+        rank: 40,
+        windows_error: 13868,
+        meaning: "the server accepted none of the offered proposals",
+    }
     /// probe: the server did not send IKEV2_FRAGMENTATION_SUPPORTED (16430).
-    IkeFragmentationNotSupported = "ike-fragmentation-not-supported",
+    IkeFragmentationNotSupported = "ike-fragmentation-not-supported" {
+        command: "probe",
+        severity: Warn,
+        step: "ike-fragmentation",
+        rank: 130,
+        meaning: "the server sent no IKEV2_FRAGMENTATION_SUPPORTED (16430); RRAS: `EnableServerFragmentation`",
+    }
     /// probe: every proposal the server accepted is weak (3DES, SHA-1, MODP-1024, ...).
-    WeakProposalsOnly = "weak-proposals-only",
+    WeakProposalsOnly = "weak-proposals-only" {
+        command: "probe",
+        severity: Warn,
+        step: "proposals",
+        rank: 160,
+        meaning: "the server accepts only weak proposals (3DES, SHA-1, MODP-1024/1536)",
+    }
     /// probe: the server accepted none of the Windows built-in client's proposals.
-    WindowsDefaultsRejected = "windows-defaults-rejected",
+    WindowsDefaultsRejected = "windows-defaults-rejected" {
+        command: "probe --proposals",
+        severity: Warn,
+        step: "proposals",
+        rank: 50,
+        windows_error: 13868,
+        meaning: "none of the Windows built-in client's proposals is accepted",
+    }
     /// probe: the server's NAT_DETECTION_SOURCE_IP does not match the address probed.
-    ResponderBehindNat = "responder-behind-nat",
+    ResponderBehindNat = "responder-behind-nat" {
+        command: "probe",
+        severity: Warn,
+        rank: 150,
+        meaning: "the server's NAT_DETECTION_SOURCE_IP does not match the probed address (DNAT, load balancer)",
+    }
     /// probe: the server sent IKEV2_FRAGMENTATION_SUPPORTED (16430).
-    IkeFragmentationSupported = "ike-fragmentation-supported",
+    IkeFragmentationSupported = "ike-fragmentation-supported" {
+        command: "probe",
+        severity: Info,
+        meaning: "the server sent IKEV2_FRAGMENTATION_SUPPORTED (16430)",
+    }
     /// probe: a NAT sits between this machine and the server.
-    NatDetected = "nat-detected",
+    NatDetected = "nat-detected" {
+        command: "probe",
+        severity: Info,
+        meaning: "a NAT sits between this machine and the server",
+    }
     /// probe: IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500 got no authenticated answer although both ports answer IKE_SA_INIT (16430 negotiated, or INVALID_IKE_SPI came back).
-    LoadBalancerNotPersistent = "load-balancer-not-persistent",
+    LoadBalancerNotPersistent = "load-balancer-not-persistent" {
+        command: "probe",
+        severity: Fail,
+        step: "ike-auth",
+        rank: 60,
+        windows_error: 809,
+        meaning: "both ports answer IKE_SA_INIT, but an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500 gets no authenticated answer although IKEv2 fragmentation was negotiated (or a server answered INVALID_IKE_SPI): UDP 4500 reaches another server",
+    }
     /// probe: IKE_AUTH on UDP 4500 unanswered without 16430: no persistence, or the large response lost as IP fragments.
-    IkeAuthUnanswered4500 = "ike-auth-unanswered-4500",
+    IkeAuthUnanswered4500 = "ike-auth-unanswered-4500" {
+        command: "probe",
+        severity: Fail,
+        step: "ike-auth",
+        rank: 80,
+        windows_error: 809,
+        meaning: "IKE_AUTH on UDP 4500 unanswered without IKEv2 fragmentation: either no persistence across UDP 500/4500, or the server's ~2 KB IKE_AUTH response lost as IP fragments on the way back",
+    }
     /// probe: IKE_AUTH on UDP 4500 got an answer from the server that holds the IKE SA.
-    IkeAuthAnswered = "ike-auth-answered",
-    // ---- end probe --------------------------------------------------------
-
+    IkeAuthAnswered = "ike-auth-answered" {
+        command: "probe",
+        severity: Info,
+        meaning: "IKE_AUTH on UDP 4500 got an authenticated answer (e.g. AUTHENTICATION_FAILED, or IDr/CERT/AUTH/EAP from an EAP server)",
+    }
 
     // ---- mtu --------------------------------------------------------------
     /// mtu: packets above the path MTU vanish without an ICMP "too big" error (PMTUD black hole).
-    MtuBlackHole = "pmtu-black-hole",
+    MtuBlackHole = "pmtu-black-hole" {
+        command: "mtu",
+        severity: Fail,
+        step: "path-mtu",
+        rank: 100,
+        meaning: "packets above the path MTU vanish without an ICMP \"fragmentation needed\"/\"packet too big\" error, so PMTUD cannot work (a firewall drops those ICMP errors)",
+    }
     /// mtu: ICMP echo got no answer at any size, so ICMP cannot measure the path; use --ike.
-    MtuEchoBlocked = "icmp-echo-blocked",
+    MtuEchoBlocked = "icmp-echo-blocked" {
+        command: "mtu",
+        severity: Warn,
+        step: "path-mtu",
+        rank: 170,
+        meaning: "no answer to ICMP echo at any size, so ICMP cannot measure the path (exit 3); use `--ike`",
+    }
     /// mtu: how many IP fragments a certificate-sized IKE_AUTH becomes on this path.
-    MtuIkeAuthFragments = "mtu-ike-auth-fragments",
+    MtuIkeAuthFragments = "mtu-ike-auth-fragments" {
+        command: "mtu",
+        severity: Info,
+        rank: 210,
+        meaning: "how many IP fragments a certificate-sized IKE_AUTH (about 2,240 bytes) becomes on the measured path, and that IKEv2 fragmentation avoids them",
+    }
     /// mtu: even the smallest size tested (576 IPv4 / 1280 IPv6) does not pass.
-    MtuBelowMinimum = "mtu-below-minimum",
+    MtuBelowMinimum = "mtu-below-minimum" {
+        command: "mtu",
+        severity: Fail,
+        step: "path-mtu",
+        rank: 110,
+        meaning: "even the smallest size tested (576 IPv4 / 1280 IPv6, `--min`) does not pass",
+    }
     /// mtu: the probes were refused with an ICMP error (unreachable, prohibited).
-    MtuTargetUnreachable = "mtu-target-unreachable",
+    MtuTargetUnreachable = "mtu-target-unreachable" {
+        command: "mtu",
+        severity: Fail,
+        step: "path-mtu",
+        rank: 120,
+        meaning: "the probes were refused with an ICMP error (network/host/port unreachable, administratively prohibited)",
+    }
     /// mtu: the probe or time budget ran out before the search finished.
-    MtuSearchIncomplete = "mtu-search-incomplete",
+    MtuSearchIncomplete = "mtu-search-incomplete" {
+        command: "mtu",
+        severity: Warn,
+        step: "path-mtu",
+        rank: 190,
+        meaning: "the probe or time cap ran out before the search finished (a very lossy path); says what is known",
+    }
     /// mtu --ike: no IKE answer on the UDP port at any size.
-    MtuIkeUnanswered = "mtu-ike-unanswered",
+    MtuIkeUnanswered = "mtu-ike-unanswered" {
+        command: "mtu --ike",
+        severity: Fail,
+        step: "path-mtu",
+        rank: 180,
+        windows_error: 809,
+        meaning: "no IKE answer on the UDP port at any size (UDP 500/4500 blocked or no IKEv2 server)",
+    }
     /// mtu: the path MTU is below the outgoing interface MTU (a tunnel or PPPoE link on the way).
-    MtuBelowInterface = "mtu-below-interface",
-    // ---- end mtu ----------------------------------------------------------
-
+    MtuBelowInterface = "mtu-below-interface" {
+        command: "mtu",
+        severity: Info,
+        rank: 200,
+        meaning: "the path MTU is below the outgoing interface MTU (tunnel, PPPoE or smaller link on the way); names the hop that said \"too big\"",
+    }
 
     // ---- check ------------------------------------------------------------
     /// check: the VPN server name does not resolve.
-    DnsFailed = "dns-failed",
-    // ---- end check --------------------------------------------------------
+    DnsFailed = "dns-failed" {
+        command: "check",
+        severity: Fail,
+        step: "dns",
+        rank: 10,
+        windows_error: 868,
+        meaning: "the VPN server name does not resolve (unknown host, no DNS answer)",
+    }
 
-    // ---- local (Windows registry) ------------------------------------------
+    // ---- local (Windows registry, VPN phonebooks) --------------------------
     /// The machine is not an RRAS server.
-    LocalRrasNotInstalled = "rras-not-installed",
+    LocalRrasNotInstalled = "rras-not-installed" {
+        command: "check --local-rras",
+        severity: Info,
+        meaning: "this machine is not an RRAS server",
+    }
     /// RRAS has EnableServerFragmentation = 1.
-    LocalRrasFragmentationEnabled = "rras-fragmentation-enabled",
+    LocalRrasFragmentationEnabled = "rras-fragmentation-enabled" {
+        command: "check --local-rras",
+        severity: Info,
+        meaning: "`EnableServerFragmentation`=1 is set",
+    }
     /// RRAS lacks EnableServerFragmentation = 1.
-    LocalRrasFragmentationDisabled = "rras-fragmentation-disabled",
+    LocalRrasFragmentationDisabled = "rras-fragmentation-disabled" {
+        command: "check --local-rras",
+        severity: Fail,
+        step: "local-rras",
+        rank: 90,
+        windows_error: 809,
+        meaning: "this RRAS server lacks `EnableServerFragmentation`=1, so it never offers IKEv2 fragmentation",
+    }
     /// The Windows build is older than 1803 (no IKEv2 fragmentation in RRAS).
-    LocalRrasTooOldForFragmentation = "rras-too-old-for-fragmentation",
+    LocalRrasTooOldForFragmentation = "rras-too-old-for-fragmentation" {
+        command: "check --local-rras",
+        severity: Warn,
+        step: "local-rras",
+        rank: 140,
+        meaning: "Windows build older than 1803/17134, RRAS cannot fragment IKEv2",
+    }
     /// A VPN profile does not try IKEv2 at all.
-    ProfileNotIkev2 = "profile-not-ikev2",
+    ProfileNotIkev2 = "profile-not-ikev2" {
+        command: "profile",
+        severity: Info,
+        meaning: "the profile never tries IKEv2",
+    }
     /// A VPN profile sets Disable_IKEv2_Fragmentation=1.
-    ProfileIkeFragmentationDisabled = "profile-ike-fragmentation-disabled",
+    ProfileIkeFragmentationDisabled = "profile-ike-fragmentation-disabled" {
+        command: "profile",
+        severity: Warn,
+        meaning: "a VPN profile sets `Disable_IKEv2_Fragmentation=1`, so IKE_AUTH leaves as IP fragments",
+    }
     /// A VPN profile has no custom IPsec policy (Windows defaults are offered).
-    ProfileDefaultCrypto = "profile-default-crypto",
+    ProfileDefaultCrypto = "profile-default-crypto" {
+        command: "profile",
+        severity: Info,
+        meaning: "no custom IPsec policy, Windows offers its built-in proposals",
+    }
     /// A VPN profile's custom policy uses DES/3DES/MD5/SHA-1/DH 1 or 2.
-    ProfileWeakCrypto = "profile-weak-crypto",
-    // ---- end local --------------------------------------------------------
+    ProfileWeakCrypto = "profile-weak-crypto" {
+        command: "profile",
+        severity: Warn,
+        meaning: "the profile's custom IPsec policy uses DES/3DES, MD5/SHA-1 or DH group 1/2",
+    }
 }
 
 impl Serialize for Code {
@@ -191,9 +504,14 @@ pub struct Finding {
     /// What to change, in words an admin acts on. Empty for pure information.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// The error a Windows VPN client shows for this problem (809, 13801,
+    /// 13868, ...): the registry's value for a `fail` finding, none otherwise.
+    pub windows_error: Option<u32>,
 }
 
 impl Finding {
+    /// A finding with the code's Windows error (from its registry row) when
+    /// `severity` is `fail`: a warning does not make the client fail.
     pub fn new(code: Code, severity: Severity, summary: impl Into<String>) -> Self {
         Finding {
             code,
@@ -201,6 +519,22 @@ impl Finding {
             summary: summary.into(),
             evidence: Map::new(),
             remedy: None,
+            windows_error: Self::windows_error_for(code, severity),
+        }
+    }
+
+    /// Changes the severity, keeping `windows_error` consistent with it.
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self.windows_error = Self::windows_error_for(self.code, severity);
+        self
+    }
+
+    fn windows_error_for(code: Code, severity: Severity) -> Option<u32> {
+        if severity == Severity::Fail {
+            code.info().windows_error
+        } else {
+            None
         }
     }
 
@@ -278,7 +612,36 @@ mod tests {
         let json = serde_json::to_string(&f).unwrap();
         assert_eq!(
             json,
-            r#"{"code":"6to4-non-global-ipv4","severity":"warn","summary":"s","evidence":{"zeta":1,"alpha":"x"},"remedy":"r"}"#
+            r#"{"code":"6to4-non-global-ipv4","severity":"warn","summary":"s","evidence":{"zeta":1,"alpha":"x"},"remedy":"r","windows_error":null}"#
         );
+    }
+
+    #[test]
+    fn fail_findings_carry_the_registry_windows_error() {
+        let f = Finding::new(Code::IkeAuthUnanswered, Severity::Fail, "s");
+        assert_eq!(f.windows_error, Some(809));
+        let w = f.severity(Severity::Warn);
+        assert_eq!(w.windows_error, None);
+        assert_eq!(w.severity(Severity::Fail).windows_error, Some(809));
+    }
+
+    #[test]
+    fn registry_rows_are_complete_and_ranks_unique() {
+        let mut ranks = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let info = code.info();
+            assert_eq!(info.code, code.as_str());
+            assert!(
+                !info.command.is_empty() && !info.meaning.is_empty(),
+                "{code}"
+            );
+            assert!(
+                !info.meaning.ends_with('.'),
+                "{code}: meaning is one line without a full stop"
+            );
+            if let Some(r) = info.rank {
+                assert!(ranks.insert(r), "{code}: rank {r} used twice");
+            }
+        }
     }
 }

@@ -52,3 +52,72 @@ pub fn man_pages() -> Vec<(String, Vec<u8>)> {
     }
     pages
 }
+
+/// Where README's finding-code table starts and ends; the lines between are
+/// [`finding_code_table`].
+pub const FINDING_TABLE_MARKERS: (&str, &str) = (
+    "<!-- finding-codes: generated from src/finding.rs, do not edit -->",
+    "<!-- end finding-codes -->",
+);
+
+/// Commands in the order README's finding-code table groups them (`check`
+/// first: it reports the `probe` and `mtu` codes too). Commands not listed
+/// follow in registry order.
+const TABLE_GROUPS: &[&str] = &["check", "probe", "mtu", "pcap", "profile", "6to4"];
+
+/// README's finding-code table, rendered from the registry in
+/// [`crate::finding`]: grouped by command, worst first.
+pub fn finding_code_table() -> String {
+    use crate::finding::Code;
+    let group = |c: &Code| {
+        let base = c.info().command.split(' ').next().unwrap_or_default();
+        let base = if base == "probe" { "check" } else { base };
+        TABLE_GROUPS
+            .iter()
+            .position(|g| *g == base)
+            .unwrap_or(TABLE_GROUPS.len())
+    };
+    let mut rows: Vec<(usize, &Code)> = Code::ALL.iter().enumerate().collect();
+    rows.sort_by_key(|(i, c)| {
+        (
+            group(c),
+            std::cmp::Reverse(c.info().severity),
+            c.info().rank.unwrap_or(u16::MAX),
+            *i,
+        )
+    });
+    let mut out = String::from(
+        "| code | severity | Windows error | `check` step | meaning |\n|---|---|---|---|---|\n",
+    );
+    for (_, c) in rows {
+        let info = c.info();
+        let severity = match info.also {
+            Some(also) => format!("{} ({also})", info.severity.as_str()),
+            None => info.severity.as_str().to_owned(),
+        };
+        let win = info
+            .windows_error
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let step = info.step.map(|s| format!("`{s}`")).unwrap_or_default();
+        out.push_str(&format!(
+            "| `{}` | {severity} | {win} | {step} | `{}`: {} |\n",
+            info.code, info.command, info.meaning
+        ));
+    }
+    out
+}
+
+/// `readme` with the text between [`FINDING_TABLE_MARKERS`] replaced by the
+/// current [`finding_code_table`]; `None` when the markers are missing.
+pub fn readme_with_finding_table(readme: &str) -> Option<String> {
+    let (start, end) = FINDING_TABLE_MARKERS;
+    let a = readme.find(start)? + start.len();
+    let b = a + readme.get(a..)?.find(end)?;
+    Some(format!(
+        "{}\n{}{}",
+        readme.get(..a)?,
+        finding_code_table(),
+        readme.get(b..)?
+    ))
+}

@@ -1,11 +1,12 @@
-//! `man/` and `completions/` are generated from the clap definitions and
-//! checked in. This test fails when they are stale; regenerate with
+//! `man/` and `completions/` are generated from the clap definitions, and
+//! README's finding-code table from the registry in src/finding.rs; all are
+//! checked in. These tests fail when they are stale; regenerate with
 //! `UPDATE_GENERATED=1 cargo test --test generated_files`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use aovpn_diag::generate::{COMPLETION_FILES, completion, man_pages};
+use aovpn_diag::generate::{COMPLETION_FILES, completion, man_pages, readme_with_finding_table};
 
 fn expected_files() -> Vec<(PathBuf, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -59,5 +60,21 @@ fn man_pages_and_completions_are_current() {
     assert!(
         stale.is_empty(),
         "stale generated files: {stale:?}\nrun: UPDATE_GENERATED=1 cargo test --test generated_files"
+    );
+}
+
+#[test]
+fn readme_finding_code_table_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = fs::read_to_string(&path).unwrap();
+    let current = readme_with_finding_table(&readme)
+        .expect("README.md lacks the finding-codes markers (see generate::FINDING_TABLE_MARKERS)");
+    if std::env::var_os("UPDATE_GENERATED").is_some() {
+        fs::write(&path, current).unwrap();
+        return;
+    }
+    assert!(
+        readme == current,
+        "README's finding-code table is stale\nrun: UPDATE_GENERATED=1 cargo test --test generated_files"
     );
 }

@@ -130,3 +130,22 @@ fn without_a_file_on_windows_reads_the_default_phonebooks() {
     let v: serde_json::Value = serde_json::from_slice(&run().stdout).unwrap();
     assert_eq!(v["phonebooks"].as_array().unwrap().len(), 2, "{v:#}");
 }
+
+/// Field case (shared/cases/pbk-key-case.pbk): keys in another letter case,
+/// as a published Always On VPN workaround script writes them. Right answer
+/// fixed before the run: strategy "IKEv2 only (7)" and
+/// `profile-ike-fragmentation-disabled`.
+#[test]
+fn field_case_key_case_is_read_as_windows_reads_it() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pbk-key-case.pbk");
+    let out = bin().args(["profile", path, "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let v = cli::document(&out, "profile", &[]);
+    let profile = &v["phonebooks"][0]["profiles"][0];
+    assert_eq!(profile["strategy"], "IKEv2 only (7)");
+    assert_eq!(profile["ikev2_fragmentation_disabled"], true);
+    assert!(
+        cli::code_names(&v).contains(&"profile-ike-fragmentation-disabled"),
+        "{v}"
+    );
+}

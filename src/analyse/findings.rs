@@ -394,13 +394,14 @@ fn sa_findings(sa: &IkeSa, out: &mut Vec<Finding>) {
                 Code::IkeMessageIpFragmented,
                 Severity::Warn,
                 format!(
-                    "{} {} of {} bytes left {} as {} IP fragments (path MTU about {} bytes)",
+                    "{} {} of {} bytes left {} as {} IP fragments (path MTU about {} bytes{})",
                     m.exchange,
                     if m.response { "response" } else { "request" },
                     m.ip_len,
                     m.src,
                     m.ip_fragments,
-                    m.largest_fragment
+                    m.largest_fragment,
+                    crate::capture::link::mtu_note(m.largest_fragment)
                 ),
             )
             .with("frames", frames(&m.frames))

@@ -46,6 +46,14 @@ pub struct Stats {
     pub snapped_ike_packets: u64,
     pub icmp_too_big: u64,
     pub not_ip: u64,
+    /// Frames dropped before analysis as copies of one packet recorded at
+    /// several points of the same host (pktmon components; see
+    /// [`crate::capture::dedup`]). Not included in `packets`.
+    pub component_copies: u64,
+    /// Frames carried in a PPPoE session (DSL links: IP MTU 1492).
+    pub pppoe_frames: u64,
+    /// Frames carried under an MPLS label stack.
+    pub mpls_frames: u64,
     /// Frames on link types this tool does not decode, by link type name.
     pub unsupported_link_types: BTreeMap<String, u64>,
     pub bytes: u64,
@@ -147,7 +155,14 @@ impl Analyser {
         if self.first_ts.is_none() {
             self.first_ts = Some(p.ts);
         }
-        let (bytes, v6) = match link::decode(p.link, p.data) {
+        let (l3, via) = link::decode_with(p.link, p.data);
+        if via.pppoe_session.is_some() {
+            self.stats.pppoe_frames += 1;
+        }
+        if via.mpls_labels > 0 {
+            self.stats.mpls_frames += 1;
+        }
+        let (bytes, v6) = match l3 {
             L3::Ipv4(b) => (b, false),
             L3::Ipv6(b) => (b, true),
             L3::NotIp => {
@@ -610,6 +625,8 @@ mod tests {
             at: PacketRef { file: 0, frame },
             ts: Timestamp::from_secs_nanos(secs, 0),
             link: LinkType::RAW,
+            interface: 0,
+            mark: None,
             data: ip,
             orig_len: ip.len() as u32,
         });

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod block_guard;
+pub mod dedup;
 pub mod defrag;
 pub mod ip;
 pub mod link;
@@ -125,6 +126,22 @@ impl fmt::Display for LinkType {
     }
 }
 
+/// What a capture file says about which frames are one packet seen at
+/// several points (see [`dedup`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SamePacketMark {
+    /// pcapng `epb_packetid` (EPB option 5, draft-ietf-opsawg-pcapng §4.3.1):
+    /// "if the same packet is seen by multiple interfaces and there is a way
+    /// for the capture application to correlate them, the same epb_packetid
+    /// value must be used". etl2pcapng 1.12+ writes pktmon's PktGroupId here.
+    PacketId(u64),
+    /// pktmon's own metadata line in the packet comment (`PktGroupId 1688...,
+    /// PktNumber 1, Appearance 2, ... Component 31, ...`): all snapshots of
+    /// one packet share PktGroupId and PktNumber (Microsoft Learn, "Pktmon
+    /// command formatting", "Analyze Packet Monitor output").
+    Pktmon { group: u64, number: u32 },
+}
+
 /// One captured frame as the reader hands it out: bytes borrowed from the
 /// reader's buffer, valid until the next call.
 #[derive(Debug, Clone, Copy)]
@@ -132,6 +149,11 @@ pub struct Packet<'a> {
     pub at: PacketRef,
     pub ts: Timestamp,
     pub link: LinkType,
+    /// The pcapng interface (IDB index within its section, numbered across
+    /// sections so it stays unique in the file); 0 for classic pcap.
+    pub interface: u32,
+    /// The file's mark tying this frame to copies of the same packet.
+    pub mark: Option<SamePacketMark>,
     /// The captured bytes (at most the snap length).
     pub data: &'a [u8],
     /// Length of the frame on the wire; larger than `data.len()` when the

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError};
 
-use super::{LinkType, Packet, PacketRef, Timestamp, block_guard};
+use super::{LinkType, Packet, PacketRef, SamePacketMark, Timestamp, block_guard};
 
 /// Initial buffer: large enough for any ordinary frame and for read calls big
 /// enough to reach page-cache speed.
@@ -180,6 +180,9 @@ struct State {
     /// pcapng: the current section's byte order (`Some(true)`: big-endian),
     /// set by each Section Header Block.
     pcapng_big_endian: Option<bool>,
+    /// Interfaces declared by earlier sections, so interface numbers stay
+    /// unique across a multi-section file.
+    interface_base: u32,
     stats: ReaderStats,
 }
 
@@ -281,6 +284,15 @@ impl CaptureReader {
         self.frame
     }
 
+    /// Interfaces the current section has declared so far (1 for pcap).
+    pub fn interfaces_declared(&self) -> usize {
+        if self.state.legacy.is_some() {
+            1
+        } else {
+            self.state.interfaces.len()
+        }
+    }
+
     /// Link types declared by the file (pcap header or the current section's IDBs).
     pub fn link_types(&self) -> Vec<LinkType> {
         let mut v: Vec<LinkType> = self
@@ -321,6 +333,7 @@ impl CaptureReader {
         let frame = self.frame;
         let index = self.index;
         let last_ts = self.last_ts;
+        let base = self.state.interface_base;
         let (packet, ts) = match self.inner.next() {
             Ok((_, block)) => {
                 match packet_of(
@@ -329,15 +342,17 @@ impl CaptureReader {
                     self.state.legacy.as_ref(),
                     last_ts,
                 ) {
-                    Some((link, ts, data, orig_len)) => (
+                    Some(f) => (
                         Packet {
                             at: PacketRef { file: index, frame },
-                            ts,
-                            link,
-                            data,
-                            orig_len,
+                            ts: f.ts,
+                            link: f.link,
+                            interface: base.saturating_add(f.interface),
+                            mark: f.mark,
+                            data: f.data,
+                            orig_len: f.orig_len,
                         },
-                        ts,
+                        f.ts,
                     ),
                     None => return Ok(None),
                 }
@@ -475,6 +490,9 @@ impl State {
             PcapBlockOwned::Legacy(_) => Absorbed::Packet(len),
             PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
                 self.pcapng_big_endian = Some(shb.big_endian());
+                self.interface_base = self
+                    .interface_base
+                    .saturating_add(self.interfaces.len() as u32);
                 self.interfaces.clear();
                 self.stats.sections += 1;
                 Absorbed::Meta(len)
@@ -535,6 +553,66 @@ enum Stop {
     Truncated(String),
 }
 
+/// What [`packet_of`] takes out of a packet block.
+struct Framed<'a> {
+    link: LinkType,
+    ts: Timestamp,
+    interface: u32,
+    mark: Option<SamePacketMark>,
+    data: &'a [u8],
+    orig_len: u32,
+}
+
+/// pcapng option codes in an EPB (draft-ietf-opsawg-pcapng §4.3.1).
+const OPT_COMMENT: u16 = 1;
+const OPT_EPB_PACKETID: u16 = 5;
+
+/// The same-packet mark of an EPB: `epb_packetid` if present, else pktmon's
+/// metadata line in a comment. `be`: the section is big-endian.
+fn epb_mark(options: &[pcap_parser::PcapNGOption<'_>], be: bool) -> Option<SamePacketMark> {
+    let mut from_comment = None;
+    for o in options {
+        match o.code.0 {
+            OPT_EPB_PACKETID => {
+                let b: [u8; 8] = o.as_bytes().ok()?.try_into().ok()?;
+                let id = if be {
+                    u64::from_be_bytes(b)
+                } else {
+                    u64::from_le_bytes(b)
+                };
+                return Some(SamePacketMark::PacketId(id));
+            }
+            OPT_COMMENT if from_comment.is_none() => {
+                from_comment = o.as_str().ok().and_then(pktmon_comment);
+            }
+            _ => {}
+        }
+    }
+    from_comment
+}
+
+/// pktmon's per-snapshot metadata as its text output and comments write it:
+/// `PktGroupId 562949953421500, PktNumber 1, Appearance 2, Direction Tx ,
+/// Type Ethernet , Component 31, ...` (the structure's field is PktCount in
+/// the API, PktNumber in the text). `None` unless both numbers are there.
+pub(crate) fn pktmon_comment(text: &str) -> Option<SamePacketMark> {
+    let number_after = |key: &str| -> Option<u64> {
+        let rest = &text[text.find(key)? + key.len()..];
+        let digits: String = rest
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    };
+    let group = number_after("PktGroupId")?;
+    let number = number_after("PktNumber").or_else(|| number_after("PktCount"))?;
+    Some(SamePacketMark::Pktmon {
+        group,
+        number: u32::try_from(number).ok()?,
+    })
+}
+
 /// The packet inside a block whose interface `absorb` already checked.
 /// Takes the block by value so the packet bytes keep the buffer's lifetime.
 fn packet_of<'a>(
@@ -542,7 +620,7 @@ fn packet_of<'a>(
     interfaces: &[Interface],
     legacy: Option<&Interface>,
     last_ts: Timestamp,
-) -> Option<(LinkType, Timestamp, &'a [u8], u32)> {
+) -> Option<Framed<'a>> {
     match block {
         PcapBlockOwned::Legacy(b) => {
             let iface = legacy?;
@@ -554,19 +632,33 @@ fn packet_of<'a>(
             };
             let secs = i64::from(b.ts_sec).saturating_add(iface.offset_secs);
             let data = b.data.get(..b.caplen as usize).unwrap_or(b.data);
-            Some((
-                iface.link,
-                Timestamp::from_secs_nanos(secs, nanos),
+            Some(Framed {
+                link: iface.link,
+                ts: Timestamp::from_secs_nanos(secs, nanos),
+                interface: 0,
+                mark: None,
                 data,
-                b.origlen,
-            ))
+                orig_len: b.origlen,
+            })
         }
         PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
             let iface = interfaces.get(epb.if_id as usize)?;
             let raw = (u64::from(epb.ts_high) << 32) | u64::from(epb.ts_low);
+            let mark = if epb.options.is_empty() {
+                None
+            } else {
+                epb_mark(&epb.options, epb.block_type != 0x0000_0006)
+            };
             // `data` includes the 32-bit padding; caplen says what is real.
             let data = epb.data.get(..epb.caplen as usize).unwrap_or(epb.data);
-            Some((iface.link, iface.ts(raw), data, epb.origlen))
+            Some(Framed {
+                link: iface.link,
+                ts: iface.ts(raw),
+                interface: epb.if_id,
+                mark,
+                data,
+                orig_len: epb.origlen,
+            })
         }
         PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
             let iface = interfaces.first()?;
@@ -578,12 +670,26 @@ fn packet_of<'a>(
             }
             let data = spb.data.get(..len).unwrap_or(spb.data);
             // SPB carries no timestamp: keep the previous one so time order holds.
-            Some((iface.link, last_ts, data, spb.origlen))
+            Some(Framed {
+                link: iface.link,
+                ts: last_ts,
+                interface: 0,
+                mark: None,
+                data,
+                orig_len: spb.origlen,
+            })
         }
         PcapBlockOwned::NG(Block::Unknown(u)) => {
             let opb = opb_fields(u.block_type, u.data)?;
             let iface = interfaces.get(opb.if_id as usize)?;
-            Some((iface.link, iface.ts(opb.ts), opb.data, opb.orig_len))
+            Some(Framed {
+                link: iface.link,
+                ts: iface.ts(opb.ts),
+                interface: u32::from(opb.if_id),
+                mark: None,
+                data: opb.data,
+                orig_len: opb.orig_len,
+            })
         }
         _ => None,
     }
@@ -840,6 +946,72 @@ pub(crate) mod tests {
                 (5, 4_000_000_000, 113, &b"sll"[..]),
             ]
         );
+    }
+
+    /// etl2pcapng's pktmon output: EPB options epb_flags (2), epb_packetid
+    /// (5, pktmon's PktGroupId) and a comment; interfaces numbered across
+    /// sections.
+    #[test]
+    fn epb_packetid_and_pktmon_comment_become_marks() {
+        let epb_opts = |if_id: u32, data: &[u8], opts: &[(u16, Vec<u8>)]| {
+            let mut body = Vec::new();
+            body.extend(if_id.to_le_bytes());
+            body.extend(0u32.to_le_bytes());
+            body.extend(1u32.to_le_bytes());
+            body.extend((data.len() as u32).to_le_bytes());
+            body.extend((data.len() as u32).to_le_bytes());
+            body.extend_from_slice(data);
+            while body.len() % 4 != 0 {
+                body.push(0);
+            }
+            for (code, v) in opts {
+                body.extend(code.to_le_bytes());
+                body.extend((v.len() as u16).to_le_bytes());
+                body.extend(v);
+                while body.len() % 4 != 0 {
+                    body.push(0);
+                }
+            }
+            body.extend([0, 0, 0, 0]);
+            block(6, &body)
+        };
+        let mut f = shb();
+        f.extend(idb(1, None));
+        f.extend(idb(1, None));
+        f.extend(epb_opts(
+            1,
+            b"pkt",
+            &[
+                (2, 2u32.to_le_bytes().to_vec()),
+                (5, 562_949_953_421_500u64.to_le_bytes().to_vec()),
+            ],
+        ));
+        let comment = b"PktGroupId 1688849860264106, PktNumber 1, Appearance 2, Direction Rx , Type Ethernet , Component 32, Edge 1, Filter 1, OriginalSize 66, LoggedSize 66";
+        f.extend(epb_opts(0, b"pkt", &[(1, comment.to_vec())]));
+        f.extend(shb());
+        f.extend(idb(1, None));
+        f.extend(epb_opts(0, b"pkt", &[]));
+        let mut r = CaptureReader::new("t", 0, io::Cursor::new(f)).unwrap();
+        let mut got = Vec::new();
+        while let Some(p) = r.peek().unwrap() {
+            got.push((p.interface, p.mark));
+            r.advance();
+        }
+        assert_eq!(
+            got,
+            vec![
+                (1, Some(SamePacketMark::PacketId(562_949_953_421_500))),
+                (
+                    0,
+                    Some(SamePacketMark::Pktmon {
+                        group: 1_688_849_860_264_106,
+                        number: 1
+                    })
+                ),
+                (2, None),
+            ]
+        );
+        assert_eq!(pktmon_comment("PID=4 TID=8"), None);
     }
 
     #[test]

@@ -11,31 +11,17 @@ use serde::Serialize;
 
 use crate::finding::{Code, Finding, Severity};
 
-/// Codes in the order a helpdesk should act on them, most decisive first.
-/// Findings not listed rank after the listed ones, in their given order.
-pub const RANKING: &[Code] = &[
-    Code::DnsFailed,
-    Code::Udp500Unanswered,
-    Code::Udp4500Unanswered,
-    Code::NoProposalChosen,
-    Code::WindowsDefaultsRejected,
-    Code::LoadBalancerNotPersistent,
-    Code::IpFragmentsDropped,
-    Code::IkeAuthUnanswered4500,
-    Code::LocalRrasFragmentationDisabled,
-    Code::MtuBlackHole,
-    Code::MtuBelowMinimum,
-    Code::MtuTargetUnreachable,
-    Code::IkeFragmentationNotSupported,
-    Code::LocalRrasTooOldForFragmentation,
-    Code::ResponderBehindNat,
-    Code::WeakProposalsOnly,
-    Code::MtuEchoBlocked,
-    Code::MtuIkeUnanswered,
-    Code::MtuSearchIncomplete,
-    Code::MtuBelowInterface,
-    Code::MtuIkeAuthFragments,
-];
+/// Codes in the order a helpdesk should act on them, most decisive first:
+/// the `rank` column of the finding-code registry ([`crate::finding`]).
+/// Codes without a rank come after the ranked ones, in their given order.
+pub fn ranking() -> Vec<Code> {
+    let mut ranked: Vec<(u16, Code)> = Code::ALL
+        .iter()
+        .filter_map(|c| c.info().rank.map(|r| (r, *c)))
+        .collect();
+    ranked.sort();
+    ranked.into_iter().map(|(_, c)| c).collect()
+}
 
 /// The verdict's headline: which finding explains the failure and what to do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,11 +34,8 @@ pub struct Cause {
     pub remedy: String,
 }
 
-fn rank(code: Code) -> usize {
-    RANKING
-        .iter()
-        .position(|c| *c == code)
-        .unwrap_or(RANKING.len())
+fn rank(code: Code) -> u16 {
+    code.info().rank.unwrap_or(u16::MAX)
 }
 
 fn has(findings: &[Finding], code: Code) -> bool {

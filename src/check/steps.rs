@@ -34,43 +34,17 @@ pub struct Step {
     pub detail: String,
 }
 
-/// Codes whose presence (as warn or fail) marks each step a problem.
-const STEP_CODES: &[(&str, &[Code])] = &[
-    ("dns", &[Code::DnsFailed]),
-    ("udp-500", &[Code::Udp500Unanswered]),
-    ("udp-4500", &[Code::Udp4500Unanswered]),
-    ("ike-fragmentation", &[Code::IkeFragmentationNotSupported]),
-    ("fragmented-request", &[Code::IpFragmentsDropped]),
-    (
-        "ike-auth",
-        &[Code::LoadBalancerNotPersistent, Code::IkeAuthUnanswered4500],
-    ),
-    (
-        "path-mtu",
-        &[
-            Code::MtuBlackHole,
-            Code::MtuBelowMinimum,
-            Code::MtuTargetUnreachable,
-            Code::MtuSearchIncomplete,
-            Code::MtuIkeUnanswered,
-            Code::MtuEchoBlocked,
-        ],
-    ),
-    (
-        "proposals",
-        &[
-            Code::NoProposalChosen,
-            Code::WindowsDefaultsRejected,
-            Code::WeakProposalsOnly,
-        ],
-    ),
-    (
-        "local-rras",
-        &[
-            Code::LocalRrasFragmentationDisabled,
-            Code::LocalRrasTooOldForFragmentation,
-        ],
-    ),
+/// Every step name, in the order the check runs them.
+pub const STEP_NAMES: &[&str] = &[
+    "dns",
+    "udp-500",
+    "udp-4500",
+    "ike-fragmentation",
+    "fragmented-request",
+    "ike-auth",
+    "path-mtu",
+    "proposals",
+    "local-rras",
 ];
 
 /// Every finding the observations support, cause before consequence.
@@ -103,15 +77,12 @@ pub fn findings(obs: &Observations) -> Vec<Finding> {
     out
 }
 
+/// A step is a problem when a finding whose registry row names the step
+/// ([`crate::finding::CodeInfo::step`]) is reported as warn or fail.
 fn problem_in(step: &str, findings: &[Finding]) -> bool {
-    let codes = STEP_CODES
-        .iter()
-        .find(|(name, _)| *name == step)
-        .map(|(_, c)| *c)
-        .unwrap_or_default();
     findings
         .iter()
-        .any(|f| f.severity >= Severity::Warn && codes.contains(&f.code))
+        .any(|f| f.severity >= Severity::Warn && f.code.info().step == Some(step))
 }
 
 fn ms(d: std::time::Duration) -> u64 {
@@ -382,4 +353,18 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
 
 fn or_none(s: String) -> String {
     if s.is_empty() { "none".to_owned() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registry_step_is_a_step_of_check() {
+        for code in Code::ALL {
+            if let Some(step) = code.info().step {
+                assert!(STEP_NAMES.contains(&step), "{code}: unknown step {step}");
+            }
+        }
+    }
 }

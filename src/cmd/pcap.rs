@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use aovpn_diag::Exit;
 use aovpn_diag::analyse::{Analyser, Options};
+use aovpn_diag::capture::dedup::{self, ComponentCopies};
 use aovpn_diag::capture::defrag::DefragLimits;
 use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::{CaptureReader, for_each_in_time_order};
@@ -55,8 +56,19 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     let bar = progress_bar(total_bytes, ctx.detail.quiet);
     let counters: Vec<_> = readers.iter().map(|r| r.bytes_counter()).collect();
     let mut n = 0u64;
+    // Pipeline: reader -> component-copy filter -> analysis. The filter runs
+    // on every frame before the analyser sees it (see capture::dedup).
+    let mut copies = ComponentCopies::new();
+    for (i, r) in readers.iter_mut().enumerate() {
+        // Peeking reads the header blocks (pcapng IDBs precede packets);
+        // a read error shows up again, and is reported, in the loop below.
+        let _ = r.peek();
+        copies.declare_interfaces(i as u16, r.interfaces_declared());
+    }
     for_each_in_time_order(&mut readers, |p| {
-        analyser.packet(p);
+        if !copies.is_copy(&dedup::Frame::of(p)) {
+            analyser.packet(p);
+        }
         n += 1;
         if n.is_multiple_of(PROGRESS_EVERY)
             && let Some(bar) = &bar
@@ -79,7 +91,8 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
             analyser.file_truncated(r.name(), t);
         }
     }
-    let analysis = analyser.finish();
+    let mut analysis = analyser.finish();
+    analysis.stats.component_copies = copies.copies();
     let report = PcapReport::new(names, &analysis);
     if ctx.json {
         write_json(ctx.out, "pcap", &report)?;

@@ -20,6 +20,8 @@
 
 #![forbid(unsafe_code)]
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::finding::{Code, Finding, Severity};
@@ -240,6 +242,9 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
 #[derive(Debug, Default)]
 pub struct Parser {
     profiles: Vec<VpnProfile>,
+    /// Lower-cased section name -> index in `profiles`.
+    by_name: HashMap<String, usize>,
+    current: Option<usize>,
 }
 
 impl Parser {
@@ -262,12 +267,22 @@ impl Parser {
         }
         let too_long = |s: &str| s.chars().nth(MAX_NAME_CHARS).is_some();
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let section = section.trim();
             if too_long(section) {
                 return Err(PbkError::NameTooLong { line: number });
+            }
+            // Windows matches section names without regard to case: a
+            // second `[aovpn]` continues the profile `[AOVPN]` began.
+            let key = section.to_ascii_lowercase();
+            if let Some(&i) = self.by_name.get(&key) {
+                self.current = Some(i);
+                return Ok(());
             }
             if self.profiles.len() == MAX_PROFILES {
                 return Err(PbkError::TooManyProfiles);
             }
+            self.current = Some(self.profiles.len());
+            self.by_name.insert(key, self.profiles.len());
             self.profiles.push(VpnProfile {
                 name: section.to_owned(),
                 server: None,
@@ -279,30 +294,34 @@ impl Parser {
             });
             return Ok(());
         }
-        let Some(profile) = self.profiles.last_mut() else {
+        let Some(profile) = self.current.and_then(|i| self.profiles.get_mut(i)) else {
             return Err(PbkError::OutsideSection { line: number });
         };
         let Some((key, value)) = line.split_once('=') else {
             return Ok(());
         };
         let value = value.trim();
-        match key.trim() {
-            "PhoneNumber" if !value.is_empty() => {
+        // Keys too are matched without regard to case and with surrounding
+        // spaces trimmed, as Windows reads phonebooks: `VPNStrategy` and
+        // `DISABLE_IKEv2_FRAGMENTATION` (written by some published scripts)
+        // mean what `VpnStrategy` and `Disable_IKEv2_Fragmentation` mean.
+        match key.trim().to_ascii_lowercase().as_str() {
+            "phonenumber" if !value.is_empty() => {
                 if too_long(value) {
                     return Err(PbkError::NameTooLong { line: number });
                 }
                 profile.server = Some(value.to_owned());
             }
-            "VpnStrategy" => {
+            "vpnstrategy" => {
                 if let Ok(v) = value.parse::<u32>() {
                     let (label, ikev2) = vpn_strategy(v);
                     profile.strategy = Some(format!("{label} ({v})"));
                     profile.uses_ikev2 = ikev2;
                 }
             }
-            "Disable_IKEv2_Fragmentation" => profile.ikev2_fragmentation_disabled = value == "1",
-            "CustomIPSecPolicies" => profile.custom_policy = decode_custom_policy(value),
-            "DeviceTunnel" => profile.device_tunnel = value == "1",
+            "disable_ikev2_fragmentation" => profile.ikev2_fragmentation_disabled = value == "1",
+            "customipsecpolicies" => profile.custom_policy = decode_custom_policy(value),
+            "devicetunnel" => profile.device_tunnel = value == "1",
             _ => {}
         }
         Ok(())
@@ -511,14 +530,49 @@ PhoneNumber=vpn.example.com\r\n\r\n[Old SSTP]\r\nVpnStrategy=5\r\nPhoneNumber=ss
         assert_eq!(codes, vec![Code::ProfileDefaultCrypto]);
     }
 
+    /// Windows reads phonebook keys and section names without regard to
+    /// case and trims the spaces around them (field case: a published
+    /// workaround script writes `VPNStrategy` and `DISABLE_IKEv2_FRAGMENTATION`).
+    #[test]
+    fn keys_and_sections_ignore_case_and_surrounding_spaces() {
+        let text = "[ AOVPN ]\r\nVPNStrategy=7\r\n  DISABLE_IKEv2_FRAGMENTATION = 1 \r\n\
+phonenumber= vpn.example.com\r\n[aovpn]\r\ndevicetunnel=1\r\n";
+        let profiles = parse(text).unwrap();
+        assert_eq!(
+            profiles.len(),
+            1,
+            "[aovpn] is the same section as [ AOVPN ]"
+        );
+        let p = &profiles[0];
+        assert_eq!(p.name, "AOVPN");
+        assert_eq!(p.strategy.as_deref(), Some("IKEv2 only (7)"));
+        assert!(p.ikev2_fragmentation_disabled && p.device_tunnel);
+        assert_eq!(p.server.as_deref(), Some("vpn.example.com"));
+        let codes: Vec<Code> = assess(p, "x").iter().map(|f| f.code).collect();
+        assert!(codes.contains(&Code::ProfileIkeFragmentationDisabled));
+    }
+
+    /// The field case file itself (shared/cases/pbk-key-case.pbk, copied to fixtures/).
+    #[test]
+    fn field_case_pbk_key_case() {
+        let text = include_str!("../../fixtures/pbk-key-case.pbk");
+        let profiles = parse(text).unwrap();
+        assert_eq!(profiles.len(), 1);
+        assert_eq!(profiles[0].strategy.as_deref(), Some("IKEv2 only (7)"));
+        assert!(profiles[0].ikev2_fragmentation_disabled);
+    }
+
     #[test]
     fn hostile_phonebooks_are_refused_without_echo() {
         let long = format!("[{}]\n", "n".repeat(300));
         assert_eq!(parse(&long), Err(PbkError::NameTooLong { line: 1 }));
         let server = format!("[a]\nPhoneNumber={}\n", "s".repeat(300));
         assert_eq!(parse(&server), Err(PbkError::NameTooLong { line: 2 }));
-        assert_eq!(parse(&"[a]\n".repeat(1001)), Err(PbkError::TooManyProfiles));
-        assert_eq!(parse(&"[a]\n".repeat(1000)).unwrap().len(), 1000);
+        let sections = |n: usize| (0..n).map(|i| format!("[p{i}]\n")).collect::<String>();
+        assert_eq!(parse(&sections(1001)), Err(PbkError::TooManyProfiles));
+        assert_eq!(parse(&sections(1000)).unwrap().len(), 1000);
+        // A repeated section continues its profile, however often it repeats.
+        assert_eq!(parse(&"[a]\n[A]\n".repeat(5000)).unwrap().len(), 1);
         let mut p = Parser::default();
         let cut = Line {
             number: 4,

@@ -65,6 +65,26 @@ pub fn write_human(out: &mut dyn Write, r: &PcapReport<'_>, detail: Detail) -> i
             s.skf_fragments,
             s.malformed
         )?;
+        if s.component_copies > 0 {
+            writeln!(
+                out,
+                "{DIM}{} frame(s) were copies of a packet recorded again at another stack component (pktmon): each packet counted once{DIM:#}",
+                s.component_copies
+            )?;
+        }
+        if s.pppoe_frames > 0 || s.mpls_frames > 0 {
+            let mut parts = Vec::new();
+            if s.pppoe_frames > 0 {
+                parts.push(format!(
+                    "{} frame(s) in a PPPoE session (DSL: IP MTU 1492 = 1500 - 8 bytes of PPPoE)",
+                    s.pppoe_frames
+                ));
+            }
+            if s.mpls_frames > 0 {
+                parts.push(format!("{} frame(s) under MPLS labels", s.mpls_frames));
+            }
+            writeln!(out, "{DIM}link: {}{DIM:#}", parts.join(", "))?;
+        }
         if !s.unsupported_link_types.is_empty() {
             let names: Vec<String> = s
                 .unsupported_link_types

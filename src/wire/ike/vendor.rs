@@ -1,7 +1,11 @@
 //! Known Vendor ID payload values (RFC 7296 §3.12: opaque, chosen by each
 //! vendor). Most are MD5 hashes of a string; the values below were checked
-//! against Wireshark's packet-isakmp.c and ike-scan's ike-vendor-ids list, and
-//! the MD5 ones are recomputed in the tests.
+//! against Wireshark's `epan/dissectors/packet-isakmp.c` (`vendor_id[]`),
+//! ike-scan's `ike-vendor-ids` and libreswan's `programs/pluto/vendor.c`
+//! (each group below names its sources), and the MD5 ones are recomputed in
+//! the tests. Vendor IDs that are plain ASCII text (Cisco's `FLEXVPN-SUPPORTED`,
+//! libreswan's `OE-Libreswan-4.12`, OpenIKED's `OpenIKED-7.2`...) are shown
+//! as that text.
 
 use std::borrow::Cow;
 
@@ -27,6 +31,237 @@ pub const MS_NT5_ISAKMPOAKLEY: [u8; 16] = [
 /// MD5("strongSwan"): sent by charon when `send_vendor_id = yes`.
 pub const STRONGSWAN: [u8; 16] = [
     0x88, 0x2f, 0xe5, 0x6d, 0x6f, 0xd2, 0x0d, 0xbc, 0x22, 0x51, 0x61, 0x3b, 0x2e, 0xbe, 0x5b, 0xeb,
+];
+
+/// Gateways and clients by vendor. Sources per group: [W] Wireshark
+/// packet-isakmp.c `vendor_id[]`, [I] ike-scan ike-vendor-ids, [L] libreswan
+/// vendor.c. No public source of these three lists a Palo Alto Networks
+/// (PAN-OS / GlobalProtect) Vendor ID, so none is claimed here.
+const GATEWAYS: &[Known] = &[
+    // ---- Fortinet [W][L][I] -------------------------------------------------
+    Known {
+        // [W] VID_FORTINET_FORTIGATE: 12 bytes, then release and build.
+        name: "Fortinet FortiGate",
+        matches: Match::Prefix(&[
+            0x82, 0x99, 0x03, 0x17, 0x57, 0xa3, 0x60, 0x82, 0xc6, 0xa6, 0x21, 0xde,
+        ]),
+    },
+    Known {
+        // [I] "Observed on Fortinet FortiGate firewalls".
+        name: "Fortinet FortiGate",
+        matches: Match::Exact(&[
+            0x1d, 0x6e, 0x17, 0x8f, 0x6c, 0x2c, 0x0b, 0xe2, 0x84, 0x98, 0x54, 0x65, 0x45, 0x0f,
+            0xe9, 0xd4,
+        ]),
+    },
+    Known {
+        // [W][L] MD5("Fortinet Endpoint Control"), sent by FortiClient.
+        name: "Fortinet Endpoint Control (FortiClient)",
+        matches: Match::Exact(&[
+            0xb4, 0xf0, 0x1c, 0xa9, 0x51, 0xe9, 0xda, 0x8d, 0x0b, 0xaf, 0xbb, 0xd3, 0x4a, 0xd3,
+            0x04, 0x4e,
+        ]),
+    },
+    Known {
+        // [W][L] "forticlient connect license".
+        name: "FortiClient connect license (Fortinet)",
+        matches: Match::Exact(&[
+            0x4c, 0x53, 0x42, 0x7b, 0x6d, 0x46, 0x5d, 0x1b, 0x33, 0x7b, 0xb7, 0x55, 0xa3, 0x7a,
+            0x7f, 0xef,
+        ]),
+    },
+    // ---- Check Point [I][L][W] ----------------------------------------------
+    Known {
+        // [I] 20-byte Check Point VID, then product, version, timestamp,
+        // reserved and features (40 bytes from Firewall-1 / VPN-1 NGX).
+        name: "Check Point",
+        matches: Match::Prefix(&[
+            0xf4, 0xed, 0x19, 0xe0, 0xc1, 0x14, 0xeb, 0x51, 0x6f, 0xaa, 0xac, 0x0e, 0xe3, 0x7d,
+            0xaf, 0x28, 0x07, 0xb4, 0x38, 0x1f,
+        ]),
+    },
+    // ---- Juniper NetScreen (ScreenOS) [I][L][W] -----------------------------
+    // 20 bytes per model and version, 8 bytes of version after them.
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x29, 0x9e, 0xe8, 0x28, 0x9f, 0x40, 0xa8, 0x97, 0x3b, 0xc7, 0x86, 0x87, 0xe2, 0xe7,
+            0x22, 0x6b, 0x53, 0x2c, 0x3b, 0x76,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x3a, 0x15, 0xe1, 0xf3, 0xcf, 0x2a, 0x63, 0x58, 0x2e, 0x3a, 0xc8, 0x2d, 0x1c, 0x64,
+            0xcb, 0xe3, 0xb6, 0xd7, 0x79, 0xe7,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x47, 0xd2, 0xb1, 0x26, 0xbf, 0xcd, 0x83, 0x48, 0x97, 0x60, 0xe2, 0xcf, 0x8c, 0x5d,
+            0x4d, 0x5a, 0x03, 0x49, 0x7c, 0x15,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x4a, 0x43, 0x40, 0xb5, 0x43, 0xe0, 0x2b, 0x84, 0xc8, 0x8a, 0x8b, 0x96, 0xa8, 0xaf,
+            0x9e, 0xbe, 0x77, 0xd9, 0xac, 0xcc,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x64, 0x40, 0x5f, 0x46, 0xf0, 0x3b, 0x76, 0x60, 0xa2, 0x3b, 0xe1, 0x16, 0xa1, 0x97,
+            0x50, 0x58, 0xe6, 0x9e, 0x83, 0x87,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x69, 0x93, 0x69, 0x22, 0x87, 0x41, 0xc6, 0xd4, 0xca, 0x09, 0x4c, 0x93, 0xe2, 0x42,
+            0xc9, 0xde, 0x19, 0xe7, 0xb7, 0xc6,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x8c, 0x0d, 0xc6, 0xcf, 0x62, 0xa0, 0xef, 0x1b, 0x5c, 0x6e, 0xab, 0xd1, 0xb6, 0x7b,
+            0xa6, 0x98, 0x66, 0xad, 0xf1, 0x6a,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x92, 0xd2, 0x7a, 0x9e, 0xcb, 0x31, 0xd9, 0x92, 0x46, 0x98, 0x6d, 0x34, 0x53, 0xd0,
+            0xc3, 0xd5, 0x7a, 0x22, 0x2a, 0x61,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x9b, 0x09, 0x6d, 0x9a, 0xc3, 0x27, 0x5a, 0x7d, 0x6f, 0xe8, 0xb9, 0x1c, 0x58, 0x31,
+            0x11, 0xb0, 0x9e, 0xfe, 0xd1, 0xa0,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0xbf, 0x03, 0x74, 0x61, 0x08, 0xd7, 0x46, 0xc9, 0x04, 0xf1, 0xf3, 0x54, 0x7d, 0xe2,
+            0x4f, 0x78, 0x47, 0x9f, 0xed, 0x12,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0xc2, 0xe8, 0x05, 0x00, 0xf4, 0xcc, 0x5f, 0xbf, 0x5d, 0xaa, 0xee, 0xd3, 0xbb, 0x59,
+            0xab, 0xae, 0xee, 0x56, 0xc6, 0x52,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0xc8, 0x66, 0x0a, 0x62, 0xb0, 0x3b, 0x1b, 0x61, 0x30, 0xbf, 0x78, 0x16, 0x08, 0xd3,
+            0x2a, 0x6a, 0x8d, 0x0f, 0xb8, 0x9f,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0xf8, 0x85, 0xda, 0x40, 0xb1, 0xe7, 0xa9, 0xab, 0xd1, 0x76, 0x55, 0xec, 0x5b, 0xbe,
+            0xc0, 0xf2, 0x1f, 0x0e, 0xd5, 0x2e,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x2a, 0x2b, 0xca, 0xc1, 0x9b, 0x8e, 0x91, 0xb4, 0x26, 0x10, 0x78, 0x07, 0xe0, 0x2e,
+            0x72, 0x49, 0x56, 0x9d, 0x6f, 0xd3,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0x16, 0x6f, 0x93, 0x2d, 0x55, 0xeb, 0x64, 0xd8, 0xe4, 0xdf, 0x4f, 0xd3, 0x7e, 0x23,
+            0x13, 0xf0, 0xd0, 0xfd, 0x84, 0x51,
+        ]),
+    },
+    Known {
+        name: "Juniper NetScreen (ScreenOS)",
+        matches: Match::Prefix(&[
+            0xa3, 0x5b, 0xfd, 0x05, 0xca, 0x1a, 0xc0, 0xb3, 0xd2, 0xf2, 0x4e, 0x9e, 0x82, 0xbf,
+            0xcb, 0xff, 0x9c, 0x9e, 0x52, 0xb5,
+        ]),
+    },
+    // ---- SonicWall [I][L][W] ------------------------------------------------
+    Known {
+        name: "SonicWall",
+        matches: Match::Prefix(&[0x40, 0x4b, 0xf4, 0x39, 0x52, 0x2c, 0xa3, 0xf6]),
+    },
+    Known {
+        // [I] "observed to be sent from SonicWall firewalls"; the byte after
+        // the prefix varies.
+        name: "SonicWall",
+        matches: Match::Prefix(&[0x5b, 0x36, 0x2b, 0xc8, 0x20, 0xf6]),
+    },
+    Known {
+        // [I] SonicWall-c.
+        name: "SonicWall",
+        matches: Match::Prefix(&[0x5b, 0x36, 0x2b, 0xc8, 0x20, 0xf7]),
+    },
+    Known {
+        // [L] "Sonicwall 2", apparently also WatchGuard Firebox.
+        name: "SonicWall or WatchGuard",
+        matches: Match::Prefix(&[0xda, 0x8e, 0x93, 0x78, 0x80, 0x01, 0x00, 0x00]),
+    },
+    // ---- Cisco [W][I][L] ----------------------------------------------------
+    Known {
+        // [W][I] VPN 3000 concentrator: truncated MD5("ALTIGA GATEWAY"),
+        // the last two bytes a version.
+        name: "Cisco VPN 3000 Concentrator",
+        matches: Match::Prefix(&[
+            0x1f, 0x07, 0xf7, 0x0e, 0xaa, 0x65, 0x14, 0xd3, 0xb0, 0xfa, 0x96, 0x54, 0x2a, 0x50,
+        ]),
+    },
+    Known {
+        // [L] "Cisco IOS Device".
+        name: "Cisco IOS",
+        matches: Match::Prefix(&[0x3e, 0x98, 0x40, 0x48]),
+    },
+    Known {
+        name: "Cisco Dynamic Route",
+        matches: Match::Exact(b"CISCO-DYNAMIC-ROUTE"),
+    },
+    Known {
+        name: "Cisco VPN revision 2",
+        matches: Match::Exact(b"CISCOVPN-REV-02"),
+    },
+    Known {
+        name: "Cisco GRE mode",
+        matches: Match::Exact(b"CISCO-GRE-MODE"),
+    },
+    // ---- strongSwan, libreswan, Openswan [L][I][W] --------------------------
+    Known {
+        // [L] libreswan 3.6 and later: ASCII "OE-Libreswan-" and its version.
+        name: "libreswan",
+        matches: Match::Prefix(b"OE-Libreswan-"),
+    },
+    Known {
+        // [L] libreswan 3.0 - 3.5: "OEN" and 9 more bytes.
+        name: "libreswan 3.0-3.5",
+        matches: Match::Prefix(b"OEN"),
+    },
+    Known {
+        // [L][I] Openswan / FreeS/WAN: "OE" and 10 more bytes of a hash.
+        name: "Openswan or FreeS/WAN",
+        matches: Match::Prefix(b"OE"),
+    },
+    Known {
+        // [L] ASCII "OpenIKED" and a version.
+        name: "OpenIKED",
+        matches: Match::Prefix(b"OpenIKED"),
+    },
 ];
 
 const TABLE: &[Known] = &[
@@ -135,36 +370,69 @@ fn windows_release(version: u32) -> Option<&'static str> {
         8 => "Windows Server 2008 R2",
         9 => "Windows 8",
         10 => "Windows Server 2012 or later",
+        // ike-scan: "Windows-2012 ^1e2b...e46100000010".
+        16 => "Windows Server 2012",
         _ => return None,
     })
 }
 
 /// A readable name for a Vendor ID, or `None` when it is not in the table.
 pub fn name(vid: &[u8]) -> Option<Cow<'static, str>> {
+    lookup(vid).map(|(n, _)| n)
+}
+
+/// The name, and whether the ID's own text adds to it: true when a table
+/// entry matched a readable prefix of 4 or more bytes (`OE-Libreswan-` and a
+/// version), so the rest of the text is worth showing.
+fn lookup(vid: &[u8]) -> Option<(Cow<'static, str>, bool)> {
     if let Some(version) = vid.strip_prefix(MS_NT5_ISAKMPOAKLEY.as_slice()) {
         let v = <[u8; 4]>::try_from(version).ok().map(u32::from_be_bytes);
-        return Some(match v {
+        let n: Cow<'static, str> = match v {
             Some(v) => match windows_release(v) {
                 Some(release) => format!("MS NT5 ISAKMPOAKLEY {v} ({release})").into(),
                 None => format!("MS NT5 ISAKMPOAKLEY {v} (Windows)").into(),
             },
             None => "MS NT5 ISAKMPOAKLEY (Windows)".into(),
-        });
-    }
-    TABLE.iter().find_map(|k| {
-        let hit = match k.matches {
-            Match::Exact(b) => vid == b,
-            Match::Prefix(b) => vid.starts_with(b),
         };
-        hit.then_some(Cow::Borrowed(k.name))
+        return Some((n, false));
+    }
+    TABLE.iter().chain(GATEWAYS).find_map(|k| {
+        let (hit, text_prefix) = match k.matches {
+            Match::Exact(b) => (vid == b, false),
+            Match::Prefix(b) => (
+                vid.starts_with(b),
+                as_text(b).is_some() && vid.len() > b.len(),
+            ),
+        };
+        hit.then_some((Cow::Borrowed(k.name), text_prefix))
     })
 }
 
-/// The name when known, else the hex bytes: what reports show.
+/// The Vendor ID as text, when every byte is printable ASCII (space to
+/// `~`) and there are at least 4 of them: many vendors send a readable
+/// string (`FLEXVPN-SUPPORTED`, `OE-Libreswan-4.12`, `OpenIKED-7.2`) that
+/// says more than its hex.
+pub fn as_text(vid: &[u8]) -> Option<&str> {
+    if vid.len() < 4 || !vid.iter().all(|b| (0x20..=0x7e).contains(b)) {
+        return None;
+    }
+    std::str::from_utf8(vid).ok()
+}
+
+/// What reports show: the name when known, with the text when the ID is a
+/// readable prefix plus more (`libreswan "OE-Libreswan-4.12"`); an unknown
+/// readable ID as quoted text; anything else as hex.
 pub fn describe(vid: &[u8]) -> String {
-    match name(vid) {
-        Some(n) => n.into_owned(),
-        None => crate::wire::hex(vid),
+    match lookup(vid) {
+        Some((n, true)) => match as_text(vid) {
+            Some(t) => format!("{n} \"{t}\""),
+            None => n.into_owned(),
+        },
+        Some((n, false)) => n.into_owned(),
+        None => match as_text(vid) {
+            Some(t) => format!("\"{t}\""),
+            None => crate::wire::hex(vid),
+        },
     }
 }
 
@@ -215,6 +483,89 @@ mod tests {
                 .collect();
             assert_eq!(name(&bytes).as_deref(), Some(*label), "{hex}");
         }
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// One sample per vendor group, as the sources print them.
+    #[test]
+    fn gateway_vendor_ids_are_named() {
+        let cases: &[(&str, &str)] = &[
+            // Wireshark VID_FORTINET_FORTIGATE + release/build bytes.
+            ("8299031757a36082c6a621de00060009", "Fortinet FortiGate"),
+            ("1d6e178f6c2c0be284985465450fe9d4", "Fortinet FortiGate"),
+            (
+                "b4f01ca951e9da8d0bafbbd34ad3044e",
+                "Fortinet Endpoint Control (FortiClient)",
+            ),
+            (
+                "4c53427b6d465d1b337bb755a37a7fef",
+                "FortiClient connect license (Fortinet)",
+            ),
+            // ike-scan: Firewall-1 NGX, 40 bytes.
+            (
+                "f4ed19e0c114eb516faaac0ee37daf2807b4381f000000010000138d4f9a2b1c00000000180000",
+                "Check Point",
+            ),
+            // ike-scan example: ns5xp 5.0.0r1.0.
+            (
+                "299ee8289f40a8973bc78687e2e7226b532c3b760000000900000500",
+                "Juniper NetScreen (ScreenOS)",
+            ),
+            ("5b362bc820f60007", "SonicWall"),
+            ("404bf439522ca3f6", "SonicWall"),
+            (
+                "1f07f70eaa6514d3b0fa96542a500407",
+                "Cisco VPN 3000 Concentrator",
+            ),
+            ("882fe56d6fd20dbc2251613b2ebe5beb", "strongSwan"),
+        ];
+        for (h, label) in cases {
+            assert_eq!(name(&hex(h)).as_deref(), Some(*label), "{h}");
+        }
+        // Windows by version (ike-scan / [MS-IKEE]).
+        assert_eq!(
+            describe(&hex("1e2b516905991c7d7c96fcbfb587e46100000009")),
+            "MS NT5 ISAKMPOAKLEY 9 (Windows 8)"
+        );
+        assert_eq!(
+            describe(&hex("1e2b516905991c7d7c96fcbfb587e46100000010")),
+            "MS NT5 ISAKMPOAKLEY 16 (Windows Server 2012)"
+        );
+    }
+
+    #[test]
+    fn fortinet_endpoint_control_is_the_md5_of_its_name() {
+        // libreswan declares it as MD5("Fortinet Endpoint Control").
+        assert_eq!(
+            name(&hex("b4f01ca951e9da8d0bafbbd34ad3044e")).as_deref(),
+            Some("Fortinet Endpoint Control (FortiClient)")
+        );
+    }
+
+    #[test]
+    fn ascii_vendor_ids_are_shown_as_text() {
+        assert_eq!(
+            describe(b"OE-Libreswan-4.12"),
+            "libreswan \"OE-Libreswan-4.12\""
+        );
+        assert_eq!(describe(b"OpenIKED-7.2"), "OpenIKED \"OpenIKED-7.2\"");
+        assert_eq!(describe(b"FLEXVPN-SUPPORTED"), "Cisco FlexVPN");
+        assert_eq!(describe(b"Some Gateway 1.0"), "\"Some Gateway 1.0\"");
+        // Binary IDs and too-short text stay hex.
+        assert_eq!(describe(&[0x41, 0x42, 0x00, 0x43]), "41420043");
+        assert_eq!(describe(b"ab"), "6162");
+        assert_eq!(as_text(b"tab\there"), None);
+        // A known binary ID that happens to start with printable bytes is
+        // still named, not quoted.
+        assert_eq!(
+            describe(&hex("4f45755c645c6b4c7a5c7c71")),
+            "Openswan or FreeS/WAN"
+        );
     }
 
     #[test]
