@@ -105,7 +105,10 @@ pub fn parse_line(line_no: usize, line: &str) -> Option<Result<NoClientSite, Mal
     let (Some(computer), Some(address)) = (rest.next(), rest.next()) else {
         return Some(Err(malformed()));
     };
-    if computer.chars().count() > MAX_TOKEN_CHARS || address.chars().count() > MAX_TOKEN_CHARS {
+    // Names and addresses have neither more characters nor control
+    // characters (which a terminal would obey when the report shows them).
+    let odd = |t: &str| t.chars().count() > MAX_TOKEN_CHARS || t.chars().any(char::is_control);
+    if odd(computer) || odd(address) {
         return Some(Err(malformed()));
     }
     let head: Vec<&str> = head.split_whitespace().collect();
@@ -183,6 +186,9 @@ mod tests {
         let bad = parse_line(3, &long).unwrap().unwrap_err();
         assert_eq!(bad.line, 3);
         assert!(bad.text.len() < 100, "{}", bad.text);
+        let escape = parse_line(4, "NO_CLIENT_SITE: PC\u{1b}]0;owned\u{7} 10.0.0.1");
+        let bad = escape.unwrap().unwrap_err();
+        assert!(!bad.text.contains('\u{1b}'), "{}", bad.text);
         let cut = Line {
             number: 9,
             text: format!("NO_CLIENT_SITE: PC {}", "1".repeat(4000)),

@@ -527,12 +527,10 @@ impl NetlogonSummary {
                 Decoded::Other => (Kind::Other, None),
             },
             Ok(Input::Ipv4Prefix(_) | Input::Ipv6Prefix(_)) | Err(_) => {
+                let text = format!("NO_CLIENT_SITE: {} {}", entry.computer, entry.address);
                 self.malformed(MalformedLine {
                     line: entry.line,
-                    text: format!(
-                        "NO_CLIENT_SITE: {} {} (not an address)",
-                        entry.computer, entry.address
-                    ),
+                    text: format!("{} (not an address)", excerpt(&text, EXCERPT_CHARS)),
                 });
                 return;
             }

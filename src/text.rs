@@ -349,19 +349,24 @@ impl<R: Read> LineReader<R> {
 pub const EXCERPT_CHARS: usize = 80;
 
 /// `text` for a message: control characters escaped (`\u{1b}`), at most
-/// `max_chars` characters, then `...` when there was more.
+/// `max_chars` characters of output (an escape counts as what it prints),
+/// then `...` when there was more.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     let mut out = String::new();
-    for (shown, c) in text.chars().enumerate() {
-        if shown == max_chars {
+    let mut shown = 0;
+    for c in text.chars() {
+        let piece: String = if c.is_control() {
+            c.escape_default().collect()
+        } else {
+            c.to_string()
+        };
+        let width = piece.chars().count();
+        if shown + width > max_chars {
             out.push_str("...");
             break;
         }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+        out.push_str(&piece);
+        shown += width;
     }
     out
 }
@@ -585,5 +590,9 @@ mod line_reader_tests {
             format!("{}...", "z".repeat(80))
         );
         assert_eq!(excerpt("short", 80), "short");
+        // Escapes count as what they print: NULs cannot stretch an excerpt.
+        let nuls = excerpt(&"\0".repeat(1000), 80);
+        assert!(nuls.chars().count() <= 83, "{nuls}");
+        assert!(nuls.starts_with("\\u{0}") && nuls.ends_with("..."));
     }
 }

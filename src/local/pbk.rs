@@ -88,8 +88,8 @@ pub enum PbkError {
     )]
     LineTooLong { line: usize, bytes: u64 },
     #[error(
-        "line {line}: a profile name or server longer than {MAX_NAME_CHARS} characters, which \
-         Windows does not store"
+        "line {line}: a profile name or server longer than {MAX_NAME_CHARS} characters or with \
+         control characters, which Windows does not store"
     )]
     NameTooLong { line: usize },
     #[error("more than {MAX_PROFILES} profiles; a client's phonebook holds a handful")]
@@ -265,7 +265,10 @@ impl Parser {
         if line.is_empty() || line.starts_with(';') {
             return Ok(());
         }
-        let too_long = |s: &str| s.chars().nth(MAX_NAME_CHARS).is_some();
+        // Also refused: control characters, which a terminal would obey
+        // when the report shows the name.
+        let too_long =
+            |s: &str| s.chars().nth(MAX_NAME_CHARS).is_some() || s.chars().any(char::is_control);
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             let section = section.trim();
             if too_long(section) {
@@ -568,6 +571,8 @@ phonenumber= vpn.example.com\r\n[aovpn]\r\ndevicetunnel=1\r\n";
         assert_eq!(parse(&long), Err(PbkError::NameTooLong { line: 1 }));
         let server = format!("[a]\nPhoneNumber={}\n", "s".repeat(300));
         assert_eq!(parse(&server), Err(PbkError::NameTooLong { line: 2 }));
+        let escape = "[a]\nPhoneNumber=vpn\u{1b}[2J.example.com\n";
+        assert_eq!(parse(escape), Err(PbkError::NameTooLong { line: 2 }));
         let sections = |n: usize| (0..n).map(|i| format!("[p{i}]\n")).collect::<String>();
         assert_eq!(parse(&sections(1001)), Err(PbkError::TooManyProfiles));
         assert_eq!(parse(&sections(1000)).unwrap().len(), 1000);
