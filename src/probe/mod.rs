@@ -23,7 +23,7 @@ pub mod auth;
 // The Linux socket error queue (recvmsg MSG_ERRQUEUE, poll): raw libc calls.
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
-mod errqueue;
+pub mod errqueue;
 pub mod icmp;
 pub mod iface;
 pub mod ike;
