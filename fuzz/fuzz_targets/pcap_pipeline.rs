@@ -1,0 +1,78 @@
+//! The whole `pcap` command on one or two capture files: reader -> link ->
+//! component-copy filter -> reassembly -> IKE analysis -> JSON and human
+//! report, as `src/cmd/pcap.rs` runs it (keep the two in step). The first
+//! byte picks one file or two; with two, the next two bytes say where the
+//! first ends. The JSON must be one valid document.
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+use aovpn_diag::analyse::{Analyser, Options};
+use aovpn_diag::capture::dedup::{self, ComponentCopies};
+use aovpn_diag::capture::defrag::DefragLimits;
+use aovpn_diag::capture::ip::IkePorts;
+use aovpn_diag::capture::{CaptureReader, for_each_in_time_order};
+use aovpn_diag::report::pcap::{PcapReport, write_human};
+use aovpn_diag::report::write_json;
+use libfuzzer_sys::fuzz_target;
+
+use common::{Bytes, DETAILS, assert_json};
+
+fuzz_target!(|data: &[u8]| {
+    let mut input = Bytes(data);
+    let mode = input.u8();
+    let files: Vec<&[u8]> = if mode & 1 == 0 {
+        vec![input.rest()]
+    } else {
+        let first = input.slice(usize::MAX >> 1);
+        vec![first, input.rest()]
+    };
+    let mut readers = Vec::new();
+    let mut names = Vec::new();
+    for (i, bytes) in files.iter().enumerate() {
+        let name = format!("fuzz{i}");
+        match CaptureReader::new(name.clone(), i as u16, std::io::Cursor::new(bytes.to_vec())) {
+            Ok(r) => readers.push(r),
+            Err(_) => return,
+        }
+        names.push(name);
+    }
+    let opts = Options {
+        ports: IkePorts::with_extra(if mode & 2 == 0 { &[] } else { &[10500] }),
+        defrag: DefragLimits {
+            timeout_secs: i64::from(mode >> 4) + 1,
+            ..DefragLimits::default()
+        },
+    };
+    let mut analyser = Analyser::new(opts);
+    let mut copies = ComponentCopies::new();
+    for (i, r) in readers.iter_mut().enumerate() {
+        let _ = r.peek();
+        copies.declare_interfaces(i as u16, r.interfaces_declared());
+    }
+    let mut frames = 0u64;
+    let _ = for_each_in_time_order(&mut readers, |p| {
+        if !copies.is_copy(&dedup::Frame::of(p)) {
+            analyser.packet(p);
+        }
+        frames += 1;
+        assert!(frames * 16 <= data.len() as u64, "a frame from nothing");
+        true
+    });
+    for r in &readers {
+        if let Some(t) = r.truncation() {
+            analyser.file_truncated(r.name(), t);
+        }
+    }
+    let mut analysis = analyser.finish();
+    analysis.stats.component_copies = copies.copies();
+    let report = PcapReport::new(names, &analysis);
+    let mut json = Vec::new();
+    write_json(&mut json, "pcap", &report).expect("JSON into memory");
+    assert_json(&json);
+    for detail in DETAILS {
+        let mut human = Vec::new();
+        write_human(&mut human, &report, detail).expect("text into memory");
+    }
+});
