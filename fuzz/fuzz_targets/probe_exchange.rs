@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use std::rc::Rc;
 use std::time::Duration;
 
-use aovpn_diag::probe::ike::Timing;
+use aovpn_diag::probe::ike::{MAX_ROUNDS, Timing};
 use aovpn_diag::probe::net::{Received, Scripted, Sent};
 use aovpn_diag::probe::proposals::ProposalSet;
 use aovpn_diag::probe::{self, Config};
@@ -153,11 +153,14 @@ fuzz_target!(|data: &[u8]| {
         net = net.with_local_ip(IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 2]));
     }
     let target = probe::probe_address(&mut net, address, &cfg);
-    assert!(
-        net.sent().len() <= 400,
-        "{} datagrams sent",
-        net.sent().len()
-    );
+    // The documented bound: per port a small and a padded exchange, one per
+    // checked proposal, each at most MAX_ROUNDS request variants sent
+    // 1 + retransmits times; the IKE_AUTH test and its Delete as many.
+    let sends = 1 + usize::from(cfg.timing.retransmits);
+    let checked = cfg.proposal_check.as_ref().map_or(0, |p| p.entries().len());
+    let bound = (4 + checked) * MAX_ROUNDS * sends + 2 * sends;
+    let sent = net.sent().len();
+    assert!(sent <= bound, "{sent} datagrams sent, bound {bound}");
 
     let targets = [target];
     let findings = probe::findings(&targets);
