@@ -25,8 +25,14 @@ _aovpn__diag() {
             aovpn__diag,completions)
                 cmd="aovpn__diag__subcmd__completions"
                 ;;
+            aovpn__diag,events)
+                cmd="aovpn__diag__subcmd__events"
+                ;;
             aovpn__diag,help)
                 cmd="aovpn__diag__subcmd__help"
+                ;;
+            aovpn__diag,man)
+                cmd="aovpn__diag__subcmd__man"
                 ;;
             aovpn__diag,mtu)
                 cmd="aovpn__diag__subcmd__mtu"
@@ -49,8 +55,14 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,completions)
                 cmd="aovpn__diag__subcmd__help__subcmd__completions"
                 ;;
+            aovpn__diag__subcmd__help,events)
+                cmd="aovpn__diag__subcmd__help__subcmd__events"
+                ;;
             aovpn__diag__subcmd__help,help)
                 cmd="aovpn__diag__subcmd__help__subcmd__help"
+                ;;
+            aovpn__diag__subcmd__help,man)
+                cmd="aovpn__diag__subcmd__help__subcmd__man"
                 ;;
             aovpn__diag__subcmd__help,mtu)
                 cmd="aovpn__diag__subcmd__help__subcmd__mtu"
@@ -71,7 +83,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile completions help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -88,7 +100,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__6to4)
+        aovpn__diag__subcmd__6to4)
             opts="-v -q -h -V --site --netlogon --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -114,8 +126,8 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__check)
-            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-mtu --local-rras --json --verbose --quiet --color --help --version"
+        aovpn__diag__subcmd__check)
+            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-mtu --local-rras --local-events --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,7 +138,7 @@ _aovpn__diag() {
                     return 0
                     ;;
                 --proposals)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "windows aovpn all" -- "${cur}"))
                     return 0
                     ;;
                 --frag-size)
@@ -144,7 +156,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__completions)
+        aovpn__diag__subcmd__completions)
             opts="-v -q -h -V --json --verbose --quiet --color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -162,8 +174,30 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help)
-            opts="check pcap probe mtu 6to4 profile completions help"
+        aovpn__diag__subcmd__events)
+            opts="-v -q -h -V --since --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__help)
+            opts="check pcap probe mtu 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -176,7 +210,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__6to4)
+        aovpn__diag__subcmd__help__subcmd__6to4)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -190,7 +224,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__check)
+        aovpn__diag__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -204,7 +238,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__completions)
+        aovpn__diag__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -218,7 +252,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__help)
+        aovpn__diag__subcmd__help__subcmd__events)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -232,7 +266,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__mtu)
+        aovpn__diag__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -246,7 +280,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__pcap)
+        aovpn__diag__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -260,7 +294,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__probe)
+        aovpn__diag__subcmd__help__subcmd__mtu)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -274,7 +308,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__help__subcmd__profile)
+        aovpn__diag__subcmd__help__subcmd__pcap)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -288,7 +322,60 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__mtu)
+        aovpn__diag__subcmd__help__subcmd__probe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__help__subcmd__profile)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__man)
+            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile completions man"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__mtu)
             opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --min --max --tries --ike --port --progress --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -312,7 +399,7 @@ _aovpn__diag() {
                     return 0
                     ;;
                 --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "500 4500" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -326,7 +413,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__pcap)
+        aovpn__diag__subcmd__pcap)
             opts="-v -q -h -V --ike-port --frag-timeout --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -352,7 +439,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__probe)
+        aovpn__diag__subcmd__probe)
             opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --proposals --frag-size --no-frag-test --no-auth-test --retransmits --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -364,7 +451,7 @@ _aovpn__diag() {
                     return 0
                     ;;
                 --proposals)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "windows aovpn all" -- "${cur}"))
                     return 0
                     ;;
                 --frag-size)
@@ -386,7 +473,7 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        aovpn__subcmd__diag__subcmd__profile)
+        aovpn__diag__subcmd__profile)
             opts="-v -q -h -V --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

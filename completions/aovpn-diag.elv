@@ -20,8 +20,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag'= {
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -34,7 +34,9 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+            cand events 'Read Windows'' own record of VPN connection attempts and say why they failed'
             cand completions 'Print a shell completion script on stdout'
+            cand man 'Print a man page, or write all of them where `man` finds them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aovpn-diag;check'= {
@@ -48,9 +50,10 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --ipv6 'Test IPv6 addresses only'
             cand --no-mtu 'Skip the path-MTU step'
             cand --local-rras 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)'
+            cand --local-events 'Also read this machine''s RasClient events of the last 24 hours and fold the last attempt''s error code into the verdict (Windows only)'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -63,8 +66,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --frag-timeout 'Seconds of capture time after which an unfinished IP datagram is given up'
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -85,8 +88,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --no-frag-test 'Skip the fragment test'
             cand --no-auth-test 'Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports)'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -108,8 +111,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --ike 'Probe with IKE_SA_INIT requests over UDP instead of ICMP echo'
             cand --progress 'Show a progress bar on stderr (when stderr is a terminal)'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -122,8 +125,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --netlogon 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected'
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -134,8 +137,21 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag;profile'= {
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aovpn-diag;events'= {
+            cand --since 'Only events of the last DURATION: hours (24), or with a unit: 90m, 2h, 7d. Default: 24h for this machine''s logs, everything in files'
+            cand --color 'When to colour the human view'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -146,8 +162,21 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag;completions'= {
             cand --color 'When to colour the human view'
             cand --json 'Print one JSON document on stdout instead of the human view'
-            cand -v 'Show more detail (repeat for more)'
-            cand --verbose 'Show more detail (repeat for more)'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'aovpn-diag;man'= {
+            cand --dir 'Write every page into this directory (created if missing) instead of printing one'
+            cand --color 'When to colour the human view'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand -q 'Print only the verdict and failing findings; no progress'
             cand --quiet 'Print only the verdict and failing findings; no progress'
             cand -h 'Print help (see more with ''--help'')'
@@ -162,7 +191,9 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+            cand events 'Read Windows'' own record of VPN connection attempts and say why they failed'
             cand completions 'Print a shell completion script on stdout'
+            cand man 'Print a man page, or write all of them where `man` finds them'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'aovpn-diag;help;check'= {
@@ -177,7 +208,11 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         }
         &'aovpn-diag;help;profile'= {
         }
+        &'aovpn-diag;help;events'= {
+        }
         &'aovpn-diag;help;completions'= {
+        }
+        &'aovpn-diag;help;man'= {
         }
         &'aovpn-diag;help;help'= {
         }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Seed corpora for the fuzz targets, made from the checked-in fixtures
-(captures, phonebooks, netlogon logs) and a few hand-written inputs, so the
+(captures, phonebooks, netlogon logs, event exports) and a few hand-written inputs, so the
 fuzzers start from real shapes instead of nothing. Deterministic; writes
 fuzz/corpus/<target>/ (git-ignored: nothing but this script is committed).
 
@@ -232,6 +232,9 @@ def main():
         b"aes128-sha1-modp1024,3des-sha1-modp1024", b"windows", b"aovpn", b"all",
         b"aes256-aes128-sha256-sha1-prfsha384-ecp256-modp2048",
     ])
+    events = sorted(glob.glob(os.path.join(FIXTURES, "events", "*.xml")) +
+                    glob.glob(os.path.join(FIXTURES, "events", "*.evtx")))
+    write(corpus, "events_read", [open(p, "rb").read() for p in events])
     words = lambda *w: b"\0".join(x.encode() for x in w)
     write(corpus, "cli_args", [
         b"\x00" + words("vpn.example.com", "--timeout", "0.5", "--proposals", "windows"),

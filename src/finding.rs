@@ -195,7 +195,7 @@ codes! {
         command: "pcap",
         severity: Fail,
         windows_error: 809,
-        meaning: "no IKEv2 on UDP 500/4500 (or `--ike-port`) in the capture",
+        meaning: "no IKEv2 on UDP 500/4500 (or `--ike-port`) and no ESP or IKEv1 in the capture",
     }
     /// pcap: IKEV2_FRAGMENTATION_SUPPORTED (16430) missing from one side or both.
     IkeFragmentationNotNegotiated = "ike-fragmentation-not-negotiated" {
@@ -238,6 +238,52 @@ codes! {
         command: "pcap",
         severity: Info,
         meaning: "ICMP fragmentation-needed / ICMPv6 packet-too-big quoting an IKE datagram: router, MTU, message",
+    }
+    /// pcap: the responder answered, the requester kept retransmitting: the response was lost on the way back.
+    IkeResponseLost = "ike-response-lost" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "the responder answered (any exchange) but the initiator kept retransmitting and never went on: the responses were lost on the way back; their sizes and the path MTU they imply",
+    }
+    /// pcap: an IKE message of more than 16 IKEv2 fragments (some gateways drop those).
+    TooManyIkeFragments = "too-many-ike-fragments" {
+        command: "pcap",
+        severity: Fail,
+        also: "warn when the exchange did not fail",
+        windows_error: 809,
+        meaning: "an IKE message of more than 16 IKEv2 fragments (some gateways drop those; Windows clients on small MTUs send 17 to 29)",
+    }
+    /// pcap: one peer's IKE_SA_INIT goes unanswered while the responder answers other peers.
+    IkeSaInitRefusedForPeer = "ike-sa-init-refused-for-peer" {
+        command: "pcap",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "a peer's IKE_SA_INIT goes unanswered while the same responder answers other peers on the same port meanwhile: a per-peer limit (half-open SAs per address; a source-NATing load balancer; RRAS `IkeNumEstablishedForInitialQuery`), not a firewall",
+    }
+    /// pcap: ESP, ESP in UDP or IKEv1 flows, but no IKEv2 negotiation is in the capture.
+    IkeNotInCapture = "ike-not-in-capture" {
+        command: "pcap",
+        severity: Warn,
+        meaning: "ESP, ESP in UDP or IKEv1 flows but no IKEv2 negotiation is in the capture (the tunnel was negotiated before it started): the peers, packet counts and how to capture the attempt",
+    }
+    /// pcap: an IKE datagram's IP fragments were sent last-first (some gateways drop those).
+    IpFragmentsOutOfOrder = "ip-fragments-out-of-order" {
+        command: "pcap",
+        severity: Warn,
+        meaning: "an IKE datagram whose IP fragments left last-first (some gateways, a major cloud VPN gateway among them, drop those); named in the remedy when the exchange failed",
+    }
+    /// pcap: the capture ended while an exchange could still complete.
+    ExchangeInProgress = "exchange-in-progress" {
+        command: "pcap",
+        severity: Info,
+        meaning: "the capture ended while an exchange could still complete (its only request less than 5 s before the end, or IKE_SA_INIT just answered): not a failure",
+    }
+    /// pcap: the responder demanded a COOKIE (half-open SA load, DoS protection).
+    IkeCookieRequested = "ike-cookie-requested" {
+        command: "pcap",
+        severity: Info,
+        meaning: "the responder demanded a COOKIE (RFC 7296 §2.6): it is under half-open SA load (denial-of-service protection)",
     }
 
     // ---- probe ------------------------------------------------------------
@@ -421,6 +467,211 @@ codes! {
         rank: 10,
         windows_error: 868,
         meaning: "the VPN server name does not resolve (unknown host, no DNS answer)",
+    }
+
+    // ---- events -----------------------------------------------------------
+    // One code per Windows error that has its own diagnosis (scripts match the
+    // number in the code; the row names the Windows error), `rasclient-error`
+    // for every other code with the number as evidence. Sources of each
+    // mapping: src/events/diagnosis.rs.
+    /// events: RasClient 20227 error 809 (ERROR_VPN_TIMEOUT).
+    RasClient809 = "rasclient-809" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 809,
+        meaning: "RasClient 20227 error 809 (ERROR_VPN_TIMEOUT): the server never answered (UDP 500/4500 blocked, IKE_AUTH fragments lost, split load balancer); confirm with `check <server>`",
+    }
+    /// events: error 800 (ERROR_AUTOMATIC_VPN_FAILED).
+    RasClient800 = "rasclient-800" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 800,
+        meaning: "error 800 (ERROR_AUTOMATIC_VPN_FAILED): with tunnel type Automatic every tunnel failed; confirm with `check <server>`",
+    }
+    /// events: error 812 (ERROR_SERVER_POLICY).
+    RasClient812 = "rasclient-812" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 812,
+        meaning: "error 812 (ERROR_SERVER_POLICY): the NPS network policy refused the authentication method or a condition (NPS event 6273 names the reason)",
+    }
+    /// events: error 853 (ERROR_EAP_USER_CERT_INVALID).
+    RasClient853 = "rasclient-853" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 853,
+        meaning: "error 853 (ERROR_EAP_USER_CERT_INVALID): the NPS server does not accept the user certificate (issuing CA missing from NTAuth)",
+    }
+    /// events: error 691 (ERROR_AUTHENTICATION_FAILURE).
+    RasClient691 = "rasclient-691" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 691,
+        meaning: "error 691 (ERROR_AUTHENTICATION_FAILURE): the server refused the credentials or the authentication method",
+    }
+    /// events: error 868 (ERROR_DNSNAME_NOT_RESOLVABLE).
+    RasClient868 = "rasclient-868" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 868,
+        meaning: "error 868 (ERROR_DNSNAME_NOT_RESOLVABLE): the server name did not resolve; confirm with `check <server>`",
+    }
+    /// events: error 13801 (ERROR_IPSEC_IKE_AUTH_FAIL).
+    RasClient13801 = "rasclient-13801" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13801,
+        meaning: "error 13801 (ERROR_IPSEC_IKE_AUTH_FAIL): IKE certificates unacceptable (server certificate EKU, expiry, untrusted root, name)",
+    }
+    /// events: error 13806 (ERROR_IPSEC_IKE_NO_CERT).
+    RasClient13806 = "rasclient-13806" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13806,
+        meaning: "error 13806 (ERROR_IPSEC_IKE_NO_CERT): no valid machine certificate on the client (device tunnel) or the server",
+    }
+    /// events: error 13817 (ERROR_IPSEC_IKE_CRL_FAILED).
+    RasClient13817 = "rasclient-13817" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13817,
+        meaning: "error 13817 (ERROR_IPSEC_IKE_CRL_FAILED): a certificate revocation check failed (CRL unreachable or expired)",
+    }
+    /// events: error 13848 (ERROR_IPSEC_IKE_PEER_CRL_FAILED).
+    RasClient13848 = "rasclient-13848" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13848,
+        meaning: "error 13848 (ERROR_IPSEC_IKE_PEER_CRL_FAILED): the revocation check of the peer's certificate failed",
+    }
+    /// events: error 13818 (ERROR_IPSEC_IKE_INVALID_KEY_USAGE).
+    RasClient13818 = "rasclient-13818" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13818,
+        meaning: "error 13818 (ERROR_IPSEC_IKE_INVALID_KEY_USAGE): a certificate's key usage or EKU does not allow IKE",
+    }
+    /// events: error 13843 (ERROR_IPSEC_IKE_INVALID_PAYLOAD).
+    RasClient13843 = "rasclient-13843" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13843,
+        meaning: "error 13843 (ERROR_IPSEC_IKE_INVALID_PAYLOAD): a malformed or unexpected IKE payload arrived; confirm with `pcap`",
+    }
+    /// events: error 13847 (ERROR_IPSEC_IKE_NO_PEER_CERT).
+    RasClient13847 = "rasclient-13847" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13847,
+        meaning: "error 13847 (ERROR_IPSEC_IKE_NO_PEER_CERT): the server sent no valid certificate in IKE_AUTH",
+    }
+    /// events: error 13868 (ERROR_IPSEC_IKE_POLICY_MATCH).
+    RasClient13868 = "rasclient-13868" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13868,
+        meaning: "error 13868 (ERROR_IPSEC_IKE_POLICY_MATCH): no common IKE proposal; confirm with `probe <server> --proposals all` and `profile`",
+    }
+    /// events: error 13887 (ERROR_IPSEC_IKE_CERT_CHAIN_POLICY_MISMATCH).
+    RasClient13887 = "rasclient-13887" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 13887,
+        meaning: "error 13887 (ERROR_IPSEC_IKE_CERT_CHAIN_POLICY_MISMATCH): a certificate does not chain to the root the IPsec policy accepts",
+    }
+    /// events: error 0x800B0109 (CERT_E_UNTRUSTEDROOT).
+    RasClientUntrustedRoot = "rasclient-0x800b0109" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 0x800b0109,
+        meaning: "error 0x800B0109 (CERT_E_UNTRUSTEDROOT): the client does not trust the root CA of the server's certificate",
+    }
+    /// events: error 0x80070040.
+    RasClientNoServerAuthEku = "rasclient-0x80070040" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        windows_error: 0x80070040,
+        meaning: "error 0x80070040: per Microsoft's troubleshooting guide the server certificate lacks Server Authentication (the code itself reads ERROR_NETNAME_DELETED; sources disagree)",
+    }
+    /// events: any other RasClient 20227 error code, with the number, its name and Windows' message as evidence.
+    RasClientError = "rasclient-error" {
+        command: "events",
+        severity: Fail,
+        also: "warn when the profile has connected since",
+        step: "local-events",
+        meaning: "any other RasClient 20227 error code, with the number, its name and Windows' message as evidence",
+    }
+    /// events: a connected VPN was terminated (RasClient 20226) with a reason code other than the user's or the system's own.
+    VpnConnectionDropped = "vpn-connection-dropped" {
+        command: "events",
+        severity: Warn,
+        also: "info for logoff, user switch, hibernation or suspend",
+        meaning: "a connected VPN was terminated (RasClient 20226) with a reason code other than the user's or the system's own",
+    }
+    /// events: a VPN profile connected (RasClient 20225).
+    VpnConnected = "vpn-connected" {
+        command: "events",
+        severity: Info,
+        meaning: "a VPN profile connected (RasClient 20225): how often and when last",
+    }
+    /// events: WFP IKE main-mode failure events (`netsh wfp show netevents`).
+    IkeMmFailure = "ike-mm-failure" {
+        command: "events",
+        severity: Fail,
+        also: "warn when a VPN attempt connected after it",
+        meaning: "WFP IKE main-mode failure events (`netsh wfp show netevents`): error code, which side failed, main-mode state, peer",
+    }
+    /// events: the server refused an authentication (NPS 6273, RemoteAccess 20271).
+    ServerAuthRefused = "server-auth-refused" {
+        command: "events",
+        severity: Fail,
+        meaning: "the VPN server's side refused an authentication attempt: NPS event 6273 (reason code and reason) or RemoteAccess event 20271 (reason), per reason",
+    }
+    /// events: no VPN connection attempt in the events read (or in the `--since` window).
+    NoVpnAttempts = "no-vpn-attempts" {
+        command: "events",
+        severity: Warn,
+        meaning: "no VPN connection attempt in the events read (or in the `--since` window): nothing to diagnose",
+    }
+    /// events: damaged EVTX records could not be read and were skipped; the rest was judged.
+    EventsRecordsSkipped = "events-records-skipped" {
+        command: "events",
+        severity: Warn,
+        meaning: "damaged EVTX records could not be read and were skipped; the rest was judged",
     }
 
     // ---- local (Windows registry, VPN phonebooks) --------------------------

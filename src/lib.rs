@@ -17,6 +17,7 @@ pub mod analyse;
 pub mod capture;
 pub mod check;
 pub mod cli;
+pub mod events;
 pub mod exit;
 pub mod finding;
 pub mod generate;

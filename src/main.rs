@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         out: &mut stdout,
         json: cli.global.json,
         detail: Detail {
-            verbose: cli.global.verbose,
+            verbose: u8::from(cli.global.verbose),
             quiet: cli.global.quiet,
         },
     };
@@ -41,10 +41,12 @@ fn main() -> ExitCode {
         Command::SixToFour(args) => cmd::sixtofour::run(&args, &mut ctx),
         Command::Pcap(args) => cmd::pcap::run(&args, &mut ctx),
         Command::Profile(args) => cmd::profile::run(&args, &mut ctx),
+        Command::Events(args) => cmd::events::run(&args, &mut ctx),
         Command::Check(args) => cmd::check::run(&args, &mut ctx),
         Command::Mtu(args) => cmd::mtu::run(&args, &mut ctx),
         Command::Completions(args) => cmd::completions::run(&args, &mut ctx),
         Command::Probe(args) => cmd::probe::run(&args, &mut ctx),
+        Command::Man(args) => cmd::man::run(&args, &mut ctx),
     };
     let result = result.and_then(|exit| ctx.out.flush().map(|()| exit).map_err(Into::into));
 

@@ -15,7 +15,7 @@ fn input_errors_exit_2_with_a_clear_message() {
         .args(["probe", "not a host"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("not a valid host name"));
+        .stderr(predicate::str::contains("contains a space"));
     bin()
         .args(["probe", "-6", "127.0.0.1"])
         .assert()

@@ -138,7 +138,13 @@ fn ipv6_skf_success_is_ok() {
     assert_eq!(s["nat_keepalives"], 1);
     let sa = &doc["sas"][0];
     assert_eq!(sa["ike_auth_answered"], true);
-    assert_eq!(sa["messages"][2]["skf"], serde_json::json!([1, 2]));
+    // Counted per IKE message: the IKE_AUTH request's two SKF pieces are one
+    // transmission.
+    assert_eq!(sa["messages"][2]["exchange"], "IKE_AUTH");
+    assert_eq!(
+        sa["messages"][2]["ike_fragments"],
+        serde_json::json!({"seen": 2, "total": 2})
+    );
     pcap()
         .arg("fixtures/edge-ipv6-skf-success.pcapng")
         .assert()
@@ -507,7 +513,7 @@ fn lab_captures_give_the_expected_diagnosis() {
         (
             "ike-eap-return-frags-dropped-server.pcapng",
             1,
-            &["ike-auth-unanswered", "ike-message-ip-fragmented"],
+            &["ike-response-lost", "ike-message-ip-fragmented"],
         ),
         (
             "ike-proposal-mismatch-client.pcap",
@@ -580,14 +586,20 @@ fn lab_evidence_details() {
             .starts_with('#')
     );
     // Return-path loss seen from the server: responses were sent, the client
-    // kept retransmitting.
+    // kept retransmitting. Its own code since issue #12 (scripts must tell
+    // "server silent" from "server answered, client never heard it").
     let (doc, _) = json(&["fixtures/ike-eap-return-frags-dropped-server.pcapng"]);
-    let f = finding(&doc, "ike-auth-unanswered");
+    assert!(!has(&doc, "ike-auth-unanswered", "fail"));
+    let f = finding(&doc, "ike-response-lost");
     assert!(
-        f["summary"].as_str().unwrap().contains("never reached it"),
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("lost on the way back to 198.18.1.2:4500"),
         "{f}"
     );
     assert_eq!(f["evidence"]["response_ip_fragments"], 2);
+    assert_eq!(f["windows_error"], 809);
     // Both sides of the 809 case in one timeline.
     let (doc, code) = json(&[
         "fixtures/ike-frags-dropped-809-client.pcapng",
@@ -707,7 +719,10 @@ fn pktmon_copies_give_the_answer_of_the_nic_only_capture() {
     assert!(has(&reference, "ike-auth-unanswered", "fail"));
     assert_eq!(reference["stats"]["component_copies"], 0);
     let f = finding(&reference, "ike-auth-unanswered");
-    assert!(f["summary"].as_str().unwrap().contains("3 time(s)"), "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("sent 3 times"),
+        "{f}"
+    );
     for file in [
         "fixtures/field-pktmon-etl2pcapng-udp4500-blocked.pcapng",
         "fixtures/field-pktmon-components-unmarked.pcapng",

@@ -13,7 +13,7 @@ use std::cell::Cell;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use aovpn_diag::probe::icmp::packet::{self, Message};
+use aovpn_diag::wire::icmp::{self as packet, Message};
 use aovpn_diag::probe::mtu::{Outcome, Search, SearchConfig, Unreachable};
 use aovpn_diag::probe::mtu_driver::{self, Method, ProbeError, SizedProbe};
 use libfuzzer_sys::fuzz_target;

@@ -1,6 +1,7 @@
 //! The whole `pcap` command on one or two capture files: reader -> link ->
-//! component-copy filter -> reassembly -> IKE analysis -> JSON and human
-//! report, as `src/cmd/pcap.rs` runs it (keep the two in step). The first
+//! component-copy filter -> reassembly -> IKE analysis (`analyse::Session`)
+//! -> JSON and human report, as `src/cmd/pcap.rs` runs it (keep the two in
+//! step). The first
 //! byte picks one file or two (bit 0), an extra IKE port (bit 1), the level
 //! of detail of the human view (bits 2-3) and the reassembly timeout (bits
 //! 4-7); with two files, the next two bytes say where the first ends. The
@@ -10,12 +11,11 @@
 #[path = "common.rs"]
 mod common;
 
-use aovpn_diag::analyse::{Analyser, Options};
-use aovpn_diag::capture::dedup::{self, ComponentCopies};
+use aovpn_diag::analyse::{Options, Session};
 use aovpn_diag::capture::defrag::DefragLimits;
 use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::{CaptureReader, for_each_in_time_order};
-use aovpn_diag::report::pcap::{PcapReport, write_human};
+use aovpn_diag::report::pcap::{PcapJson, write_human};
 use aovpn_diag::report::write_json;
 use libfuzzer_sys::fuzz_target;
 
@@ -47,34 +47,29 @@ fuzz_target!(|data: &[u8]| {
             ..DefragLimits::default()
         },
     };
-    let mut analyser = Analyser::new(opts);
-    let mut copies = ComponentCopies::new();
+    let mut session = Session::new(opts);
     for (i, r) in readers.iter_mut().enumerate() {
         let _ = r.peek();
-        copies.declare_interfaces(i as u16, r.interfaces_declared());
+        session.declare_interfaces(i as u16, r.interfaces_declared());
     }
     let mut frames = 0u64;
     let _ = for_each_in_time_order(&mut readers, |p| {
-        if !copies.is_copy(&dedup::Frame::of(p)) {
-            analyser.packet(p);
-        }
+        session.push(p);
         frames += 1;
         assert!(frames * 16 <= data.len() as u64, "a frame from nothing");
         true
     });
     for r in &readers {
         if let Some(t) = r.truncation() {
-            analyser.file_truncated(r.name(), t);
+            session.file_truncated(r.name(), t);
         }
     }
-    let mut analysis = analyser.finish();
-    analysis.stats.component_copies = copies.copies();
-    let report = PcapReport::new(names, &analysis);
+    let analysis = session.finish();
     let mut json = Vec::new();
-    write_json(&mut json, "pcap", &report).expect("JSON into memory");
+    write_json(&mut json, "pcap", &PcapJson::new(&names, &analysis)).expect("JSON into memory");
     assert_json(&json);
     // One level of detail per run (picked by the mode byte): three renders
     // of every input would halve the executions for no new paths.
     let detail = DETAILS[usize::from(mode >> 2) % DETAILS.len()];
-    write_human(&mut Vec::new(), &report, detail).expect("text into memory");
+    write_human(&mut Vec::new(), &analysis, detail).expect("text into memory");
 });

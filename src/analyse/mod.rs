@@ -1,83 +1,99 @@
-//! Facts from packets: the capture pipeline (link -> IP -> reassembly ->
-//! UDP -> IKE), IKE SA tracking, and the findings derived from them.
+//! Facts from typed datagrams: IKE SAs, their messages counted per message
+//! (SKF pieces of one sending are one transmission), exchanges and what
+//! reached the capture point, IPsec flows without IKEv2, and the findings
+//! derived from them. Nothing here prints.
 //!
-//! [`Analyser::packet`] is called once per captured frame in time order; it
-//! never allocates for packets that cannot matter to IKE (the cheap test in
-//! [`crate::capture::ip::interest`]). [`Analyser::finish`] turns what was
-//! collected into an [`Analysis`]. Nothing here prints.
+//! The analyser is a stream consumer, so a file and a live capture feed it
+//! the same way: [`Analyser::push`] one [`Datagram`] at a time (in capture
+//! order), [`Analyser::clock`] every frame's time, ask
+//! [`Analyser::certain`] for the findings that can no longer change, and
+//! [`Analyser::finish`] at the end. [`Session`] wraps the capture
+//! pipeline and the analyser for callers that hold frames.
+//!
+//! No panics on hostile input: outside tests, indexing, slicing, `unwrap`
+//! and `expect` are denied here (every read goes through `get`).
 
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
 
+pub mod exchange;
 pub mod findings;
+pub mod flows;
+pub mod message;
+pub mod point;
 pub mod sa;
+mod session;
+#[cfg(test)]
+pub(crate) mod testing;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use serde::Serialize;
+/// Capture-side types that analysis facts carry, for readers of the facts
+/// (the report) that do not deal with capture files themselves.
+pub use crate::capture::defrag::{ByteRange, FragmentOrder, GiveUp};
+pub use crate::capture::{LinkType, PacketRef, Timestamp};
+pub use message::{ExchangeKey, MessageKey, Transmission};
+pub use sa::{IkeSa, LostDatagram, Spi, Support};
+pub use session::Session;
 
-use crate::capture::defrag::{DefragLimits, Defragmenter, FragKey, Fragment, IncompleteDatagram};
-use crate::capture::ip::{self, IkePorts, Interest, IpPacket, proto};
-use crate::capture::link::{self, L3};
-use crate::capture::{Packet, PacketRef, Timestamp, Truncation};
-use crate::finding::Finding;
+use crate::capture::Truncation;
+use crate::capture::datagram::{Datagram, EspDatagram, IkeDatagram, Incomplete, TooBig};
+use crate::capture::defrag::DefragLimits;
+use crate::capture::ip::IkePorts;
+use crate::capture::pipeline::CaptureStats;
+use crate::finding::{Code, Finding};
+use crate::wire::be16;
 use crate::wire::ike::{self, ExchangeType, Header, IkeVersion, Message, PayloadType};
-use crate::wire::natt::{self, Udp4500};
-use crate::wire::{be16, be32};
+use flows::{FlowKind, Flows};
+use message::Piece;
+use sa::LostHeader;
 
-pub use sa::{IkeMessage, IkeSa, LostDatagram, Support};
+/// ICMP "too big" messages remembered (the rest are counted).
+const MAX_TOO_BIG: usize = 64;
 
-/// Counters for the `stats` object of the report.
-#[derive(Debug, Clone, Default, Serialize)]
+/// Counters of IKE-level traffic for the report's `stats`. IKE messages
+/// are counted per UDP datagram here, as tshark counts them (each SKF piece
+/// is one); the SA tables count per message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
-    pub packets: u64,
-    /// IKEv2 messages (each SKF fragment counts as one message).
+    /// IKEv2 datagrams (each SKF piece and each reassembled datagram is one).
     pub ike_messages: u64,
     pub ikev1_messages: u64,
     pub esp_packets: u64,
     pub nat_keepalives: u64,
-    pub ip_fragments: u64,
-    pub datagrams_reassembled: u64,
-    pub datagrams_incomplete: u64,
     pub skf_fragments: u64,
-    /// IKE-port datagrams or IP headers that could not be understood.
+    /// IKE datagrams whose header or payloads could not be understood.
     pub malformed: u64,
     /// IKE packets the capture's snap length cut short.
     pub snapped_ike_packets: u64,
     pub icmp_too_big: u64,
-    pub not_ip: u64,
-    /// Frames dropped before analysis as copies of one packet recorded at
-    /// several points of the same host (pktmon components; see
-    /// [`crate::capture::dedup`]). Not included in `packets`.
-    pub component_copies: u64,
-    /// Frames carried in a PPPoE session (DSL links: IP MTU 1492).
-    pub pppoe_frames: u64,
-    /// Frames carried under an MPLS label stack.
-    pub mpls_frames: u64,
-    /// Frames on link types this tool does not decode, by link type name.
-    pub unsupported_link_types: BTreeMap<String, u64>,
-    pub bytes: u64,
 }
 
-/// An ICMP "fragmentation needed" / ICMPv6 "packet too big" quoting an IKE datagram.
-#[derive(Debug, Clone, Serialize)]
-pub struct TooBig {
-    pub frame: PacketRef,
-    pub time: f64,
+/// An ICMP "fragmentation needed" / ICMPv6 "packet too big" quoting an IKE
+/// datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooBigFact {
+    pub at: PacketRef,
+    pub ts: Timestamp,
+    /// The router that sent it.
     pub router: IpAddr,
-    pub mtu: u32,
+    /// The MTU it advertised, when it gave one.
+    pub mtu: Option<u32>,
     pub quoted_src: SocketAddr,
     pub quoted_dst: SocketAddr,
     /// IP length of the quoted datagram (what was too big).
     pub quoted_len: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The quoted IKE header's exchange and message ID, when quoted.
+    pub exchange: Option<ExchangeType>,
     pub message_id: Option<u32>,
 }
 
-/// What a capture file ended with, when it ended early.
-#[derive(Debug, Clone, Serialize)]
+/// A capture file that ended early.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileTruncation {
     pub file: String,
     pub offset: u64,
@@ -85,20 +101,46 @@ pub struct FileTruncation {
     pub reason: String,
 }
 
+/// When a capture file's first and last frames were captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpan {
+    pub first: Timestamp,
+    pub last: Timestamp,
+}
+
 /// Everything the analysis found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Analysis {
     pub sas: Vec<IkeSa>,
     pub stats: Stats,
-    pub too_big: Vec<TooBig>,
+    pub capture: CaptureStats,
+    pub too_big: Vec<TooBigFact>,
     pub truncated: Vec<FileTruncation>,
     /// Incomplete datagrams between IKE peers whose first fragment never
     /// arrived and that could not be tied to one SA.
     pub unattributed_lost: Vec<LostDatagram>,
-    #[serde(skip)]
-    pub findings: Vec<Finding>,
-    #[serde(skip)]
+    /// ESP, ESP in UDP and IKEv1 outside the IKEv2 SAs.
+    pub flows: Flows,
+    /// Per capture file (by index), its first and last frame times.
+    pub files: Vec<Option<FileSpan>>,
     pub first_ts: Option<Timestamp>,
+    pub findings: Vec<Finding>,
+}
+
+impl Analysis {
+    /// Seconds since the first frame of the analysis.
+    pub fn rel(&self, ts: Timestamp) -> f64 {
+        ts.secs_since(self.first_ts.unwrap_or(ts))
+    }
+
+    /// When capture file `file` ended (its last frame).
+    pub fn end_of(&self, file: u16) -> Option<Timestamp> {
+        self.files
+            .get(usize::from(file))
+            .copied()
+            .flatten()
+            .map(|s| s.last)
+    }
 }
 
 /// Options of one analysis.
@@ -109,31 +151,46 @@ pub struct Options {
 }
 
 /// The streaming analyser.
+#[derive(Debug, Clone, Default)]
 pub struct Analyser {
-    opts: Options,
-    defrag: Defragmenter,
     stats: Stats,
     sas: Vec<IkeSa>,
-    by_spi: HashMap<[u8; 8], usize>,
-    /// Datagrams given up on, waiting to be attributed at the end.
-    lost: Vec<IncompleteDatagram>,
-    too_big: Vec<TooBig>,
+    by_spi: HashMap<Spi, usize>,
+    /// Lost datagrams without an IKE header, tied to an SA at the end.
+    pending_lost: Vec<LostDatagram>,
+    too_big: Vec<TooBigFact>,
     truncated: Vec<FileTruncation>,
+    flows: Flows,
+    files: Vec<Option<FileSpan>>,
     first_ts: Option<Timestamp>,
 }
 
 impl Analyser {
-    pub fn new(opts: Options) -> Analyser {
-        Analyser {
-            defrag: Defragmenter::new(opts.defrag),
-            opts,
-            stats: Stats::default(),
-            sas: Vec::new(),
-            by_spi: HashMap::new(),
-            lost: Vec::new(),
-            too_big: Vec::new(),
-            truncated: Vec::new(),
-            first_ts: None,
+    pub fn new() -> Analyser {
+        Analyser::default()
+    }
+
+    /// Notes the capture time of a frame of `file` (every frame, IKE or not:
+    /// the end of each capture decides what was still in progress).
+    pub fn clock(&mut self, file: u16, ts: Timestamp) {
+        if self.first_ts.is_none() {
+            self.first_ts = Some(ts);
+        }
+        let i = usize::from(file);
+        if self.files.len() <= i {
+            self.files.resize(i + 1, None);
+        }
+        if let Some(slot) = self.files.get_mut(i) {
+            *slot = Some(match *slot {
+                None => FileSpan {
+                    first: ts,
+                    last: ts,
+                },
+                Some(s) => FileSpan {
+                    first: s.first.min(ts),
+                    last: s.last.max(ts),
+                },
+            });
         }
     }
 
@@ -147,162 +204,21 @@ impl Analyser {
         });
     }
 
-    /// Feeds one frame.
-    #[inline]
-    pub fn packet(&mut self, p: &Packet<'_>) {
-        self.stats.packets += 1;
-        self.stats.bytes += p.data.len() as u64;
-        if self.first_ts.is_none() {
-            self.first_ts = Some(p.ts);
-        }
-        let (l3, via) = link::decode_with(p.link, p.data);
-        if via.pppoe_session.is_some() {
-            self.stats.pppoe_frames += 1;
-        }
-        if via.mpls_labels > 0 {
-            self.stats.mpls_frames += 1;
-        }
-        let (bytes, v6) = match l3 {
-            L3::Ipv4(b) => (b, false),
-            L3::Ipv6(b) => (b, true),
-            L3::NotIp => {
-                self.stats.not_ip += 1;
-                return;
-            }
-            L3::Malformed => {
-                self.stats.malformed += 1;
-                return;
-            }
-            L3::UnsupportedLink(l) => {
-                *self
-                    .stats
-                    .unsupported_link_types
-                    .entry(l.to_string())
-                    .or_default() += 1;
-                return;
-            }
-        };
-        match ip::interest(bytes, v6, &self.opts.ports) {
-            Interest::Skip => {}
-            Interest::Esp => {
-                self.stats.esp_packets += 1;
-                if let Some(ipk) = ip::slice(bytes) {
-                    self.esp_between(ipk.src, ipk.dst);
-                }
-            }
-            Interest::Parse => self.ip_packet(bytes, p),
+    /// Takes one typed datagram.
+    pub fn push(&mut self, d: &Datagram<'_>) {
+        match d {
+            Datagram::Ike(i) => self.ike(i),
+            Datagram::Esp(e) => self.esp(e),
+            Datagram::Keepalive(_) => self.stats.nat_keepalives += 1,
+            Datagram::IcmpTooBig(t) => self.too_big(t),
+            Datagram::Incomplete(i) => self.incomplete(i),
+            Datagram::Other(_) => {}
         }
     }
 
-    fn ip_packet(&mut self, bytes: &[u8], p: &Packet<'_>) {
-        let Some(ipk) = ip::slice(bytes) else {
-            self.stats.malformed += 1;
-            return;
-        };
-        if let Some(info) = ipk.frag {
-            self.stats.ip_fragments += 1;
-            let frag = Fragment {
-                key: FragKey {
-                    src: ipk.src,
-                    dst: ipk.dst,
-                    proto: ipk.proto,
-                    id: info.id,
-                },
-                info,
-                payload: ipk.payload,
-                declared_len: ipk.wire_len.saturating_sub(ipk.header_len),
-                header_len: ipk.header_len,
-                at: p.at,
-                ts: p.ts,
-            };
-            let lost = &mut self.lost;
-            let done = self.defrag.push(frag, &mut |d| lost.push(d));
-            if let Some(r) = done {
-                if r.key.proto == proto::UDP {
-                    let wire = Wire {
-                        frames: r.frames.clone(),
-                        frame: p.at,
-                        ts: p.ts,
-                        ip_len: r.datagram_len,
-                        fragments: r.fragments,
-                        largest_fragment: r.largest_fragment,
-                        complete: true,
-                    };
-                    self.udp(r.key.src, r.key.dst, &r.payload, wire);
-                }
-                self.defrag.recycle(r.payload);
-            }
-            return;
-        }
-        let wire = Wire {
-            frames: vec![p.at],
-            frame: p.at,
-            ts: p.ts,
-            ip_len: ipk.wire_len,
-            fragments: 1,
-            largest_fragment: ipk.wire_len,
-            complete: ipk.complete && !p.is_snapped(),
-        };
-        match ipk.proto {
-            proto::UDP => self.udp(ipk.src, ipk.dst, ipk.payload, wire),
-            proto::ICMP | proto::ICMPV6 => self.icmp(&ipk, p),
-            proto::ESP => {
-                self.stats.esp_packets += 1;
-                self.esp_between(ipk.src, ipk.dst);
-            }
-            _ => {}
-        }
-    }
-
-    /// UDP to or from an IKE port: IKE, ESP-in-UDP or a NAT keepalive.
-    fn udp(&mut self, src: IpAddr, dst: IpAddr, udp: &[u8], wire: Wire) {
-        let (Some(sp), Some(dp)) = (be16(udp, 0), be16(udp, 2)) else {
-            self.stats.malformed += 1;
-            return;
-        };
-        if !(self.opts.ports.contains(sp) || self.opts.ports.contains(dp)) {
-            return;
-        }
-        let payload = udp.get(8..).unwrap_or_default();
-        let src = SocketAddr::new(src, sp);
-        let dst = SocketAddr::new(dst, dp);
-        // RFC 3948: on 4500 a non-ESP marker precedes IKE; other ports
-        // (500 and user-named ones) carry IKE directly, unless the user
-        // named a port that also uses the marker (tried when the first
-        // four bytes are zero and no IKE header fits otherwise).
-        let (ike_bytes, marker) = if sp == 4500 || dp == 4500 {
-            match natt::classify_4500(payload) {
-                Udp4500::Ike(b) => (b, 4),
-                Udp4500::NatKeepalive => {
-                    self.stats.nat_keepalives += 1;
-                    return;
-                }
-                Udp4500::Esp { .. } => {
-                    self.stats.esp_packets += 1;
-                    self.esp_between(src.ip(), dst.ip());
-                    return;
-                }
-                Udp4500::Unknown(_) => {
-                    self.stats.malformed += 1;
-                    return;
-                }
-            }
-        } else if sp != 500
-            && dp != 500
-            && payload.get(..4) == Some(&[0, 0, 0, 0])
-            && payload.len() > 4 + ike::HEADER_LEN
-        {
-            (payload.get(4..).unwrap_or_default(), 4)
-        } else {
-            (payload, 0)
-        };
-        let _ = marker;
-        self.ike(src, dst, ike_bytes, wire);
-    }
-
-    fn ike(&mut self, src: SocketAddr, dst: SocketAddr, bytes: &[u8], wire: Wire) {
-        let Ok(header) = Header::parse(bytes) else {
-            if wire.complete {
+    fn ike(&mut self, d: &IkeDatagram<'_>) {
+        let Ok(header) = Header::parse(d.bytes) else {
+            if d.wire.complete {
                 self.stats.malformed += 1;
             } else {
                 self.stats.snapped_ike_packets += 1;
@@ -312,6 +228,15 @@ impl Analyser {
         match header.ike_version() {
             IkeVersion::V1 => {
                 self.stats.ikev1_messages += 1;
+                self.flows.add(
+                    FlowKind::Ikev1,
+                    d.wire.src,
+                    d.wire.dst,
+                    Some(d.ports),
+                    None,
+                    d.wire.at,
+                    d.wire.ts,
+                );
                 return;
             }
             IkeVersion::Other(_) => {
@@ -321,8 +246,8 @@ impl Analyser {
             IkeVersion::V2 => {}
         }
         self.stats.ike_messages += 1;
-        let parsed = Message::parse(bytes);
-        let cut = (bytes.len() as u64) < u64::from(header.length);
+        let parsed = Message::parse(d.bytes);
+        let cut = (d.bytes.len() as u64) < u64::from(header.length) || !d.wire.complete;
         if cut {
             self.stats.snapped_ike_packets += 1;
         } else if parsed.is_err() {
@@ -333,248 +258,222 @@ impl Analyser {
             .as_ref()
             .and_then(|m| m.fragment())
             .map(|f| (f.number, f.total))
-            .or_else(|| skf_numbers(&header, bytes));
+            .or_else(|| skf_numbers(&header, d.bytes));
         if skf.is_some() {
             self.stats.skf_fragments += 1;
         }
-        let first = self.first_ts.unwrap_or(wire.ts);
-        let msg = IkeMessage {
-            frame: wire.frame,
-            frames: wire.frames,
-            ts: wire.ts,
-            time: wire.ts.secs_since(first),
-            src,
-            dst,
-            exchange: header.exchange.to_string(),
-            exchange_type: header.exchange,
+        let key = MessageKey {
+            exchange: header.exchange,
             message_id: header.message_id,
             response: header.flags.is_response(),
             from_initiator: header.flags.is_initiator(),
+        };
+        let piece = Piece {
+            key,
+            wire: &d.wire,
+            src: d.src(),
+            dst: d.dst(),
             ike_len: header.length,
-            ip_len: wire.ip_len,
-            ip_fragments: wire.fragments,
-            largest_fragment: wire.largest_fragment,
             skf,
-            notifies: parsed.as_ref().map(sa::notify_names).unwrap_or_default(),
-            retransmission_of: None,
-            answers: None,
-            also_seen_elsewhere: false,
-            digest: sa::digest(bytes),
+            notifies: parsed
+                .as_ref()
+                .map(|m| m.notifies().map(|n| n.kind).collect())
+                .unwrap_or_default(),
+            digest: message::digest(d.bytes),
+            snapped: cut,
         };
-        let idx = match self.by_spi.get(&header.spi_i) {
-            Some(&i) => i,
-            None => {
-                let (initiator, responder) = if header.flags.is_initiator() {
-                    (src, dst)
-                } else {
-                    (dst, src)
-                };
-                self.sas
-                    .push(IkeSa::new(header.spi_i, initiator, responder));
-                self.by_spi.insert(header.spi_i, self.sas.len() - 1);
-                self.sas.len() - 1
+        let idx = self.sa_for(header.spi_i, key.from_initiator, piece.src, piece.dst);
+        let Some(sa) = self.sas.get_mut(idx) else {
+            return;
+        };
+        sa.note(&key, header.spi_r, piece.src, piece.dst, d.wire.at);
+        let before = sa.transmissions.len();
+        let t = message::record(&mut sa.transmissions, &piece);
+        if t == before
+            && let Some(m) = &parsed
+        {
+            // A new transmission: learn from it unless the same bytes were
+            // already read (a retransmission, or the copy seen at another
+            // capture point, whose NAT_DETECTION hashes are still checked
+            // against the addresses seen there).
+            let digest = sa.transmissions.get(t).map(|x| x.digest);
+            let (mut seen, mut seen_here) = (false, false);
+            for e in sa.transmissions.iter().take(before) {
+                if e.key == key && Some(e.digest) == digest {
+                    seen = true;
+                    seen_here |= e.file == d.wire.at.file;
+                }
             }
-        };
-        if let Some(sa) = self.sas.get_mut(idx) {
-            sa.record(msg, &header, parsed.as_ref());
+            if !seen {
+                sa.learn(&key, m, piece.src, piece.dst, d.wire.at);
+            } else if !seen_here {
+                sa.check_nat(&key, m, piece.src, piece.dst, d.wire.at);
+            }
         }
     }
 
-    /// ICMP destination unreachable / fragmentation needed (RFC 792, RFC 1191)
-    /// and ICMPv6 packet too big (RFC 4443 §3.2) that quote an IKE datagram.
-    fn icmp(&mut self, ipk: &IpPacket<'_>, p: &Packet<'_>) {
-        let icmp = ipk.payload;
-        let too_big = match (ipk.proto, icmp.first(), icmp.get(1)) {
-            (proto::ICMP, Some(3), Some(4)) => be16(icmp, 6).map(u32::from),
-            (proto::ICMPV6, Some(2), _) => be32(icmp, 4),
-            _ => None,
-        };
-        let Some(mtu) = too_big else { return };
-        let quoted = icmp.get(8..).unwrap_or_default();
-        let Some(q) = ip::slice(quoted) else { return };
-        if q.proto != proto::UDP || q.frag.is_some_and(|f| f.offset != 0) {
-            return;
+    /// The SA of initiator SPI `spi`, made when first seen.
+    fn sa_for(
+        &mut self,
+        spi: Spi,
+        from_initiator: bool,
+        src: SocketAddr,
+        dst: SocketAddr,
+    ) -> usize {
+        if let Some(&i) = self.by_spi.get(&spi) {
+            return i;
         }
-        let (Some(sp), Some(dp)) = (be16(q.payload, 0), be16(q.payload, 2)) else {
-            return;
-        };
-        if !(self.opts.ports.contains(sp) || self.opts.ports.contains(dp)) {
-            return;
-        }
-        let body = q.payload.get(8..).unwrap_or_default();
-        let ike_bytes = if sp == 4500 || dp == 4500 {
-            body.get(4..).unwrap_or_default()
+        let (initiator, responder) = if from_initiator {
+            (src, dst)
         } else {
-            body
+            (dst, src)
         };
-        let header = Header::parse(ike_bytes).ok();
+        self.sas.push(IkeSa::new(spi, initiator, responder));
+        let i = self.sas.len() - 1;
+        self.by_spi.insert(spi, i);
+        i
+    }
+
+    fn esp(&mut self, e: &EspDatagram) {
+        self.stats.esp_packets += 1;
+        let (a, b) = (e.wire.src, e.wire.dst);
+        for sa in self.sas.iter_mut().rev() {
+            let (i, r) = (sa.initiator.ip(), sa.responder.ip());
+            if a == i && b == r {
+                sa.esp.from_initiator += 1;
+                return;
+            }
+            if a == r && b == i {
+                sa.esp.from_responder += 1;
+                return;
+            }
+        }
+        let kind = if e.udp.is_some() {
+            FlowKind::EspInUdp
+        } else {
+            FlowKind::Esp
+        };
+        self.flows
+            .add(kind, a, b, e.udp, e.spi, e.wire.at, e.wire.ts);
+    }
+
+    fn too_big(&mut self, t: &TooBig<'_>) {
         self.stats.icmp_too_big += 1;
-        let first = self.first_ts.unwrap_or(p.ts);
-        self.too_big.push(TooBig {
-            frame: p.at,
-            time: p.ts.secs_since(first),
-            router: ipk.src,
-            mtu,
-            quoted_src: SocketAddr::new(q.src, sp),
-            quoted_dst: SocketAddr::new(q.dst, dp),
-            quoted_len: q.wire_len,
-            exchange: header.map(|h| h.exchange.to_string()),
+        if self.too_big.len() >= MAX_TOO_BIG {
+            return;
+        }
+        let header = Header::parse(t.quoted_ike).ok();
+        self.too_big.push(TooBigFact {
+            at: t.wire.at,
+            ts: t.wire.ts,
+            router: t.wire.src,
+            mtu: t.mtu,
+            quoted_src: t.quoted_src,
+            quoted_dst: t.quoted_dst,
+            quoted_len: t.quoted_len,
+            exchange: header.map(|h| h.exchange),
             message_id: header.map(|h| h.message_id),
         });
     }
 
-    fn esp_between(&mut self, a: IpAddr, b: IpAddr) {
-        for sa in &mut self.sas {
-            let (i, r) = (sa.initiator.ip(), sa.responder.ip());
-            if (a == i && b == r) || (a == r && b == i) {
-                sa.esp_packets += 1;
-                return;
-            }
-        }
-    }
-
-    /// Ends the analysis: flushes reassembly, attributes lost datagrams to
-    /// SAs and derives the findings.
-    pub fn finish(mut self) -> Analysis {
-        let rest = self.defrag.finish_all();
-        self.lost.extend(rest);
-        let ds = self.defrag.stats();
-        self.stats.datagrams_reassembled = ds.reassembled;
-        self.stats.datagrams_incomplete = ds.incomplete;
-        let first = self.first_ts.unwrap_or_default();
-        let mut unattributed = Vec::new();
-        let lost = std::mem::take(&mut self.lost);
-        for d in lost {
-            if d.key.proto != proto::UDP {
-                continue;
-            }
-            let decoded = decode_head(&d, &self.opts.ports);
-            let Some(decoded) = decoded else {
-                continue; // first fragment arrived and it is not IKE
-            };
-            let record = lost_record(&d, &decoded, first);
-            let sa_idx = match decoded.spi_i {
-                Some(spi) => self.by_spi.get(&spi).copied(),
-                None => self.sas.iter().position(|sa| {
-                    let (i, r) = (sa.initiator.ip(), sa.responder.ip());
-                    (d.key.src == i && d.key.dst == r) || (d.key.src == r && d.key.dst == i)
-                }),
-            };
-            match sa_idx.and_then(|i| self.sas.get_mut(i)) {
-                Some(sa) => sa.lost_datagrams.push(record),
-                None if decoded.spi_i.is_some() => {
-                    // IKE by its first fragment, but no message of that SA
-                    // got through: start an SA record for it.
-                    let spi = decoded.spi_i.unwrap_or_default();
-                    let (sp, dp) = decoded.ports.unwrap_or((0, 0));
-                    let src = SocketAddr::new(d.key.src, sp);
-                    let dst = SocketAddr::new(d.key.dst, dp);
-                    let mut sa = if decoded.from_initiator.unwrap_or(true) {
-                        IkeSa::new(spi, src, dst)
-                    } else {
-                        IkeSa::new(spi, dst, src)
-                    };
-                    sa.lost_datagrams.push(record);
-                    self.by_spi.insert(spi, self.sas.len());
-                    self.sas.push(sa);
-                }
-                None => unattributed.push(record),
-            }
-        }
-        let mut analysis = Analysis {
-            sas: self.sas,
-            stats: self.stats,
-            too_big: self.too_big,
-            truncated: self.truncated,
-            unattributed_lost: unattributed,
-            findings: Vec::new(),
-            first_ts: self.first_ts,
+    fn incomplete(&mut self, inc: &Incomplete) {
+        let d = &inc.datagram;
+        let header = Header::parse(inc.ike_head())
+            .ok()
+            .filter(|h| h.ike_version() == IkeVersion::V2);
+        let lost = LostDatagram {
+            file: d.key.file,
+            frames: d.frames.clone(),
+            first_ts: d.first_ts,
+            src: d.key.src,
+            dst: d.key.dst,
+            ports: inc.ports,
+            ip_id: d.key.id,
+            arrived: d.arrived.clone(),
+            missing: d.missing.clone(),
+            total_len: d.total_len,
+            header: header.map(|h| LostHeader {
+                key: MessageKey {
+                    exchange: h.exchange,
+                    message_id: h.message_id,
+                    response: h.flags.is_response(),
+                    from_initiator: h.flags.is_initiator(),
+                },
+                spi_i: h.spi_i,
+                ike_len: h.length,
+            }),
+            largest_fragment: d.largest_fragment,
+            sizes: d.sizes.clone(),
+            order: d.order,
+            reason: d.reason,
         };
-        analysis.findings = findings::derive(&analysis);
-        analysis
+        match (&lost.header, inc.ports) {
+            (Some(h), Some(p)) => {
+                let src = SocketAddr::new(d.key.src, p.src);
+                let dst = SocketAddr::new(d.key.dst, p.dst);
+                let idx = self.sa_for(h.spi_i, h.key.from_initiator, src, dst);
+                if let Some(sa) = self.sas.get_mut(idx) {
+                    sa.lost.push(lost);
+                }
+            }
+            // The first fragment arrived and holds no IKEv2 header (IKEv1,
+            // ESP in UDP): nothing to tie it to.
+            (None, Some(_)) => {}
+            _ => self.pending_lost.push(lost),
+        }
     }
-}
 
-/// How a datagram travelled: frames, size, fragments.
-struct Wire {
-    frames: Vec<PacketRef>,
-    frame: PacketRef,
-    ts: Timestamp,
-    ip_len: u32,
-    fragments: u32,
-    largest_fragment: u32,
-    complete: bool,
-}
-
-/// What the first fragment of an incomplete datagram says about IKE.
-#[derive(Debug, Default)]
-struct HeadFacts {
-    ports: Option<(u16, u16)>,
-    spi_i: Option<[u8; 8]>,
-    exchange: Option<ExchangeType>,
-    message_id: Option<u32>,
-    response: Option<bool>,
-    from_initiator: Option<bool>,
-    ike_len: Option<u32>,
-}
-
-/// `None` when the first fragment arrived and shows a non-IKE datagram.
-fn decode_head(d: &IncompleteDatagram, ports: &IkePorts) -> Option<HeadFacts> {
-    let Some(head) = &d.head else {
-        return Some(HeadFacts::default());
-    };
-    let (sp, dp) = (be16(head, 0)?, be16(head, 2)?);
-    if !(ports.contains(sp) || ports.contains(dp)) {
-        return None;
+    /// The facts so far, with retransmissions and answers linked and the
+    /// header-less lost datagrams tied to SAs by address.
+    fn facts(&self, capture: CaptureStats) -> Analysis {
+        let mut sas = self.sas.clone();
+        for sa in &mut sas {
+            message::link(&mut sa.transmissions);
+        }
+        let mut unattributed = Vec::new();
+        for d in &self.pending_lost {
+            let owner = sas.iter_mut().find(|sa| {
+                let (i, r) = (sa.initiator.ip(), sa.responder.ip());
+                (d.src == i && d.dst == r) || (d.src == r && d.dst == i)
+            });
+            match owner {
+                Some(sa) => sa.lost.push(d.clone()),
+                None => unattributed.push(d.clone()),
+            }
+        }
+        Analysis {
+            sas,
+            stats: self.stats.clone(),
+            capture,
+            too_big: self.too_big.clone(),
+            truncated: self.truncated.clone(),
+            unattributed_lost: unattributed,
+            flows: self.flows.clone(),
+            files: self.files.clone(),
+            first_ts: self.first_ts,
+            findings: Vec::new(),
+        }
     }
-    let body = head.get(8..).unwrap_or_default();
-    let ike_bytes = if sp == 4500 || dp == 4500 {
-        body.get(4..).unwrap_or_default()
-    } else {
-        body
-    };
-    let mut facts = HeadFacts {
-        ports: Some((sp, dp)),
-        ..Default::default()
-    };
-    if let Ok(h) = Header::parse(ike_bytes)
-        && h.ike_version() == IkeVersion::V2
-    {
-        facts.spi_i = Some(h.spi_i);
-        facts.exchange = Some(h.exchange);
-        facts.message_id = Some(h.message_id);
-        facts.response = Some(h.flags.is_response());
-        facts.from_initiator = Some(h.flags.is_initiator());
-        facts.ike_len = Some(h.length);
-    }
-    Some(facts)
-}
 
-fn lost_record(d: &IncompleteDatagram, h: &HeadFacts, first: Timestamp) -> LostDatagram {
-    let addr = |ip: IpAddr, port: Option<u16>| match port {
-        Some(p) => SocketAddr::new(ip, p).to_string(),
-        None => ip.to_string(),
-    };
-    LostDatagram {
-        frames: d.frames.clone(),
-        time: d.first_ts.secs_since(first),
-        src: addr(d.key.src, h.ports.map(|p| p.0)),
-        dst: addr(d.key.dst, h.ports.map(|p| p.1)),
-        ip_id: d.key.id,
-        arrived: d.arrived.iter().map(|r| (r.start, r.end)).collect(),
-        missing: d
-            .missing
-            .iter()
-            .map(|r| (r.start, (r.end != u32::MAX).then_some(r.end)))
-            .collect(),
-        total_len: d.total_len,
-        exchange: h.exchange.map(|e| e.to_string()),
-        message_id: h.message_id,
-        response: h.response,
-        ike_len: h.ike_len,
-        largest_fragment: d.largest_fragment,
-        reason: d.reason.as_str(),
-        ts: d.first_ts,
+    /// The findings that can no longer change as if every capture ended at
+    /// `now`: everything except exchanges still in progress (a live capture
+    /// asks this as packets come in).
+    pub fn certain(&self, now: Timestamp) -> Vec<Finding> {
+        let mut a = self.facts(CaptureStats::default());
+        for span in a.files.iter_mut().flatten() {
+            span.last = span.last.max(now);
+        }
+        findings::derive(&a)
+            .into_iter()
+            .filter(|f| f.code != Code::ExchangeInProgress)
+            .collect()
+    }
+
+    /// Ends the analysis: the facts and their findings.
+    pub fn finish(self, capture: CaptureStats) -> Analysis {
+        let mut a = self.facts(capture);
+        a.findings = findings::derive(&a);
+        a
     }
 }
 
@@ -592,100 +491,4 @@ fn skf_numbers(h: &Header, bytes: &[u8]) -> Option<(u16, u16)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::capture::ip::tests::{ipv4, udp};
-    use crate::capture::{LinkType, Packet};
-    use crate::finding::Code;
-
-    const C: [u8; 4] = [198, 18, 0, 2];
-    const S: [u8; 4] = [198, 19, 0, 2];
-    const SPI: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
-
-    /// An IKEv2 header-only message (RFC 7296 §3.1) padded with an opaque
-    /// SK payload of `body` bytes.
-    fn ike(exchange: u8, flags: u8, id: u32, spi_r: [u8; 8], body: usize) -> Vec<u8> {
-        let mut m = SPI.to_vec();
-        m.extend(spi_r);
-        let next = if body > 0 { 46 } else { 0 };
-        m.extend([next, 0x20, exchange, flags]);
-        m.extend(id.to_be_bytes());
-        let len = 28 + if body > 0 { 4 + body } else { 0 };
-        m.extend((len as u32).to_be_bytes());
-        if body > 0 {
-            m.extend([0, 0]);
-            m.extend(((4 + body) as u16).to_be_bytes());
-            m.extend(vec![0xab; body]);
-        }
-        m
-    }
-
-    fn feed(a: &mut Analyser, frame: u64, secs: i64, ip: &[u8]) {
-        a.packet(&Packet {
-            at: PacketRef { file: 0, frame },
-            ts: Timestamp::from_secs_nanos(secs, 0),
-            link: LinkType::RAW,
-            interface: 0,
-            mark: None,
-            data: ip,
-            orig_len: ip.len() as u32,
-        });
-    }
-
-    #[test]
-    fn pairs_responses_and_spots_retransmissions() {
-        let mut a = Analyser::new(Options::default());
-        let req = ipv4(C, S, 17, 1, 0, &udp(500, 500, &ike(34, 0x08, 0, [0; 8], 0)));
-        let resp = ipv4(S, C, 17, 2, 0, &udp(500, 500, &ike(34, 0x20, 0, [9; 8], 0)));
-        feed(&mut a, 1, 0, &req);
-        feed(&mut a, 2, 1, &req);
-        feed(&mut a, 3, 1, &resp);
-        let r = a.finish();
-        let sa = &r.sas[0];
-        assert_eq!(sa.messages.len(), 3);
-        assert_eq!(sa.messages[1].retransmission_of, Some(0));
-        assert_eq!(sa.messages[2].answers, Some(0));
-        assert_eq!(sa.spi_r, "0909090909090909");
-        assert_eq!(r.stats.ike_messages, 3);
-    }
-
-    #[test]
-    fn lost_second_fragment_is_tied_to_the_ike_message_it_carried() {
-        let mut a = Analyser::new(Options::default());
-        let init = ipv4(C, S, 17, 1, 0, &udp(500, 500, &ike(34, 0x08, 0, [0; 8], 0)));
-        let init_r = ipv4(S, C, 17, 2, 0, &udp(500, 500, &ike(34, 0x20, 0, [9; 8], 0)));
-        feed(&mut a, 1, 0, &init);
-        feed(&mut a, 2, 0, &init_r);
-        let mut auth = vec![0, 0, 0, 0];
-        auth.extend(ike(35, 0x08, 1, [9; 8], 2000));
-        let dgram = udp(4500, 4500, &auth);
-        // First fragment only: 1480 bytes at offset 0, MF set.
-        let first = ipv4(C, S, 17, 77, 0x2000, &dgram[..1480]);
-        feed(&mut a, 3, 1, &first);
-        let r = a.finish();
-        assert_eq!(r.stats.datagrams_incomplete, 1);
-        let lost = &r.sas[0].lost_datagrams[0];
-        assert_eq!(lost.exchange.as_deref(), Some("IKE_AUTH"));
-        assert_eq!(lost.message_id, Some(1));
-        assert_eq!(lost.missing, vec![(1480, None)]);
-        let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
-        assert!(codes.contains(&Code::IpFragmentsMissing), "{codes:?}");
-        assert!(codes.contains(&Code::IkeAuthNeverArrived), "{codes:?}");
-    }
-
-    #[test]
-    fn ordinary_traffic_is_counted_not_analysed() {
-        let mut a = Analyser::new(Options::default());
-        feed(&mut a, 1, 0, &ipv4(C, S, 6, 1, 0, &[0; 40]));
-        feed(
-            &mut a,
-            2,
-            0,
-            &ipv4(C, S, 17, 2, 0, &udp(5353, 53, &[0; 20])),
-        );
-        let r = a.finish();
-        assert_eq!(r.stats.packets, 2);
-        assert!(r.sas.is_empty());
-        assert_eq!(r.findings[0].code, Code::NoIkeTraffic);
-    }
-}
+mod tests;

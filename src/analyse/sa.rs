@@ -1,99 +1,22 @@
-//! IKE SA bookkeeping: every IKEv2 message of a capture, grouped by IKE SA
-//! (initiator SPI, RFC 7296 §2.6), with the facts a diagnosis needs —
-//! direction, size on the wire, IP fragments, SKF n/m, retransmissions,
-//! which request a response answers, what IKE_SA_INIT negotiated.
+//! IKE SA facts: every IKEv2 message of a capture grouped by IKE SA
+//! (initiator SPI, RFC 7296 §2.6), counted per IKE message: the SKF pieces of
+//! one message sent together (RFC 7383 §2.5) form one [`Transmission`]; what
+//! IKE_SA_INIT negotiated; NAT_DETECTION results; lost datagrams.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
-use serde::Serialize;
-
+use super::message::{MessageKey, Transmission};
+use crate::capture::datagram::Ports;
+use crate::capture::defrag::{ByteRange, FragmentOrder, FragmentSize, GiveUp};
 use crate::capture::{PacketRef, Timestamp};
-use crate::wire::ike::{Body, ExchangeType, Message, NotifyType};
-use crate::wire::{hex, ike, natt};
+use crate::wire::ike::{DhGroup, ExchangeType, Message, NotifyType, Proposal};
+use crate::wire::natt;
 
-/// One IKEv2 message as seen on the wire.
-#[derive(Debug, Clone, Serialize)]
-pub struct IkeMessage {
-    /// The frame (for IP-fragmented messages: the one that completed it).
-    pub frame: PacketRef,
-    /// Every frame that carried part of it.
-    pub frames: Vec<PacketRef>,
-    #[serde(skip)]
-    pub ts: Timestamp,
-    /// Seconds since the first packet of the analysis.
-    pub time: f64,
-    pub src: SocketAddr,
-    pub dst: SocketAddr,
-    pub exchange: String,
-    #[serde(skip)]
-    pub exchange_type: ExchangeType,
-    pub message_id: u32,
-    pub response: bool,
-    /// Sent by the original initiator (I flag).
-    pub from_initiator: bool,
-    /// IKE message length (header field).
-    pub ike_len: u32,
-    /// The IP datagram that carried it (header + UDP + marker + IKE).
-    pub ip_len: u32,
-    /// 1 when it travelled unfragmented.
-    pub ip_fragments: u32,
-    /// Largest IP packet that carried part of it: for a fragmented message,
-    /// the MTU the sender fragmented for.
-    pub largest_fragment: u32,
-    /// RFC 7383 fragment number and total, when the message is an SKF piece.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skf: Option<(u16, u16)>,
-    pub notifies: Vec<String>,
-    /// Index (in the SA's message list) of the earlier identical message this
-    /// repeats, from the same capture file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retransmission_of: Option<usize>,
-    /// For a response: index of the request it answers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub answers: Option<usize>,
-    /// The same message was already recorded from another capture file
-    /// (client- and server-side traces of one attempt).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub also_seen_elsewhere: bool,
-    #[serde(skip)]
-    pub digest: u64,
-}
-
-impl IkeMessage {
-    pub fn is_request(&self) -> bool {
-        !self.response
-    }
-}
-
-/// A datagram of this SA that never fully arrived.
-#[derive(Debug, Clone, Serialize)]
-pub struct LostDatagram {
-    pub frames: Vec<PacketRef>,
-    pub time: f64,
-    pub src: String,
-    pub dst: String,
-    pub ip_id: u32,
-    pub arrived: Vec<(u32, u32)>,
-    pub missing: Vec<(u32, Option<u32>)>,
-    pub total_len: Option<u32>,
-    /// From the first fragment, when it arrived.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub response: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ike_len: Option<u32>,
-    pub largest_fragment: u32,
-    pub reason: &'static str,
-    #[serde(skip)]
-    pub ts: Timestamp,
-}
+/// An IKE SPI (RFC 7296 §3.1): 8 bytes, zero for an unknown responder SPI.
+pub type Spi = [u8; 8];
 
 /// A peer's stance on one thing it can announce in IKE_SA_INIT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
     Yes,
     No,
@@ -101,84 +24,183 @@ pub enum Support {
     Unknown,
 }
 
-/// NAT facts from NAT_DETECTION hashes (RFC 7296 §2.23).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct NatFacts {
-    /// A hash about the initiator's address did not match what the capture shows.
-    pub initiator_behind_nat: bool,
-    /// A hash about the responder's address did not match.
-    pub responder_behind_nat: bool,
-    /// Frames whose hashes disagreed.
-    pub evidence: Vec<PacketRef>,
-}
-
-/// An error notify that came back.
-#[derive(Debug, Clone, Serialize)]
-pub struct ErrorNotify {
-    pub frame: PacketRef,
-    pub name: String,
-    pub exchange: String,
-    pub from_initiator: bool,
-    #[serde(skip)]
-    pub kind: NotifyType,
-    /// INVALID_KE_PAYLOAD: the group asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested_group: Option<String>,
-}
-
-/// Everything known about one IKE SA.
-#[derive(Debug, Clone, Serialize)]
-pub struct IkeSa {
-    pub spi_i: String,
-    pub spi_r: String,
-    pub initiator: SocketAddr,
-    pub responder: SocketAddr,
-    #[serde(skip)]
-    pub spi_i_raw: [u8; 8],
-    #[serde(skip)]
-    pub spi_r_raw: [u8; 8],
-    pub proposals_offered: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub proposal_chosen: Option<String>,
-    pub fragmentation_supported: SideSupport,
-    pub nat: NatFacts,
-    pub vendor_ids_initiator: Vec<String>,
-    pub vendor_ids_responder: Vec<String>,
-    pub errors: Vec<ErrorNotify>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cookies: Vec<PacketRef>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub redirects: Vec<PacketRef>,
-    /// First message on UDP 4500 after IKE_SA_INIT on 500.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub port_switch: Option<PacketRef>,
-    /// An IKE_AUTH response came back (its contents are encrypted: success
-    /// or an encrypted error are told apart later by size and follow-up).
-    pub ike_auth_answered: bool,
-    /// ESP packets (UDP 4500 or IP protocol 50) between the two peers.
-    pub esp_packets: u64,
-    pub messages: Vec<IkeMessage>,
-    pub lost_datagrams: Vec<LostDatagram>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize)]
+/// What each side said about IKEv2 fragmentation (notify 16430, RFC 7383 §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SideSupport {
     pub initiator: Support,
     pub responder: Support,
 }
 
+/// One NAT_DETECTION hash compared with the address the capture shows
+/// (RFC 7296 §2.23).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NatCheck {
+    pub at: PacketRef,
+    /// Sent by the original initiator.
+    pub by_initiator: bool,
+    /// NAT_DETECTION_SOURCE_IP: the sender's hash of its own address.
+    /// Otherwise NAT_DETECTION_DESTINATION_IP: its hash of the other side's.
+    pub about_sender: bool,
+    /// The hash matches the address and port this capture shows.
+    pub matches: bool,
+}
+
+impl NatCheck {
+    /// Whether the hash is about the initiator's address.
+    pub fn about_initiator(&self) -> bool {
+        self.by_initiator == self.about_sender
+    }
+}
+
+/// NAT facts from NAT_DETECTION hashes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NatFacts {
+    /// Every hash checked (at most 16).
+    pub checks: Vec<NatCheck>,
+}
+
+/// NAT_DETECTION hashes remembered per SA (IKE_SA_INIT carries two per
+/// message; retries and several capture files add a few more).
+const MAX_NAT_CHECKS: usize = 16;
+
+impl NatFacts {
+    /// A hash about the initiator's address did not match what the capture shows.
+    pub fn initiator_behind_nat(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| c.about_initiator() && !c.matches)
+    }
+
+    /// A hash about the responder's address did not match.
+    pub fn responder_behind_nat(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| !c.about_initiator() && !c.matches)
+    }
+
+    /// Frames whose hashes disagreed.
+    pub fn evidence(&self) -> Vec<PacketRef> {
+        let mut v: Vec<PacketRef> = self
+            .checks
+            .iter()
+            .filter(|c| !c.matches)
+            .map(|c| c.at)
+            .collect();
+        v.dedup();
+        v
+    }
+}
+
+/// An error notify (type below 16384) sent in the clear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorNotify {
+    pub at: PacketRef,
+    pub kind: NotifyType,
+    pub exchange: ExchangeType,
+    pub from_initiator: bool,
+    /// INVALID_KE_PAYLOAD: the group the responder asks for.
+    pub requested_group: Option<DhGroup>,
+}
+
+/// ESP packets between the two peers (IP protocol 50 or UDP 4500).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EspCount {
+    pub from_initiator: u64,
+    pub from_responder: u64,
+}
+
+impl EspCount {
+    pub fn total(&self) -> u64 {
+        self.from_initiator + self.from_responder
+    }
+}
+
+/// What the first fragment of a lost datagram said about the IKE message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LostHeader {
+    pub key: MessageKey,
+    pub spi_i: Spi,
+    /// The IKE message length the header declares.
+    pub ike_len: u32,
+}
+
+/// An IKE datagram whose IP fragments never all arrived at this capture point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LostDatagram {
+    pub file: u16,
+    pub frames: Vec<PacketRef>,
+    pub first_ts: Timestamp,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    /// From the first fragment, when it arrived.
+    pub ports: Option<Ports>,
+    pub ip_id: u32,
+    pub arrived: Vec<ByteRange>,
+    /// Missing byte ranges; an end of `u32::MAX` means "to the unknown end".
+    pub missing: Vec<ByteRange>,
+    pub total_len: Option<u32>,
+    /// From the first fragment, when it arrived and carried an IKEv2 header.
+    pub header: Option<LostHeader>,
+    pub largest_fragment: u32,
+    pub sizes: Vec<FragmentSize>,
+    pub order: FragmentOrder,
+    pub reason: GiveUp,
+}
+
+impl LostDatagram {
+    /// The source as `address:port` when the port is known.
+    pub fn src_addr(&self) -> String {
+        with_port(self.src, self.ports.map(|p| p.src))
+    }
+
+    pub fn dst_addr(&self) -> String {
+        with_port(self.dst, self.ports.map(|p| p.dst))
+    }
+}
+
+/// `address:port`, or the address alone when the port is unknown.
+pub fn with_port(ip: IpAddr, port: Option<u16>) -> String {
+    match port {
+        Some(p) => SocketAddr::new(ip, p).to_string(),
+        None => ip.to_string(),
+    }
+}
+
+/// Everything known about one IKE SA.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IkeSa {
+    pub spi_i: Spi,
+    /// Zero until a response named it.
+    pub spi_r: Spi,
+    pub initiator: SocketAddr,
+    pub responder: SocketAddr,
+    pub proposals_offered: Vec<Proposal>,
+    pub proposal_chosen: Option<Proposal>,
+    pub fragmentation: SideSupport,
+    pub nat: NatFacts,
+    pub vendor_ids_initiator: Vec<Vec<u8>>,
+    pub vendor_ids_responder: Vec<Vec<u8>>,
+    pub errors: Vec<ErrorNotify>,
+    pub cookies: Vec<PacketRef>,
+    pub redirects: Vec<PacketRef>,
+    /// First message on UDP 4500 after one on UDP 500.
+    pub port_switch: Option<PacketRef>,
+    pub esp: EspCount,
+    /// Every IKE message sent, one entry per transmission, in capture order.
+    pub transmissions: Vec<Transmission>,
+    pub lost: Vec<LostDatagram>,
+}
+
 impl IkeSa {
-    pub fn new(spi_i: [u8; 8], initiator: SocketAddr, responder: SocketAddr) -> IkeSa {
+    pub fn new(spi_i: Spi, initiator: SocketAddr, responder: SocketAddr) -> IkeSa {
         IkeSa {
-            spi_i: hex(&spi_i),
-            spi_r: hex(&[0; 8]),
+            spi_i,
+            spi_r: [0; 8],
             initiator,
             responder,
-            spi_i_raw: spi_i,
-            spi_r_raw: [0; 8],
             proposals_offered: Vec::new(),
             proposal_chosen: None,
-            fragmentation_supported: SideSupport {
+            fragmentation: SideSupport {
                 initiator: Support::Unknown,
                 responder: Support::Unknown,
             },
@@ -189,109 +211,130 @@ impl IkeSa {
             cookies: Vec::new(),
             redirects: Vec::new(),
             port_switch: None,
-            ike_auth_answered: false,
-            esp_packets: 0,
-            messages: Vec::new(),
-            lost_datagrams: Vec::new(),
+            esp: EspCount::default(),
+            transmissions: Vec::new(),
+            lost: Vec::new(),
         }
     }
 
-    /// Requests of one exchange type.
-    pub fn requests(&self, exchange: ExchangeType) -> impl Iterator<Item = &IkeMessage> {
-        self.messages
+    /// Transmissions of requests of one exchange type.
+    pub fn requests(&self, exchange: ExchangeType) -> impl Iterator<Item = &Transmission> {
+        self.transmissions
             .iter()
-            .filter(move |m| m.is_request() && m.exchange_type == exchange)
+            .filter(move |t| !t.key.response && t.key.exchange == exchange)
     }
 
-    pub fn responses(&self, exchange: ExchangeType) -> impl Iterator<Item = &IkeMessage> {
-        self.messages
+    /// Transmissions of responses of one exchange type.
+    pub fn responses(&self, exchange: ExchangeType) -> impl Iterator<Item = &Transmission> {
+        self.transmissions
             .iter()
-            .filter(move |m| m.response && m.exchange_type == exchange)
+            .filter(move |t| t.key.response && t.key.exchange == exchange)
     }
 
     pub fn has_error(&self, kind: NotifyType) -> bool {
         self.errors.iter().any(|e| e.kind == kind)
     }
 
-    /// Records a parsed (or header-only) message and derives what it says.
-    /// `parsed` is `None` when only the header could be read.
-    pub fn record(&mut self, mut msg: IkeMessage, header: &ike::Header, parsed: Option<&Message>) {
-        if header.flags.is_response() && header.spi_r != [0; 8] {
-            self.spi_r_raw = header.spi_r;
-            self.spi_r = hex(&header.spi_r);
-        }
-        // Pair and de-duplicate.
-        let file = msg.frame.file;
-        for (i, earlier) in self.messages.iter().enumerate() {
-            if earlier.digest == msg.digest && earlier.message_id == msg.message_id {
-                if earlier.frame.file == file {
-                    if msg.retransmission_of.is_none() {
-                        msg.retransmission_of = Some(earlier.retransmission_of.unwrap_or(i));
-                    }
-                } else {
-                    msg.also_seen_elsewhere = true;
-                }
-            }
-        }
-        if msg.response {
-            msg.answers = self.messages.iter().position(|m| {
-                m.is_request()
-                    && m.message_id == msg.message_id
-                    && m.exchange_type == msg.exchange_type
-            });
-        }
-        let port_4500 = msg.src.port() == 4500 || msg.dst.port() == 4500;
-        if port_4500
-            && self.port_switch.is_none()
-            && self
-                .messages
-                .iter()
-                .any(|m| m.src.port() == 500 || m.dst.port() == 500)
-        {
-            self.port_switch = Some(msg.frame);
-        }
-        if let Some(m) = parsed {
-            self.learn(&msg, m);
-        }
-        if msg.response
-            && msg.exchange_type == ExchangeType::IKE_AUTH
-            && !msg.notifies.iter().any(|n| is_error_name(n))
-            && msg.skf.is_none_or(|(n, _)| n == 1)
-        {
-            // An encrypted IKE_AUTH response: its errors are inside SK and
-            // invisible, so "answered" is what the capture can say; errors
-            // are judged from the follow-up (INFORMATIONAL delete) if any.
-            self.ike_auth_answered = true;
-        }
-        self.messages.push(msg);
+    /// An IKE_AUTH response came back (its contents are encrypted: success
+    /// and an encrypted error are told apart by size and what follows).
+    pub fn ike_auth_answered(&self) -> bool {
+        self.responses(ExchangeType::IKE_AUTH)
+            .any(|t| !t.notifies.iter().any(|n| n.is_error()))
     }
 
-    /// IKE_SA_INIT contents: proposals, 16430, NAT-D, vendor IDs, errors.
-    fn learn(&mut self, msg: &IkeMessage, m: &Message) {
-        let from_i = msg.from_initiator;
+    /// IKE_SA_INIT succeeded: a proposal was chosen, or (header-only view)
+    /// a response came back without an error notify or a COOKIE demand.
+    pub fn negotiated(&self) -> bool {
+        self.proposal_chosen.is_some()
+            || self.responses(ExchangeType::IKE_SA_INIT).any(|t| {
+                !t.notifies
+                    .iter()
+                    .any(|n| n.is_error() || *n == NotifyType::COOKIE)
+            })
+    }
+
+    /// The capture files this SA was seen in.
+    pub fn files(&self) -> Vec<u16> {
+        let mut f: Vec<u16> = self
+            .transmissions
+            .iter()
+            .map(|t| t.file)
+            .chain(self.lost.iter().map(|l| l.file))
+            .collect();
+        f.sort_unstable();
+        f.dedup();
+        f
+    }
+
+    /// Time of the first and the last packet of this SA.
+    pub fn span(&self) -> Option<(Timestamp, Timestamp)> {
+        let times = self
+            .transmissions
+            .iter()
+            .flat_map(|t| [t.first_ts, t.last_ts])
+            .chain(self.lost.iter().map(|l| l.first_ts));
+        times.fold(None, |acc, t| match acc {
+            None => Some((t, t)),
+            Some((a, b)) => Some((a.min(t), b.max(t))),
+        })
+    }
+
+    /// Notes that a message was seen: SPIr, port switch.
+    pub(crate) fn note(
+        &mut self,
+        key: &MessageKey,
+        spi_r: Spi,
+        src: SocketAddr,
+        dst: SocketAddr,
+        at: PacketRef,
+    ) {
+        if key.response && spi_r != [0; 8] {
+            self.spi_r = spi_r;
+        }
+        let on_4500 = src.port() == natt::NATT_PORT || dst.port() == natt::NATT_PORT;
+        if on_4500
+            && self.port_switch.is_none()
+            && self
+                .transmissions
+                .iter()
+                .any(|t| t.src.port() == natt::IKE_PORT || t.dst.port() == natt::IKE_PORT)
+        {
+            self.port_switch = Some(at);
+        }
+    }
+
+    /// What a parsed message tells: errors, COOKIE, REDIRECT, and from
+    /// IKE_SA_INIT proposals, 16430, NAT_DETECTION and vendor IDs.
+    pub(crate) fn learn(
+        &mut self,
+        key: &MessageKey,
+        m: &Message,
+        src: SocketAddr,
+        dst: SocketAddr,
+        at: PacketRef,
+    ) {
         for n in m.notifies() {
             if n.kind.is_error() {
                 self.errors.push(ErrorNotify {
-                    frame: msg.frame,
-                    name: n.kind.to_string(),
-                    exchange: msg.exchange.clone(),
-                    from_initiator: from_i,
+                    at,
                     kind: n.kind,
-                    requested_group: n.requested_group().map(|g| g.to_string()),
+                    exchange: key.exchange,
+                    from_initiator: key.from_initiator,
+                    requested_group: n.requested_group(),
                 });
             }
             if n.kind == NotifyType::COOKIE {
-                self.cookies.push(msg.frame);
+                self.cookies.push(at);
             }
             if n.kind == NotifyType::REDIRECT {
-                self.redirects.push(msg.frame);
+                self.redirects.push(at);
             }
         }
-        if msg.exchange_type != ExchangeType::IKE_SA_INIT {
+        if key.exchange != ExchangeType::IKE_SA_INIT {
             return;
         }
-        // Only a response that negotiates (has an SA payload) says what the
-        // responder supports; an error-only answer says nothing about 16430.
+        // Only a message that negotiates (has an SA payload) says what its
+        // sender supports; an error-only answer says nothing about 16430.
         let negotiating = m.sa().is_some();
         let frag = if m
             .notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
@@ -301,14 +344,11 @@ impl IkeSa {
         } else {
             Support::No
         };
-        let vids: Vec<String> = m.vendor_ids().map(ike::vendor::describe).collect();
-        if msg.response {
+        let vids: Vec<Vec<u8>> = m.vendor_ids().map(<[u8]>::to_vec).collect();
+        if key.response {
             if negotiating {
-                self.fragmentation_supported.responder = frag;
-                self.proposal_chosen = m
-                    .sa()
-                    .and_then(|sa| sa.proposals.first())
-                    .map(|p| p.describe());
+                self.fragmentation.responder = frag;
+                self.proposal_chosen = m.sa().and_then(|sa| sa.proposals.first()).cloned();
             }
             if !vids.is_empty() {
                 self.vendor_ids_responder = vids;
@@ -316,65 +356,45 @@ impl IkeSa {
         } else {
             if negotiating {
                 // Retries after COOKIE/INVALID_KE carry the latest offer.
-                self.fragmentation_supported.initiator = frag;
+                self.fragmentation.initiator = frag;
                 if let Some(sa) = m.sa() {
-                    self.proposals_offered = sa.proposals.iter().map(|p| p.describe()).collect();
+                    self.proposals_offered = sa.proposals.clone();
                 }
             }
             if !vids.is_empty() {
                 self.vendor_ids_initiator = vids;
             }
         }
-        self.check_nat(msg, m);
+        self.check_nat(key, m, src, dst, at);
     }
 
     /// RFC 7296 §2.23: compare each NAT_DETECTION hash with the addresses
     /// the capture shows. SPIr is zero in the request's hashes.
-    fn check_nat(&mut self, msg: &IkeMessage, m: &Message) {
-        let spi_r = if msg.response { m.header.spi_r } else { [0; 8] };
+    pub(crate) fn check_nat(
+        &mut self,
+        key: &MessageKey,
+        m: &Message,
+        src: SocketAddr,
+        dst: SocketAddr,
+        at: PacketRef,
+    ) {
+        let spi_r = if key.response { m.header.spi_r } else { [0; 8] };
         let spi_i = m.header.spi_i;
         for n in m.notifies() {
-            let (addr, about_initiator) = match n.kind {
-                NotifyType::NAT_DETECTION_SOURCE_IP => (msg.src, msg.from_initiator),
-                NotifyType::NAT_DETECTION_DESTINATION_IP => (msg.dst, !msg.from_initiator),
+            let (addr, about_sender) = match n.kind {
+                NotifyType::NAT_DETECTION_SOURCE_IP => (src, true),
+                NotifyType::NAT_DETECTION_DESTINATION_IP => (dst, false),
                 _ => continue,
             };
-            if natt::nat_between(&n.data, &spi_i, &spi_r, addr) {
-                if about_initiator {
-                    self.nat.initiator_behind_nat = true;
-                } else {
-                    self.nat.responder_behind_nat = true;
-                }
-                if !self.nat.evidence.contains(&msg.frame) {
-                    self.nat.evidence.push(msg.frame);
-                }
+            if self.nat.checks.len() >= MAX_NAT_CHECKS {
+                return;
             }
+            self.nat.checks.push(NatCheck {
+                at,
+                by_initiator: key.from_initiator,
+                about_sender,
+                matches: !natt::nat_between(&n.data, &spi_i, &spi_r, addr),
+            });
         }
     }
-}
-
-/// Names of notifies in a message, errors first as they appear.
-pub fn notify_names(m: &Message) -> Vec<String> {
-    m.payloads
-        .iter()
-        .filter_map(|p| match &p.body {
-            Body::Notify(n) => Some(n.kind.to_string()),
-            _ => None,
-        })
-        .collect()
-}
-
-pub(crate) fn is_error_name(name: &str) -> bool {
-    NotifyType::from_name(name).is_some_and(|k| k.is_error())
-}
-
-/// A cheap 64-bit digest (FNV-1a) of a message's bytes: equal bytes, equal
-/// digest; used to recognise retransmissions, never for security.
-pub fn digest(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }

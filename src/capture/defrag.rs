@@ -2,7 +2,11 @@
 //! reassembler, remembers what never completed.
 //!
 //! Fragments are keyed like RFC 791 §3.2 (source, destination, protocol,
-//! identification) and RFC 8200 §4.5 (source, destination, identification).
+//! identification) and RFC 8200 §4.5 (source, destination, identification),
+//! plus the capture file they were read from: a client-side and a
+//! server-side trace of one attempt hold copies of the same fragments, and a
+//! fragment seen at one capture point never completes a datagram seen at
+//! another.
 //! Limits: datagrams in flight ([`DefragLimits::max_in_flight`], the oldest is
 //! evicted first), bytes per datagram ([`DefragLimits::max_datagram`]), and a
 //! timeout in capture time supplied by the caller (Linux's `ipfrag_time`
@@ -49,9 +53,11 @@ impl Default for DefragLimits {
     }
 }
 
-/// Identifies one original datagram.
+/// Identifies one original datagram as seen at one capture point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FragKey {
+    /// The capture file (index into the command's file list).
+    pub file: u16,
     pub src: IpAddr,
     pub dst: IpAddr,
     pub proto: u8,
@@ -70,8 +76,34 @@ pub struct Fragment<'a> {
     pub declared_len: u32,
     /// IP header length of this fragment (to compute datagram sizes).
     pub header_len: u32,
+    /// TTL / hop limit of this fragment.
+    pub ttl: u8,
+    /// Length of the frame that carried it on the wire (link header included).
+    pub frame_len: u32,
     pub at: PacketRef,
     pub ts: Timestamp,
+}
+
+/// The order in which the fragments of a datagram were captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FragmentOrder {
+    /// Offsets rising: the order senders normally use.
+    #[default]
+    InOrder,
+    /// The last fragment (MF clear) first, offsets falling: some gateways
+    /// drop datagrams that arrive this way.
+    LastFirst,
+    /// Neither (reordered on the way, or duplicates).
+    Mixed,
+}
+
+/// One fragment's place and size, for evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FragmentSize {
+    /// Offset of its data in the original payload, in bytes.
+    pub offset: u32,
+    /// Its IP packet length (header + fragment data).
+    pub ip_len: u32,
 }
 
 /// A half-open byte range `[start, end)` of the original payload.
@@ -79,6 +111,28 @@ pub struct Fragment<'a> {
 pub struct ByteRange {
     pub start: u32,
     pub end: u32,
+}
+
+impl ByteRange {
+    /// `0-1480, 2960-end` (end exclusive; `u32::MAX` is an unknown end).
+    pub fn list(ranges: &[ByteRange]) -> String {
+        ranges
+            .iter()
+            .map(ByteRange::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `start-end`, or `start-end` with the word `end` when the end is unknown.
+impl std::fmt::Display for ByteRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.end == u32::MAX {
+            write!(f, "{}-end", self.start)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
 }
 
 /// Why a datagram left the pool incomplete.
@@ -126,6 +180,11 @@ pub struct IncompleteDatagram {
     pub reason: GiveUp,
     /// Largest fragment (IP header + payload) seen: hints at the link MTU.
     pub largest_fragment: u32,
+    /// The fragments that arrived, by offset (at most 64 kept).
+    pub sizes: Vec<FragmentSize>,
+    pub order: FragmentOrder,
+    /// TTL / hop limit of the first fragment that arrived.
+    pub ttl: u8,
 }
 
 /// A datagram put back together.
@@ -141,6 +200,49 @@ pub struct Reassembled {
     /// size the sender tried to send.
     pub datagram_len: u32,
     pub largest_fragment: u32,
+    /// Longest frame (link header included) that carried a fragment.
+    pub largest_frame: u32,
+    /// The fragments, by offset (at most 64 kept).
+    pub sizes: Vec<FragmentSize>,
+    pub order: FragmentOrder,
+    /// TTL / hop limit of the fragment at offset 0.
+    pub ttl: u8,
+}
+
+/// Follows the capture order of a datagram's fragments.
+#[derive(Debug, Clone, Copy)]
+struct OrderTrack {
+    prev: u32,
+    rising: bool,
+    falling: bool,
+    last_came_first: bool,
+}
+
+impl OrderTrack {
+    fn new(offset: u32, more: bool) -> OrderTrack {
+        OrderTrack {
+            prev: offset,
+            rising: true,
+            falling: true,
+            last_came_first: !more,
+        }
+    }
+
+    fn next(&mut self, offset: u32) {
+        self.rising &= offset > self.prev;
+        self.falling &= offset < self.prev;
+        self.prev = offset;
+    }
+
+    fn order(self, fragments: u32) -> FragmentOrder {
+        if fragments < 2 || self.rising {
+            FragmentOrder::InOrder
+        } else if self.falling && self.last_came_first {
+            FragmentOrder::LastFirst
+        } else {
+            FragmentOrder::Mixed
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -155,6 +257,11 @@ struct Partial {
     first_header_len: Option<u32>,
     snapped: bool,
     largest_fragment: u32,
+    largest_frame: u32,
+    sizes: Vec<FragmentSize>,
+    order: OrderTrack,
+    /// TTL of the fragment at offset 0, else of the first to arrive.
+    ttl: u8,
 }
 
 /// Counters for the report.
@@ -219,9 +326,23 @@ impl Defragmenter {
             first_header_len: None,
             snapped: false,
             largest_fragment: 0,
+            largest_frame: 0,
+            sizes: Vec::new(),
+            order: OrderTrack::new(frag.info.offset, frag.info.more),
+            ttl: frag.ttl,
         });
         entry.last_ts = frag.ts;
+        if entry.fragments > 0 {
+            entry.order.next(frag.info.offset);
+        }
         entry.fragments += 1;
+        entry.largest_frame = entry.largest_frame.max(frag.frame_len);
+        if entry.sizes.len() < MAX_FRAMES_KEPT {
+            entry.sizes.push(FragmentSize {
+                offset: frag.info.offset,
+                ip_len: frag.header_len + frag.declared_len,
+            });
+        }
         entry.largest_fragment = entry
             .largest_fragment
             .max(frag.header_len + frag.declared_len);
@@ -253,6 +374,7 @@ impl Defragmenter {
         }
         if start == 0 {
             entry.first_header_len = Some(frag.header_len);
+            entry.ttl = frag.ttl;
         }
         if (frag.payload.len() as u32) < frag.declared_len {
             entry.snapped = true;
@@ -285,6 +407,9 @@ impl Defragmenter {
         let total = p.total.unwrap_or(0);
         let mut payload = p.buf;
         payload.truncate(total as usize);
+        let order = p.order.order(p.fragments);
+        let mut sizes = p.sizes;
+        sizes.sort_by_key(|s| s.offset);
         Some(Reassembled {
             key: frag.key,
             datagram_len: p.first_header_len.unwrap_or(0) + total,
@@ -294,6 +419,10 @@ impl Defragmenter {
             first_ts: p.first_ts,
             last_ts: p.last_ts,
             largest_fragment: p.largest_fragment,
+            largest_frame: p.largest_frame,
+            sizes,
+            order,
+            ttl: p.ttl,
         })
     }
 
@@ -359,6 +488,9 @@ impl Defragmenter {
                 .unwrap_or_default()
                 .to_vec()
         });
+        let order = p.order.order(p.fragments);
+        let mut sizes = p.sizes;
+        sizes.sort_by_key(|s| s.offset);
         let mut buf = p.buf;
         buf.clear();
         if self.spare.len() < 16 {
@@ -376,6 +508,9 @@ impl Defragmenter {
             head,
             reason,
             largest_fragment: p.largest_fragment,
+            sizes,
+            order,
+            ttl: p.ttl,
         }
     }
 }
@@ -426,187 +561,4 @@ fn missing_ranges(arrived: &[ByteRange], total: Option<u32>) -> Vec<ByteRange> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::Ipv4Addr;
-
-    fn key(id: u32) -> FragKey {
-        FragKey {
-            src: IpAddr::V4(Ipv4Addr::new(198, 18, 0, 1)),
-            dst: IpAddr::V4(Ipv4Addr::new(198, 19, 0, 1)),
-            proto: 17,
-            id,
-        }
-    }
-
-    fn frag(id: u32, offset: u32, more: bool, data: &[u8], frame: u64, secs: i64) -> Fragment<'_> {
-        Fragment {
-            key: key(id),
-            info: FragInfo { id, offset, more },
-            payload: data,
-            declared_len: data.len() as u32,
-            header_len: 20,
-            at: PacketRef { file: 0, frame },
-            ts: Timestamp::from_secs_nanos(secs, 0),
-        }
-    }
-
-    #[test]
-    fn reassembles_out_of_order() {
-        let mut d = Defragmenter::new(DefragLimits::default());
-        let a: Vec<u8> = (0..16).collect();
-        let b: Vec<u8> = (16..24).collect();
-        let mut lost = Vec::new();
-        assert!(
-            d.push(frag(7, 16, false, &b, 2, 1), &mut |x| lost.push(x))
-                .is_none()
-        );
-        let r = d
-            .push(frag(7, 0, true, &a, 3, 1), &mut |x| lost.push(x))
-            .unwrap();
-        assert_eq!(r.payload, (0..24).collect::<Vec<u8>>());
-        assert_eq!(r.fragments, 2);
-        assert_eq!(r.datagram_len, 44);
-        assert_eq!(
-            r.frames,
-            vec![
-                PacketRef { file: 0, frame: 2 },
-                PacketRef { file: 0, frame: 3 }
-            ]
-        );
-        assert!(lost.is_empty());
-        assert_eq!(d.stats().reassembled, 1);
-        assert_eq!(d.in_flight(), 0);
-    }
-
-    #[test]
-    fn reports_missing_tail_and_head_bytes() {
-        let mut d = Defragmenter::new(DefragLimits::default());
-        let first = [0x11u8; 1480];
-        let mut lost = Vec::new();
-        d.push(frag(1, 0, true, &first, 10, 5), &mut |x| lost.push(x));
-        let rest = d.finish_all();
-        assert_eq!(rest.len(), 1);
-        let i = &rest[0];
-        assert_eq!(
-            i.arrived,
-            vec![ByteRange {
-                start: 0,
-                end: 1480
-            }]
-        );
-        assert_eq!(
-            i.missing,
-            vec![ByteRange {
-                start: 1480,
-                end: u32::MAX
-            }]
-        );
-        assert_eq!(i.total_len, None);
-        assert_eq!(i.head.as_deref(), Some(&first[..HEAD_BYTES]));
-        assert_eq!(i.reason, GiveUp::EndOfCapture);
-        assert_eq!(i.largest_fragment, 1500);
-    }
-
-    #[test]
-    fn reports_missing_first_fragment_without_head() {
-        let mut d = Defragmenter::new(DefragLimits::default());
-        let mut lost = Vec::new();
-        d.push(frag(2, 1480, false, &[0; 700], 4, 1), &mut |x| lost.push(x));
-        // 31 s later in capture time: the timeout fires on the next push.
-        d.push(frag(3, 0, true, &[0; 8], 9, 32), &mut |x| lost.push(x));
-        assert_eq!(lost.len(), 1);
-        let i = &lost[0];
-        assert_eq!(i.reason, GiveUp::Timeout);
-        assert_eq!(i.total_len, Some(2180));
-        assert_eq!(
-            i.missing,
-            vec![ByteRange {
-                start: 0,
-                end: 1480
-            }]
-        );
-        assert!(i.head.is_none());
-    }
-
-    #[test]
-    fn bounded_in_flight_evicts_oldest() {
-        let limits = DefragLimits {
-            max_in_flight: 2,
-            ..Default::default()
-        };
-        let mut d = Defragmenter::new(limits);
-        let mut lost = Vec::new();
-        for id in 0..3u32 {
-            d.push(
-                frag(id, 0, true, &[0; 8], u64::from(id), i64::from(id)),
-                &mut |x| lost.push(x),
-            );
-        }
-        assert_eq!(d.in_flight(), 2);
-        assert_eq!(lost.len(), 1);
-        assert_eq!((lost[0].key.id, lost[0].reason), (0, GiveUp::Evicted));
-    }
-
-    #[test]
-    fn oversized_or_contradictory_datagrams_are_invalid() {
-        let mut d = Defragmenter::new(DefragLimits::default());
-        let mut lost = Vec::new();
-        d.push(frag(5, 65_528, true, &[0; 16], 1, 1), &mut |x| lost.push(x));
-        assert_eq!(lost.pop().map(|i| i.reason), Some(GiveUp::Invalid));
-        d.push(frag(6, 8, false, &[0; 8], 1, 1), &mut |x| lost.push(x));
-        d.push(frag(6, 24, false, &[0; 8], 2, 1), &mut |x| lost.push(x));
-        assert_eq!(lost.pop().map(|i| i.reason), Some(GiveUp::Invalid));
-        assert_eq!(d.in_flight(), 0);
-    }
-
-    #[test]
-    fn snapped_fragments_never_complete_silently() {
-        let mut d = Defragmenter::new(DefragLimits::default());
-        let mut lost = Vec::new();
-        let mut f = frag(8, 0, true, &[1; 8], 1, 1);
-        f.declared_len = 16;
-        d.push(f, &mut |x| lost.push(x));
-        let r = d.push(frag(8, 16, false, &[2; 8], 2, 1), &mut |x| lost.push(x));
-        assert!(r.is_none());
-        assert_eq!(lost.pop().map(|i| i.reason), Some(GiveUp::Snapped));
-    }
-
-    #[test]
-    fn ranges_merge() {
-        let mut r = Vec::new();
-        insert_range(&mut r, ByteRange { start: 16, end: 24 });
-        insert_range(&mut r, ByteRange { start: 0, end: 8 });
-        insert_range(&mut r, ByteRange { start: 40, end: 48 });
-        assert_eq!(
-            missing_ranges(&r, Some(48)),
-            vec![
-                ByteRange { start: 8, end: 16 },
-                ByteRange { start: 24, end: 40 }
-            ]
-        );
-        insert_range(&mut r, ByteRange { start: 8, end: 16 });
-        assert_eq!(
-            r,
-            vec![
-                ByteRange { start: 0, end: 24 },
-                ByteRange { start: 40, end: 48 }
-            ]
-        );
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn never_panics_and_stays_bounded(frags in proptest::collection::vec((0u32..4, 0u32..9000, proptest::bool::ANY, 0usize..1600, 0i64..100), 0..60)) {
-            let limits = DefragLimits { max_in_flight: 3, ..Default::default() };
-            let mut d = Defragmenter::new(limits);
-            let data = vec![0u8; 1600];
-            for (n, (id, off, more, len, t)) in frags.into_iter().enumerate() {
-                let mut lost = Vec::new();
-                let _ = d.push(frag(id, off & !7, more, &data[..len], n as u64, t), &mut |x| lost.push(x));
-                proptest::prop_assert!(d.in_flight() <= 3);
-            }
-            let _ = d.finish_all();
-        }
-    }
-}
+mod tests;

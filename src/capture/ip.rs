@@ -11,6 +11,8 @@ use std::net::IpAddr;
 
 use etherparse::{LaxIpSlice, LenSource};
 
+use crate::wire::be16;
+
 /// IP protocol numbers (IANA "Assigned Internet Protocol Numbers").
 pub mod proto {
     pub const ICMP: u8 = 1;
@@ -58,12 +60,8 @@ pub enum Interest {
 #[inline]
 pub fn interest(ip: &[u8], v6: bool, ports: &IkePorts) -> Interest {
     let udp_ports = |at: usize| -> Interest {
-        match (ip.get(at..at + 2), ip.get(at + 2..at + 4)) {
+        match (be16(ip, at), be16(ip, at + 2)) {
             (Some(s), Some(d)) => {
-                let (s, d) = (
-                    u16::from_be_bytes([s[0], s[1]]),
-                    u16::from_be_bytes([d[0], d[1]]),
-                );
                 if ports.contains(s) || ports.contains(d) {
                     Interest::Parse
                 } else {
@@ -134,6 +132,8 @@ pub struct IpPacket<'a> {
     pub wire_len: u32,
     /// Bytes of IP header, options and extension headers before `payload`.
     pub header_len: u32,
+    /// IPv4 time to live / IPv6 hop limit.
+    pub ttl: u8,
     pub frag: Option<FragInfo>,
     /// The payload bytes that were captured.
     pub payload: &'a [u8],
@@ -165,6 +165,7 @@ pub fn slice(ip: &[u8]) -> Option<IpPacket<'_>> {
                 proto: payload.ip_number.0,
                 wire_len: u32::from(h.total_len()),
                 header_len,
+                ttl: h.ttl(),
                 frag,
                 payload: payload.payload,
                 complete: !payload.incomplete && payload.len_source != LenSource::Slice,
@@ -185,6 +186,7 @@ pub fn slice(ip: &[u8]) -> Option<IpPacket<'_>> {
                 proto: payload.ip_number.0,
                 wire_len: 40 + u32::from(h.payload_length()),
                 header_len,
+                ttl: h.hop_limit(),
                 frag,
                 payload: payload.payload,
                 complete: !payload.incomplete && payload.len_source != LenSource::Slice,

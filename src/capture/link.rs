@@ -234,11 +234,11 @@ fn raw(frame: &[u8]) -> L3<'_> {
 /// for NULL (so try both) and big-endian for LOOP. AF_INET is 2 everywhere;
 /// AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS), 10 (Linux).
 fn null(frame: &[u8], network_order: bool) -> L3<'_> {
-    let (Some(head), Some(payload)) = (frame.get(..4), frame.get(4..)) else {
+    let Some((head, payload)) = frame.split_first_chunk::<4>() else {
         return L3::Malformed;
     };
-    let be = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
-    let le = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let be = u32::from_be_bytes(*head);
+    let le = u32::from_le_bytes(*head);
     let family = if network_order || be < 256 { be } else { le };
     match family {
         2 => L3::Ipv4(payload),

@@ -9,10 +9,12 @@
 #![forbid(unsafe_code)]
 
 mod block_guard;
+pub mod datagram;
 pub mod dedup;
 pub mod defrag;
 pub mod ip;
 pub mod link;
+pub mod pipeline;
 pub mod reader;
 
 use std::fmt;

@@ -18,6 +18,7 @@ pub mod steps;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use crate::events::attempt::Attempt;
 use crate::finding::{Finding, Verdict, sort_by_severity};
 use crate::local::rras::{self, RrasReading};
 use crate::probe::mtu_findings::Measurement;
@@ -40,7 +41,12 @@ pub struct Options {
     pub mtu: bool,
     /// Read the RRAS registry settings of this machine.
     pub local_rras: bool,
+    /// Read this machine's RasClient events (last 24 hours).
+    pub local_events: bool,
 }
+
+/// The window of `--local-events`.
+pub const LOCAL_EVENTS_HOURS: f64 = 24.0;
 
 /// The outcome of the MTU step for one address: a measurement, or why it
 /// could not be taken (no permission for ICMP sockets, no route).
@@ -59,6 +65,9 @@ pub struct Observations {
     pub mtu_time: Duration,
     /// `None` when not asked for.
     pub rras: Option<Result<RrasReading, String>>,
+    /// The last VPN attempt in this machine's events; `None` when not asked
+    /// for, `Ok(None)` when the window holds none.
+    pub last_attempt: Option<Result<Option<Attempt>, String>>,
     /// The fragment test was asked for (it is skipped when turned off).
     pub frag_test: bool,
 }
@@ -122,6 +131,10 @@ pub fn observe(
         .local_rras
         .then(|| rras::read().map_err(|e| e.to_string()));
 
+    let last_attempt = opts
+        .local_events
+        .then(|| crate::events::last_local_attempt(LOCAL_EVENTS_HOURS));
+
     Ok(Observations {
         host: host.to_owned(),
         resolution,
@@ -131,6 +144,7 @@ pub fn observe(
         mtu,
         mtu_time,
         rras,
+        last_attempt,
         frag_test: opts.probe.frag_size.is_some(),
     })
 }

@@ -45,6 +45,7 @@ pub const STEP_NAMES: &[&str] = &[
     "path-mtu",
     "proposals",
     "local-rras",
+    "local-events",
 ];
 
 /// Every finding the observations support, cause before consequence.
@@ -73,6 +74,9 @@ pub fn findings(obs: &Observations) -> Vec<Finding> {
     }
     if let Some(Ok(reading)) = &obs.rras {
         out.extend(rras::assess(reading));
+    }
+    if let Some(Ok(Some(last))) = &obs.last_attempt {
+        out.extend(crate::events::judge::latest(std::slice::from_ref(last)));
     }
     out
 }
@@ -347,6 +351,33 @@ pub fn steps(obs: &Observations, findings: &[Finding]) -> Vec<Step> {
             )),
             Err(why) => out.push(skipped("local-rras", why.clone())),
         }
+    }
+    if let Some(last) = &obs.last_attempt {
+        out.push(match last {
+            Ok(Some(a)) => judged(
+                "local-events",
+                0,
+                format!(
+                    "last attempt {} '{}' to {}: {}{}",
+                    a.started.map_or("-".to_owned(), |t| t.to_string()),
+                    a.profile.as_deref().unwrap_or("?"),
+                    a.server.as_deref().unwrap_or("?"),
+                    a.outcome.word(),
+                    a.error
+                        .as_ref()
+                        .map(|e| format!(" {} {}", e.code, e.name.unwrap_or("")))
+                        .unwrap_or_default()
+                ),
+            ),
+            Ok(None) => skipped(
+                "local-events",
+                format!(
+                    "no VPN connection attempt in the last {} hours",
+                    super::LOCAL_EVENTS_HOURS
+                ),
+            ),
+            Err(why) => skipped("local-events", why.clone()),
+        });
     }
     out
 }

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::TargetArgs;
-use super::probe::parse_set;
+use super::probe::PROPOSAL_SETS;
 use crate::probe::proposals::ProposalSet;
 
 /// One call for a helpdesk script on error 809: every test in order, one
@@ -23,10 +23,14 @@ use crate::probe::proposals::ProposalSet;
       all tests, human verdict with the most likely cause of error 809
   aovpn-diag check vpn.example.com --json | jq -r '.cause // \"none\"'
       the cause code for a script (null when nothing is wrong)
+
+Windows only (PowerShell):
   aovpn-diag.exe check vpn.example.com --json | ConvertFrom-Json
       the same in PowerShell; exit code 0 ok, 1 problem, 2 bad input, 3 could not test
   aovpn-diag.exe check vpn.example.com --local-rras
       on a Windows RRAS server: also read EnableServerFragmentation from the registry
+  aovpn-diag.exe check vpn.example.com --local-events
+      on a client: also name the error code of the last VPN attempt (RasClient events)
 
 ",
     crate::exit_codes_help!()
@@ -36,7 +40,7 @@ pub struct CheckArgs {
     pub target: TargetArgs,
 
     /// Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048.
-    #[arg(long, value_name = "SET", default_value = "all", value_parser = parse_set)]
+    #[arg(long, value_name = "SET", default_value = "all", value_parser = PROPOSAL_SETS, hide_possible_values = true)]
     pub proposals: ProposalSet,
 
     /// Size in bytes of the IP datagram of the fragment test (576 to 65535).
@@ -51,4 +55,8 @@ pub struct CheckArgs {
     /// Also read this machine's RRAS IKEv2 fragmentation setting (Windows only).
     #[arg(long)]
     pub local_rras: bool,
+
+    /// Also read this machine's RasClient events of the last 24 hours and fold the last attempt's error code into the verdict (Windows only).
+    #[arg(long)]
+    pub local_events: bool,
 }

@@ -4,20 +4,25 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod events;
+mod man;
 mod mtu;
 mod pcap;
 mod probe;
 mod profile;
 mod sixtofour;
 mod target;
+mod values;
 
 pub use check::CheckArgs;
+pub use events::{EventsArgs, parse_hours};
+pub use man::{ManArgs, PAGE_COMMANDS};
 pub use mtu::MtuArgs;
 pub use pcap::PcapArgs;
 pub use probe::ProbeArgs;
 pub use profile::ProfileArgs;
 pub use sixtofour::SixToFourArgs;
-pub use target::TargetArgs;
+pub use target::{Target, TargetArgs, TargetError, TargetParser, shown};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -37,10 +42,14 @@ fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 si
   aovpn-diag probe vpn.example.com
   aovpn-diag mtu vpn.example.com
   aovpn-diag 6to4 198.51.100.83
-  aovpn-diag completions powershell > aovpn-diag.ps1
+  aovpn-diag events Application.evtx
+  aovpn-diag man --dir ~/.cargo/share/man/man1
 
-On Windows run aovpn-diag.exe from PowerShell or cmd; add --json and pipe the
-output to ConvertFrom-Json to script it.
+Windows only (PowerShell):
+  aovpn-diag.exe check vpn.example.com --json | ConvertFrom-Json
+      run aovpn-diag.exe from PowerShell or cmd; --json for scripts
+  aovpn-diag.exe events
+      this machine's own record of the last VPN attempts (24 h)
 
 ",
         crate::exit_codes_help!()
@@ -62,9 +71,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Show more detail (repeat for more).
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
-    pub verbose: u8,
+    /// Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused.
+    ///
+    /// Adds to the human view: pcap the message timeline of every IKE SA,
+    /// probe the request sent on each port (size, local address, SPI), mtu a
+    /// table of every size probed, 6to4 every computer name from
+    /// netlogon.log. check and profile always show everything; --json output
+    /// is the same with or without -v. There is one level: -vv is refused.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 
     /// Print only the verdict and failing findings; no progress.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -98,15 +113,26 @@ pub enum Command {
 
     Profile(ProfileArgs),
 
+    Events(EventsArgs),
+
     Completions(CompletionsArgs),
+
+    Man(ManArgs),
 }
 
 /// Print a shell completion script on stdout.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   aovpn-diag completions bash > ~/.local/share/bash-completion/completions/aovpn-diag
+      bash loads it the next time it completes aovpn-diag
   aovpn-diag completions zsh > ~/.zfunc/_aovpn-diag
-  aovpn-diag.exe completions powershell | Out-String | Invoke-Expression")]
+      with fpath+=(~/.zfunc) before compinit in ~/.zshrc
+  aovpn-diag completions fish > ~/.config/fish/completions/aovpn-diag.fish
+      fish loads it on demand
+
+Windows only (PowerShell):
+  aovpn-diag.exe completions powershell | Out-String | Invoke-Expression
+      this session; add the line to $PROFILE to keep it")]
 pub struct CompletionsArgs {
     /// The shell to generate completions for.
     #[arg(value_enum)]

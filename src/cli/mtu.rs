@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::TargetArgs;
+use super::values::{Named, ParseFn};
 
 /// Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2.
 ///
@@ -53,13 +54,21 @@ pub struct MtuArgs {
 
     /// UDP port for --ike: 500, or 4500 (the port IKE_AUTH uses).
     #[arg(long, value_name = "PORT", default_value_t = 500, requires = "ike",
-          value_parser = parse_port)]
+          value_parser = IKE_PORTS)]
     pub port: u16,
 
     /// Show a progress bar on stderr (when stderr is a terminal).
     #[arg(long)]
     pub progress: bool,
 }
+
+const IKE_PORTS: Named<ParseFn<u16>> = Named::new(
+    parse_port,
+    &[
+        ("500", "IKE (IKE_SA_INIT)"),
+        ("4500", "NAT traversal, where IKE_AUTH travels"),
+    ],
+);
 
 fn parse_port(s: &str) -> Result<u16, String> {
     match s {

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::TargetArgs;
+use super::values::{Named, ParseFn};
 use crate::probe::proposals::ProposalSet;
 
 /// Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500,
@@ -37,6 +38,8 @@ use crate::probe::proposals::ProposalSet;
       which of the Windows built-in client's proposals the server accepts
   aovpn-diag probe vpn.example.com --proposals aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384
       check a custom list in strongSwan notation
+
+Windows only (PowerShell):
   aovpn-diag.exe probe vpn.example.com --json | ConvertFrom-Json
       script the result in PowerShell
 
@@ -51,7 +54,7 @@ pub struct ProbeArgs {
     pub target: TargetArgs,
 
     /// Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256.
-    #[arg(long, value_name = "SET", value_parser = parse_set)]
+    #[arg(long, value_name = "SET", value_parser = PROPOSAL_SETS, hide_possible_values = true)]
     pub proposals: Option<ProposalSet>,
 
     /// Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU.
@@ -73,6 +76,16 @@ pub struct ProbeArgs {
 }
 
 /// `--proposals` of `probe` and `check`: a named set or strongSwan notation.
-pub(super) fn parse_set(s: &str) -> Result<ProposalSet, String> {
+/// The named sets are what shell completions offer.
+pub(super) const PROPOSAL_SETS: Named<ParseFn<ProposalSet>> = Named::new(
+    parse_set,
+    &[
+        ("windows", "the Windows built-in client's default proposals"),
+        ("aovpn", "sets commonly configured for Always On VPN"),
+        ("all", "windows and aovpn"),
+    ],
+);
+
+fn parse_set(s: &str) -> Result<ProposalSet, String> {
     ProposalSet::parse(s).map_err(|e| e.to_string())
 }

@@ -17,10 +17,13 @@ use clap::Args;
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Examples:
-  aovpn-diag.exe profile
-      the profiles of this Windows machine (no admin rights needed)
   aovpn-diag profile rasphone.pbk --json
       a phonebook collected from a client, as JSON
+
+Windows only (PowerShell or cmd):
+  aovpn-diag.exe profile
+      the profiles of this Windows machine (no admin rights needed); elsewhere
+      a phonebook path is required
 
 A file larger than 16 MiB, with a line over 64 KiB or more than 1000 profiles
 is not a phonebook: the command says so and exits 2.

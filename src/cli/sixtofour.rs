@@ -20,13 +20,20 @@ use clap::Args;
       prefix 2002:cb00:7100::/40 and the New-ADReplicationSubnet line for site London
   aovpn-diag 6to4 2002:c633:6453::c633:6453 2001:0:4136:e378:8000:63bf:3fff:fdd2
       decode a 6to4 and a Teredo address
-  Get-Content addresses.txt | aovpn-diag.exe 6to4 -
+  aovpn-diag 6to4 - < addresses.txt
       one address per line; blank lines and # comments are skipped
-  aovpn-diag 6to4 --netlogon C:\\Windows\\debug\\netlogon.log --site Dublin
+  aovpn-diag 6to4 --netlogon netlogon.log --site Dublin
       which public IPv4 /24s and 6to4 prefixes lack an AD site, with the
-      New-ADReplicationSubnet lines (UTF-8 or UTF-16LE, CRLF or LF)
+      New-ADReplicationSubnet lines (a copy of a domain controller's
+      %SystemRoot%\\debug\\netlogon.log: UTF-8 or UTF-16LE, CRLF or LF)
   aovpn-diag 6to4 --json 2002:cb00:7100::/40
       the same facts as JSON: input, kind, ipv4, sixtofour_prefix, sixtofour_address
+
+Windows only (PowerShell, on a domain controller):
+  Get-Content addresses.txt | aovpn-diag.exe 6to4 -
+      one address per line from a file
+  aovpn-diag.exe 6to4 --netlogon C:\\Windows\\debug\\netlogon.log --site Dublin
+      read the domain controller's own netlogon.log
 
 Unreadable addresses are reported with their argument or line number and the
 command exits 2, after converting the rest. A private, CGNAT (100.64.0.0/10),

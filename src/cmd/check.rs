@@ -35,6 +35,7 @@ pub fn run(args: &CheckArgs, ctx: &mut Ctx) -> Outcome {
         probe,
         mtu: !args.no_mtu,
         local_rras: args.local_rras,
+        local_events: args.local_events,
     };
     if !ctx.detail.quiet && !ctx.json && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!(

@@ -4,6 +4,8 @@
 
 pub mod check;
 pub mod completions;
+pub mod events;
+pub mod man;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;

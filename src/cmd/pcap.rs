@@ -5,13 +5,13 @@ use std::io::{self, IsTerminal};
 use std::time::Duration;
 
 use aovpn_diag::Exit;
-use aovpn_diag::analyse::{Analyser, Options};
-use aovpn_diag::capture::dedup::{self, ComponentCopies};
+use aovpn_diag::analyse::{Options, Session};
 use aovpn_diag::capture::defrag::DefragLimits;
 use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::{CaptureReader, for_each_in_time_order};
 use aovpn_diag::cli::PcapArgs;
-use aovpn_diag::report::pcap::{PcapReport, write_human};
+use aovpn_diag::finding::Verdict;
+use aovpn_diag::report::pcap::{PcapJson, write_human};
 use aovpn_diag::report::write_json;
 
 use super::{Ctx, Failure, Outcome};
@@ -52,23 +52,21 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
             ..DefragLimits::default()
         },
     };
-    let mut analyser = Analyser::new(opts);
+    let mut session = Session::new(opts);
     let bar = progress_bar(total_bytes, ctx.detail.quiet);
     let counters: Vec<_> = readers.iter().map(|r| r.bytes_counter()).collect();
     let mut n = 0u64;
-    // Pipeline: reader -> component-copy filter -> analysis. The filter runs
-    // on every frame before the analyser sees it (see capture::dedup).
-    let mut copies = ComponentCopies::new();
+    // The session drops copies of one packet recorded at several stack
+    // components (capture::dedup) before the analysis; it needs to know
+    // which files hold several interfaces.
     for (i, r) in readers.iter_mut().enumerate() {
         // Peeking reads the header blocks (pcapng IDBs precede packets);
         // a read error shows up again, and is reported, in the loop below.
         let _ = r.peek();
-        copies.declare_interfaces(i as u16, r.interfaces_declared());
+        session.declare_interfaces(i as u16, r.interfaces_declared());
     }
     for_each_in_time_order(&mut readers, |p| {
-        if !copies.is_copy(&dedup::Frame::of(p)) {
-            analyser.packet(p);
-        }
+        session.push(p);
         n += 1;
         if n.is_multiple_of(PROGRESS_EVERY)
             && let Some(bar) = &bar
@@ -88,18 +86,16 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     }
     for r in &readers {
         if let Some(t) = r.truncation() {
-            analyser.file_truncated(r.name(), t);
+            session.file_truncated(r.name(), t);
         }
     }
-    let mut analysis = analyser.finish();
-    analysis.stats.component_copies = copies.copies();
-    let report = PcapReport::new(names, &analysis);
+    let analysis = session.finish();
     if ctx.json {
-        write_json(ctx.out, "pcap", &report)?;
+        write_json(ctx.out, "pcap", &PcapJson::new(&names, &analysis))?;
     } else {
-        write_human(ctx.out, &report, ctx.detail)?;
+        write_human(ctx.out, &analysis, ctx.detail)?;
     }
-    Ok(Exit::from(report.verdict))
+    Ok(Exit::from(Verdict::from_findings(&analysis.findings)))
 }
 
 /// A byte-based progress bar on stderr, only for a person watching a

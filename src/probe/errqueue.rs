@@ -14,8 +14,8 @@ use std::net::IpAddr;
 use std::os::fd::RawFd;
 use std::time::Instant;
 
-use super::icmp::packet::{self, IcmpError};
 use super::mtu::{Outcome, Unreachable};
+use crate::wire::icmp::{self as packet, IcmpError};
 
 /// Sets an int socket option.
 pub fn setsockopt_int(fd: RawFd, level: i32, name: i32, value: i32) -> io::Result<()> {

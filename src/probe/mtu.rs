@@ -28,8 +28,6 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use serde::Serialize;
-
 /// Limits of one search. Sizes are whole IP packets (IP header included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchConfig {
@@ -81,35 +79,9 @@ pub enum ConfigError {
     NoProbes,
 }
 
-/// Why a probe got no reply, when something said why (other than "too big").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Unreachable {
-    Network,
-    Host,
-    Protocol,
-    /// Nothing listens on the port (IKE mode: no IKE on UDP 500/4500).
-    Port,
-    /// A firewall answered "administratively prohibited".
-    Prohibited,
-    /// The TTL/hop limit ran out on the way (a routing loop).
-    TtlExceeded,
-    Other,
-}
-
-impl Unreachable {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Unreachable::Network => "network unreachable",
-            Unreachable::Host => "host unreachable",
-            Unreachable::Protocol => "protocol unreachable",
-            Unreachable::Port => "port unreachable (nothing listening)",
-            Unreachable::Prohibited => "administratively prohibited (firewall)",
-            Unreachable::TtlExceeded => "time exceeded (routing loop?)",
-            Unreachable::Other => "ICMP error",
-        }
-    }
-}
+/// Why a probe got no reply, when an ICMP error said why (one ICMP
+/// classification for probes and captures, in [`crate::wire::icmp`]).
+pub use crate::wire::icmp::Unreachable;
 
 /// What happened to one probe, as the transport saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -29,6 +29,16 @@ pub struct CheckJson<'a> {
     pub mtu: MtuEmbed,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub local_rras: Option<RrasJson<'a>>,
+    /// With `--local-events`: the last VPN attempt of this machine's events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_events: Option<EventsJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct EventsJson<'a> {
+    pub available: bool,
+    pub last_attempt: Option<&'a crate::events::attempt::Attempt>,
+    pub reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -100,6 +110,11 @@ pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
         local_rras: obs.rras.as_ref().map(|r| RrasJson {
             available: r.is_ok(),
             reading: r.as_ref().ok(),
+            reason: r.as_ref().err().map(String::as_str),
+        }),
+        local_events: obs.last_attempt.as_ref().map(|r| EventsJson {
+            available: r.is_ok(),
+            last_attempt: r.as_ref().ok().and_then(Option::as_ref),
             reason: r.as_ref().err().map(String::as_str),
         }),
     }

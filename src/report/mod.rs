@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod events;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;
@@ -107,6 +108,9 @@ pub fn write_findings(out: &mut dyn Write, findings: &[Finding], detail: Detail)
             f.code,
             f.summary
         )?;
+        if let Some(e) = f.windows_error {
+            writeln!(out, "     {DIM}Windows shows:{DIM:#} error {e}")?;
+        }
         if !detail.quiet {
             for (key, value) in &f.evidence {
                 let value = match value {

@@ -8,9 +8,17 @@
 //! input buffer directly, so nothing here can panic on a short or lying packet.
 //! Parsing and emitting are mirror images: what `parse` reads, `emit` writes,
 //! and `buffer_len` says how many bytes `emit` needs.
+//!
+//! No panics on hostile input: outside tests, indexing, slicing, `unwrap`
+//! and `expect` are denied here (every read goes through `get`).
 
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)
+)]
 
+pub mod icmp;
 pub mod ike;
 pub mod natt;
 

@@ -5,6 +5,12 @@ use std::net::{IpAddr, SocketAddr};
 
 use sha1::{Digest, Sha1};
 
+/// The IKE port (RFC 7296 §2).
+pub const IKE_PORT: u16 = 500;
+/// The NAT traversal port (RFC 3948 §2; RFC 7296 §2.23): IKE behind a
+/// non-ESP marker, ESP in UDP and NAT keepalives share it.
+pub const NATT_PORT: u16 = 4500;
+
 /// RFC 3948 §2.2: four zero bytes where an ESP SPI would be; an IKE message
 /// follows. (SPI 0 is reserved, so ESP never starts this way.)
 pub const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -40,6 +46,55 @@ pub fn classify_4500(payload: &[u8]) -> Udp4500<'_> {
     Udp4500::Esp {
         spi: u32::from_be_bytes(*head),
         sequence,
+    }
+}
+
+/// What a UDP datagram to or from an IKE port carries: the one place that
+/// splits NAT-T traffic, for captures and probes alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IkeUdp<'a> {
+    /// An IKE message; `marker` when a non-ESP marker preceded it.
+    Ike { bytes: &'a [u8], marker: bool },
+    /// A NAT-keepalive (RFC 3948 §2.3).
+    NatKeepalive,
+    /// ESP in UDP (RFC 3948 §2.1): SPI and, when present, sequence number.
+    Esp { spi: u32, sequence: Option<u32> },
+    /// A payload on UDP 4500 too short for any of the above.
+    Unknown(&'a [u8]),
+}
+
+/// Splits the payload of a UDP datagram between `sport` and `dport`, one of
+/// which is an IKE port. UDP 4500 carries IKE behind the non-ESP marker,
+/// ESP and keepalives ([`classify_4500`]); UDP 500 carries IKE directly. Any
+/// other port (one the user named) carries IKE directly too, unless its
+/// payload starts with the non-ESP marker and holds at least an IKE header
+/// behind it: then the port is used the NAT-T way.
+pub fn split_udp(sport: u16, dport: u16, payload: &[u8]) -> IkeUdp<'_> {
+    if sport == NATT_PORT || dport == NATT_PORT {
+        return match classify_4500(payload) {
+            Udp4500::Ike(bytes) => IkeUdp::Ike {
+                bytes,
+                marker: true,
+            },
+            Udp4500::NatKeepalive => IkeUdp::NatKeepalive,
+            Udp4500::Esp { spi, sequence } => IkeUdp::Esp { spi, sequence },
+            Udp4500::Unknown(b) => IkeUdp::Unknown(b),
+        };
+    }
+    if sport != IKE_PORT
+        && dport != IKE_PORT
+        && let Some((head, rest)) = payload.split_first_chunk::<4>()
+        && *head == NON_ESP_MARKER
+        && rest.len() > super::ike::HEADER_LEN
+    {
+        return IkeUdp::Ike {
+            bytes: rest,
+            marker: true,
+        };
+    }
+    IkeUdp::Ike {
+        bytes: payload,
+        marker: false,
     }
 }
 
@@ -99,6 +154,59 @@ mod tests {
         assert_eq!(classify_4500(&[0, 0]), Udp4500::Unknown(&[0, 0]));
         assert_eq!(classify_4500(&[]), Udp4500::Unknown(&[]));
         assert_eq!(with_marker(&[7]), vec![0, 0, 0, 0, 7]);
+    }
+
+    #[test]
+    fn splits_ike_ports_one_way() {
+        let ike = [1u8; 40];
+        let mut marked = vec![0, 0, 0, 0];
+        marked.extend_from_slice(&ike);
+        assert_eq!(
+            split_udp(500, 500, &ike),
+            IkeUdp::Ike {
+                bytes: &ike,
+                marker: false
+            }
+        );
+        assert_eq!(
+            split_udp(4500, 61_000, &marked),
+            IkeUdp::Ike {
+                bytes: &ike,
+                marker: true
+            }
+        );
+        assert_eq!(split_udp(61_000, 4500, &[0xff]), IkeUdp::NatKeepalive);
+        assert_eq!(
+            split_udp(4500, 4500, &[0, 0, 0, 9, 0, 0, 0, 1]),
+            IkeUdp::Esp {
+                spi: 9,
+                sequence: Some(1)
+            }
+        );
+        assert_eq!(split_udp(4500, 4500, &[1]), IkeUdp::Unknown(&[1]));
+        // A user-named port: NAT-T framing when the marker is there.
+        assert_eq!(
+            split_udp(10_500, 10_500, &marked),
+            IkeUdp::Ike {
+                bytes: &ike,
+                marker: true
+            }
+        );
+        assert_eq!(
+            split_udp(10_500, 10_500, &ike),
+            IkeUdp::Ike {
+                bytes: &ike,
+                marker: false
+            }
+        );
+        // On UDP 500 a leading zero word belongs to the initiator SPI.
+        assert_eq!(
+            split_udp(500, 500, &marked),
+            IkeUdp::Ike {
+                bytes: &marked,
+                marker: false
+            }
+        );
     }
 
     #[test]

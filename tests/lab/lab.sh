@@ -286,6 +286,19 @@ table inet aovd_block_$port {
 }
 EOF
         ;;
+    drop-big-to-client)
+        # Large packets from the servers toward the client vanish (a smaller
+        # MTU on the way back whose ICMP errors are lost): IKE messages the
+        # server sends above 1000 bytes never arrive; the client's get through.
+        cat <<EOF
+table inet aovd_drop_big_to_client {
+  chain pre { type filter hook prerouting priority -500; policy accept;
+    ip daddr $CLIENT4 meta length > 1000 counter drop
+    ip6 daddr $CLIENT6 meta length > 1000 counter drop
+  }
+}
+EOF
+        ;;
     drop-echo)
         cat <<'EOF'
 table inet aovd_drop_echo {
@@ -340,7 +353,7 @@ conntrack_short_udp() {
         [ -w /proc/sys/net/netfilter/$f ] && echo 1 >/proc/sys/net/netfilter/$f; done; true'
 }
 
-FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-echo lb-healthy lb-split lb-snat"
+FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-big-to-client drop-echo lb-healthy lb-split lb-snat"
 
 # `fw A [B ...]`: replace the router's ruleset with the union of the scenarios.
 cmd_fw() {
@@ -428,6 +441,8 @@ charon {
   retransmit_jitter = 0
   fragment_size = ${AOVD_FRAGMENT_SIZE:-1280}
   half_open_timeout = 10
+  # extra charon settings for one scenario (e.g. cookie_threshold = 1)
+  ${AOVD_CHARON_EXTRA:-}
   plugins {
     include /etc/strongswan.d/charon/*.conf
     # ESP in user space (TUN), never in the kernel: works on kernels without
@@ -534,16 +549,18 @@ cmd_server() {
     *) die "server: use 'server start [options]' or 'server stop'" ;;
     esac
     local frag=yes proposals="aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384,aes128-sha256-modp2048,default"
-    local eap=no ns=$NS_SERVER
+    local eap=no ns=$NS_SERVER version=2
     while [ $# -gt 0 ]; do
         case $1 in
         --fragmentation) frag=${2:?}; shift 2 ;;
         --proposals) proposals=${2:?}; shift 2 ;;
         --eap) eap=yes; shift ;;
         --ns) ns=${2:?}; shift 2 ;;
+        --version) version=${2:?}; shift 2 ;;
         *) die "server start: unknown option $1" ;;
         esac
     done
+    case $version in 1 | 2) ;; *) die "--version must be 1 (IKEv1) or 2" ;; esac
     case $frag in yes | no) ;; *) die "--fragmentation must be yes or no" ;; esac
     [ "$ns" = "$NS_SERVER" ] || [ "$ns" = "$NS_SERVER2" ] || die "server start: --ns must be $NS_SERVER or $NS_SERVER2"
     local inst
@@ -557,7 +574,7 @@ cmd_server() {
     cat >"$RUN/$inst/swanctl/swanctl.conf" <<EOF
 connections {
   aovd {
-    version = 2
+    version = $version
     local_addrs = %any
     remote_addrs = %any
     proposals = $proposals
@@ -623,9 +640,10 @@ cmd_client() {
 # Loads a fresh client connection and initiates it. Prints RESULT=established or
 # RESULT=failed on stdout; exit status 0 only when the CHILD_SA came up.
 client_initiate() {
-    local frag=yes timeout=15 target=server fam=4 eap=no proposals="aes256-sha256-modp2048"
+    local frag=yes timeout=15 target=server fam=4 eap=no proposals="aes256-sha256-modp2048" version=2
     while [ $# -gt 0 ]; do
         case $1 in
+        --version) version=${2:?}; shift 2 ;;
         --fragmentation) frag=${2:?}; shift 2 ;;
         --timeout) timeout=${2:?}; shift 2 ;;
         --target) target=${2:?}; shift 2 ;;
@@ -649,7 +667,7 @@ client_initiate() {
     cat >"$RUN/client/swanctl/swanctl.conf" <<EOF
 connections {
   aovd {
-    version = 2
+    version = $version
     remote_addrs = $remote
     proposals = $proposals
     fragmentation = $frag
@@ -783,15 +801,19 @@ usage: lab.sh COMMAND ...
   fw SCENARIO [SCENARIO ...]   replace the router ruleset; scenarios:
                                $FW_SCENARIOS
   server start [--fragmentation yes|no] [--proposals LIST] [--eap] [--ns $NS_SERVER|$NS_SERVER2]
+               [--version 1|2]
   server stop [NS]
   client start
   client initiate [--fragmentation yes|no] [--timeout S] [--target server|server2|vip|ADDR]
-                  [-4|-6] [--eap] [--proposals LIST]      prints RESULT=established|failed
+                  [-4|-6] [--eap] [--proposals LIST] [--version 1|2]
+                                                          prints RESULT=established|failed
   client stop
   stop                         stop every charon of the lab
   capture start NS FILE [--iface IF] [--filter BPF] [--linktype T] [--nano]
                                (tcpdump, full packets, classic pcap; returns once listening)
   capture stop [NS]
+Environment: AOVD_FRAGMENT_SIZE (IKE fragment size of the charons started),
+  AOVD_CHARON_EXTRA (extra lines for their charon { } section, e.g. cookie_threshold = 1).
 State: $STATE (certificates cached in $CERTS). Logs: $RUN/<instance>/charon.log
 EOF
 }

@@ -27,10 +27,10 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use super::OpenError;
-use super::packet::{self, Message};
 use crate::probe::errqueue;
 use crate::probe::mtu::Outcome;
 use crate::probe::mtu_driver::{Method, ProbeError, SizedProbe};
+use crate::wire::icmp::{self as packet, Message};
 
 pub struct LinuxIcmp {
     sock: Socket,

@@ -3,9 +3,7 @@
 //! Linux: unprivileged ICMP datagram sockets, raw sockets otherwise
 //! (`linux.rs`). Windows: the ICMP helper API (`IcmpSendEcho2` /
 //! `Icmp6SendEcho2` with `IP_FLAG_DF`), the same method as `ping -f -l` and
-//! mtupath (`windows.rs`). Message formats live in `packet.rs`.
-
-pub mod packet;
+//! mtupath (`windows.rs`). Message formats live in [`crate::wire::icmp`].
 
 #[cfg(target_os = "linux")]
 mod linux;

@@ -24,9 +24,9 @@ use windows_sys::Win32::Networking::WinSock::{AF_INET6, IN6_ADDR, IN6_ADDR_0, SO
 use windows_sys::Win32::System::IO::IO_STATUS_BLOCK;
 
 use super::OpenError;
-use super::packet;
 use crate::probe::mtu::{Outcome, Unreachable};
 use crate::probe::mtu_driver::{Method, ProbeError, SizedProbe};
+use crate::wire::icmp as packet;
 
 pub struct WindowsIcmp {
     handle: HANDLE,

@@ -1,4 +1,7 @@
 //! ICMP echo and ICMP error messages, bytes <-> values. Pure: no sockets.
+//! One parser for both users: the path-MTU probes (echo requests and the
+//! errors about them) and the capture analysis (errors that quote an IKE
+//! datagram, see [`error_message`]).
 //!
 //! Wire formats: ICMPv4 echo and destination unreachable, RFC 792; the
 //! next-hop MTU in "fragmentation needed" (type 3 code 4), RFC 1191 §4;
@@ -8,8 +11,37 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::probe::mtu::Unreachable;
-use crate::wire::{be16, be32};
+use super::{be16, be32};
+
+/// Why a packet got no reply, when an ICMP error said why (other than "too big").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unreachable {
+    Network,
+    Host,
+    Protocol,
+    /// Nothing listens on the port (IKE mode: no IKE on UDP 500/4500).
+    Port,
+    /// A firewall answered "administratively prohibited".
+    Prohibited,
+    /// The TTL/hop limit ran out on the way (a routing loop).
+    TtlExceeded,
+    Other,
+}
+
+impl Unreachable {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Unreachable::Network => "network unreachable",
+            Unreachable::Host => "host unreachable",
+            Unreachable::Protocol => "protocol unreachable",
+            Unreachable::Port => "port unreachable (nothing listening)",
+            Unreachable::Prohibited => "administratively prohibited (firewall)",
+            Unreachable::TtlExceeded => "time exceeded (routing loop?)",
+            Unreachable::Other => "ICMP error",
+        }
+    }
+}
 
 /// Bytes of IP header before an echo request of a given family (no options,
 /// no extension headers: what this tool sends).
@@ -43,7 +75,9 @@ pub fn echo_request(v6: bool, id: u16, seq: u16, payload: u16) -> Vec<u8> {
     pkt.extend(FILL.iter().copied().cycle().take(usize::from(payload)));
     if !v6 {
         let sum = internet_checksum(&pkt);
-        pkt[2..4].copy_from_slice(&sum.to_be_bytes());
+        if let Some(field) = pkt.get_mut(2..4) {
+            field.copy_from_slice(&sum.to_be_bytes());
+        }
     }
     pkt
 }
@@ -51,11 +85,11 @@ pub fn echo_request(v6: bool, id: u16, seq: u16, payload: u16) -> Vec<u8> {
 /// RFC 1071 one's-complement sum.
 pub fn internet_checksum(data: &[u8]) -> u16 {
     let mut sum: u32 = 0;
-    let mut chunks = data.chunks_exact(2);
-    for pair in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([pair[0], pair[1]]));
+    let (pairs, rest) = data.as_chunks::<2>();
+    for pair in pairs {
+        sum += u32::from(u16::from_be_bytes(*pair));
     }
-    if let [last] = chunks.remainder() {
+    if let [last] = rest {
         sum += u32::from(*last) << 8;
     }
     while sum > 0xffff {
@@ -150,16 +184,52 @@ pub fn parse_v4(icmp: &[u8]) -> Option<Message> {
             seq: be16(icmp, 6)?,
         });
     }
-    let quoted = icmp.get(8..).and_then(quoted_echo_v4);
-    Some(match error_v4(ty, code)? {
-        // RFC 1191 §4: next-hop MTU in the low 16 bits of the second word;
-        // zero from routers that predate RFC 1191.
+    let err = error_message(false, icmp)?;
+    let quoted = quoted_echo_v4(err.quoted);
+    Some(match err.kind {
         IcmpError::TooBig => Message::TooBig {
-            mtu: be16(icmp, 6).filter(|&m| m != 0),
+            mtu: err.mtu.and_then(|m| u16::try_from(m).ok()),
             quoted,
         },
         IcmpError::Other(kind) => Message::Error { kind, quoted },
     })
+}
+
+/// An ICMP or ICMPv6 error message: what it says and the start of the
+/// datagram it is about (RFC 792: the IP header and at least 8 bytes of its
+/// payload; RFC 4443 §3: as much of the packet as fits 1280 bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorMessage<'a> {
+    pub kind: IcmpError,
+    /// For "too big": the MTU the router advertised, in bytes. IPv4
+    /// "fragmentation needed" carries it in the low 16 bits of the second
+    /// word (RFC 1191 §4), ICMPv6 "packet too big" as 32 bits (RFC 4443
+    /// §3.2). `None` when zero (routers that predate RFC 1191) or not a
+    /// "too big" error.
+    pub mtu: Option<u32>,
+    /// The quoted datagram, starting at its IP header (possibly cut short).
+    pub quoted: &'a [u8],
+}
+
+/// Parses an ICMPv4 (`v6` false) or ICMPv6 message, starting at the ICMP
+/// header, when it is an error; `None` for anything else or a message too
+/// short to hold its type and code.
+pub fn error_message(v6: bool, icmp: &[u8]) -> Option<ErrorMessage<'_>> {
+    let ty = *icmp.first()?;
+    let code = *icmp.get(1)?;
+    let kind = if v6 {
+        error_v6(ty, code)?
+    } else {
+        error_v4(ty, code)?
+    };
+    let mtu = match kind {
+        IcmpError::TooBig if v6 => be32(icmp, 4),
+        IcmpError::TooBig => be16(icmp, 6).map(u32::from),
+        IcmpError::Other(_) => None,
+    }
+    .filter(|&m| m != 0);
+    let quoted = icmp.get(8..).unwrap_or_default();
+    Some(ErrorMessage { kind, mtu, quoted })
 }
 
 /// What an ICMP error says about a probe; one classification for the
@@ -219,21 +289,20 @@ pub fn unreachable_v6(code: u8) -> Unreachable {
 /// Parses an ICMPv6 message (raw and datagram ICMPv6 sockets deliver no IP header).
 pub fn parse_v6(icmp: &[u8]) -> Option<Message> {
     let ty = *icmp.first()?;
-    let code = *icmp.get(1)?;
+    icmp.get(1)?; // the code: every message has one
     if ty == 129 {
         return Some(Message::EchoReply {
             id: be16(icmp, 4)?,
             seq: be16(icmp, 6)?,
         });
     }
-    let quoted = icmp.get(8..).and_then(quoted_echo_v6);
-    Some(match error_v6(ty, code)? {
+    let err = error_message(true, icmp)?;
+    let quoted = quoted_echo_v6(err.quoted);
+    Some(match err.kind {
         // RFC 4443 §3.2: 32-bit MTU; values beyond 65535 cannot limit a
         // non-jumbo packet, so they are treated as "no usable MTU".
         IcmpError::TooBig => Message::TooBig {
-            mtu: be32(icmp, 4)
-                .and_then(|m| u16::try_from(m).ok())
-                .filter(|&m| m != 0),
+            mtu: err.mtu.and_then(|m| u16::try_from(m).ok()),
             quoted,
         },
         IcmpError::Other(kind) => Message::Error { kind, quoted },
@@ -251,8 +320,8 @@ pub fn sent_seq(original_icmp: &[u8]) -> Option<u16> {
 pub fn sockaddr_ip(bytes: &[u8], af_inet: u16, af_inet6: u16) -> Option<IpAddr> {
     let family = u16::from_ne_bytes([*bytes.first()?, *bytes.get(1)?]);
     if family == af_inet {
-        let a = bytes.get(4..8)?;
-        Some(IpAddr::V4(Ipv4Addr::new(a[0], a[1], a[2], a[3])))
+        let a: [u8; 4] = bytes.get(4..8)?.try_into().ok()?;
+        Some(IpAddr::V4(Ipv4Addr::from(a)))
     } else if family == af_inet6 {
         let a: [u8; 16] = bytes.get(8..24)?.try_into().ok()?;
         Some(IpAddr::V6(Ipv6Addr::from(a)))
@@ -369,6 +438,28 @@ mod tests {
     }
 
     #[test]
+    fn error_message_gives_kind_mtu_and_the_quoted_datagram() {
+        let (_, icmp) = strip_ipv4(&FRAG_NEEDED).unwrap();
+        let e = error_message(false, icmp).unwrap();
+        assert_eq!(e.kind, IcmpError::TooBig);
+        assert_eq!(e.mtu, Some(1400));
+        assert_eq!(e.quoted, &FRAG_NEEDED[28..]);
+        // ICMPv6 packet too big: a 32-bit MTU, kept as is for captures.
+        let ptb = [2, 0, 0, 0, 0, 1, 0, 0, 0x60];
+        let e = error_message(true, &ptb).unwrap();
+        assert_eq!(
+            (e.kind, e.mtu, e.quoted),
+            (IcmpError::TooBig, Some(65536), &[0x60][..])
+        );
+        // Port unreachable: no MTU; echo reply: not an error.
+        let e = error_message(false, &[3, 3, 0, 0, 0, 0, 0, 0]).unwrap();
+        assert_eq!(e.kind, IcmpError::Other(Unreachable::Port));
+        assert_eq!(e.mtu, None);
+        assert_eq!(error_message(false, &[0, 0, 0, 0, 0, 0, 0, 0]), None);
+        assert_eq!(error_message(true, &[128, 0]), None);
+    }
+
+    #[test]
     fn truncated_input_is_none() {
         assert_eq!(parse_v4(&[]), None);
         assert_eq!(parse_v4(&[0, 0, 0]), None);
@@ -385,6 +476,8 @@ mod tests {
             let _ = strip_ipv4(&bytes);
             let _ = sent_seq(&bytes);
             let _ = sockaddr_ip(&bytes, 2, 10);
+            let _ = error_message(false, &bytes);
+            let _ = error_message(true, &bytes);
         }
     }
 }

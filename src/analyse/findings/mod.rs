@@ -1,0 +1,91 @@
+//! From capture facts to findings: what went wrong, the packets that show
+//! it, and what the admin changes. One small producer per code or family
+//! (each unit-tested on facts in `tests/`); [`derive()`] runs them in an
+//! order that puts causes before consequences (lost fragments before the
+//! unanswered IKE_AUTH they caused), then sorts worst first.
+
+mod capture;
+mod evidence;
+mod exchanges;
+mod fragments;
+mod negotiation;
+mod remedy;
+
+use super::Analysis;
+use super::exchange::{self, Exchange, Status};
+use super::point::{self, CapturePoint};
+use super::sa::IkeSa;
+use crate::capture::Timestamp;
+use crate::finding::{Finding, sort_by_severity};
+
+/// Every finding of an analysis, worst first.
+pub fn derive(a: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
+    capture::truncated(a, &mut out);
+    capture::no_ike_traffic(a, &mut out);
+    capture::ike_not_in_capture(a, &mut out);
+    capture::ikev1_traffic(a, &mut out);
+    for sa in &a.sas {
+        let view = SaView::new(a, sa);
+        fragments::lost(&view, &mut out);
+        negotiation::cleartext_errors(&view, &mut out);
+        negotiation::cookie_requested(&view, &mut out);
+        exchanges::sa_init_unanswered(&view, &mut out);
+        negotiation::fragmentation(&view, &mut out);
+        negotiation::nat(&view, &mut out);
+        fragments::too_many_ike_fragments(&view, &mut out);
+        fragments::ip_fragmented(&view, &mut out);
+        fragments::out_of_order(&view, &mut out);
+        exchanges::ike_auth(&view, &mut out);
+        exchanges::response_lost(&view, &mut out);
+        exchanges::in_progress(&view, &mut out);
+        negotiation::auth_failed_by_size(&view, &mut out);
+    }
+    fragments::unattributed(a, &mut out);
+    capture::icmp_too_big(a, &mut out);
+    sort_by_severity(&mut out);
+    out
+}
+
+/// One SA with what the producers ask of it: its exchanges and their
+/// status at the end of the capture, and where each file was taken.
+pub(crate) struct SaView<'a> {
+    pub a: &'a Analysis,
+    pub sa: &'a IkeSa,
+    pub exchanges: Vec<(Exchange<'a>, Status)>,
+    points: Vec<(u16, CapturePoint)>,
+}
+
+impl<'a> SaView<'a> {
+    pub fn new(a: &'a Analysis, sa: &'a IkeSa) -> SaView<'a> {
+        let exchanges = exchange::judged(a, sa);
+        let points = sa
+            .files()
+            .into_iter()
+            .map(|f| (f, point::capture_point(sa, f)))
+            .collect();
+        SaView {
+            a,
+            sa,
+            exchanges,
+            points,
+        }
+    }
+
+    /// Where capture file `file` was taken, as this SA's packets show it.
+    pub fn point(&self, file: u16) -> CapturePoint {
+        self.points
+            .iter()
+            .find(|(f, _)| *f == file)
+            .map(|(_, p)| *p)
+            .unwrap_or_else(|| point::capture_point(self.sa, file))
+    }
+
+    /// Seconds since the first frame of the analysis.
+    pub fn rel(&self, ts: Timestamp) -> f64 {
+        evidence::round3(self.a.rel(ts))
+    }
+}
+
+#[cfg(test)]
+mod tests;

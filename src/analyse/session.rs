@@ -1,0 +1,68 @@
+//! Frames in, analysis out: the capture pipeline feeding the analyser, for
+//! callers that hold frames (capture files today, a live interface later).
+
+use super::{Analyser, Analysis, Options};
+use crate::capture::dedup::{self, ComponentCopies};
+use crate::capture::pipeline::Pipeline;
+use crate::capture::{Packet, Timestamp, Truncation};
+use crate::finding::Finding;
+
+/// One analysis over frames pushed in capture order (several files merged
+/// in time order, see [`crate::capture::for_each_in_time_order`]): frames
+/// -> component-copy filter ([`dedup`]) -> pipeline -> analyser.
+pub struct Session {
+    copies: ComponentCopies,
+    pipeline: Pipeline,
+    analyser: Analyser,
+}
+
+impl Session {
+    pub fn new(opts: Options) -> Session {
+        Session {
+            copies: ComponentCopies::new(),
+            pipeline: Pipeline::new(opts.ports, opts.defrag),
+            analyser: Analyser::new(),
+        }
+    }
+
+    /// Says how many interfaces capture file `file` declares up front (from
+    /// [`crate::capture::CaptureReader::interfaces_declared`]), so copies of
+    /// one packet on two of them can be recognised.
+    pub fn declare_interfaces(&mut self, file: u16, interfaces: usize) {
+        self.copies.declare_interfaces(file, interfaces);
+    }
+
+    /// Feeds one frame.
+    #[inline]
+    pub fn push(&mut self, p: &Packet<'_>) {
+        if self.copies.is_copy(&dedup::Frame::of(p)) {
+            return;
+        }
+        self.analyser.clock(p.at.file, p.ts);
+        let analyser = &mut self.analyser;
+        self.pipeline.push(p, &mut |d| analyser.push(&d));
+    }
+
+    /// Notes that a file ended early.
+    pub fn file_truncated(&mut self, file: &str, t: &Truncation) {
+        self.analyser.file_truncated(file, t);
+    }
+
+    /// Findings that can no longer change, with the clock at `now`
+    /// (datagrams still being reassembled are given up only after the
+    /// reassembly timeout).
+    pub fn certain(&mut self, now: Timestamp) -> Vec<Finding> {
+        let analyser = &mut self.analyser;
+        self.pipeline.expire(now, &mut |d| analyser.push(&d));
+        self.analyser.certain(now)
+    }
+
+    /// The capture ended: flushes reassembly and returns the analysis.
+    pub fn finish(mut self) -> Analysis {
+        let analyser = &mut self.analyser;
+        self.pipeline.finish(&mut |d| analyser.push(&d));
+        let mut capture = self.pipeline.stats();
+        capture.component_copies = self.copies.copies();
+        self.analyser.finish(capture)
+    }
+}
