@@ -22,8 +22,9 @@ use super::wfp::{self, IkeFailure, NetEvent};
 use super::xml::{self, XmlError};
 use crate::text::{decode_text, read_capped};
 
-/// Largest XML export read (64 MiB).
-pub const MAX_XML_BYTES: u64 = 64 << 20;
+/// Largest XML export read (32 MiB: about 20,000 events as wevtutil writes
+/// them; with the decoded copy it keeps peak memory under 64 MB, issue 14).
+pub const MAX_XML_BYTES: u64 = 32 << 20;
 /// Largest EVTX file read (1 GiB; Windows' default Application log is 20 MiB).
 pub const MAX_EVTX_BYTES: u64 = 1 << 30;
 /// Most relevant events (RasClient, RemoteAccess, NPS) plus IKE failures kept.
