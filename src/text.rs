@@ -375,6 +375,16 @@ pub const EXCERPT_CHARS: usize = 80;
 /// `max_chars` characters of output (an escape counts as what it prints),
 /// then `...` when there was more.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
+    let (mut shown, cut) = escaped_prefix(text, max_chars);
+    if cut {
+        shown.push_str("...");
+    }
+    shown
+}
+
+/// The start of `text` with control characters escaped, at most
+/// `max_chars` printed characters, and whether anything was left out.
+pub fn escaped_prefix(text: &str, max_chars: usize) -> (String, bool) {
     let mut out = String::new();
     let mut shown = 0;
     for c in text.chars() {
@@ -385,13 +395,12 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
         };
         let width = piece.chars().count();
         if shown + width > max_chars {
-            out.push_str("...");
-            break;
+            return (out, true);
         }
         out.push_str(&piece);
         shown += width;
     }
-    out
+    (out, false)
 }
 
 impl Line {

@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use aovpn_diag::cli::{Cli, Command, TargetArgs};
+use aovpn_diag::cli::{Cli, Command, Target, TargetArgs};
 use aovpn_diag::probe::ike::Timing;
-use aovpn_diag::probe::mtu::{Search, SearchConfig};
+use aovpn_diag::probe::mtu::search::{Search, SearchConfig};
 use aovpn_diag::resolve::{is_host_name, parse_literal};
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
@@ -42,9 +42,14 @@ fn target(t: &TargetArgs) {
         }
         .budget();
     }
-    if parse_literal(&t.host).is_none() {
-        let _ = is_host_name(&t.host);
+    let host = t.host.host();
+    if parse_literal(host).is_none() {
+        assert!(
+            is_host_name(host),
+            "a server argument that is neither name nor literal: {host:?}"
+        );
     }
+    let _ = t.host.zone();
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -63,6 +68,18 @@ fuzz_target!(|data: &[u8]| {
             _ => args.push(String::from_utf8_lossy(word).into_owned()),
         }
     }
+    // Every word as a server argument: accepted ones are a host name or an
+    // IP literal; refusals quote the argument in part only.
+    for word in &args[2..] {
+        match Target::parse(word) {
+            Ok(t) => {
+                if parse_literal(t.host()).is_none() {
+                    assert!(is_host_name(t.host()), "accepted {word:?} as {t:?}");
+                }
+            }
+            Err(e) => assert!(e.to_string().chars().count() < 400, "{e}"),
+        }
+    }
     let Ok(cli) = Cli::try_parse_from(&args) else {
         return;
     };
@@ -77,7 +94,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Command::Mtu(a) => {
             target(&a.target);
-            let address = parse_literal(&a.target.host)
+            let address = parse_literal(a.target.host.host())
                 .unwrap_or_else(|| std::net::IpAddr::from([192, 0, 2, 1]));
             let cfg = SearchConfig {
                 floor: a

@@ -13,9 +13,10 @@ use std::cell::Cell;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use aovpn_diag::probe::mtu::driver::{self as mtu_driver, Method, ProbeError, SizedProbe};
+use aovpn_diag::probe::mtu::search::{Search, SearchConfig};
+use aovpn_diag::probe::mtu::{Outcome, Unreachable};
 use aovpn_diag::wire::icmp::{self as packet, Message};
-use aovpn_diag::probe::mtu::{Outcome, Search, SearchConfig, Unreachable};
-use aovpn_diag::probe::mtu_driver::{self, Method, ProbeError, SizedProbe};
 use libfuzzer_sys::fuzz_target;
 
 use common::Bytes;
@@ -27,7 +28,7 @@ fn outcome(kind: u8, bytes: &[u8], target: IpAddr) -> Outcome {
         1 => packet::parse_v6(bytes),
         2 => {
             #[cfg(target_os = "linux")]
-            if let Some(o) = aovpn_diag::probe::errqueue::parse_error(bytes) {
+            if let Some(o) = aovpn_diag::probe::mtu::errqueue::parse_error(bytes) {
                 return o;
             }
             None
@@ -106,7 +107,7 @@ fuzz_target!(|data: &[u8]| {
         packet::sent_seq(rest),
     );
     #[cfg(target_os = "linux")]
-    let _ = aovpn_diag::probe::errqueue::parse_error(rest);
+    let _ = aovpn_diag::probe::mtu::errqueue::parse_error(rest);
     let _ = Unreachable::Other.describe();
 
     let target = if flags & 1 == 0 {

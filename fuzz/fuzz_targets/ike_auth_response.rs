@@ -11,15 +11,13 @@
 #[path = "common.rs"]
 mod common;
 
-use std::cell::RefCell;
-use std::net::{IpAddr, SocketAddr};
-use std::rc::Rc;
-use std::sync::OnceLock;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use aovpn_diag::probe::auth;
-use aovpn_diag::probe::ike::{ExchangeReport, Outcome, Timing};
-use aovpn_diag::probe::kex::KeyPair;
+use aovpn_diag::probe::ike::auth;
+use aovpn_diag::probe::ike::kex::KeyPair;
+use aovpn_diag::probe::ike::{SaInit, Timing};
 use aovpn_diag::probe::net::{Received, Scripted, Sent};
 use aovpn_diag::wire::ike::protect::{self, Envelope, Protection, Sender, Suite};
 use aovpn_diag::wire::ike::{
@@ -34,7 +32,7 @@ const SERVER: [u8; 4] = [198, 51, 100, 7];
 
 /// One answered IKE_SA_INIT per suite, and the keys of its IKE SA.
 struct Sa0 {
-    init: ExchangeReport,
+    init: SaInit,
     protection: Protection,
 }
 
@@ -76,22 +74,10 @@ fn setup(proposal: &str) -> Sa0 {
             Body::Nonce(nonce_r).into(),
         ],
     };
-    let peer = SocketAddr::new(IpAddr::from(SERVER), 500);
     Sa0 {
-        init: ExchangeReport {
-            peer,
-            local: SocketAddr::new(IpAddr::from([198, 18, 0, 2]), 40_001),
+        init: SaInit {
             spi_i,
-            outcome: Outcome::Answered,
-            requests_sent: 1,
-            udp_payload_bytes: 300,
-            ip_datagram_bytes: 328,
-            rtt: Some(Duration::from_millis(5)),
-            ke_retries: Vec::new(),
-            cookie_requested: false,
-            ignored: 0,
-            too_big: false,
-            response: Some(response),
+            response,
             nonce_i,
             key_pair: client,
         },
@@ -169,14 +155,14 @@ fuzz_target!(|data: &[u8]| {
     let mut input = Bytes(data);
     let flags = input.u8();
     let sa = &sas()[usize::from(flags & 1)];
-    let script = Rc::new(RefCell::new(input.rest().to_vec()));
+    let script = Arc::new(Mutex::new(input.rest().to_vec()));
     let protection = sa.protection.clone();
-    let mut net = Scripted::new(move |sent: &Sent| {
-        let bytes = script.borrow().clone();
+    let net = Scripted::new(move |sent: &Sent| {
+        let mut script = script.lock().expect("one thread");
+        let bytes = std::mem::take(&mut *script);
         let mut input = Bytes(&bytes);
         let out = answers(&mut input, sent, &protection);
-        let left = input.rest().to_vec();
-        *script.borrow_mut() = left;
+        *script = input.rest().to_vec();
         out
     });
     let timing = Timing {
@@ -184,9 +170,9 @@ fuzz_target!(|data: &[u8]| {
         retransmits: flags >> 1 & 3,
     };
     let report = auth::run(
-        &mut net,
+        &net.env(),
         IpAddr::from(SERVER),
-        &sa.init,
+        Some(&sa.init),
         flags & 8 != 0,
         timing,
     );

@@ -11,17 +11,16 @@
 #[path = "common.rs"]
 mod common;
 
-use std::cell::RefCell;
 use std::net::IpAddr;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aovpn_diag::probe::ike::{MAX_ROUNDS, Timing};
+use aovpn_diag::diagnose::dns::{Family, Resolution};
+use aovpn_diag::diagnose::ike::findings;
+use aovpn_diag::diagnose::ike::proposals::ProposalSet;
+use aovpn_diag::probe::ike::{Config, MAX_ROUNDS, Timing, probe_address};
 use aovpn_diag::probe::net::{Received, Scripted, Sent};
-use aovpn_diag::probe::proposals::ProposalSet;
-use aovpn_diag::probe::{self, Config};
 use aovpn_diag::report::probe::{target_json, write_human};
-use aovpn_diag::resolve::Resolution;
 use aovpn_diag::wire::ike::{Body, Flags, Ke, Message, Notify, NotifyType, Payload, Sa, notation};
 use aovpn_diag::wire::natt;
 use libfuzzer_sys::fuzz_target;
@@ -140,19 +139,19 @@ fuzz_target!(|data: &[u8]| {
     } else {
         IpAddr::from([198, 51, 100, 7])
     };
-    let script = Rc::new(RefCell::new(input.rest().to_vec()));
+    let script = Arc::new(Mutex::new(input.rest().to_vec()));
     let mut net = Scripted::new(move |sent: &Sent| {
-        let bytes = script.borrow().clone();
+        let mut script = script.lock().expect("one thread");
+        let bytes = std::mem::take(&mut *script);
         let mut input = Bytes(&bytes);
         let out = answers(&mut input, sent);
-        let left = input.rest().to_vec();
-        *script.borrow_mut() = left;
+        *script = input.rest().to_vec();
         out
     });
     if address.is_ipv6() {
         net = net.with_local_ip(IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 2]));
     }
-    let target = probe::probe_address(&mut net, address, &cfg);
+    let target = probe_address(&net.env(), address, &cfg);
     // The documented bound: per port a small and a padded exchange, one per
     // checked proposal, each at most MAX_ROUNDS request variants sent
     // 1 + retransmits times; the IKE_AUTH test and its Delete as many.
@@ -163,17 +162,11 @@ fuzz_target!(|data: &[u8]| {
     assert!(sent <= bound, "{sent} datagrams sent, bound {bound}");
 
     let targets = [target];
-    let findings = probe::findings(&targets);
+    let findings = findings(&targets);
     let json = serde_json::to_vec(&target_json(&targets[0])).expect("JSON");
     assert_json(&json);
     let _ = serde_json::to_vec(&findings).expect("JSON");
-    let resolution = Resolution {
-        host: address.to_string(),
-        addresses: vec![address],
-        from_dns: false,
-        answers: Vec::new(),
-        elapsed: Duration::ZERO,
-    };
+    let resolution = Resolution::literal(&address.to_string(), Family::Any, address);
     for detail in DETAILS {
         let mut human = Vec::new();
         write_human(&mut human, &resolution, &targets, &findings, detail).expect("text");

@@ -4,7 +4,7 @@
 //! in a set must make an IKE SA payload that parses back.
 #![no_main]
 
-use aovpn_diag::probe::proposals::{ProposalSet, is_weak};
+use aovpn_diag::diagnose::ike::proposals::{ProposalSet, is_weak};
 use aovpn_diag::wire::ike::notation::{self, MAX_LIST};
 use aovpn_diag::wire::ike::{Body, Payload, Sa};
 use libfuzzer_sys::fuzz_target;

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod completions;
 pub mod events;
+pub mod exit;
 pub mod man;
 pub mod mtu;
 pub mod pcap;
@@ -15,8 +16,9 @@ pub mod sixtofour;
 use std::fmt::Display;
 use std::io::{self, Write};
 
-use aovpn_diag::Exit;
 use aovpn_diag::report::Detail;
+
+pub use exit::Exit;
 
 /// Where a command writes and how much it shows.
 pub struct Ctx<'a> {

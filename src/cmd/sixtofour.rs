@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use aovpn_diag::Exit;
 use aovpn_diag::cli::SixToFourArgs;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::netlogon;
@@ -18,7 +17,7 @@ use aovpn_diag::sixtofour::{
 };
 use aovpn_diag::text::{LineReader, TextEncoding, TextLimits};
 
-use super::{Ctx, Failure, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
     let inputs = if args.inputs.is_empty() {
