@@ -40,6 +40,7 @@ pub const MAX_PROFILES: usize = 1_000;
 
 /// Longest profile name or server Windows stores (RAS_MaxEntryName).
 pub const MAX_NAME_CHARS: usize = 256;
+
 /// One VPN connection from a phonebook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VpnProfile {
