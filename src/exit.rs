@@ -2,6 +2,8 @@
 //! state them. Which outcome or error gets which code is decided in one
 //! place, at the edge: the binary's `cmd::exit`.
 
+#![forbid(unsafe_code)]
+
 /// The process exit status contract scripts rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

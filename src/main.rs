@@ -1,6 +1,8 @@
 //! The `aovpn-diag` binary: parse arguments, run one command from the
 //! library, print, and map the outcome to the documented exit codes.
 
+#![forbid(unsafe_code)]
+
 mod cmd;
 
 use std::io::{self, Write};
