@@ -4,6 +4,8 @@
 //! binary's `cmd::exit`. Each error code has one exit code, so the same
 //! situation exits the same way in every command.
 
+#![forbid(unsafe_code)]
+
 use serde::Serialize;
 
 /// The process exit status contract scripts rely on.

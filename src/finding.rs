@@ -3,6 +3,8 @@
 //! Codes are a public API (README lists them, scripts match on them), so they
 //! live in one enum here: renaming a variant's string is a breaking change.
 
+#![forbid(unsafe_code)]
+
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -141,6 +143,13 @@ codes! {
         command: "6to4 --netlogon",
         severity: Warn,
         meaning: "computers reached the DC over Teredo, which no AD subnet can map to a site",
+    }
+    /// 6to4: an input (stdin, netlogon.log) was larger than its cap and was read only in part.
+    SixToFourInputTruncated = "6to4-input-truncated" {
+        command: "6to4",
+        severity: Fail,
+        also: "warn for the 2,000-pair cap of `--netlogon`",
+        meaning: "stdin or a netlogon.log was larger than its cap and only its start was used (exit 2); see [Input limits](#input-limits)",
     }
 
     // ---- pcap -------------------------------------------------------------
@@ -282,6 +291,12 @@ codes! {
         command: "pcap",
         severity: Info,
         meaning: "the responder demanded a COOKIE (RFC 7296 §2.6): it is under half-open SA load (denial-of-service protection)",
+    }
+    /// pcap: more IKE SAs than the analysis keeps in full; the rest are summarised.
+    IkeSasSummarised = "ike-sas-summarised" {
+        command: "pcap",
+        severity: Info,
+        meaning: "more IKE SAs than the 256 kept in full: the others are counted per peer and outcome and their findings per code; see [Bounds](#bounds)",
     }
 
     // ---- probe ------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! Man pages and shell completions rendered from the clap definitions, so the
 //! checked-in `man/` and `completions/` can never drift from `--help`.
 
+#![forbid(unsafe_code)]
+
 mod man;
 
 use clap::CommandFactory;

@@ -3,6 +3,8 @@
 //! `--json` every outcome is one JSON document on stdout, usage errors
 //! included; errors also get one line on stderr.
 
+#![forbid(unsafe_code)]
+
 mod cmd;
 
 use std::ffi::OsString;

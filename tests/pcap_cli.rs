@@ -121,6 +121,19 @@ fn truncated_file_is_analysed_up_to_the_cut() {
     );
 }
 
+/// Issue 14: a Process Information Block shorter than 12 bytes made
+/// pcap-parser 0.17 subtract past zero (exit 101 in debug builds, the test
+/// profile). Now it is a truncation at byte 28 like any corrupt record.
+#[test]
+fn undersized_pcapng_block_is_a_truncation_not_a_panic() {
+    let (doc, code) = json(&["fixtures/edge-pib-short.pcapng"]);
+    assert_eq!(code, 1);
+    assert!(has(&doc, "no-ike-traffic", "fail"));
+    let t = finding(&doc, "capture-truncated");
+    assert_eq!(t["evidence"]["offset"], 28);
+    assert!(t["summary"].as_str().unwrap().contains("0x80000001"), "{t}");
+}
+
 #[test]
 fn ipv6_skf_success_is_ok() {
     let (doc, code) = json(&["fixtures/edge-ipv6-skf-success.pcapng"]);

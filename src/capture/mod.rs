@@ -6,6 +6,9 @@
 //! the capture's own clock ([`Timestamp`]), passed down by the caller, never the
 //! wall clock, so reassembly timeouts mean the same on every replay.
 
+#![forbid(unsafe_code)]
+
+mod block_guard;
 pub mod datagram;
 pub mod dedup;
 pub mod defrag;

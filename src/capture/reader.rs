@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError};
 
-use super::{LinkType, Packet, PacketRef, Timestamp};
+use super::{LinkType, Packet, PacketRef, Timestamp, block_guard};
 use blocks::{opb_fields, packet_of};
 
 /// Initial buffer: large enough for any ordinary frame and for read calls big
@@ -131,6 +131,9 @@ struct State {
     interfaces: Vec<Interface>,
     /// pcap: the one interface the file header describes.
     legacy: Option<Interface>,
+    /// pcapng: the current section's byte order (`Some(true)`: big-endian),
+    /// set by each Section Header Block.
+    pcapng_big_endian: Option<bool>,
     /// Interfaces declared by earlier sections, so interface numbers stay
     /// unique across a multi-section file.
     interface_base: u32,
@@ -304,6 +307,14 @@ impl CaptureReader {
     fn step(&mut self) -> Result<Step, CaptureError> {
         let mut stalled_refills = 0u32;
         loop {
+            // pcap-parser must never see a block shorter than its type
+            // allows (it subtracts past zero on some): see `block_guard`.
+            if let Some(be) = self.state.pcapng_big_endian
+                && let Some(why) = block_guard::undersized(self.inner.data(), be)
+            {
+                self.stop(why);
+                return Ok(Step::End);
+            }
             let result = match self.inner.next() {
                 Ok((len, block)) => Ok(self.state.absorb(len, &block)),
                 Err(PcapError::Eof) => Err(Stop::End),
@@ -338,6 +349,14 @@ impl CaptureReader {
                     return Ok(Step::End);
                 }
                 Err(Stop::Refill) => {
+                    if let Some(be) = self.state.pcapng_big_endian
+                        && block_guard::fully_buffered(self.inner.data(), be)
+                    {
+                        // The block is all here, yet the parser wants more:
+                        // its fields claim bytes beyond its own length.
+                        self.stop("a pcapng block whose fields overrun its length".into());
+                        return Ok(Step::End);
+                    }
                     let before = self.inner.data().len();
                     match self.inner.refill() {
                         Ok(()) => {}
@@ -414,7 +433,8 @@ impl State {
                 Absorbed::Meta(len)
             }
             PcapBlockOwned::Legacy(_) => Absorbed::Packet(len),
-            PcapBlockOwned::NG(Block::SectionHeader(_)) => {
+            PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
+                self.pcapng_big_endian = Some(shb.big_endian());
                 self.interface_base = self
                     .interface_base
                     .saturating_add(self.interfaces.len() as u32);

@@ -1,6 +1,8 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+#![forbid(unsafe_code)]
+
 mod check;
 mod events;
 mod man;

@@ -10,6 +10,8 @@
 //! [`errors`] (Windows' names and messages). Everything but `input` and
 //! `local` is pure.
 
+#![forbid(unsafe_code)]
+
 pub mod attempt;
 pub mod diagnosis;
 pub mod errors;

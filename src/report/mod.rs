@@ -6,6 +6,8 @@
 //! colour is off (pipe, `--color never`, NO_COLOR) and translates them on old
 //! Windows consoles.
 
+#![forbid(unsafe_code)]
+
 pub mod check;
 pub mod envelope;
 pub mod events;

@@ -128,6 +128,8 @@ struct NetlogonJson<'a> {
     encoding: &'a str,
     lines: usize,
     no_client_site_lines: usize,
+    /// The file was larger than the byte cap and was read only in part.
+    truncated: bool,
     networks: Vec<NetworkJson<'a>>,
     prefixes_to_assign: Vec<String>,
     computers_affected: Vec<String>,
@@ -252,6 +254,7 @@ fn netlogon_json<'a>(n: &NetlogonView<'a>) -> NetlogonJson<'a> {
         encoding: n.encoding,
         lines: r.lines,
         no_client_site_lines: r.no_client_site_lines,
+        truncated: r.truncated.is_some(),
         networks: r
             .networks
             .iter()
@@ -324,6 +327,12 @@ fn headline(view: &View) -> String {
         if r.bad_inputs > 0 {
             s.push_str(&format!(", {} could not be read", r.bad_inputs));
         }
+        if let Some(cap) = &r.truncated {
+            s.push_str(&format!(
+                ", {} read only up to the {} cap",
+                cap.input, cap.cap
+            ));
+        }
         parts.push(s);
     }
     if let Some(n) = &view.netlogon {
@@ -335,6 +344,9 @@ fn headline(view: &View) -> String {
             r.computers_affected().len(),
             r.networks.len()
         ));
+        if let Some(cap) = &r.truncated {
+            parts.push(format!("read only up to the {} cap", cap.cap));
+        }
     }
     let warnings = view
         .findings

@@ -3,9 +3,11 @@
 
 use serde_json::json;
 
-use super::evidence::{MAX_FRAMES, and_list, frame, round3};
+use super::evidence::{MAX_FRAMES, and_list, frame, round3, thousands};
 use crate::analyse::Analysis;
+use crate::analyse::bounds::MAX_SAS;
 use crate::analyse::flows::{Flow, FlowKind};
+use crate::analyse::summary::Outcome;
 use crate::capture::inputs::{Duplicate, Sameness};
 use crate::finding::{Code, Finding, Severity};
 
@@ -196,6 +198,55 @@ pub(super) fn icmp_too_big(a: &Analysis, out: &mut Vec<Finding>) {
             .remedy("The path MTU is smaller than the IKE messages. Enable IKEv2 fragmentation on both sides so IKE messages fit, and make sure these ICMP messages are not filtered on the way (RFC 2923 black holes)."),
         );
     }
+}
+
+/// `ike-sas-summarised` (info): more IKE SAs than the working set holds;
+/// what became of the ones summarised.
+pub(super) fn sas_summarised(a: &Analysis, out: &mut Vec<Finding>) {
+    let s = &a.summarised;
+    if s.is_empty() {
+        return;
+    }
+    let n = s.sas();
+    let outcomes = s.outcomes();
+    let parts: Vec<String> = Outcome::ALL
+        .iter()
+        .filter(|o| outcomes.get(**o) > 0)
+        .map(|o| format!("{} {}", thousands(outcomes.get(*o)), o.words()))
+        .collect();
+    let mut summary = format!(
+        "{} IKE SA(s) beyond the {MAX_SAS} kept in full are summarised per peer and outcome ({}); {} of them had a fail finding when summarised; their findings are counted with the findings of each code",
+        thousands(n),
+        and_list(&parts),
+        thousands(s.failed()),
+    );
+    if s.unsettled > 0 {
+        summary.push_str(&format!(
+            "; {} were summarised less than 5 s after their last message, while more new IKE SAs arrived than are kept (a flood)",
+            thousands(s.unsettled)
+        ));
+    }
+    if s.later_messages > 0 {
+        summary.push_str(&format!(
+            "; {} later IKE message(s) of summarised SAs were counted, not analysed",
+            thousands(s.later_messages)
+        ));
+    }
+    let by_outcome: serde_json::Map<String, serde_json::Value> = Outcome::ALL
+        .iter()
+        .map(|o| (o.as_str().to_string(), json!(outcomes.get(*o))))
+        .collect();
+    out.push(
+        Finding::new(Code::IkeSasSummarised, Severity::Info, summary)
+            .with("summarised", n)
+            .with("kept_in_full", a.sas.len())
+            .with("outcomes", serde_json::Value::Object(by_outcome))
+            .with("with_fail_finding", s.failed())
+            .with("peers_listed", s.peers.len())
+            .with("summarised_unsettled", s.unsettled)
+            .with("later_messages", s.later_messages)
+            .remedy("Nothing to fix for this by itself: `summarised_sas` in the JSON counts them per peer. To see one peer's IKE SAs in full, cut the capture to that peer (tcpdump -r capture.pcap -w peer.pcap host ADDRESS) and analyse that."),
+    );
 }
 
 /// `duplicate-capture` (info): an input that repeats an earlier one (the

@@ -88,7 +88,8 @@ pub fn shape(t: &Transmission) -> String {
 }
 
 /// `1,264` (thousands separated, as admins read sizes).
-pub fn thousands(n: u32) -> String {
+pub fn thousands(n: impl Into<u64>) -> String {
+    let n: u64 = n.into();
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -124,9 +125,9 @@ mod tests {
 
     #[test]
     fn words_and_numbers() {
-        assert_eq!(thousands(626), "626");
-        assert_eq!(thousands(1264), "1,264");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(626u32), "626");
+        assert_eq!(thousands(1264u32), "1,264");
+        assert_eq!(thousands(1_234_567u32), "1,234,567");
         assert_eq!(times(1), "once");
         assert_eq!(times(5), "5 times");
         assert_eq!(

@@ -3,6 +3,8 @@
 //! never arrived, IKE_AUTH that never reached a responder, one peer refused
 //! while others are answered, and exchanges the end of the capture cut off.
 
+use std::net::SocketAddr;
+
 use serde_json::json;
 
 use super::SaView;
@@ -97,25 +99,34 @@ pub(super) fn sa_init_unanswered(v: &SaView<'_>, out: &mut Vec<Finding>) {
 
 /// Other peers whose IKE_SA_INIT the same responder (address and port)
 /// answered while this peer tried: from the in-progress window before its
-/// first request to the same after its last.
-fn answered_elsewhere<'a>(
-    v: &SaView<'a>,
+/// first request to the same after its last. Their SAs are in the analysis,
+/// or were summarised and left their answers with this one.
+fn answered_elsewhere(
+    v: &SaView<'_>,
     first: &Transmission,
     last: &Transmission,
-) -> Vec<&'a IkeSa> {
-    v.a.sas
-        .iter()
-        .filter(|o| {
-            o.responder == v.sa.responder
-                && o.initiator != v.sa.initiator
-                && o.negotiated()
-                && o.responses(ExchangeType::IKE_SA_INIT).any(|r| {
-                    r.file == first.file
-                        && r.first_ts >= first.first_ts.plus_secs(-IN_PROGRESS_WINDOW_SECS)
-                        && r.first_ts <= last.last_ts.plus_secs(IN_PROGRESS_WINDOW_SECS)
-                })
-        })
-        .collect()
+) -> Vec<SocketAddr> {
+    let from = first.first_ts.plus_secs(-IN_PROGRESS_WINDOW_SECS);
+    let to = last.last_ts.plus_secs(IN_PROGRESS_WINDOW_SECS);
+    let mut others: Vec<SocketAddr> =
+        v.a.sas
+            .iter()
+            .filter(|o| {
+                o.responder == v.sa.responder
+                    && o.initiator != v.sa.initiator
+                    && o.negotiated()
+                    && o.responses(ExchangeType::IKE_SA_INIT)
+                        .any(|r| r.file == first.file && r.first_ts >= from && r.first_ts <= to)
+            })
+            .map(|o| o.initiator)
+            .collect();
+    others.extend(
+        v.sa.answers_elsewhere
+            .iter()
+            .filter(|e| e.file == first.file && e.at >= from && e.at <= to)
+            .map(|e| e.initiator),
+    );
+    others
 }
 
 /// `ike-sa-init-refused-for-peer`: a per-peer limit on the responder, not a
@@ -124,13 +135,13 @@ fn refused_for_peer(
     v: &SaView<'_>,
     sent: &[&Transmission],
     retried: &str,
-    others: &[&IkeSa],
+    others: &[SocketAddr],
     point: CapturePoint,
 ) -> Finding {
     let sa = v.sa;
-    let mut other_peers: Vec<String> = others.iter().map(|o| o.initiator.to_string()).collect();
+    let mut other_peers: Vec<String> = others.iter().map(|o| o.to_string()).collect();
     other_peers.dedup();
-    let same_ip = others.iter().any(|o| o.initiator.ip() == sa.initiator.ip());
+    let same_ip = others.iter().any(|o| o.ip() == sa.initiator.ip());
     let shared = if same_ip {
         "; some of the answered peers share this peer's IP address (a source-NATing load balancer or a NAT in front of many clients makes them one address to the server)"
     } else {

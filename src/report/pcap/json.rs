@@ -16,6 +16,9 @@ use crate::facts::{Endpoint, FragmentationSupport, Nat};
 use crate::wire::hex;
 use crate::wire::ike::vendor;
 
+mod bounded;
+pub use bounded::{BoundsJson, LostFlowJson, NotKeptJson, OutcomesJson, PeerJson, SummaryJson};
+
 /// The `--json` document body (the envelope adds `schema_version` and `command`).
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PcapJson<'a> {
@@ -24,9 +27,16 @@ pub struct PcapJson<'a> {
     pub stats: StatsJson,
     pub icmp_too_big: Vec<TooBigJson>,
     pub truncated: Vec<TruncationJson<'a>>,
-    pub unattributed_lost_datagrams: Vec<LostJson>,
+    /// Lost datagrams no IKE SA claims, per flow, with a few examples.
+    pub lost_datagram_flows: Vec<LostFlowJson>,
+    /// Lost datagrams of flows beyond the bound, counted together.
+    pub lost_datagrams_in_other_flows: u64,
     /// ESP, ESP in UDP and IKEv1 outside the capture's IKEv2 SAs.
     pub ipsec_flows: Vec<FlowJson>,
+    /// The IKE SAs beyond those in `sas`, per peer and outcome.
+    pub summarised_sas: SummaryJson,
+    /// The bounds the analysis works within (README "Bounds").
+    pub bounds: BoundsJson,
 }
 
 impl<'a> PcapJson<'a> {
@@ -37,12 +47,16 @@ impl<'a> PcapJson<'a> {
             stats: StatsJson::new(a),
             icmp_too_big: a.too_big.iter().map(|t| TooBigJson::new(a, t)).collect(),
             truncated: a.truncated.iter().map(TruncationJson::new).collect(),
-            unattributed_lost_datagrams: a
-                .unattributed_lost
+            lost_datagram_flows: a
+                .lost_flows
+                .flows
                 .iter()
-                .map(|d| LostJson::new(a, d))
+                .map(|f| LostFlowJson::new(a, f))
                 .collect(),
+            lost_datagrams_in_other_flows: a.lost_flows.other_datagrams,
             ipsec_flows: a.flows.flows.iter().map(|f| FlowJson::new(a, f)).collect(),
+            summarised_sas: SummaryJson::new(a),
+            bounds: BoundsJson::default(),
         }
     }
 }
@@ -83,12 +97,7 @@ impl StatsJson {
             packets: c.packets,
             bytes: c.bytes,
             ike_messages: s.ike_messages,
-            ike_transmissions: a
-                .sas
-                .iter()
-                .flat_map(|sa| &sa.transmissions)
-                .filter(|t| t.same_as.is_none())
-                .count() as u64,
+            ike_transmissions: a.transmissions(),
             ikev1_messages: s.ikev1_messages,
             esp_packets: s.esp_packets,
             nat_keepalives: s.nat_keepalives,
@@ -354,6 +363,9 @@ pub struct SaJson {
     /// One entry per transmission of an IKE message.
     pub messages: Vec<MessageJson>,
     pub lost_datagrams: Vec<LostJson>,
+    /// Transmissions and lost datagrams beyond the SA's bounds (counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_kept: Option<NotKeptJson>,
 }
 
 impl SaJson {
@@ -410,6 +422,10 @@ impl SaJson {
                 .map(|t| MessageJson::new(a, t))
                 .collect(),
             lost_datagrams: sa.lost.iter().map(|d| LostJson::new(a, d)).collect(),
+            not_kept: (!sa.not_kept.is_empty()).then_some(NotKeptJson {
+                transmissions: sa.not_kept.transmissions,
+                lost_datagrams: sa.not_kept.lost,
+            }),
         }
     }
 }
@@ -498,6 +514,6 @@ impl FlowJson {
     }
 }
 
-fn round3(x: f64) -> f64 {
+pub(super) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
