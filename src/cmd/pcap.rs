@@ -87,7 +87,7 @@ pub fn run(args: &PcapArgs, ctx: &mut Ctx) -> Outcome {
     sort_by_severity(&mut analysis.findings);
     let status = Status::new(&analysis.findings, None);
     let detail = ctx.detail;
-    let body = PcapBody::Merged(PcapJson::new(&names, &analysis));
+    let body = PcapBody::Merged(Box::new(PcapJson::new(&names, &analysis)));
     ctx.emit(status, &body, |out| write_human(out, &analysis, detail))
 }
 

@@ -19,7 +19,7 @@ use crate::report::{Answer, BAD, BOLD, Detail, ErrorReport};
 #[serde(untagged)]
 pub enum PcapBody<'a> {
     /// The default: the files are both sides (or parts) of one attempt.
-    Merged(PcapJson<'a>),
+    Merged(Box<PcapJson<'a>>),
     /// `--each`.
     Each(EachJson<'a>),
 }
