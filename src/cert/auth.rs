@@ -28,8 +28,34 @@ pub enum AuthVerdict {
     NotChecked(String),
 }
 
+/// The schema of the two fields [`AuthVerdict`] adds to [`AuthCheck`]
+/// (flattened): `result` always, `reason` with `not-checked`. One object
+/// schema, so the published schema keeps `AuthCheck` closed to other fields.
+impl schemars::JsonSchema for AuthVerdict {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuthVerdict".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "properties": {
+                "result": {
+                    "description": "`verified`: the signature verifies with the end-entity certificate's key; `invalid`: it does not; `not-checked`: see `reason`.",
+                    "enum": ["verified", "invalid", "not-checked"],
+                },
+                "reason": {
+                    "description": "Why the signature was not checked (only with `not-checked`).",
+                    "type": "string",
+                },
+            },
+            "required": ["result"],
+        })
+    }
+}
+
 /// The AUTH payload and its check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AuthCheck {
     /// The method number (RFC 7296 §3.8) and its name.
     pub method: u8,

@@ -23,7 +23,7 @@ use super::sig::WEBPKI_ALGORITHMS;
 use super::trust::TrustStore;
 
 /// What is wrong with the chain, when a client cannot build one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum ChainProblem {
     /// The server did not send the issuer of `cert` (an intermediate), and
@@ -41,7 +41,7 @@ pub enum ChainProblem {
 }
 
 /// The chain as a client sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ChainCheck {
     /// A path to a trusted root exists (perhaps only with intermediates the
     /// client holds itself, see `complete_as_sent`).

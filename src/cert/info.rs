@@ -40,14 +40,14 @@ pub fn eku_name(oid: &str) -> &'static str {
 }
 
 /// One extended key usage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Eku {
     pub oid: String,
     pub name: &'static str,
 }
 
 /// The subject public key: algorithm and size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct KeyInfo {
     /// `RSA`, `EC`, `Ed25519`, `DSA` or the algorithm's OID.
     pub algorithm: String,
@@ -69,7 +69,7 @@ impl KeyInfo {
 }
 
 /// Everything shown and checked about one certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CertInfo {
     /// RFC 4514-style distinguished names, as x509-parser prints them
     /// (`C=XX, O=Example, CN=vpn.example.com`).

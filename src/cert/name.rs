@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::info::CertInfo;
 
 /// How the host was found in the certificate, or that it was not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NameCheck {
     /// The name or address checked: what the user typed.
     pub host: String,

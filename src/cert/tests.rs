@@ -234,6 +234,12 @@ fn certreq_names_each_root_by_the_sha1_of_its_public_key() {
         vec![pki.root.clone(), pki.intermediate.clone()]
     );
     assert_eq!(certificates_in(&pki.root).unwrap(), vec![pki.root.clone()]);
+    // Text starting with "0" (0x30, a DER SEQUENCE tag) is still no DER,
+    // and says so plainly; a damaged DER certificate says what broke.
+    let text = certificates_in(b"01/02 10:00:00 [LOGON] x\r\n").unwrap_err();
+    assert!(text.to_string().contains("no certificate in it"), "{text}");
+    let cut = certificates_in(&pki.root[..pki.root.len() - 1]).unwrap_err();
+    assert!(cut.to_string().contains("not a readable X.509"), "{cut}");
 }
 
 fn pem_of(der: &[u8]) -> String {

@@ -15,7 +15,7 @@ use super::info::CertInfo;
 use crate::wire::ike::credentials::CA_HASH_LEN;
 
 /// Where the trusted roots came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "files")]
 pub enum TrustSource {
     /// `--ca FILE` (each file named).
@@ -49,7 +49,9 @@ pub struct TrustStore {
 /// A certificate file may hold PEM certificates (any number) or one DER
 /// certificate. Errors name what was wrong, never the file (the caller does).
 pub fn certificates_in(bytes: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    if bytes.first() == Some(&0x30) {
+    // DER: a SEQUENCE with a long-form length (every certificate is over
+    // 127 bytes); text that merely starts with "0" is no DER.
+    if bytes.first() == Some(&0x30) && matches!(bytes.get(1), Some(0x81..=0x84)) {
         CertInfo::parse(bytes)?;
         return Ok(vec![bytes.to_vec()]);
     }

@@ -12,7 +12,7 @@ use crate::diagnose::ike::server_cert::{CertAssessment, MtuSource, ServerCertFac
 use crate::diagnose::ike::{AuthFacts, TargetResult};
 
 /// `targets[].server_cert` of `probe --auth --json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServerCertJson {
     /// The name the certificate must carry (what the user typed).
     pub host: String,
@@ -35,11 +35,11 @@ pub struct ServerCertJson {
 }
 
 /// One IKE_AUTH run of the check.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RunJson {
     /// The IKE_SA_INIT before it was answered.
     pub sa_init_answered: bool,
-    pub ike_fragmentation_negotiated: bool,
+    pub fragmentation_negotiated: bool,
     pub answered: bool,
     /// `answered`, `invalid-ike-spi`, `no-answer`, `unreachable`, `not-run`.
     pub outcome: &'static str,
@@ -61,7 +61,7 @@ pub struct RunJson {
 fn run_json(sa_init_answered: bool, a: &AuthFacts) -> RunJson {
     RunJson {
         sa_init_answered,
-        ike_fragmentation_negotiated: a.fragmentation_negotiated,
+        fragmentation_negotiated: a.fragmentation_negotiated,
         answered: a.answered(),
         outcome: a.outcome.as_str(),
         requests_sent: a.requests_sent,

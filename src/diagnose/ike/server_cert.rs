@@ -47,7 +47,7 @@ impl UnfragmentedRun {
 }
 
 /// Where the MTU used to count a response's IP fragments comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum MtuSource {
     /// Measured along the path (the `path-mtu` step of `check`).
@@ -73,7 +73,7 @@ pub struct ServerCertFacts {
 }
 
 /// One CERT payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CertEntry {
     /// RFC 7296 §3.6 encoding, by name.
     pub encoding: String,
@@ -85,7 +85,7 @@ pub struct CertEntry {
 }
 
 /// A CA the server named in its CERTREQ.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Authority {
     /// SHA-1 of the CA's SubjectPublicKeyInfo (RFC 7296 §3.7), hex.
     pub sha1: String,
@@ -94,7 +94,7 @@ pub struct Authority {
 }
 
 /// The server's credentials, read and checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CertAssessment {
     /// Which exchange they came from: `udp-500-then-4500` (16430 offered)
     /// or `udp-4500` (without 16430).

@@ -464,4 +464,76 @@ mod server_cert {
         assert_eq!(x.certs.len(), 2);
         assert_eq!(x.auth.as_ref().unwrap().verdict, AuthVerdict::Verified);
     }
+
+    /// The `probe --auth --json` document of a scripted run, in the
+    /// envelope, checked against the published schema: what the binary
+    /// cannot show without a peer (the lab tests validate theirs too).
+    fn schema_errors(t: &TargetResult, f: &[Finding]) -> Vec<String> {
+        use crate::diagnose::dns::{Family, Resolution};
+        use crate::report::{Status, probe as view, schema};
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(schema::SCHEMA_FILE);
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let resolution = Resolution::literal(HOST, Family::Any, t.address);
+        let doc = view::ProbeJson {
+            host: HOST,
+            resolution: &resolution,
+            targets: vec![view::target_json(t)],
+        };
+        let mut out = Vec::new();
+        crate::report::write_json(&mut out, "probe", Status::new(f, None), &doc).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        // The object itself first, for errors that name the field.
+        let part = serde_json::json!({
+            "$defs": schema["$defs"],
+            "$ref": "#/$defs/ServerCertJson",
+        });
+        let part = jsonschema::validator_for(&part).unwrap();
+        let cert = &doc["targets"][0]["server_cert"];
+        assert!(cert.is_object());
+        part.iter_errors(cert)
+            .chain(validator.iter_errors(&doc))
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect()
+    }
+
+    #[test]
+    fn probe_auth_documents_validate_against_the_published_schema() {
+        // Healthy; every certificate defect at once under another root
+        // (chain problem, name, EKU, validity); the large answer lost
+        // without IKEv2 fragmentation (no certificate at all).
+        let pki = pki();
+        let (t, f) = run_net(&server(&pki).network(), &check_cfg(vec![pki.root.clone()]));
+        let x = t.server_cert.as_ref().unwrap().assessment.as_ref().unwrap();
+        assert!(x.auth.is_some() && x.chain.is_some());
+        let errors = schema_errors(&t, &f);
+        assert!(errors.is_empty(), "{errors:#?}");
+
+        let bad = Arc::new(Pki::new(
+            "Bad Root",
+            &Leaf {
+                dns: vec!["other.example.test"],
+                ips: vec![],
+                cn: "other.example.test",
+                server_auth: false,
+                valid: ((2020, 1, 1), (2021, 1, 1)),
+                ..Leaf::default()
+            },
+        ));
+        let (t, f) = run_net(&server(&bad).network(), &check_cfg(vec![pki.root.clone()]));
+        let x = t.server_cert.as_ref().unwrap().assessment.as_ref().unwrap();
+        assert!(x.chain.as_ref().unwrap().problem.is_some());
+        assert!(f.iter().any(|f| f.severity == Severity::Fail));
+        let errors = schema_errors(&t, &f);
+        assert!(errors.is_empty(), "{errors:#?}");
+
+        let mut s = server(&pki);
+        s.max_reply_ip_size = Some(900);
+        s.fragmentation = false;
+        let (t, f) = run_net(&s.network(), &check_cfg(vec![pki.root.clone()]));
+        assert!(t.server_cert.as_ref().unwrap().assessment.is_none());
+        let errors = schema_errors(&t, &f);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
 }
