@@ -15,6 +15,8 @@
 mod cli;
 #[path = "support/lab.rs"]
 mod lab;
+#[path = "support/schema.rs"]
+mod schema;
 
 use lab::{Lab, NS_CLIENT};
 use serde_json::Value;
@@ -82,6 +84,9 @@ fn run(lab: &Lab, command: &str, extra: &[&str]) -> Run {
     );
     let doc: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{command} printed no JSON ({e}):\n{text}"));
+    // Every document strongSwan's answers produce fits the published schema.
+    let invalid = schema::errors(&doc);
+    assert!(invalid.is_empty(), "{command}: {invalid:#?}\n{text}");
     Run {
         code: out.status.code().unwrap_or(-1),
         doc,
@@ -153,6 +158,11 @@ fn healthy_chain_is_read_and_verified() {
     );
     assert!(r.has("large-ike-auth-response", "warn"), "{}", r.text);
     assert!(!r.has("ip-fragments-dropped-toward-client", "warn"));
+    // Both half-open SAs were closed again, and strongSwan confirmed it.
+    for run in ["with_fragmentation", "without_fragmentation"] {
+        assert_eq!(c[run]["delete_sent"], true, "{run}: {}", r.text);
+        assert_eq!(c[run]["delete_answered"], true, "{run}: {}", r.text);
+    }
 }
 
 #[test]
@@ -169,11 +179,20 @@ fn fragments_dropped_toward_the_client_with_ike_fragmentation_warn() {
     assert_eq!(c["with_fragmentation"]["answered"], true, "{}", r.text);
     assert_eq!(c["without_fragmentation"]["sa_init_answered"], true);
     assert_eq!(c["without_fragmentation"]["answered"], false, "{}", r.text);
+    // The Delete after it (message 2) was answered: strongSwan had the
+    // IKE_AUTH (message 1) and answered it; the answer was what got lost.
+    assert_eq!(
+        c["without_fragmentation"]["delete_answered"], true,
+        "{}",
+        r.text
+    );
     assert!(
         r.has("ip-fragments-dropped-toward-client", "warn"),
         "{}",
         r.text
     );
+    let f = cli::finding(&r.doc, "ip-fragments-dropped-toward-client");
+    assert_eq!(f["evidence"]["delete_answered_after_lost_response"], true);
     // Fragments toward the server pass: the padded IKE_SA_INIT got through.
     assert_eq!(r.doc["targets"][0]["fragmented_request_answered"], true);
     assert!(lab.router_counter("aovd_drop_frags_to_client") > 0);
@@ -201,6 +220,15 @@ fn fragments_dropped_toward_the_client_without_ike_fragmentation_fail() {
     );
     let f = cli::finding(&r.doc, "ip-fragments-dropped-toward-client");
     assert_eq!(f["windows_error"], 809);
+    assert_eq!(f["evidence"]["delete_answered_after_lost_response"], true);
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("answered the INFORMATIONAL Delete"),
+        "{}",
+        r.text
+    );
     let c = r.cert();
     assert_eq!(c["with_fragmentation"]["answered"], false);
     assert_eq!(c["without_fragmentation"]["sa_init_answered"], true);

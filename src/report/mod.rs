@@ -16,8 +16,8 @@ pub mod mtu;
 pub mod pcap;
 pub mod probe;
 pub mod profile;
-pub mod server_cert;
 pub mod schema;
+pub mod server_cert;
 pub mod sixtofour;
 
 use std::io::{self, Write};

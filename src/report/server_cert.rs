@@ -56,6 +56,11 @@ pub struct RunJson {
     pub skf_fragments: u16,
     /// What came back (`IDr, 2 CERT, AUTH, EAP Request/Identity`).
     pub response: Option<String>,
+    /// The INFORMATIONAL Delete that closed the IKE SA afterwards, and its
+    /// answer (after no answer to IKE_AUTH, it shows the server had
+    /// received the IKE_AUTH).
+    pub delete_sent: bool,
+    pub delete_answered: bool,
 }
 
 fn run_json(sa_init_answered: bool, a: &AuthFacts) -> RunJson {
@@ -72,6 +77,8 @@ fn run_json(sa_init_answered: bool, a: &AuthFacts) -> RunJson {
         response_whole_ip_bytes: a.response_whole_ip_bytes,
         skf_fragments: a.skf_total,
         response: a.describe_response(),
+        delete_sent: a.delete_sent,
+        delete_answered: a.delete_answered,
     }
 }
 

@@ -538,6 +538,12 @@ pub fn run_on(
         if !closed {
             delete(conn, env.clock, &sa, timing, &mut report)?;
         }
+    } else if report.outcome == AuthOutcome::NoAnswer {
+        // No answer: the server may still hold the IKE SA half-open (and
+        // have answered an IKE_AUTH lost on the way back). Message 2 is in
+        // its window only if it received message 1 (§2.3), so an answer to
+        // this Delete also says the IKE_AUTH arrived.
+        delete(conn, env.clock, &sa, timing, &mut report)?;
     }
     Ok(report)
 }

@@ -454,6 +454,16 @@ pub fn fragments_dropped_toward_client(
         .and_then(|a| a.response_whole_ip_bytes)
         .map(|n| format!("about {n} bytes"))
         .unwrap_or_else(|| "a certificate-sized response (2 KB and more)".to_owned());
+    // The Delete after the lost answer was answered: the server had received
+    // (and so answered) the IKE_AUTH, only its answer did not come back.
+    let server_got_it = b.delete_answered;
+    let fail_why = if server_got_it {
+        "the server answered the INFORMATIONAL Delete that followed, so it had received and \
+answered the IKE_AUTH"
+    } else {
+        "unless the server ignores credential-less IKE_AUTH requests altogether (it did not answer \
+the Delete that followed either): a capture on the server tells"
+    };
     let (severity, summary) = match (offered, a_answered) {
         (true, true) => (
             Severity::Warn,
@@ -471,8 +481,7 @@ fragmentation (Windows 10 1803+) get through, others fail with error 809",
                 "{addr}: the server's IKE_AUTH response ({size}) never arrived, although its \
 IKE_SA_INIT on the same UDP 4500 conversation did and the request was no larger than ones that got \
 through ({} request(s)): the response is lost as IP fragments on the way back, and the server does \
-not offer IKEv2 fragmentation; clients fail with error 809 (unless the server ignores credential-less \
-IKE_AUTH requests altogether: a capture on the server tells)",
+not offer IKEv2 fragmentation; clients fail with error 809 ({fail_why})",
                 b.requests_sent
             ),
         ),
@@ -490,6 +499,7 @@ IKE_AUTH requests altogether: a capture on the server tells)",
             .with("skf_fragments", a.map_or(0, |a| a.skf_total))
             .with("unfragmented_requests_sent", b.requests_sent)
             .with("unfragmented_request_ip_bytes", b.request_ip_bytes)
+            .with("delete_answered_after_lost_response", server_got_it)
             .with("fragmentation_supported", offered)
             .remedy(format!(
                 "Let IP fragments (first and non-first) through every firewall, NAT and load \

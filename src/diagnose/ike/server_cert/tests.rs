@@ -520,6 +520,31 @@ fn nothing_back_without_ike_fragmentation_fails_with_809() {
             .unwrap()
             .contains("EnableServerFragmentation")
     );
+    // Without an answer to the Delete either, a server ignoring the
+    // request is still possible, and the summary says what would tell.
+    assert_eq!(f[0].evidence["delete_answered_after_lost_response"], false);
+    assert!(f[0].summary.contains("a capture on the server tells"));
+    // The Delete (message 2) answered: the server had received message 1.
+    let mut t = return_path(false, false, false);
+    let run = t
+        .server_cert
+        .as_mut()
+        .unwrap()
+        .unfragmented
+        .as_mut()
+        .unwrap();
+    let b = run.auth.as_mut().unwrap();
+    b.delete_sent = true;
+    b.delete_answered = true;
+    let f = findings::findings(&t);
+    assert_eq!(f[0].code, Code::IpFragmentsDroppedTowardClient);
+    assert_eq!(f[0].evidence["delete_answered_after_lost_response"], true);
+    assert!(
+        f[0].summary.contains("answered the INFORMATIONAL Delete")
+            && !f[0].summary.contains("capture"),
+        "{}",
+        f[0].summary
+    );
 }
 
 #[test]
