@@ -103,7 +103,7 @@ mod tests {
         std::fs::write(&inter, &pki.intermediate).unwrap();
         let s = load(&[root.clone(), inter.clone()]).unwrap();
         assert_eq!((s.anchors.len(), s.intermediates.len()), (1, 1));
-        let e = load(&[inter.clone()]).unwrap_err();
+        let e = load(std::slice::from_ref(&inter)).unwrap_err();
         assert!(e.is_input_error());
         assert!(e.to_string().contains("no root certificate"), "{e}");
         let junk = dir.path().join("junk.txt");
