@@ -144,6 +144,9 @@ fn cert_lines(out: &mut dyn Write, n: usize, c: &CertInfo) -> io::Result<()> {
 }
 
 fn run_line(a: &AuthFacts) -> String {
+    if let crate::diagnose::ike::AuthOutcome::NotRun(why) = &a.outcome {
+        return format!("not run: {why}");
+    }
     if !a.answered() {
         return format!("NOT answered ({} sent)", a.requests_sent);
     }
@@ -179,7 +182,17 @@ pub fn write_human(out: &mut dyn Write, t: &TargetResult, f: &ServerCertFacts) -
         writeln!(out, "    without (one UDP 4500 conversation): {line}")?;
     }
     let Some(a) = &f.assessment else {
-        return writeln!(out, "    no certificate in the answer");
+        let answered = t.ike_auth.as_ref().is_some_and(AuthFacts::answered)
+            || f.unfragmented.as_ref().is_some_and(|u| u.answered());
+        return writeln!(
+            out,
+            "    {}",
+            if answered {
+                "no certificate in the answer"
+            } else {
+                "no answer, so no certificate to check"
+            }
+        );
     };
     writeln!(
         out,

@@ -538,4 +538,75 @@ mod server_cert {
         let errors = schema_errors(&t, &f);
         assert!(errors.is_empty(), "{errors:#?}");
     }
+
+    /// The human view of `probe --auth` (colour off): both runs, every
+    /// certificate, the chain, the name, the AUTH check, the server's CERTREQ.
+    fn human(t: &TargetResult) -> String {
+        let mut out = Vec::new();
+        crate::report::server_cert::write_human(&mut out, t, t.server_cert.as_ref().unwrap())
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // Strip the ANSI styles the view writes (DIM).
+        let mut plain = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                chars.by_ref().find(|c| c.is_ascii_alphabetic());
+            } else {
+                plain.push(c);
+            }
+        }
+        plain
+    }
+
+    #[test]
+    fn the_human_view_shows_the_chain_and_each_check() {
+        let pki = pki();
+        let (t, _) = run_net(&server(&pki).network(), &check_cfg(vec![pki.root.clone()]));
+        let h = human(&t);
+        for line in [
+            "Server certificate (1 root from ca.pem):",
+            "with IKEv2 fragmentation offered:    answered in 2 SKF pieces",
+            "without (one UDP 4500 conversation): answered, ",
+            "IDr ID_FQDN vpn.example.test",
+            "1. CN=vpn.example.test, O=aovpn-diag tests",
+            "SAN      DNS:vpn.example.test, IP:198.51.100.7",
+            "EKU      Server Authentication, IP security IKE intermediate",
+            "CRL      http://crl.example.test/issuing.crl",
+            "2. CN=Test Root Issuing CA, O=aovpn-diag tests",
+            "chain trusted: CN=vpn.example.test, O=aovpn-diag tests <- CN=Test Root Issuing CA",
+            "name  vpn.example.test matches dNSName vpn.example.test",
+            "AUTH  Digital Signature (14), ecdsa-with-SHA256: verified with the certificate's key",
+            "CERTREQ of the server CN=Test Root, O=aovpn-diag tests",
+        ] {
+            assert!(h.contains(line), "{line:?} missing from:\n{h}");
+        }
+        // Under a root not trusted here, with the wrong name.
+        let other = Arc::new(Pki::new(
+            "Other Root",
+            &Leaf {
+                dns: vec!["other.example.test"],
+                ips: vec![],
+                ..Leaf::default()
+            },
+        ));
+        let (t, _) = run_net(
+            &server(&other).network(),
+            &check_cfg(vec![pki.root.clone()]),
+        );
+        let h = human(&t);
+        assert!(h.contains("chain NOT trusted"), "{h}");
+        assert!(
+            h.contains("name  vpn.example.test NOT in the certificate"),
+            "{h}"
+        );
+        // Nothing came back without IKEv2 fragmentation: said, no certificate.
+        let mut s = server(&pki);
+        s.max_reply_ip_size = Some(900);
+        s.fragmentation = false;
+        let (t, _) = run_net(&s.network(), &check_cfg(vec![pki.root.clone()]));
+        let h = human(&t);
+        assert!(h.contains("NOT answered (3 sent)"), "{h}");
+        assert!(h.contains("no answer, so no certificate to check"), "{h}");
+    }
 }
