@@ -243,6 +243,53 @@ fn fragments_dropped_toward_the_client_without_ike_fragmentation_fail() {
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
+fn over_ipv6_the_chain_is_read_and_dropped_fragments_found() {
+    let lab = Lab::require();
+    lab.server_start(&["--eap", "--server-cert", "good"]);
+    lab.fw(&["drop-frags-to-client"]);
+    let entry = format!("{} {}", lab.addr("SERVER6"), lab.addr("SERVER_NAME"));
+    lab.names(None, &[&entry]);
+    let r = probe(&lab, &["-6", "--ca", &pki(&lab, "root.pem")]);
+    assert_eq!(r.code, 0, "{}", r.text);
+    assert_eq!(r.doc["targets"][0]["address"], lab.addr("SERVER6"));
+    let c = r.cert();
+    // SKF pieces of at most 1280 bytes came through; the whole answer, in
+    // IPv6 fragments, did not, although strongSwan answered the IKE_AUTH.
+    assert_eq!(c["with_fragmentation"]["answered"], true, "{}", r.text);
+    assert!(
+        c["with_fragmentation"]["response_ip_bytes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n.as_u64().unwrap() <= 1280),
+        "{}",
+        r.text
+    );
+    assert_eq!(c["without_fragmentation"]["sa_init_answered"], true);
+    assert_eq!(c["without_fragmentation"]["answered"], false, "{}", r.text);
+    assert_eq!(
+        c["without_fragmentation"]["delete_answered"], true,
+        "{}",
+        r.text
+    );
+    assert!(
+        r.has("ip-fragments-dropped-toward-client", "warn"),
+        "{}",
+        r.text
+    );
+    let x = &c["certificate"];
+    assert_eq!(x["chain"]["trusted"], true, "{}", r.text);
+    assert_eq!(x["name"]["matched_in"], "dNSName");
+    assert_eq!(x["auth"]["result"], "verified", "{}", r.text);
+    assert!(lab.router_counter("aovd_drop_frags_to_client") > 0);
+}
+
+#[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
 fn expired_server_certificate() {
     let lab = lab_with(&["--server-cert", "expired"], &["none"]);
     let r = probe(&lab, &["--ca", &pki(&lab, "root.pem")]);
