@@ -285,7 +285,7 @@ codes! {
     DuplicateCapture = "duplicate-capture" {
         command: "pcap",
         severity: Info,
-        meaning: "the same capture was given twice (the same path, or another file with identical bytes): it is read once, so its packets are not counted twice",
+        meaning: "the same capture was given twice (the same path, or another file with identical capture bytes, compressed or not): it is read once, so its packets are not counted twice",
     }
     IkeCookieRequested = "ike-cookie-requested" {
         command: "pcap",
