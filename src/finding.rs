@@ -706,6 +706,12 @@ codes! {
         severity: Warn,
         meaning: "damaged EVTX records could not be read and were skipped; the rest was judged",
     }
+    /// events: an EVTX copy ends inside a chunk: the events after the cut are missing.
+    EventsExportCutShort = "events-export-cut-short" {
+        command: "events",
+        severity: Warn,
+        meaning: "an EVTX file was cut short (it ends inside a 64 KiB chunk or before the chunks its header counts): the events after the cut are missing; copy or export it again",
+    }
 
     // ---- local (Windows registry, VPN phonebooks) --------------------------
     /// The machine is not an RRAS server.
