@@ -109,6 +109,10 @@ fn the_answered_ike_auth_whose_response_never_reached_the_client() {
     assert!(summary.contains("less than 1,264 bytes"), "{summary}");
     let auth = exchange(&doc, 0, "IKE_AUTH", 1);
     assert_eq!(auth["status"], "response-lost");
+    // Answered at the server, never heard by the client: both facts.
+    assert_eq!(doc["sas"][0]["ike_auth_answered"], true);
+    assert_eq!(doc["sas"][0]["ike_auth_response_lost"], true);
+    assert!(human(file).contains("its response never reached the"));
     assert_eq!(auth["request_transmissions"], 5);
     assert_eq!(auth["response_transmissions"], 5);
     assert_eq!(auth["request_ike_fragments"], 4);
