@@ -238,6 +238,18 @@ fn kind2_server_side_lost_responses_from_the_lab() {
         text(f, "remedy").contains("capture on the VPN server"),
         "{f}"
     );
+    // With IKEv2 fragmentation negotiated the response can still be lost
+    // on the way back (its pieces are the server's size), and a client-side
+    // capture cannot rule out the server discarding the request.
+    let remedy = text(f, "remedy");
+    assert!(
+        remedy.contains("its response is lost on the way back"),
+        "{remedy}"
+    );
+    assert!(
+        remedy.contains("The server receives the request and discards it"),
+        "{remedy}"
+    );
 }
 
 #[test]
