@@ -31,10 +31,11 @@ use crate::diagnose::ike::proposals::ProposalSet;
 /// IKEv2 fragmentation offered and once without, on one UDP 4500
 /// conversation, to see whether the large answer survives the way back.
 ///
-/// A handful of datagrams per address. Each answered request leaves a
-/// half-open IKE SA on the server until it expires (strongSwan: 30 s); the
-/// proposal check (--proposals) leaves none; IKE SAs that got as far as
-/// IKE_AUTH are closed with an INFORMATIONAL Delete.
+/// A handful of datagrams per address. Only the first IKE_SA_INIT is a full
+/// one (with --auth, also the one on UDP 4500 without fragmentation), and
+/// an INFORMATIONAL Delete closes each such IKE SA; every other request
+/// (UDP 4500, the padded test, --proposals) offers a KE the server refuses
+/// with INVALID_KE_PAYLOAD, so it keeps no half-open IKE SA.
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Examples:
