@@ -134,9 +134,14 @@ enum Seen {
     Other,
 }
 
-fn classify(bytes: &[u8], sa: &IkeSa, exchange: ExchangeType, message_id: u32) -> Seen {
-    let Udp4500::Ike(ike) = natt::classify_4500(bytes) else {
-        return Seen::Other;
+fn classify(bytes: &[u8], port: u16, sa: &IkeSa, exchange: ExchangeType, message_id: u32) -> Seen {
+    let ike = if port == NATT_PORT {
+        let Udp4500::Ike(ike) = natt::classify_4500(bytes) else {
+            return Seen::Other;
+        };
+        ike
+    } else {
+        bytes
     };
     let Ok(h) = Header::parse(ike) else {
         return Seen::Other;
@@ -229,6 +234,28 @@ pub fn run(
     timing: Timing,
 ) -> Result<AuthFacts, ExchangeError> {
     let peer = SocketAddr::new(address, NATT_PORT);
+    run_to(env, peer, init, fragmentation_negotiated, timing)
+}
+
+/// The same test towards any `peer`: on UDP 4500 with the non-ESP marker,
+/// on any other port (UDP 500) without (RFC 3948 §2.2). `lb` sends the
+/// IKE_AUTH on UDP 500 too: an answer there and none on 4500 proves that
+/// 4500 reached another server, and closes the IKE SA.
+pub fn run_to(
+    env: &Env,
+    peer: SocketAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+    timing: Timing,
+) -> Result<AuthFacts, ExchangeError> {
+    let address = peer.ip();
+    let framed = |ike: &[u8]| {
+        if peer.port() == NATT_PORT {
+            natt::with_marker(ike)
+        } else {
+            ike.to_vec()
+        }
+    };
     let sa = match ike_sa(init) {
         Ok(sa) => sa,
         Err(e) => {
@@ -247,7 +274,7 @@ pub fn run(
     let request = sa
         .request(ExchangeType::IKE_AUTH, 1, &payloads)
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
-    let datagram = natt::with_marker(&request);
+    let datagram = framed(&request);
     report.request_ip_bytes = datagram.len() + ip_udp_overhead(peer);
     let mut conn = env.udp.open(
         peer,
@@ -270,7 +297,7 @@ pub fn run(
                 }
                 Received::TooBig => {}
                 Received::Datagram(bytes) => {
-                    match classify(&bytes, &sa, ExchangeType::IKE_AUTH, 1) {
+                    match classify(&bytes, peer.port(), &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
                             report.rtt.get_or_insert_with(|| {
                                 env.clock.now().saturating_duration_since(sent_at)
@@ -326,13 +353,20 @@ fn delete(
     let msg = sa
         .request(ExchangeType::INFORMATIONAL, 2, &[ikeauth::delete_ike_sa()])
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
-    conn.send(&natt::with_marker(&msg))?;
+    let datagram = if peer.port() == NATT_PORT {
+        natt::with_marker(&msg)
+    } else {
+        msg
+    };
+    conn.send(&datagram)?;
     report.delete_sent = true;
     let deadline = clock.now() + timing.timeout;
     for _ in 0..MAX_DATAGRAMS_PER_WAIT {
         match conn.recv(deadline)? {
             Received::Datagram(bytes) => {
-                if let Seen::Protected(_) = classify(&bytes, sa, ExchangeType::INFORMATIONAL, 2) {
+                if let Seen::Protected(_) =
+                    classify(&bytes, peer.port(), sa, ExchangeType::INFORMATIONAL, 2)
+                {
                     report.delete_answered = true;
                     return Ok(());
                 }
