@@ -142,6 +142,7 @@ pub fn observe(
         deadline: env.clock.now() + cfg.search_time,
         progress,
     };
+    let search_started = env.clock.now();
     let identification =
         identify::identify(&sightings, &candidates, cfg.ranges.as_deref(), &budget);
     Ok(LbFacts {
@@ -151,6 +152,7 @@ pub fn observe(
         cut_short,
         elapsed,
         identification,
+        search_elapsed: env.clock.now().saturating_duration_since(search_started),
     })
 }
 

@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod events;
+pub mod lb;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;

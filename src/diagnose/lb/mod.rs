@@ -152,6 +152,8 @@ pub struct LbFacts {
     pub elapsed: Duration,
     /// Who answered each sighting, and who the server saw us as.
     pub identification: identify::Identification,
+    /// Wall-clock time of the identification (the range search, mostly).
+    pub search_elapsed: Duration,
 }
 
 impl LbFacts {

@@ -95,6 +95,7 @@ pub fn facts(rounds: Vec<Round>, c: &Candidates, ranges: Option<&[ipnet::IpNet]>
         cut_short: None,
         elapsed: Duration::from_millis(120),
         identification,
+        search_elapsed: Duration::ZERO,
     }
 }
 

@@ -1,0 +1,441 @@
+//! Presentation of `aovpn-diag lb`: the human view (verdict, one table of
+//! rounds per VIP, the servers per port, the search, findings) and the JSON
+//! document's types.
+
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
+use crate::diagnose::dns::Resolution;
+use crate::diagnose::ike::{AuthFacts, ExchangeFacts};
+use crate::diagnose::lb::findings::{distribution, label};
+use crate::diagnose::lb::identify::{Identified, Identity, SeenAs, SightingId, SnatSource};
+use crate::diagnose::lb::{LbFacts, Persistence, Round};
+use crate::finding::{Finding, Verdict};
+use crate::millis;
+
+/// Everything one run found.
+pub struct View<'a> {
+    pub host: &'a str,
+    pub resolution: &'a Resolution,
+    pub vips: &'a [LbFacts],
+    /// All findings, worst first.
+    pub findings: &'a [Finding],
+    /// The longest the rounds of one VIP may take (shown with -v).
+    pub worst_case: Duration,
+}
+
+impl View<'_> {
+    pub fn verdict(&self) -> Verdict {
+        Verdict::from_findings(self.findings)
+    }
+
+    pub fn json(&self) -> JsonDoc<'_> {
+        JsonDoc {
+            host: self.host,
+            verdict: self.verdict(),
+            resolution: self.resolution,
+            vips: self.vips.iter().map(json_vip).collect(),
+            worst_case_s: self.worst_case.as_secs_f64(),
+            findings: self.findings,
+        }
+    }
+}
+
+/// The `--json` document of `lb` (inside the shared envelope).
+#[derive(Serialize)]
+pub struct JsonDoc<'a> {
+    host: &'a str,
+    verdict: Verdict,
+    resolution: &'a Resolution,
+    vips: Vec<JsonVip>,
+    /// The longest the rounds of one VIP may take, seconds.
+    worst_case_s: f64,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+pub struct JsonVip {
+    vip: IpAddr,
+    rounds_asked: u32,
+    rounds_done: usize,
+    /// Why the rounds ended early; null when all ran.
+    cut_short: Option<String>,
+    elapsed_ms: f64,
+    /// Rounds per outcome.
+    persistence: JsonTally,
+    /// Server (address, `the VIP itself` or `unidentified`) -> responses, per port.
+    servers_udp500: serde_json::Map<String, serde_json::Value>,
+    servers_udp4500: serde_json::Map<String, serde_json::Value>,
+    rounds: Vec<JsonRound>,
+    search: Option<JsonSearch>,
+}
+
+#[derive(Serialize)]
+pub struct JsonTally {
+    same_server: usize,
+    split: usize,
+    undecided: usize,
+    no_sa: usize,
+}
+
+#[derive(Serialize)]
+pub struct JsonRound {
+    number: u32,
+    /// `same-server`, `split`, `unknown`, `no-sa`.
+    persistence: &'static str,
+    udp500: JsonInit,
+    /// IKE_AUTH on UDP 4500 for the SA made on UDP 500.
+    ike_auth_4500: Option<JsonAuth>,
+    /// The same IKE_AUTH on UDP 500 (only when 4500 got no answer).
+    ike_auth_500: Option<JsonAuth>,
+    udp4500: Option<JsonInit>,
+    /// The IKE_AUTH that closed the UDP 4500 SA.
+    close_4500: Option<JsonAuth>,
+    skipped_4500: Option<String>,
+    /// IKE SAs of this round that could not be closed.
+    left_open: u32,
+}
+
+#[derive(Serialize)]
+pub struct JsonInit {
+    /// `answered`, `no-answer`, `unreachable`.
+    outcome: &'static str,
+    /// Our source address and port.
+    local: String,
+    rtt_ms: Option<f64>,
+    requests_sent: u32,
+    chosen_proposal: Option<String>,
+    /// The real server: its address, or null.
+    server: Option<IpAddr>,
+    /// The port the server hashed (the port it received on).
+    server_port: Option<u16>,
+    /// `vip`, `listed`, `searched`, `unidentified`, `no-hash`; null without a full response.
+    identified_by: Option<&'static str>,
+    /// What the server saw this client as.
+    seen_as: Option<JsonSeenAs>,
+}
+
+#[derive(Serialize)]
+pub struct JsonSeenAs {
+    /// `itself`, `own-address`, `snat`, `unknown`, `no-hash`.
+    kind: &'static str,
+    address: Option<IpAddr>,
+    port: Option<u16>,
+    /// For `snat`: `vip`, `candidate`, `searched`.
+    recognised_by: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct JsonAuth {
+    /// `answered`, `invalid-ike-spi`, `no-answer`, `unreachable`, `not-run`.
+    outcome: &'static str,
+    rtt_ms: Option<f64>,
+    requests_sent: u32,
+    response: Option<String>,
+    delete_sent: bool,
+}
+
+#[derive(Serialize)]
+pub struct JsonSearch {
+    ranges: Vec<String>,
+    addresses: u128,
+    searches: u32,
+    hashes: u64,
+    seconds: f64,
+    /// Hashes per second over the whole identification; null when nothing was hashed.
+    hashes_per_second: Option<f64>,
+    gave_up: Option<String>,
+}
+
+fn ms(d: Option<Duration>) -> Option<f64> {
+    d.map(millis::json)
+}
+
+fn json_auth(a: &AuthFacts) -> JsonAuth {
+    JsonAuth {
+        outcome: a.outcome.as_str(),
+        rtt_ms: ms(a.rtt),
+        requests_sent: a.requests_sent,
+        response: a.describe_response(),
+        delete_sent: a.delete_sent,
+    }
+}
+
+fn identified_by(i: &Identity) -> &'static str {
+    match i {
+        Identity::Vip { .. } => "vip",
+        Identity::Listed { .. } => "listed",
+        Identity::Searched { .. } => "searched",
+        Identity::Unidentified { .. } => "unidentified",
+        Identity::NoHash => "no-hash",
+    }
+}
+
+fn json_seen(s: &SeenAs) -> JsonSeenAs {
+    let (kind, address, port, recognised_by) = match *s {
+        SeenAs::Itself => ("itself", None, None, None),
+        SeenAs::OwnAddress { port } => ("own-address", None, Some(port), None),
+        SeenAs::Snat { addr, port, source } => (
+            "snat",
+            Some(addr),
+            Some(port),
+            Some(match source {
+                SnatSource::Vip => "vip",
+                SnatSource::Candidate => "candidate",
+                SnatSource::Searched => "searched",
+            }),
+        ),
+        SeenAs::Unknown => ("unknown", None, None, None),
+        SeenAs::NoHash => ("no-hash", None, None, None),
+    };
+    JsonSeenAs {
+        kind,
+        address,
+        port,
+        recognised_by,
+    }
+}
+
+fn json_init(e: &ExchangeFacts, who: Option<&Identified>) -> JsonInit {
+    JsonInit {
+        outcome: e.outcome.as_str(),
+        local: e.local.to_string(),
+        rtt_ms: ms(e.rtt),
+        requests_sent: e.requests_sent,
+        chosen_proposal: e.chosen().map(|p| p.describe()),
+        server: who.and_then(|w| w.identity.address()),
+        server_port: who.and_then(|w| w.identity.port()),
+        identified_by: who.map(|w| identified_by(&w.identity)),
+        seen_as: who.map(|w| json_seen(&w.seen_as)),
+    }
+}
+
+fn who(f: &LbFacts, round: u32, port: u16) -> Option<&Identified> {
+    f.identification.get(SightingId { round, port })
+}
+
+fn json_round(f: &LbFacts, r: &Round) -> JsonRound {
+    JsonRound {
+        number: r.number,
+        persistence: r.persistence().as_str(),
+        udp500: json_init(&r.init500, who(f, r.number, 500)),
+        ike_auth_4500: r.auth4500.as_ref().map(json_auth),
+        ike_auth_500: r.auth500.as_ref().map(json_auth),
+        udp4500: r
+            .init4500
+            .as_ref()
+            .map(|e| json_init(e, who(f, r.number, 4500))),
+        close_4500: r.close4500.as_ref().map(json_auth),
+        skipped_4500: r.skipped4500.clone(),
+        left_open: r.left_open(),
+    }
+}
+
+fn servers_json(f: &LbFacts, port: u16) -> serde_json::Map<String, serde_json::Value> {
+    distribution(f, port)
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::from(v)))
+        .collect()
+}
+
+/// Hashes per second of the identification, when anything was hashed.
+pub fn rate(f: &LbFacts) -> Option<f64> {
+    let s = f.identification.search.as_ref()?;
+    let secs = f.search_elapsed.as_secs_f64();
+    (s.hashes > 0 && secs > 0.0).then(|| s.hashes as f64 / secs)
+}
+
+pub fn json_vip(f: &LbFacts) -> JsonVip {
+    let (same, split, undecided, no_sa) = f.tally();
+    JsonVip {
+        vip: f.vip,
+        rounds_asked: f.rounds_asked,
+        rounds_done: f.rounds.len(),
+        cut_short: f.cut_short.clone(),
+        elapsed_ms: millis::json(f.elapsed),
+        persistence: JsonTally {
+            same_server: same,
+            split,
+            undecided,
+            no_sa,
+        },
+        servers_udp500: servers_json(f, 500),
+        servers_udp4500: servers_json(f, 4500),
+        rounds: f.rounds.iter().map(|r| json_round(f, r)).collect(),
+        search: f.identification.search.as_ref().map(|s| JsonSearch {
+            ranges: s.ranges.iter().map(ToString::to_string).collect(),
+            addresses: s.addresses,
+            searches: s.searches,
+            hashes: s.hashes,
+            seconds: f.search_elapsed.as_secs_f64(),
+            hashes_per_second: rate(f),
+            gave_up: s.gave_up.clone(),
+        }),
+    }
+}
+
+/// The first line: the worst finding's summary, or what was shown healthy.
+fn headline(view: &View) -> String {
+    if let Some(f) = view
+        .findings
+        .iter()
+        .find(|f| f.severity == crate::finding::Severity::Fail)
+    {
+        return format!("{}: {}", f.code, f.summary);
+    }
+    let rounds: usize = view.vips.iter().map(|v| v.rounds.len()).sum();
+    let same: usize = view.vips.iter().map(|v| v.tally().0).sum();
+    if rounds > 0 && same == rounds {
+        format!(
+            "{}: every round ({rounds}) stayed on one server for UDP 500 and 4500; no source NAT seen",
+            view.host
+        )
+    } else {
+        format!(
+            "{}: no problem proven ({same} of {rounds} round(s) showed one server for both ports; \
+see each round)",
+            view.host
+        )
+    }
+}
+
+fn auth_cell(a: Option<&AuthFacts>) -> String {
+    match a {
+        None => "-".to_owned(),
+        Some(a) if a.answered() => "answered".to_owned(),
+        Some(a) => a.outcome.as_str().to_owned(),
+    }
+}
+
+fn server_cell(f: &LbFacts, round: u32, port: u16, e: Option<&ExchangeFacts>) -> String {
+    match (e, who(f, round, port)) {
+        (None, _) => "skipped".to_owned(),
+        (Some(e), None) => e.outcome.as_str().to_owned(),
+        (Some(_), Some(w)) => match w.identity.port() {
+            Some(p) if p != port => format!("{} (port {p})", label(&w.identity)),
+            _ => label(&w.identity),
+        },
+    }
+}
+
+fn seen_cell(f: &LbFacts, round: u32) -> String {
+    let mut cells: Vec<String> = Vec::new();
+    for port in [500, 4500] {
+        let Some(w) = who(f, round, port) else { continue };
+        let text = match w.seen_as {
+            SeenAs::Itself => "itself".to_owned(),
+            SeenAs::OwnAddress { port } => format!("own address, port {port}"),
+            SeenAs::Snat { addr, port, .. } => format!("{addr}:{port}"),
+            SeenAs::Unknown => "another address".to_owned(),
+            SeenAs::NoHash => "-".to_owned(),
+        };
+        if !cells.contains(&text) {
+            cells.push(text);
+        }
+    }
+    cells.join(", ")
+}
+
+fn persistence_cell(r: &Round) -> &'static str {
+    match r.persistence() {
+        Persistence::SameServer => "same server",
+        Persistence::Split => "SPLIT",
+        Persistence::Unknown => "undecided",
+        Persistence::NoSa => "no IKE SA",
+    }
+}
+
+fn write_vip(out: &mut dyn Write, f: &LbFacts, view: &View, detail: Detail) -> io::Result<()> {
+    let (same, split, undecided, no_sa) = f.tally();
+    writeln!(
+        out,
+        "\n{BOLD}VIP {}{BOLD:#}  {} of {} round(s) in {}: {same} same server, {split} split, \
+{undecided} undecided, {no_sa} without an IKE SA",
+        f.vip,
+        f.rounds.len(),
+        f.rounds_asked,
+        millis::text(f.elapsed)
+    )?;
+    if detail.verbose > 0 {
+        writeln!(
+            out,
+            "{DIM}worst case for these rounds: {:.0} s (every exchange unanswered){DIM:#}",
+            view.worst_case.as_secs_f64()
+        )?;
+    }
+    let mut t = table(&[
+        "round",
+        "UDP 500 server",
+        "IKE_AUTH on 4500",
+        "on 500",
+        "UDP 4500 server",
+        "server saw client as",
+        "result",
+    ]);
+    for r in &f.rounds {
+        t.add_row(vec![
+            r.number.to_string(),
+            server_cell(f, r.number, 500, Some(&r.init500)),
+            auth_cell(r.auth4500.as_ref()),
+            auth_cell(r.auth500.as_ref()),
+            server_cell(f, r.number, 4500, r.init4500.as_ref()),
+            seen_cell(f, r.number),
+            persistence_cell(r).to_owned(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    for port in [500u16, 4500] {
+        let d = distribution(f, port);
+        let list = if d.is_empty() {
+            "none".to_owned()
+        } else {
+            d.iter()
+                .map(|(n, c)| format!("{n} x{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        writeln!(out, "servers on UDP {port}: {list}")?;
+    }
+    if let Some(s) = &f.identification.search {
+        let rate = rate(f)
+            .map(|r| format!(", {:.1} million/s", r / 1e6))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "search: {} address(es) in {}; {} search(es), {} hashes in {:.1} s{rate}{}",
+            s.addresses,
+            s.ranges
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            s.searches,
+            s.hashes,
+            f.search_elapsed.as_secs_f64(),
+            s.gave_up
+                .as_ref()
+                .map(|g| format!("; stopped: {g}"))
+                .unwrap_or_default()
+        )?;
+    }
+    if let Some(why) = &f.cut_short {
+        writeln!(out, "{DIM}{why}{DIM:#}")?;
+    }
+    Ok(())
+}
+
+/// The human view.
+pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Result<()> {
+    write_verdict(out, view.verdict(), &headline(view))?;
+    if !detail.quiet {
+        for f in view.vips {
+            write_vip(out, f, view, detail)?;
+        }
+        writeln!(out)?;
+    }
+    write_findings(out, view.findings, detail)
+}
