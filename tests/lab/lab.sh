@@ -864,7 +864,7 @@ usage: lab.sh COMMAND ...
   fw SCENARIO [SCENARIO ...]   replace the router ruleset; scenarios:
                                $FW_SCENARIOS
   server start [--fragmentation yes|no] [--proposals LIST] [--eap] [--ns $NS_SERVER|$NS_SERVER2]
-               [--version 1|2]
+               [--version 1|2] [--kernel libipsec|netlink]
   server stop [NS]
   client start
   client initiate [--fragmentation yes|no] [--timeout S] [--target server|server2|vip|ADDR]
