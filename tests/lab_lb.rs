@@ -129,7 +129,10 @@ fn persistence_by_source_address_is_healthy() {
     );
     assert_eq!(found.code, 0, "{}", found.text);
     assert_eq!(found.servers(500)[0].0, s500[0].0, "{}", found.text);
-    assert_eq!(found.vip()["rounds"][0]["udp500"]["identified_by"], "searched");
+    assert_eq!(
+        found.vip()["rounds"][0]["udp500"]["identified_by"],
+        "searched"
+    );
     assert_eq!(found.vip()["search"]["searches"], 1, "{}", found.text);
     // Time bound: 8 healthy rounds are quick; the bound is generous on purpose
     // (real timing goes to benches/lb_bench.sh).
@@ -149,10 +152,19 @@ fn per_port_balancing_is_proven_and_both_servers_named() {
     let list = backends(&lab);
     let r = lb(&lab, lab.addr("VIP4"), &["--backends", &list]);
     assert_eq!(r.code, 1, "{}", r.text);
-    assert!(r.has("lb-no-persistence-across-ports", "fail"), "{}", r.text);
+    assert!(
+        r.has("lb-no-persistence-across-ports", "fail"),
+        "{}",
+        r.text
+    );
     let f = cli::finding(&r.doc, "lb-no-persistence-across-ports");
     assert_eq!(f["windows_error"], 809);
-    assert!(f["remedy"].as_str().unwrap().contains("Match Across Services"));
+    assert!(
+        f["remedy"]
+            .as_str()
+            .unwrap()
+            .contains("Match Across Services")
+    );
     assert_eq!(r.vip()["persistence"]["split"], 8, "{}", r.text);
     let a = lab.addr("SERVER4").to_owned();
     let b = lab.addr("SERVER2_4").to_owned();
@@ -190,7 +202,11 @@ fn per_port_balancing_is_proven_and_both_servers_named() {
             "2",
         ],
     );
-    assert!(v6.has("lb-no-persistence-across-ports", "fail"), "{}", v6.text);
+    assert!(
+        v6.has("lb-no-persistence-across-ports", "fail"),
+        "{}",
+        v6.text
+    );
     assert_eq!(v6.servers(500), [(lab.addr("SERVER6").to_owned(), 2)]);
     assert_eq!(v6.servers(4500), [(lab.addr("SERVER2_6").to_owned(), 2)]);
 }
@@ -274,8 +290,17 @@ fn faked_hashes_are_reported_as_unidentified_not_guessed() {
         ],
     );
     // Persistence does not depend on the hashes: the IKE_AUTH proves it.
-    assert!(r.has("lb-no-persistence-across-ports", "fail"), "{}", r.text);
-    assert_eq!(r.servers(500), [("unidentified".to_owned(), 3)], "{}", r.text);
+    assert!(
+        r.has("lb-no-persistence-across-ports", "fail"),
+        "{}",
+        r.text
+    );
+    assert_eq!(
+        r.servers(500),
+        [("unidentified".to_owned(), 3)],
+        "{}",
+        r.text
+    );
     let search = &r.vip()["search"];
     assert_eq!(search["searches"], 2, "{}", r.text);
     assert!(

@@ -141,8 +141,12 @@ fn parse_ranges(s: &str) -> Result<Ranges, String> {
 
 fn parse_addr(s: &str) -> Result<IpAddr, String> {
     let t = s.trim().trim_start_matches('[').trim_end_matches(']');
-    t.parse::<IpAddr>()
-        .map_err(|_| format!("'{}' is not an IP address", super::shown(t).trim_matches('\'')))
+    t.parse::<IpAddr>().map_err(|_| {
+        format!(
+            "'{}' is not an IP address",
+            super::shown(t).trim_matches('\'')
+        )
+    })
 }
 
 #[cfg(test)]

@@ -91,7 +91,10 @@ pub fn run(args: &LbArgs, ctx: &mut Ctx) -> Outcome {
     let mut vips = Vec::new();
     for (vip, ranges) in plans {
         if show_progress {
-            eprintln!("testing {vip}: {} round(s) on UDP 500 and 4500 ...", args.rounds);
+            eprintln!(
+                "testing {vip}: {} round(s) on UDP 500 and 4500 ...",
+                args.rounds
+            );
         }
         base.ranges = ranges;
         let progress = bar(show_progress && base.ranges.is_some(), vip);
@@ -101,7 +104,10 @@ pub fn run(args: &LbArgs, ctx: &mut Ctx) -> Outcome {
         vips.push(facts);
     }
     // Not one IKE_SA_INIT answered on any VIP: nothing to judge.
-    if vips.iter().all(|v| v.rounds.iter().all(|r| r.sighting500.is_none())) {
+    if vips
+        .iter()
+        .all(|v| v.rounds.iter().all(|r| r.sighting500.is_none()))
+    {
         return Err(Failure::cannot_run(format!(
             "{}: no full IKE_SA_INIT answer on UDP 500 in any round, so the load balancer cannot \
 be judged; `aovpn-diag probe {}` tells why",

@@ -269,7 +269,11 @@ per-address limit"
     }
     let second = exchange::run(env, &full(vip, super::ike::NATT_PORT, cfg))?;
     round.sighting4500 = sighting(&second, super::ike::NATT_PORT);
-    if let Some(init) = second.sa_init.as_ref().filter(|_| round.sighting4500.is_some()) {
+    if let Some(init) = second
+        .sa_init
+        .as_ref()
+        .filter(|_| round.sighting4500.is_some())
+    {
         round.close4500 = Some(auth::run(env, vip, Some(init), negotiated(&second), t)?);
     }
     round.init4500 = Some(second.facts);

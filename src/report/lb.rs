@@ -325,7 +325,9 @@ fn server_cell(f: &LbFacts, round: u32, port: u16, e: Option<&ExchangeFacts>) ->
 fn seen_cell(f: &LbFacts, round: u32) -> String {
     let mut cells: Vec<String> = Vec::new();
     for port in [500, 4500] {
-        let Some(w) = who(f, round, port) else { continue };
+        let Some(w) = who(f, round, port) else {
+            continue;
+        };
         let text = match w.seen_as {
             SeenAs::Itself => "itself".to_owned(),
             SeenAs::OwnAddress { port } => format!("own address, port {port}"),

@@ -51,7 +51,12 @@ pub fn label(identity: &Identity) -> String {
 /// order of first appearance.
 pub fn distribution(f: &LbFacts, port: u16) -> Vec<(String, usize)> {
     let mut out: Vec<(String, usize)> = Vec::new();
-    for s in f.identification.sightings.iter().filter(|s| s.id.port == port) {
+    for s in f
+        .identification
+        .sightings
+        .iter()
+        .filter(|s| s.id.port == port)
+    {
         let name = label(&s.identity);
         match out.iter_mut().find(|(n, _)| *n == name) {
             Some((_, count)) => *count += 1,
@@ -147,9 +152,7 @@ client's address)"
         Finding::new(
             Code::LbNoPersistenceAcrossPorts,
             Severity::Fail,
-            format!(
-                "{vip}: {how}{mix}; Windows clients fail with error 809 whenever that happens"
-            ),
+            format!("{vip}: {how}{mix}; Windows clients fail with error 809 whenever that happens"),
         )
         .with("vip", vip.to_string())
         .with("rounds", judged)
@@ -194,7 +197,9 @@ pub fn source_nat(f: &LbFacts) -> Option<Finding> {
                     SnatSource::Candidate => "--snat-candidates",
                     SnatSource::Searched => "found by search",
                 };
-                *named.entry(format!("{addr} ({how}), port {port}")).or_default() += 1;
+                *named
+                    .entry(format!("{addr} ({how}), port {port}"))
+                    .or_default() += 1;
                 if !addrs.contains(&addr.to_string()) {
                     addrs.push(addr.to_string());
                 }

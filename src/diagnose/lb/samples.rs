@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::identify::{self, Candidates, SightingId};
 use super::search::Unbounded;
 use super::{LbFacts, Round, Sighting};
-use crate::diagnose::ike::samples::{auth_answered, auth_failed, exchange, full};
 use crate::diagnose::ike::AuthOutcome;
+use crate::diagnose::ike::samples::{auth_answered, auth_failed, exchange, full};
 use crate::wire::natt::nat_detection_hash;
 
 pub const VIP: &str = "198.18.10.1";
@@ -30,7 +30,10 @@ pub fn sighting(
     server_port: u16,
     seen_as: Option<SocketAddr>,
 ) -> Sighting {
-    let local = SocketAddr::new(ip(CLIENT), 40_000 + (round as u16) * 2 + u16::from(port == 4500));
+    let local = SocketAddr::new(
+        ip(CLIENT),
+        40_000 + (round as u16) * 2 + u16::from(port == 4500),
+    );
     let spi_i = [round as u8, (port >> 8) as u8, port as u8, 1, 2, 3, 4, 5];
     let spi_r = [0x5e, round as u8, (port >> 8) as u8, port as u8, 9, 8, 7, 6];
     let server = SocketAddr::new(ip(server), server_port);
@@ -64,7 +67,11 @@ pub fn round(number: u32, s500: &str, s4500: &str, seen_as: Option<IpAddr>) -> R
             auth_failed(AuthOutcome::NoAnswer, true)
         }),
         auth500: (!same).then(|| auth_answered(true)),
-        init4500: Some(exchange(4500, 942, Some(full("aes256-sha256-modp2048", true)))),
+        init4500: Some(exchange(
+            4500,
+            942,
+            Some(full("aes256-sha256-modp2048", true)),
+        )),
         sighting4500: Some(sighting(number, 4500, s4500, 4500, seen(4500))),
         close4500: Some(auth_answered(true)),
         skipped4500: None,

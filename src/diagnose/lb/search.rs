@@ -178,7 +178,13 @@ struct Block {
     addr_len: usize,
 }
 
-const H0: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+const H0: [u32; 5] = [
+    0x6745_2301,
+    0xEFCD_AB89,
+    0x98BA_DCFE,
+    0x1032_5476,
+    0xC3D2_E1F0,
+];
 
 impl Block {
     fn new(t: &Target, v6: bool) -> Block {
@@ -221,7 +227,14 @@ impl Block {
 
     /// The first of `len` addresses from offset `start` of `net` whose hash
     /// is `want`.
-    fn scan(&mut self, net: IpNet, start: u128, len: u64, want: &[u8; 20], port: u16) -> Option<IpAddr> {
+    fn scan(
+        &mut self,
+        net: IpNet,
+        start: u128,
+        len: u64,
+        want: &[u8; 20],
+        port: u16,
+    ) -> Option<IpAddr> {
         let mut words = [0u32; 5];
         for (w, c) in words.iter_mut().zip(want.chunks_exact(4)) {
             *w = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);

@@ -277,7 +277,9 @@ impl FakeServer {
             .unwrap_or(sent.peer);
         let them = self
             .sees_client_as
-            .or(self.snat_ip.map(|ip| SocketAddr::new(ip, sent.local.port())))
+            .or(self
+                .snat_ip
+                .map(|ip| SocketAddr::new(ip, sent.local.port())))
             .unwrap_or(sent.local);
         let mut payloads: Vec<Payload> = vec![
             Body::Sa(Sa {

@@ -87,10 +87,19 @@ fn servers(f: &LbFacts, port: u16) -> Vec<Option<IpAddr>> {
 fn persistence_by_source_address_keeps_every_round_on_one_server() {
     let (f, sent, elapsed) = run(Policy::BySource, None, &cfg(8));
     assert_eq!(f.rounds.len(), 8);
-    assert!(f.rounds.iter().all(|r| r.persistence() == Persistence::SameServer));
+    assert!(
+        f.rounds
+            .iter()
+            .all(|r| r.persistence() == Persistence::SameServer)
+    );
     assert_eq!(servers(&f, 500), vec![Some(ip(A)); 8]);
     assert_eq!(servers(&f, 4500), vec![Some(ip(A)); 8]);
-    assert!(f.identification.sightings.iter().all(|s| s.seen_as == SeenAs::Itself));
+    assert!(
+        f.identification
+            .sightings
+            .iter()
+            .all(|s| s.seen_as == SeenAs::Itself)
+    );
     // Per round: IKE_SA_INIT 500, IKE_AUTH 4500, IKE_SA_INIT 4500, IKE_AUTH 4500.
     assert_eq!(sent, 8 * 4);
     // Nothing was waited out: only the pauses between rounds.
@@ -122,9 +131,17 @@ fn per_port_balancing_is_proven_by_the_ike_auth_on_500() {
 fn flow_hashing_splits_some_rounds_and_leaves_unclosed_sas_counted() {
     let (f, _, _) = run(Policy::ByFlow, None, &cfg(8));
     let (same, split, _, _) = f.tally();
-    assert!(split > 0, "{:?}", f.rounds.iter().map(|r| r.persistence()).collect::<Vec<_>>());
+    assert!(
+        split > 0,
+        "{:?}",
+        f.rounds.iter().map(|r| r.persistence()).collect::<Vec<_>>()
+    );
     assert_eq!(same + split, f.rounds.len());
-    assert!(findings(&f).iter().any(|x| x.code == Code::LbNoPersistenceAcrossPorts));
+    assert!(
+        findings(&f)
+            .iter()
+            .any(|x| x.code == Code::LbNoPersistenceAcrossPorts)
+    );
 }
 
 #[test]
@@ -143,7 +160,11 @@ fn source_nat_is_seen_in_every_response() {
         );
     }
     let found = findings(&f);
-    assert!(found.iter().any(|x| x.code == Code::LbSourceNat && x.severity == Severity::Fail));
+    assert!(
+        found
+            .iter()
+            .any(|x| x.code == Code::LbSourceNat && x.severity == Severity::Fail)
+    );
 }
 
 #[test]
@@ -169,7 +190,11 @@ fn a_dead_vip_ends_every_round_without_an_sa_and_within_the_bound() {
     let net = Scripted::new(|_: &Sent| Vec::new()).with_clock(clock.clone());
     let c = cfg(2);
     let f = observe(&net.env(), ip(VIP), &c, &Quiet).unwrap();
-    assert!(f.rounds.iter().all(|r| r.persistence() == Persistence::NoSa));
+    assert!(
+        f.rounds
+            .iter()
+            .all(|r| r.persistence() == Persistence::NoSa)
+    );
     assert!(clock.elapsed() <= worst_case(&c));
     assert!(findings(&f).is_empty());
 }
@@ -190,5 +215,9 @@ fn unclosable_sas_end_the_rounds_before_the_half_open_limit() {
     // Never more than the budget alive at once.
     let opened: u32 = f.rounds.iter().map(Round::left_open).sum();
     assert!(opened as usize <= HALF_OPEN_BUDGET + 1, "{opened}");
-    assert!(f.rounds.iter().all(|r| r.persistence() == Persistence::Unknown));
+    assert!(
+        f.rounds
+            .iter()
+            .all(|r| r.persistence() == Persistence::Unknown)
+    );
 }

@@ -9,7 +9,9 @@ fn codes(f: &[Finding]) -> Vec<(Code, Severity)> {
 
 #[test]
 fn persistence_by_source_address_is_healthy() {
-    let rounds = (1..=8).map(|n| round(n, SERVER_A, SERVER_A, None)).collect();
+    let rounds = (1..=8)
+        .map(|n| round(n, SERVER_A, SERVER_A, None))
+        .collect();
     let f = samples::facts(rounds, &candidates(&[SERVER_A, SERVER_B]), None);
     let found = findings(&f);
     assert_eq!(codes(&found), [(Code::LbBackends, Severity::Info)]);
@@ -17,13 +19,19 @@ fn persistence_by_source_address_is_healthy() {
     assert_eq!(b.evidence["servers"], json!([SERVER_A]));
     assert_eq!(b.evidence["servers_udp500"], json!({ SERVER_A: 8 }));
     assert_eq!(b.evidence["servers_udp4500"], json!({ SERVER_A: 8 }));
-    assert!(b.summary.contains("8 same server, 0 split"), "{}", b.summary);
+    assert!(
+        b.summary.contains("8 same server, 0 split"),
+        "{}",
+        b.summary
+    );
     assert!(b.remedy.is_none());
 }
 
 #[test]
 fn per_port_balancing_fails_with_the_f5_and_kemp_settings() {
-    let rounds = (1..=4).map(|n| round(n, SERVER_A, SERVER_B, None)).collect();
+    let rounds = (1..=4)
+        .map(|n| round(n, SERVER_A, SERVER_B, None))
+        .collect();
     let f = samples::facts(rounds, &candidates(&[SERVER_A, SERVER_B]), None);
     let found = findings(&f);
     assert_eq!(
@@ -40,7 +48,11 @@ fn per_port_balancing_fails_with_the_f5_and_kemp_settings() {
     assert_eq!(p.evidence["servers_udp500"], json!({ SERVER_A: 4 }));
     assert_eq!(p.evidence["servers_udp4500"], json!({ SERVER_B: 4 }));
     let remedy = p.remedy.as_deref().unwrap();
-    for setting in ["Source Address Affinity", "Match Across Services", "Port Following"] {
+    for setting in [
+        "Source Address Affinity",
+        "Match Across Services",
+        "Port Following",
+    ] {
         assert!(remedy.contains(setting), "{setting}: {remedy}");
     }
 }
@@ -55,7 +67,11 @@ fn some_rounds_split_says_the_balancing_follows_flows() {
     let f = samples::facts(rounds, &candidates(&[SERVER_A, SERVER_B]), None);
     let p = no_persistence_across_ports(&f).unwrap();
     assert_eq!(p.evidence["split_rounds"], json!([2]));
-    assert!(p.summary.contains("not the client's address"), "{}", p.summary);
+    assert!(
+        p.summary.contains("not the client's address"),
+        "{}",
+        p.summary
+    );
 }
 
 #[test]
@@ -121,7 +137,11 @@ fn no_snat_no_finding() {
 
 #[test]
 fn unidentified_servers_say_how_to_name_them() {
-    let f = samples::facts(vec![round(1, SERVER_A, SERVER_A, None)], &candidates(&[]), None);
+    let f = samples::facts(
+        vec![round(1, SERVER_A, SERVER_A, None)],
+        &candidates(&[]),
+        None,
+    );
     let b = backends(&f).unwrap();
     assert_eq!(b.evidence["unidentified"], 2);
     assert!(b.summary.contains("give --backends"), "{}", b.summary);

@@ -67,7 +67,12 @@ fn the_search_finds_servers_once_and_reuses_them() {
         samples::round(3, SERVER_A, SERVER_B, None),
     ];
     let f = samples::facts(rounds, &candidates(&[]), Some(&ranges));
-    let ids: Vec<Identity> = f.identification.sightings.iter().map(|s| s.identity).collect();
+    let ids: Vec<Identity> = f
+        .identification
+        .sightings
+        .iter()
+        .map(|s| s.identity)
+        .collect();
     let a = |port| Identity::Searched {
         addr: ip(SERVER_A),
         port,
@@ -88,7 +93,9 @@ fn the_search_finds_servers_once_and_reuses_them() {
 fn fruitless_searches_stop_after_two() {
     // strongSwan with kernel-libipsec: a random IPv4 address, port 0.
     let ranges = prepare(&["10.0.0.0/16".parse().unwrap()], false).unwrap();
-    let s: Vec<Sighting> = (1..=4).map(|r| sighting(r, 500, "203.0.113.77", 0, None)).collect();
+    let s: Vec<Sighting> = (1..=4)
+        .map(|r| sighting(r, 500, "203.0.113.77", 0, None))
+        .collect();
     let list: Vec<(SightingId, &Sighting)> = s
         .iter()
         .enumerate()
@@ -130,7 +137,13 @@ fn a_spent_time_budget_is_reported() {
     let ranges = prepare(&["10.0.0.0/16".parse().unwrap()], false).unwrap();
     let s = sighting(1, 500, "10.0.3.4", 500, None);
     let got = identify(
-        &[(SightingId { round: 1, port: 500 }, &s)],
+        &[(
+            SightingId {
+                round: 1,
+                port: 500,
+            },
+            &s,
+        )],
         &candidates(&[]),
         Some(&ranges),
         &Spent,

@@ -24,7 +24,11 @@ fn nets(list: &[&str]) -> Vec<IpNet> {
 
 #[test]
 fn one_block_hash_equals_the_streaming_sha1() {
-    for (addr, port) in [("198.18.2.2", 500), ("10.255.0.1", 4500), ("fd00:2::2", 500)] {
+    for (addr, port) in [
+        ("198.18.2.2", 500),
+        ("10.255.0.1", 4500),
+        ("fd00:2::2", 500),
+    ] {
         let t = target(7, addr, port);
         assert_eq!(hash_of(&t, addr.parse().unwrap()), t.hash, "{addr}");
     }
@@ -102,7 +106,11 @@ fn a_stopped_search_says_it_is_incomplete() {
 
 #[test]
 fn ranges_are_merged_and_bounded() {
-    let merged = prepare(&nets(&["10.0.0.0/8", "10.1.2.0/24", "192.168.0.0/16"]), false).unwrap();
+    let merged = prepare(
+        &nets(&["10.0.0.0/8", "10.1.2.0/24", "192.168.0.0/16"]),
+        false,
+    )
+    .unwrap();
     assert_eq!(merged, nets(&["10.0.0.0/8", "192.168.0.0/16"]));
     assert_eq!(
         prepare(&nets(&["0.0.0.0/5"]), false),
