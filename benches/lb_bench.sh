@@ -38,6 +38,7 @@ trap '$LAB down >/dev/null 2>&1 || true' EXIT
 
 $LAB up >/dev/null 2>&1
 $LAB server start >/dev/null 2>&1
+$LAB server start --ns aovd-server2 >/dev/null 2>&1
 $LAB fw lb-healthy >/dev/null 2>&1
 VIP=$($LAB addrs | sed -n 's/^VIP4=//p')
 

@@ -441,3 +441,67 @@ pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Resu
     }
     write_findings(out, view.findings, detail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::dns::{Family, Resolution};
+    use crate::diagnose::lb::samples::{self, SERVER_A, SERVER_B, candidates, round};
+
+    fn resolution() -> Resolution {
+        Resolution::literal(samples::VIP, Family::Any, samples::ip(samples::VIP))
+    }
+
+    fn split() -> LbFacts {
+        let rounds = (1..=2)
+            .map(|n| round(n, SERVER_A, SERVER_B, None))
+            .collect();
+        samples::facts(rounds, &candidates(&[SERVER_A, SERVER_B]), None)
+    }
+
+    #[test]
+    fn the_human_view_shows_each_round_and_the_servers_per_port() {
+        let vips = [split()];
+        let findings = crate::diagnose::lb::findings(&vips[0]);
+        let res = resolution();
+        let view = View {
+            host: samples::VIP,
+            resolution: &res,
+            vips: &vips,
+            findings: &findings,
+            worst_case: Duration::from_secs(90),
+        };
+        let mut out = Vec::new();
+        write_human(&mut out, &view, Detail::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("PROBLEM"), "{text}");
+        assert!(text.contains("lb-no-persistence-across-ports"), "{text}");
+        assert!(text.contains("SPLIT"), "{text}");
+        assert!(
+            text.contains(&format!("servers on UDP 500: {SERVER_A} x2")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("servers on UDP 4500: {SERVER_B} x2")),
+            "{text}"
+        );
+        assert!(text.contains("Match Across Services"), "{text}");
+    }
+
+    #[test]
+    fn the_json_names_servers_and_outcomes_per_round() {
+        let f = split();
+        let v = serde_json::to_value(json_vip(&f)).unwrap();
+        assert_eq!(v["persistence"]["split"], 2);
+        assert_eq!(v["servers_udp500"][SERVER_A], 2);
+        let r = &v["rounds"][0];
+        assert_eq!(r["persistence"], "split");
+        assert_eq!(r["udp500"]["server"], SERVER_A);
+        assert_eq!(r["udp500"]["identified_by"], "listed");
+        assert_eq!(r["udp500"]["seen_as"]["kind"], "itself");
+        assert_eq!(r["udp4500"]["server"], SERVER_B);
+        assert_eq!(r["ike_auth_4500"]["outcome"], "no-answer");
+        assert_eq!(r["ike_auth_500"]["outcome"], "answered");
+        assert!(v["search"].is_null());
+    }
+}
