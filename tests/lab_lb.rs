@@ -19,6 +19,8 @@
 mod cli;
 #[path = "support/lab.rs"]
 mod lab;
+#[path = "support/schema.rs"]
+mod schema;
 
 use std::time::{Duration, Instant};
 
@@ -70,6 +72,10 @@ fn lb(lab: &Lab, vip: &str, extra: &[&str]) -> Run {
     );
     let doc: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("lb printed no JSON ({e}):\n{text}"));
+    // Every real document follows the published schema.
+    let broken = schema::errors(&doc);
+    assert!(broken.is_empty(), "{}\n{text}", broken.join("\n"));
+    assert_eq!(doc["command"], "lb");
     Run {
         code: out.status.code().unwrap_or(-1),
         doc,
@@ -118,6 +124,11 @@ fn persistence_by_source_address_is_healthy() {
     assert!(!r.has("lb-source-nat", "fail") && !r.has("lb-source-nat", "warn"));
     for round in v["rounds"].as_array().unwrap() {
         assert_eq!(round["udp500"]["seen_as"]["kind"], "itself", "{}", r.text);
+        assert_eq!(round["udp500"]["server"]["address"], s500[0].0.as_str());
+        // The load balancer rewrites the destination: the server hashed
+        // its own address, not the VIP; nothing rewrote the client.
+        assert_eq!(round["udp500"]["nat"]["responder_behind_nat"], true);
+        assert_eq!(round["udp500"]["nat"]["initiator_behind_nat"], false);
         assert_eq!(round["ike_auth_4500"]["response"], "AUTHENTICATION_FAILED");
         assert_eq!(round["left_open"], 0);
     }
@@ -243,9 +254,13 @@ fn source_nat_toward_the_servers_is_named() {
     let seen = &r.vip()["rounds"][0]["udp500"]["seen_as"];
     assert_eq!(seen["kind"], "snat", "{}", r.text);
     assert_eq!(seen["recognised_by"], "candidate");
+    assert_eq!(
+        r.vip()["rounds"][0]["udp500"]["nat"]["initiator_behind_nat"],
+        true
+    );
     assert!(
         [lab.addr("ROUTER_SERVER4"), lab.addr("ROUTER_SERVER2_4")]
-            .contains(&seen["address"].as_str().unwrap())
+            .contains(&seen["endpoint"]["address"].as_str().unwrap())
     );
     // Persistence itself is fine behind the masquerade.
     assert_eq!(r.vip()["persistence"]["same_server"], 3);

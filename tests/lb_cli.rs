@@ -87,6 +87,40 @@ fn a_vip_without_ike_cannot_be_judged() {
         .code(3)
         .stderr(predicate::str::contains("aovpn-diag probe 127.0.0.1"));
     assert!(start.elapsed() < Duration::from_secs(20));
+    // The JSON document still shows the rounds, with the error's code.
+    let (doc, code) = cli::json(
+        "lb",
+        &[
+            "127.0.0.1",
+            "--rounds",
+            "2",
+            "--timeout",
+            "0.1",
+            "--retransmits",
+            "0",
+        ],
+    );
+    assert_eq!(code, 3, "{doc}");
+    assert_eq!(doc["verdict"], "error");
+    assert_eq!(doc["error"]["code"], "no-ike-answer", "{doc}");
+    let rounds = doc["vips"][0]["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 2);
+    assert_eq!(rounds[0]["persistence"], "no-sa");
+    assert_eq!(rounds[0]["udp500"]["outcome"], "unreachable");
+}
+
+#[test]
+fn input_errors_are_usage_documents_with_json() {
+    for args in [
+        &["2001:db8::10", "--find-backends"][..],
+        &["198.51.100.10", "--find-backends", "0.0.0.0/4"],
+        &["198.51.100.10", "--backends", "10.0.0.1,nope"],
+    ] {
+        let (doc, code) = cli::json("lb", args);
+        assert_eq!(code, 2, "{args:?}: {doc}");
+        assert_eq!(doc["error"]["code"], "usage", "{args:?}: {doc}");
+        assert!(doc.get("vips").is_none(), "no packet, no rounds: {doc}");
+    }
 }
 
 #[test]

@@ -2,18 +2,21 @@
 //! rounds per VIP, the servers per port, the search, findings) and the JSON
 //! document's types.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
+use super::{BOLD, CAUTION, DIM, Detail, table, write_findings, write_verdict};
 use crate::diagnose::dns::Resolution;
 use crate::diagnose::ike::{AuthFacts, ExchangeFacts};
 use crate::diagnose::lb::findings::{distribution, label};
 use crate::diagnose::lb::identify::{Identified, Identity, SeenAs, SightingId, SnatSource};
 use crate::diagnose::lb::{LbFacts, Persistence, Round};
+use crate::facts::{Endpoint, Nat};
 use crate::finding::{Finding, Verdict};
 use crate::millis;
 
@@ -22,6 +25,8 @@ pub struct View<'a> {
     pub host: &'a str,
     pub resolution: &'a Resolution,
     pub vips: &'a [LbFacts],
+    /// Addresses whose rounds could not run (no socket, no route), with why.
+    pub unreachable: &'a [(IpAddr, String)],
     /// All findings, worst first.
     pub findings: &'a [Finding],
     /// The longest the rounds of one VIP may take (shown with -v).
@@ -33,122 +38,200 @@ impl View<'_> {
         Verdict::from_findings(self.findings)
     }
 
-    pub fn json(&self) -> JsonDoc<'_> {
-        JsonDoc {
+    pub fn json(&self) -> LbJson<'_> {
+        LbJson {
             host: self.host,
-            verdict: self.verdict(),
             resolution: self.resolution,
             vips: self.vips.iter().map(json_vip).collect(),
+            unreachable: self
+                .unreachable
+                .iter()
+                .map(|(vip, error)| JsonUnreachable {
+                    vip: *vip,
+                    error: error.clone(),
+                })
+                .collect(),
             worst_case_s: self.worst_case.as_secs_f64(),
-            findings: self.findings,
         }
     }
 }
 
 /// The `--json` document of `lb` (inside the shared envelope).
-#[derive(Serialize)]
-pub struct JsonDoc<'a> {
-    host: &'a str,
-    verdict: Verdict,
-    resolution: &'a Resolution,
-    vips: Vec<JsonVip>,
-    /// The longest the rounds of one VIP may take, seconds.
-    worst_case_s: f64,
-    findings: &'a [Finding],
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LbJson<'a> {
+    pub host: &'a str,
+    pub resolution: &'a Resolution,
+    /// One entry per address of the VIP whose rounds ran.
+    pub vips: Vec<JsonVip>,
+    /// Addresses whose rounds could not run (no socket, no route).
+    pub unreachable: Vec<JsonUnreachable>,
+    /// The longest the rounds of one VIP may take, seconds (every exchange
+    /// unanswered until its last retransmission).
+    pub worst_case_s: f64,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct JsonUnreachable {
+    pub vip: IpAddr,
+    pub error: String,
+}
+
+/// Server (its address, `the VIP itself`, `unidentified` or `no
+/// NAT_DETECTION hash`) -> responses, in order of first appearance.
+type ServerCounts = serde_json::Map<String, serde_json::Value>;
+
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JsonVip {
-    vip: IpAddr,
-    rounds_asked: u32,
-    rounds_done: usize,
-    /// Why the rounds ended early; null when all ran.
-    cut_short: Option<String>,
-    elapsed_ms: f64,
+    pub vip: IpAddr,
+    pub rounds_asked: u32,
+    pub rounds_done: usize,
+    /// Why the rounds ended early (half-open budget); null when all ran.
+    pub cut_short: Option<String>,
+    pub elapsed_ms: f64,
     /// Rounds per outcome.
-    persistence: JsonTally,
-    /// Server (address, `the VIP itself` or `unidentified`) -> responses, per port.
-    servers_udp500: serde_json::Map<String, serde_json::Value>,
-    servers_udp4500: serde_json::Map<String, serde_json::Value>,
-    rounds: Vec<JsonRound>,
-    search: Option<JsonSearch>,
+    pub persistence: JsonTally,
+    /// Which servers answered the full IKE_SA_INIT on UDP 500, how often.
+    #[schemars(with = "BTreeMap<String, u32>")]
+    pub servers_udp500: ServerCounts,
+    /// The same for UDP 4500.
+    #[schemars(with = "BTreeMap<String, u32>")]
+    pub servers_udp4500: ServerCounts,
+    pub rounds: Vec<JsonRound>,
+    /// The range search (`--find-backends`); null without it.
+    pub search: Option<JsonSearch>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JsonTally {
-    same_server: usize,
-    split: usize,
-    undecided: usize,
-    no_sa: usize,
+    pub same_server: usize,
+    pub split: usize,
+    pub undecided: usize,
+    pub no_sa: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JsonRound {
-    number: u32,
-    /// `same-server`, `split`, `unknown`, `no-sa`.
-    persistence: &'static str,
-    udp500: JsonInit,
-    /// IKE_AUTH on UDP 4500 for the SA made on UDP 500.
-    ike_auth_4500: Option<JsonAuth>,
+    /// 1-based.
+    pub number: u32,
+    pub persistence: Persistence,
+    /// The full IKE_SA_INIT on UDP 500.
+    pub udp500: JsonInit,
+    /// IKE_AUTH on UDP 4500 for the SA made on UDP 500; null without that SA.
+    pub ike_auth_4500: Option<JsonAuth>,
     /// The same IKE_AUTH on UDP 500 (only when 4500 got no answer).
-    ike_auth_500: Option<JsonAuth>,
-    udp4500: Option<JsonInit>,
+    pub ike_auth_500: Option<JsonAuth>,
+    /// The full IKE_SA_INIT on UDP 4500; null when skipped.
+    pub udp4500: Option<JsonInit>,
     /// The IKE_AUTH that closed the UDP 4500 SA.
-    close_4500: Option<JsonAuth>,
-    skipped_4500: Option<String>,
+    pub close_4500: Option<JsonAuth>,
+    /// Why the UDP 4500 IKE_SA_INIT was skipped (half-open budget).
+    pub skipped_4500: Option<String>,
     /// IKE SAs of this round that could not be closed.
-    left_open: u32,
+    pub left_open: u32,
 }
 
-#[derive(Serialize)]
+/// How the server behind a response was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentifiedBy {
+    /// The hash is of the VIP itself: the server owns the VIP (no DNAT).
+    Vip,
+    /// One of `--backends`.
+    Listed,
+    /// Found by the `--find-backends` search.
+    Searched,
+    /// No candidate matched.
+    Unidentified,
+    /// The response had no NAT_DETECTION_SOURCE_IP.
+    NoHash,
+}
+
+/// What the server saw this client as (its NAT_DETECTION_DESTINATION_IP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeenKind {
+    /// Our own address and port: nothing translated them.
+    Itself,
+    /// Our own address, another port.
+    OwnAddress,
+    /// Another address: source NAT.
+    Snat,
+    /// Another address, none of the candidates.
+    Unknown,
+    /// The response had no NAT_DETECTION_DESTINATION_IP.
+    NoHash,
+}
+
+/// How a source-NAT address was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecognisedBy {
+    /// The VIP itself.
+    Vip,
+    /// One of `--snat-candidates`.
+    Candidate,
+    /// Found by searching the ranges at our own source port.
+    Searched,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JsonInit {
     /// `answered`, `no-answer`, `unreachable`.
-    outcome: &'static str,
-    /// Our source address and port.
-    local: String,
-    rtt_ms: Option<f64>,
-    requests_sent: u32,
-    chosen_proposal: Option<String>,
-    /// The real server: its address, or null.
-    server: Option<IpAddr>,
-    /// The port the server hashed (the port it received on).
-    server_port: Option<u16>,
-    /// `vip`, `listed`, `searched`, `unidentified`, `no-hash`; null without a full response.
-    identified_by: Option<&'static str>,
-    /// What the server saw this client as.
-    seen_as: Option<JsonSeenAs>,
+    pub outcome: &'static str,
+    /// Our source address and port (before any NAT).
+    pub local: Endpoint,
+    pub rtt_ms: Option<f64>,
+    pub requests_sent: u32,
+    pub chosen_proposal: Option<String>,
+    /// The real server and the port it hashed (the port it received on):
+    /// null when not identified. For `identified_by: vip`, the VIP.
+    pub server: Option<Endpoint>,
+    /// Null without a full response.
+    pub identified_by: Option<IdentifiedBy>,
+    /// What the server saw this client as; null without a full response.
+    pub seen_as: Option<JsonSeenAs>,
+    /// NAT from the NAT_DETECTION hashes against the VIP and our socket
+    /// address: behind a load balancer that rewrites the destination the
+    /// responder is "behind NAT".
+    pub nat: Nat,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JsonSeenAs {
-    /// `itself`, `own-address`, `snat`, `unknown`, `no-hash`.
-    kind: &'static str,
-    address: Option<IpAddr>,
-    port: Option<u16>,
-    /// For `snat`: `vip`, `candidate`, `searched`.
-    recognised_by: Option<&'static str>,
+    pub kind: SeenKind,
+    /// The address and port the server saw, when known (`itself`,
+    /// `own-address`, `snat`).
+    pub endpoint: Option<Endpoint>,
+    /// For `snat`: how the address was recognised.
+    pub recognised_by: Option<RecognisedBy>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JsonAuth {
     /// `answered`, `invalid-ike-spi`, `no-answer`, `unreachable`, `not-run`.
-    outcome: &'static str,
-    rtt_ms: Option<f64>,
-    requests_sent: u32,
-    response: Option<String>,
-    delete_sent: bool,
+    pub outcome: &'static str,
+    pub rtt_ms: Option<f64>,
+    pub requests_sent: u32,
+    /// What came back, e.g. `AUTHENTICATION_FAILED`.
+    pub response: Option<String>,
+    /// An INFORMATIONAL Delete closed the IKE SA afterwards.
+    pub delete_sent: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct JsonSearch {
-    ranges: Vec<String>,
-    addresses: u128,
-    searches: u32,
-    hashes: u64,
-    seconds: f64,
+    /// The ranges searched (merged CIDR prefixes).
+    pub ranges: Vec<String>,
+    /// Addresses in the ranges.
+    pub addresses: u64,
+    /// Searches run (one per response no candidate matched).
+    pub searches: u32,
+    pub hashes: u64,
+    pub seconds: f64,
     /// Hashes per second over the whole identification; null when nothing was hashed.
-    hashes_per_second: Option<f64>,
-    gave_up: Option<String>,
+    pub hashes_per_second: Option<f64>,
+    /// Why later responses were not searched (time budget, fruitless searches).
+    pub gave_up: Option<String>,
 }
 
 fn ms(d: Option<Duration>) -> Option<f64> {
@@ -165,52 +248,58 @@ fn json_auth(a: &AuthFacts) -> JsonAuth {
     }
 }
 
-fn identified_by(i: &Identity) -> &'static str {
+fn identified_by(i: &Identity) -> IdentifiedBy {
     match i {
-        Identity::Vip { .. } => "vip",
-        Identity::Listed { .. } => "listed",
-        Identity::Searched { .. } => "searched",
-        Identity::Unidentified { .. } => "unidentified",
-        Identity::NoHash => "no-hash",
+        Identity::Vip { .. } => IdentifiedBy::Vip,
+        Identity::Listed { .. } => IdentifiedBy::Listed,
+        Identity::Searched { .. } => IdentifiedBy::Searched,
+        Identity::Unidentified { .. } => IdentifiedBy::Unidentified,
+        Identity::NoHash => IdentifiedBy::NoHash,
     }
 }
 
-fn json_seen(s: &SeenAs) -> JsonSeenAs {
-    let (kind, address, port, recognised_by) = match *s {
-        SeenAs::Itself => ("itself", None, None, None),
-        SeenAs::OwnAddress { port } => ("own-address", None, Some(port), None),
+fn json_seen(s: &SeenAs, local: SocketAddr) -> JsonSeenAs {
+    let at = |addr, port| Some(Endpoint::new(addr, Some(port)));
+    let (kind, endpoint, recognised_by) = match *s {
+        SeenAs::Itself => (SeenKind::Itself, Some(Endpoint::from(local)), None),
+        SeenAs::OwnAddress { port } => (SeenKind::OwnAddress, at(local.ip(), port), None),
         SeenAs::Snat { addr, port, source } => (
-            "snat",
-            Some(addr),
-            Some(port),
+            SeenKind::Snat,
+            at(addr, port),
             Some(match source {
-                SnatSource::Vip => "vip",
-                SnatSource::Candidate => "candidate",
-                SnatSource::Searched => "searched",
+                SnatSource::Vip => RecognisedBy::Vip,
+                SnatSource::Candidate => RecognisedBy::Candidate,
+                SnatSource::Searched => RecognisedBy::Searched,
             }),
         ),
-        SeenAs::Unknown => ("unknown", None, None, None),
-        SeenAs::NoHash => ("no-hash", None, None, None),
+        SeenAs::Unknown => (SeenKind::Unknown, None, None),
+        SeenAs::NoHash => (SeenKind::NoHash, None, None),
     };
     JsonSeenAs {
         kind,
-        address,
-        port,
+        endpoint,
         recognised_by,
     }
 }
 
-fn json_init(e: &ExchangeFacts, who: Option<&Identified>) -> JsonInit {
+fn json_init(vip: IpAddr, e: &ExchangeFacts, who: Option<&Identified>) -> JsonInit {
+    let r = e.response.as_ref();
     JsonInit {
         outcome: e.outcome.as_str(),
-        local: e.local.to_string(),
+        local: Endpoint::from(e.local),
         rtt_ms: ms(e.rtt),
         requests_sent: e.requests_sent,
         chosen_proposal: e.chosen().map(|p| p.describe()),
-        server: who.and_then(|w| w.identity.address()),
-        server_port: who.and_then(|w| w.identity.port()),
+        server: who.and_then(|w| match w.identity {
+            Identity::Vip { port } => Some(Endpoint::new(vip, Some(port))),
+            i => Some(Endpoint::new(i.address()?, i.port())),
+        }),
         identified_by: who.map(|w| identified_by(&w.identity)),
-        seen_as: who.map(|w| json_seen(&w.seen_as)),
+        seen_as: who.map(|w| json_seen(&w.seen_as, w.local)),
+        nat: Nat {
+            initiator_behind_nat: r.and_then(|r| r.initiator_behind_nat),
+            responder_behind_nat: r.and_then(|r| r.responder_behind_nat),
+        },
     }
 }
 
@@ -221,21 +310,21 @@ fn who(f: &LbFacts, round: u32, port: u16) -> Option<&Identified> {
 fn json_round(f: &LbFacts, r: &Round) -> JsonRound {
     JsonRound {
         number: r.number,
-        persistence: r.persistence().as_str(),
-        udp500: json_init(&r.init500, who(f, r.number, 500)),
+        persistence: r.persistence(),
+        udp500: json_init(f.vip, &r.init500, who(f, r.number, 500)),
         ike_auth_4500: r.auth4500.as_ref().map(json_auth),
         ike_auth_500: r.auth500.as_ref().map(json_auth),
         udp4500: r
             .init4500
             .as_ref()
-            .map(|e| json_init(e, who(f, r.number, 4500))),
+            .map(|e| json_init(f.vip, e, who(f, r.number, 4500))),
         close_4500: r.close4500.as_ref().map(json_auth),
         skipped_4500: r.skipped4500.clone(),
         left_open: r.left_open(),
     }
 }
 
-fn servers_json(f: &LbFacts, port: u16) -> serde_json::Map<String, serde_json::Value> {
+fn servers_json(f: &LbFacts, port: u16) -> ServerCounts {
     distribution(f, port)
         .into_iter()
         .map(|(k, v)| (k, serde_json::Value::from(v)))
@@ -268,7 +357,7 @@ pub fn json_vip(f: &LbFacts) -> JsonVip {
         rounds: f.rounds.iter().map(|r| json_round(f, r)).collect(),
         search: f.identification.search.as_ref().map(|s| JsonSearch {
             ranges: s.ranges.iter().map(ToString::to_string).collect(),
-            addresses: s.addresses,
+            addresses: u64::try_from(s.addresses).unwrap_or(u64::MAX),
             searches: s.searches,
             hashes: s.hashes,
             seconds: f.search_elapsed.as_secs_f64(),
@@ -287,20 +376,45 @@ fn headline(view: &View) -> String {
     {
         return format!("{}: {}", f.code, f.summary);
     }
+    if view.vips.is_empty() {
+        return format!("{}: no address could be tested", view.host);
+    }
     let rounds: usize = view.vips.iter().map(|v| v.rounds.len()).sum();
     let same: usize = view.vips.iter().map(|v| v.tally().0).sum();
+    if !answered(view) {
+        return format!(
+            "{}: no full IKE_SA_INIT answer on UDP 500 in any round; nothing to judge",
+            view.host
+        );
+    }
+    let nat = if view
+        .findings
+        .iter()
+        .any(|f| f.code == crate::finding::Code::LbSourceNat)
+    {
+        "see lb-source-nat below"
+    } else {
+        "no source NAT seen"
+    };
     if rounds > 0 && same == rounds {
         format!(
-            "{}: every round ({rounds}) stayed on one server for UDP 500 and 4500; no source NAT seen",
+            "{}: every round ({rounds}) stayed on one server for UDP 500 and 4500; {nat}",
             view.host
         )
     } else {
         format!(
             "{}: no problem proven ({same} of {rounds} round(s) showed one server for both ports; \
-see each round)",
+see each round); {nat}",
             view.host
         )
     }
+}
+
+/// Some round got a full IKE_SA_INIT answer on UDP 500.
+fn answered(view: &View) -> bool {
+    view.vips
+        .iter()
+        .any(|v| v.rounds.iter().any(|r| r.sighting500.is_some()))
 }
 
 fn auth_cell(a: Option<&AuthFacts>) -> String {
@@ -432,10 +546,18 @@ fn write_vip(out: &mut dyn Write, f: &LbFacts, view: &View, detail: Detail) -> i
 
 /// The human view.
 pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Result<()> {
-    write_verdict(out, view.verdict(), &headline(view))?;
+    if view.verdict() == Verdict::Ok && !answered(view) {
+        // Not "OK": nothing was judged (exit 3).
+        writeln!(out, "{CAUTION}UNKNOWN{CAUTION:#}  {}", headline(view))?;
+    } else {
+        write_verdict(out, view.verdict(), &headline(view))?;
+    }
     if !detail.quiet {
         for f in view.vips {
             write_vip(out, f, view, detail)?;
+        }
+        for (vip, why) in view.unreachable {
+            writeln!(out, "\n{BOLD}VIP {vip}{BOLD:#}  not tested: {why}")?;
         }
         writeln!(out)?;
     }
@@ -468,6 +590,7 @@ mod tests {
             host: samples::VIP,
             resolution: &res,
             vips: &vips,
+            unreachable: &[],
             findings: &findings,
             worst_case: Duration::from_secs(90),
         };
@@ -496,10 +619,15 @@ mod tests {
         assert_eq!(v["servers_udp500"][SERVER_A], 2);
         let r = &v["rounds"][0];
         assert_eq!(r["persistence"], "split");
-        assert_eq!(r["udp500"]["server"], SERVER_A);
+        assert_eq!(r["udp500"]["server"]["address"], SERVER_A);
+        assert_eq!(r["udp500"]["server"]["port"], 500);
         assert_eq!(r["udp500"]["identified_by"], "listed");
         assert_eq!(r["udp500"]["seen_as"]["kind"], "itself");
-        assert_eq!(r["udp4500"]["server"], SERVER_B);
+        assert_eq!(r["udp4500"]["server"]["address"], SERVER_B);
+        assert_eq!(
+            r["udp500"]["seen_as"]["endpoint"]["address"],
+            samples::CLIENT
+        );
         assert_eq!(r["ike_auth_4500"]["outcome"], "no-answer");
         assert_eq!(r["ike_auth_500"]["outcome"], "answered");
         assert!(v["search"].is_null());

@@ -87,8 +87,10 @@ pub struct Round {
     pub skipped4500: Option<String>,
 }
 
-/// What one round says about persistence across the two ports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What one round says about persistence across the two ports (JSON:
+/// `same-server`, `split`, `unknown`, `no-sa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum Persistence {
     /// IKE_AUTH on 4500 got an authenticated answer: one server for both.
     SameServer,
