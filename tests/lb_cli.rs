@@ -85,6 +85,7 @@ fn a_vip_without_ike_cannot_be_judged() {
         ])
         .assert()
         .code(3)
+        .stdout(predicate::str::starts_with("ERROR"))
         .stderr(predicate::str::contains("aovpn-diag probe 127.0.0.1"));
     assert!(start.elapsed() < Duration::from_secs(20));
     // The JSON document still shows the rounds, with the error's code.

@@ -153,7 +153,8 @@ cannot be judged; `aovpn-diag probe {}` tells why",
     };
     let status = Status::new(&findings, error.as_ref());
     let detail = ctx.detail;
+    let could_not_run = error.is_some();
     ctx.emit(status, &view.json(), |out| {
-        report::lb::write_human(out, &view, detail)
+        report::lb::write_human(out, &view, detail, could_not_run)
     })
 }

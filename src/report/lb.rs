@@ -10,7 +10,7 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{BOLD, CAUTION, DIM, Detail, table, write_findings, write_verdict};
+use super::{BOLD, DIM, Detail, table, write_error_headline, write_findings, write_verdict};
 use crate::diagnose::dns::Resolution;
 use crate::diagnose::ike::{AuthFacts, ExchangeFacts};
 use crate::diagnose::lb::findings::{distribution, label};
@@ -545,10 +545,17 @@ fn write_vip(out: &mut dyn Write, f: &LbFacts, view: &View, detail: Detail) -> i
 }
 
 /// The human view.
-pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Result<()> {
-    if view.verdict() == Verdict::Ok && !answered(view) {
-        // Not "OK": nothing was judged (exit 3).
-        writeln!(out, "{CAUTION}UNKNOWN{CAUTION:#}  {}", headline(view))?;
+/// The human view. `could_not_run`: the run ends in an error (exit 2 or
+/// 3: no round got an IKE_SA_INIT answer, or no address could be tested),
+/// so the headline says ERROR, as JSON's verdict does.
+pub fn write_human(
+    out: &mut dyn Write,
+    view: &View,
+    detail: Detail,
+    could_not_run: bool,
+) -> io::Result<()> {
+    if could_not_run {
+        write_error_headline(out, &headline(view))?;
     } else {
         write_verdict(out, view.verdict(), &headline(view))?;
     }
@@ -595,7 +602,7 @@ mod tests {
             worst_case: Duration::from_secs(90),
         };
         let mut out = Vec::new();
-        write_human(&mut out, &view, Detail::default()).unwrap();
+        write_human(&mut out, &view, Detail::default(), false).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("PROBLEM"), "{text}");
         assert!(text.contains("lb-no-persistence-across-ports"), "{text}");
