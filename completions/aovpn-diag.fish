@@ -195,5 +195,6 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'mtu' -
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'lb' -d 'aovpn-diag-lb(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a '6to4' -d 'aovpn-diag-6to4(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'profile' -d 'aovpn-diag-profile(1)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'events' -d 'aovpn-diag-events(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'completions' -d 'aovpn-diag-completions(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'man' -d 'aovpn-diag-man(1)'

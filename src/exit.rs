@@ -134,6 +134,12 @@ error_codes! {
         meaning: "`pcap`: the input is not a pcap or pcapng capture (also after gzip decompression), or is empty",
         hint: "save the trace as .pcap or .pcapng (Wireshark: File > Save As; pktmon: pktmon etl2pcap), gzip-compressed or not",
     }
+    /// `pcap`: a capture without a single packet.
+    NoPackets = "no-packets" {
+        exit: Input,
+        meaning: "`pcap`: the capture is well-formed but holds no packets (not one frame to judge the network by)",
+        hint: "capture on the interface the VPN traffic passes while the client connects, e.g. tcpdump -i any -w vpn.pcap 'udp port 500 or udp port 4500 or esp or (ip[6:2] & 0x3fff != 0)'",
+    }
     /// `events`: no Windows events in the input.
     NotAnEventLog = "not-an-event-log" {
         exit: Input,
@@ -149,7 +155,7 @@ error_codes! {
     /// An input over the size limits.
     InputTooLarge = "input-too-large" {
         exit: Input,
-        meaning: "an input is over the documented size limits (`events`: 64 MiB XML, 1 GiB EVTX, 100,000 VPN events)",
+        meaning: "an input is over its documented limits (README: Input limits; e.g. `events`: 32 MiB XML, 1 GiB EVTX, 100,000 VPN events; `6to4`: 5,000 addresses)",
         hint: "export a shorter window (wevtutil with a time filter, or --since)",
     }
     /// `6to4`: an address or line could not be read.
