@@ -31,6 +31,9 @@ _aovpn__diag() {
             aovpn__diag,help)
                 cmd="aovpn__diag__subcmd__help"
                 ;;
+            aovpn__diag,lb)
+                cmd="aovpn__diag__subcmd__lb"
+                ;;
             aovpn__diag,man)
                 cmd="aovpn__diag__subcmd__man"
                 ;;
@@ -61,6 +64,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,help)
                 cmd="aovpn__diag__subcmd__help__subcmd__help"
                 ;;
+            aovpn__diag__subcmd__help,lb)
+                cmd="aovpn__diag__subcmd__help__subcmd__lb"
+                ;;
             aovpn__diag__subcmd__help,man)
                 cmd="aovpn__diag__subcmd__help__subcmd__man"
                 ;;
@@ -83,7 +89,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu lb 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,7 +222,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help)
-            opts="check pcap probe mtu 6to4 profile events completions man help"
+            opts="check pcap probe mtu lb 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,6 +292,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__help__subcmd__lb)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -369,8 +389,54 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aovpn__diag__subcmd__lb)
+            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --rounds --backends --find-backends --snat-candidates --search-time --retransmits --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backends)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --find-backends)
+                    COMPREPLY=($(compgen -W "default" -- "${cur}"))
+                    return 0
+                    ;;
+                --snat-candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retransmits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aovpn__diag__subcmd__man)
-            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions man"
+            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap probe mtu lb 6to4 profile events completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

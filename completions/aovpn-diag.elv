@@ -32,6 +32,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand pcap 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
             cand probe 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+            cand lb 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand events 'Read Windows'' own record of VPN connection attempts and say why they failed'
@@ -127,6 +128,29 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'aovpn-diag;lb'= {
+            cand --timeout 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)'
+            cand --rounds 'Connection attempts, each from fresh source ports (1 to 64)'
+            cand --backends 'The real servers'' addresses, comma-separated: each answer is matched against them'
+            cand --find-backends 'Search these ranges (CIDR, comma-separated) for the servers; alone (or ''default''): 10/8, 172.16/12, 192.168/16 and the VIP''s /24 (IPv4 only)'
+            cand --snat-candidates 'Addresses the load balancer may source-NAT clients to (self IPs, SNAT pool), comma-separated, at most 64'
+            cand --search-time 'Seconds the backend search may take per VIP (1 to 3600)'
+            cand --retransmits 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)'
+            cand --color 'When to colour the human view'
+            cand -4 'Test IPv4 addresses only (from the hosts file, else DNS A records)'
+            cand --ipv4 'Test IPv4 addresses only (from the hosts file, else DNS A records)'
+            cand -6 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
+            cand --ipv6 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
+            cand --json 'Print one JSON document on stdout instead of the human view'
+            cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+            cand -q 'Print only the verdict and failing findings; no progress'
+            cand --quiet 'Print only the verdict and failing findings; no progress'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'aovpn-diag;6to4'= {
             cand --site 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site'
             cand --netlogon 'Summarise the NO_CLIENT_SITE lines of a domain controller''s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected'
@@ -196,6 +220,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand pcap 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
             cand probe 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
             cand mtu 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+            cand lb 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?'
             cand 6to4 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
             cand profile 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
             cand events 'Read Windows'' own record of VPN connection attempts and say why they failed'
@@ -210,6 +235,8 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         &'aovpn-diag;help;probe'= {
         }
         &'aovpn-diag;help;mtu'= {
+        }
+        &'aovpn-diag;help;lb'= {
         }
         &'aovpn-diag;help;6to4'= {
         }

@@ -57,6 +57,11 @@ pub trait Clock: Sync {
     fn now(&self) -> Instant;
     /// Calendar time, for what depends on the date (certificate validity).
     fn system_time(&self) -> SystemTime;
+
+    /// Waits `d` (pacing between probes); a [`ManualClock`] only moves.
+    fn sleep(&self, d: Duration) {
+        std::thread::sleep(d);
+    }
 }
 
 /// The operating system's monotonic clock.
@@ -122,6 +127,10 @@ impl Clock for ManualClock {
     /// [`MANUAL_CLOCK_START`] plus the time the clock was moved.
     fn system_time(&self) -> SystemTime {
         SystemTime::UNIX_EPOCH + MANUAL_CLOCK_START + self.elapsed()
+    }
+
+    fn sleep(&self, d: Duration) {
+        self.advance(d);
     }
 }
 

@@ -197,6 +197,12 @@ error_codes! {
         meaning: "`mtu`: no address answered ICMP echo at any size, so no path MTU was measured (the document still lists the probes)",
         hint: "measure with IKE itself: aovpn-diag mtu SERVER --ike",
     }
+    /// `lb`: no IKE_SA_INIT answer in any round.
+    NoIkeAnswer = "no-ike-answer" {
+        exit: CannotRun,
+        meaning: "`lb`: no round got a full IKE_SA_INIT answer on UDP 500 from any address, so the load balancer could not be judged (the document still lists the rounds)",
+        hint: "`aovpn-diag probe SERVER` tells why UDP 500 brings no IKEv2 answer (blocked, no IKE service, proposals refused)",
+    }
     /// The local event logs could not be read.
     EventLogUnavailable = "event-log-unavailable" {
         exit: CannotRun,

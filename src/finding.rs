@@ -510,6 +510,29 @@ codes! {
         severity: Info,
         meaning: "the server answered the credential-less IKE_AUTH without a certificate (a certificate-only server refuses before sending it): what to try",
     }
+    // ---- lb ---------------------------------------------------------------
+    /// lb: UDP 500 and UDP 4500 of one client reached different servers.
+    LbNoPersistenceAcrossPorts = "lb-no-persistence-across-ports" {
+        command: "lb",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "in some rounds UDP 4500 of one client reached another server than UDP 500: IKE_AUTH on 4500 unanswered while the same IKE_AUTH on 500 was answered, or the two ports' responses came from two identified servers; names F5 Match Across Services and Kemp port following",
+    }
+    /// lb: the servers saw the client as another address (source NAT).
+    LbSourceNat = "lb-source-nat" {
+        command: "lb",
+        severity: Fail,
+        also: "warn when this machine is itself behind NAT and no candidate names the address",
+        windows_error: 809,
+        meaning: "the servers' NAT_DETECTION_DESTINATION_IP shows another address than the client's: source NAT, which funnels every client through a few addresses into RRAS's per-address limit (`IkeNumEstablishedForInitialQuery`)",
+    }
+    /// lb: which servers answered, how often, by port.
+    LbBackends = "lb-backends" {
+        command: "lb",
+        severity: Info,
+        meaning: "which real servers answered behind the VIP (from their NAT_DETECTION_SOURCE_IP, matched against `--backends` or searched with `--find-backends`), how often, on which port",
+    }
+
     // ---- mtu --------------------------------------------------------------
     /// mtu: packets above the path MTU vanish without an ICMP "too big" error (PMTUD black hole).
     MtuBlackHole = "pmtu-black-hole" {

@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Events(args) => cmd::events::run(args, &mut ctx),
         Command::Check(args) => cmd::check::run(args, &mut ctx),
         Command::Mtu(args) => cmd::mtu::run(args, &mut ctx),
+        Command::Lb(args) => cmd::lb::run(args, &mut ctx),
         Command::Completions(args) => cmd::completions::run(args, &mut ctx),
         Command::Probe(args) => cmd::probe::run(args, &mut ctx),
         Command::Man(args) => cmd::man::run(args, &mut ctx),

@@ -9,26 +9,18 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/schema.rs"]
+mod schema;
 
 use std::fs;
 use std::path::Path;
-use std::sync::OnceLock;
 
 use clap::CommandFactory;
 use serde_json::Value;
 
 use aovpn_diag::cli::Cli;
 use aovpn_diag::exit::ErrorCode;
-use aovpn_diag::report::schema::{COMMANDS, SCHEMA_FILE};
-
-fn validator() -> &'static jsonschema::Validator {
-    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
-    V.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SCHEMA_FILE);
-        let schema: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
-        jsonschema::validator_for(&schema).expect("the checked-in schema compiles")
-    })
-}
+use aovpn_diag::report::schema::COMMANDS;
 
 /// The fixtures of `dir` whose names end in one of `exts`, sorted.
 fn fixtures(dir: &str, exts: &[&str]) -> Vec<String> {
@@ -175,6 +167,29 @@ fn cases(command: &str) -> Vec<Case> {
             ]));
             v.push(case(&["mtu", "no-such-vpn.invalid."]));
         }
+        // Loopback only: nothing answers IKE there (exit 3, the rounds in
+        // the document); every input error before the first packet.
+        "lb" => {
+            v.push(case(&[
+                "lb",
+                "127.0.0.1",
+                "--rounds",
+                "2",
+                "--timeout",
+                "0.1",
+                "--retransmits",
+                "0",
+            ]));
+            v.push(case(&["lb", "2001:db8::10", "--find-backends"]));
+            v.push(case(&[
+                "lb",
+                "198.51.100.10",
+                "--find-backends",
+                "0.0.0.0/4",
+            ]));
+            v.push(case(&["lb", "198.51.100.10", "--backends", "nope"]));
+            v.push(case(&["lb", "no-such-vpn.invalid."]));
+        }
         "check" => {
             v.push(case(&[
                 "check",
@@ -230,22 +245,7 @@ fn check(c: &Case) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr)
         )
     })?;
-    let errors: Vec<String> = validator()
-        .iter_errors(&doc)
-        .map(|e| {
-            let text = e.to_string();
-            let short: String = text
-                .chars()
-                .rev()
-                .take(300)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            format!("...{short} at {}", e.instance_path())
-        })
-        .take(5)
-        .collect();
+    let errors = schema::errors(&doc);
     if !errors.is_empty() {
         return Err(format!(
             "{:?}: invalid document:\n  {}",
@@ -332,6 +332,11 @@ fn probe_documents_validate() {
 }
 
 #[test]
+fn lb_documents_validate() {
+    run_all("lb");
+}
+
+#[test]
 fn mtu_documents_validate() {
     run_all("mtu");
 }
@@ -363,7 +368,7 @@ fn usage_errors_without_a_command_validate() {
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(doc["command"].is_null(), "{doc}");
         assert_eq!(doc["error"]["code"], "usage");
-        let errors: Vec<String> = validator()
+        let errors: Vec<String> = schema::validator()
             .iter_errors(&doc)
             .map(|e| e.to_string())
             .collect();
@@ -380,26 +385,32 @@ fn the_schema_rejects_what_it_does_not_describe() {
         .output()
         .unwrap();
     let good: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(validator().is_valid(&good));
+    assert!(schema::validator().is_valid(&good));
     let mut extra = good.clone();
     extra["surprise"] = Value::Bool(true);
-    assert!(!validator().is_valid(&extra), "unknown top-level field");
+    assert!(
+        !schema::validator().is_valid(&extra),
+        "unknown top-level field"
+    );
     let mut nested = good.clone();
     nested["sas"][0]["surprise"] = Value::Bool(true);
-    assert!(!validator().is_valid(&nested), "unknown nested field");
+    assert!(
+        !schema::validator().is_valid(&nested),
+        "unknown nested field"
+    );
     let mut frame = good.clone();
     frame["sas"][0]["messages"][0]["frame"] = Value::String("#1".into());
-    assert!(!validator().is_valid(&frame), "frame as a string");
+    assert!(!schema::validator().is_valid(&frame), "frame as a string");
     let mut verdict = good.clone();
     verdict["verdict"] = Value::String("error".into());
     assert!(
-        !validator().is_valid(&verdict),
+        !schema::validator().is_valid(&verdict),
         "error verdict without error"
     );
     let mut command = good;
     command["command"] = Value::String("probe".into());
     assert!(
-        !validator().is_valid(&command),
+        !schema::validator().is_valid(&command),
         "a pcap body under another command"
     );
 }

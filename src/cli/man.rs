@@ -61,6 +61,7 @@ pages!(
     "pcap",
     "probe",
     "mtu",
+    "lb",
     "6to4",
     "profile",
     "events",

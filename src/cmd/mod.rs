@@ -7,6 +7,7 @@ pub mod check;
 pub mod completions;
 pub mod events;
 pub mod exit;
+pub mod lb;
 pub mod man;
 pub mod mtu;
 pub mod pcap;

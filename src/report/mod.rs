@@ -12,6 +12,7 @@ pub mod check;
 pub mod envelope;
 pub mod events;
 pub mod files;
+pub mod lb;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;

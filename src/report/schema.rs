@@ -13,7 +13,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use super::envelope::{Envelope, SCHEMA_VERSION};
-use super::{check, events, files, mtu, pcap, probe, profile, sixtofour};
+use super::{check, events, files, lb, mtu, pcap, probe, profile, sixtofour};
 
 /// Where the schema is checked in, relative to the repository.
 pub const SCHEMA_FILE: &str = "schema/aovpn-diag.schema.json";
@@ -37,6 +37,7 @@ bodies! {
     "pcap" => pcap::PcapBody<'static>,
     "probe" => probe::ProbeJson<'static>,
     "mtu" => mtu::JsonDoc<'static>,
+    "lb" => lb::LbJson<'static>,
     "6to4" => sixtofour::Json<'static>,
     "profile" => profile::ProfileJson<'static>,
     "events" => events::EventsReport<'static>,

@@ -76,10 +76,10 @@ pub struct AuthFacts {
     /// Other datagrams that were no answer to this request.
     pub ignored: u32,
     /// An INFORMATIONAL Delete (message ID 2) for the IKE SA was sent, and
-    /// answered: after an answer that left the SA open, and after no answer
-    /// at all, when an answered Delete also shows that the server received
-    /// the IKE_AUTH (message 1; §2.3: message 2 is outside its window
-    /// otherwise).
+    /// answered: after an answer that left the SA open, and (`--auth` only)
+    /// after no answer at all, when an answered Delete also shows that the
+    /// server received the IKE_AUTH (message 1; §2.3: message 2 is outside
+    /// its window otherwise).
     pub delete_sent: bool,
     pub delete_answered: bool,
 }

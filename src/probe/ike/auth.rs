@@ -18,9 +18,9 @@
 //! Bounded like every exchange: `1 + retransmits` sends with the usual
 //! backoff, at most [`MAX_DATAGRAMS_PER_WAIT`] datagrams read per wait, at
 //! most [`MAX_FRAGMENTS`] SKF pieces kept. When the server answered and the
-//! IKE SA is still alive, one INFORMATIONAL Delete closes it again.
+//! IKE SA is still alive, one INFORMATIONAL Delete closes it again (with
+//! [`Request::delete_unanswered`], after no answer too).
 
-use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
 use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ike_overhead, ip_udp_overhead};
@@ -33,8 +33,7 @@ use crate::wire::ike::credentials::{self, CA_HASH_LEN, CertReq, Credentials, Ide
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
 use crate::wire::ike::{
-    ExchangeType, Flags, Header, Message, NotifyType, Payload, PayloadType, VERSION_2_0,
-    emit_chain, parse_chain,
+    ExchangeType, Flags, Header, Message, NotifyType, Payload, PayloadType, VERSION_2_0, emit_chain,
 };
 use crate::wire::natt::{self, Udp4500};
 
@@ -225,9 +224,24 @@ enum Seen {
     Other,
 }
 
-fn classify(bytes: &[u8], sa: &IkeSa, exchange: ExchangeType, message_id: u32) -> Seen {
-    let Udp4500::Ike(ike) = natt::classify_4500(bytes) else {
-        return Seen::Other;
+/// An IKE message as sent to `peer`: with the non-ESP marker on UDP 4500,
+/// bare on any other port (UDP 500) (RFC 3948 §2.2).
+fn framed(peer: SocketAddr, ike: &[u8]) -> Vec<u8> {
+    if peer.port() == NATT_PORT {
+        natt::with_marker(ike)
+    } else {
+        ike.to_vec()
+    }
+}
+
+fn classify(bytes: &[u8], port: u16, sa: &IkeSa, exchange: ExchangeType, message_id: u32) -> Seen {
+    let ike = if port == NATT_PORT {
+        let Udp4500::Ike(ike) = natt::classify_4500(bytes) else {
+            return Seen::Other;
+        };
+        ike
+    } else {
+        bytes
     };
     let Ok(h) = Header::parse(ike) else {
         return Seen::Other;
@@ -255,79 +269,6 @@ fn classify(bytes: &[u8], sa: &IkeSa, exchange: ExchangeType, message_id: u32) -
     }
 }
 
-/// Collected pieces of one response (RFC 7383 §2.6: kept by Fragment
-/// Number, so a duplicate replaces its twin and pieces may come in any
-/// order), with the IP size of the datagram each came in.
-#[derive(Default)]
-struct Response {
-    whole: Option<(Opened, usize)>,
-    fragments: BTreeMap<u16, (Opened, usize)>,
-    total: u16,
-}
-
-impl Response {
-    /// Adds a verified piece that came in an IP datagram of `ip_bytes`;
-    /// true once the response is complete.
-    fn add(&mut self, opened: Opened, ip_bytes: usize) -> bool {
-        match opened.envelope {
-            Envelope::Sk => {
-                self.whole = Some((opened, ip_bytes));
-                true
-            }
-            Envelope::Skf { number, total } => {
-                if total == 0 || total > MAX_FRAGMENTS || number == 0 || number > total {
-                    return false;
-                }
-                if self.total != total {
-                    // A new total means a new fragmentation of the message
-                    // (RFC 7383 §2.6.2): start over with it.
-                    self.fragments.clear();
-                    self.total = total;
-                }
-                self.fragments.insert(number, (opened, ip_bytes));
-                self.fragments.len() == usize::from(total)
-            }
-        }
-    }
-
-    fn verified(&self) -> bool {
-        self.whole.is_some() || !self.fragments.is_empty()
-    }
-
-    /// The inner payloads of a complete response (RFC 7383 §2.6: the
-    /// plaintexts of fragments 1..n in order, first type from fragment 1).
-    fn payloads(&self) -> Option<Vec<Payload>> {
-        let (first, plain) = self.plaintext()?;
-        parse_chain(first, &plain, 0).ok()
-    }
-
-    /// The whole inner payload chain and its first type: the SK payload's,
-    /// or the SKF pieces' joined in Fragment Number order.
-    fn plaintext(&self) -> Option<(PayloadType, Vec<u8>)> {
-        if let Some((w, _)) = &self.whole {
-            return Some((w.first_inner, w.plaintext.clone()));
-        }
-        if self.total == 0 || self.fragments.len() != usize::from(self.total) {
-            return None;
-        }
-        let first = self.fragments.get(&1)?.0.first_inner;
-        let joined: Vec<u8> = self
-            .fragments
-            .values()
-            .flat_map(|(f, _)| f.plaintext.iter().copied())
-            .collect();
-        Some((first, joined))
-    }
-
-    /// IP sizes of the datagrams the response came in, in fragment order.
-    fn datagram_sizes(&self) -> Vec<usize> {
-        match &self.whole {
-            Some((_, n)) => vec![*n],
-            None => self.fragments.values().map(|(_, n)| *n).collect(),
-        }
-    }
-}
-
 /// What the IKE_AUTH request says about the client: who it claims to be
 /// and, for the server-certificate check, which roots it trusts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -337,6 +278,11 @@ pub struct Request {
     /// CERTREQ authorities (§3.7: SHA-1 of each trusted root's
     /// SubjectPublicKeyInfo); none sends no CERTREQ.
     pub certreq: Option<Vec<[u8; CA_HASH_LEN]>>,
+    /// Send the INFORMATIONAL Delete after no answer too (the
+    /// server-certificate check: an answered Delete shows the server had
+    /// the IKE_AUTH). Off for the plain IKE_AUTH test, where silence mostly
+    /// means another server, which a Delete would only wait out.
+    pub delete_unanswered: bool,
 }
 
 impl Default for Request {
@@ -345,6 +291,7 @@ impl Default for Request {
         Request {
             identity: Identification::from_text(ikeauth::PROBE_IDENTITY),
             certreq: None,
+            delete_unanswered: false,
         }
     }
 }
@@ -375,6 +322,27 @@ pub fn run(
     )
 }
 
+/// The same test towards any `peer`: on UDP 4500 with the non-ESP marker,
+/// on any other port (UDP 500) without (RFC 3948 §2.2). `lb` sends the
+/// IKE_AUTH on UDP 500 too: an answer there and none on 4500 proves that
+/// 4500 reached another server, and closes the IKE SA.
+pub fn run_to(
+    env: &Env,
+    peer: SocketAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+    timing: Timing,
+) -> Result<AuthFacts, ExchangeError> {
+    run_request_to(
+        env,
+        peer,
+        init,
+        fragmentation_negotiated,
+        timing,
+        &Request::default(),
+    )
+}
+
 /// [`run`] with the IDi and CERTREQ of `request`, on a new conversation
 /// towards `address`:4500.
 pub fn run_request(
@@ -385,7 +353,24 @@ pub fn run_request(
     timing: Timing,
     request: &Request,
 ) -> Result<AuthFacts, ExchangeError> {
-    let peer = SocketAddr::new(address, NATT_PORT);
+    run_request_to(
+        env,
+        SocketAddr::new(address, NATT_PORT),
+        init,
+        fragmentation_negotiated,
+        timing,
+        request,
+    )
+}
+
+fn run_request_to(
+    env: &Env,
+    peer: SocketAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+    timing: Timing,
+    request: &Request,
+) -> Result<AuthFacts, ExchangeError> {
     if let Err(e) = ike_sa(init) {
         return Ok(AuthFacts::new(
             peer,
@@ -457,7 +442,7 @@ pub fn run_on(
         .fragmented_request(ExchangeType::IKE_AUTH, 1, &payloads, max_ike)
         .map_err(|e| ExchangeError::Protect { peer, source: e })?
         .iter()
-        .map(|m| natt::with_marker(m))
+        .map(|m| framed(peer, m))
         .collect();
     report.request_ip_bytes = datagrams
         .iter()
@@ -487,7 +472,7 @@ pub fn run_on(
                 Received::TooBig => {}
                 Received::Datagram(bytes) => {
                     let ip_bytes = bytes.len() + ip_udp_overhead(peer);
-                    match classify(&bytes, &sa, ExchangeType::IKE_AUTH, 1) {
+                    match classify(&bytes, peer.port(), &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
                             report.rtt.get_or_insert_with(|| {
                                 env.clock.now().saturating_duration_since(sent_at)
@@ -538,7 +523,7 @@ pub fn run_on(
         if !closed {
             delete(conn, env.clock, &sa, timing, &mut report)?;
         }
-    } else if report.outcome == AuthOutcome::NoAnswer {
+    } else if report.outcome == AuthOutcome::NoAnswer && request.delete_unanswered {
         // No answer: the server may still hold the IKE SA half-open (and
         // have answered an IKE_AUTH lost on the way back). Message 2 is in
         // its window only if it received message 1 (§2.3), so an answer to
@@ -561,13 +546,15 @@ fn delete(
     let msg = sa
         .request(ExchangeType::INFORMATIONAL, 2, &[ikeauth::delete_ike_sa()])
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
-    conn.send(&natt::with_marker(&msg))?;
+    conn.send(&framed(peer, &msg))?;
     report.delete_sent = true;
     let deadline = clock.now() + timing.timeout;
     for _ in 0..MAX_DATAGRAMS_PER_WAIT {
         match conn.recv(deadline)? {
             Received::Datagram(bytes) => {
-                if let Seen::Protected(_) = classify(&bytes, sa, ExchangeType::INFORMATIONAL, 2) {
+                if let Seen::Protected(_) =
+                    classify(&bytes, peer.port(), sa, ExchangeType::INFORMATIONAL, 2)
+                {
                     report.delete_answered = true;
                     return Ok(());
                 }
@@ -578,6 +565,10 @@ fn delete(
     }
     Ok(())
 }
+
+mod response;
+
+use response::Response;
 
 #[cfg(test)]
 mod tests;

@@ -113,6 +113,7 @@ impl CertCheck {
         auth::Request {
             identity: self.identity.clone().unwrap_or(default.identity),
             certreq: Some(hashes),
+            delete_unanswered: true,
         }
     }
 }

@@ -118,9 +118,9 @@ fn a_big_response_without_ike_fragmentation_lost_on_the_way_back_is_ambiguous() 
     assert_eq!(a.outcome, AuthOutcome::NoAnswer);
     assert_eq!(a.requests_sent, 3, "retransmitted twice");
     assert!(!a.fragmentation_negotiated);
-    // The Delete that follows (message 2) is answered: the server holds the
-    // SA and had received the IKE_AUTH, only its large answer was lost.
-    assert!(a.delete_sent && a.delete_answered);
+    // The plain IKE_AUTH test sends no Delete after silence (that is for
+    // --auth, see server_cert.rs).
+    assert!(!a.delete_sent);
     assert_eq!(
         sent_4500(&sent)
             .iter()
