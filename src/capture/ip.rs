@@ -36,6 +36,17 @@ impl IkePorts {
         }
     }
 
+    /// Every IKE port: 500, 4500, then the extra ones (each once).
+    pub fn all(&self) -> Vec<u16> {
+        let mut v = vec![500, 4500];
+        for &p in &self.extra {
+            if !v.contains(&p) {
+                v.push(p);
+            }
+        }
+        v
+    }
+
     #[inline]
     pub fn contains(&self, port: u16) -> bool {
         port == 500 || port == 4500 || self.extra.contains(&port)

@@ -9,10 +9,12 @@
 pub mod datagram;
 pub mod dedup;
 pub mod defrag;
+pub mod filter;
 pub mod ip;
 pub mod link;
 pub mod pipeline;
 pub mod reader;
+pub mod writer;
 
 use std::fmt;
 

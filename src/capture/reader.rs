@@ -21,7 +21,7 @@ use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError};
 
 use super::{LinkType, Packet, PacketRef, Timestamp};
-use blocks::{opb_fields, packet_of};
+use blocks::{isb_end, opb_fields, packet_of};
 
 /// Initial buffer: large enough for any ordinary frame and for read calls big
 /// enough to reach page-cache speed.
@@ -182,6 +182,8 @@ struct State {
     /// unique across a multi-section file.
     interface_base: u32,
     stats: ReaderStats,
+    /// The latest `isb_endtime`: may be well after the last packet.
+    capture_end: Option<Timestamp>,
 }
 
 impl CaptureReader {
@@ -269,6 +271,12 @@ impl CaptureReader {
     }
 
     /// Set when the file ended mid-record or turned into garbage.
+    /// When the capture stopped (pcapng `isb_endtime`, as dumpcap and
+    /// `aovpn-diag capture` write it), once the reader reached the end.
+    pub fn capture_end(&self) -> Option<Timestamp> {
+        self.state.capture_end
+    }
+
     pub fn truncation(&self) -> Option<&Truncation> {
         self.truncation.as_ref()
     }
@@ -511,6 +519,11 @@ impl State {
                     }
                     _ => Absorbed::Bad(len, "OPB for an undeclared interface"),
                 }
+            }
+            PcapBlockOwned::NG(Block::InterfaceStatistics(isb)) => {
+                self.capture_end = self.capture_end.max(isb_end(isb, &self.interfaces));
+                self.stats.other_blocks += 1;
+                Absorbed::Meta(len)
             }
             PcapBlockOwned::NG(_) => {
                 self.stats.other_blocks += 1;
