@@ -21,6 +21,7 @@
 pub mod exchange;
 pub mod findings;
 pub mod flows;
+pub mod live;
 pub mod message;
 pub mod point;
 pub mod sa;
@@ -44,7 +45,7 @@ use crate::capture::datagram::{Datagram, EspDatagram, IkeDatagram, Incomplete, T
 use crate::capture::defrag::DefragLimits;
 use crate::capture::ip::IkePorts;
 use crate::capture::pipeline::CaptureStats;
-use crate::finding::{Code, Finding};
+use crate::finding::Finding;
 use crate::wire::be16;
 use crate::wire::ike::{self, ExchangeType, Header, IkeVersion, Message, PayloadType};
 use flows::{FlowKind, Flows};
@@ -454,17 +455,24 @@ impl Analyser {
         }
     }
 
-    /// The findings that can no longer change as if every capture ended at
-    /// `now`: everything except exchanges still in progress (a live capture
-    /// asks this as packets come in).
-    pub fn certain(&self, now: Timestamp) -> Vec<Finding> {
+    /// The facts so far as if every capture ended at `now` (later than its
+    /// last frame: a live capture's wall clock), without ending the
+    /// analysis. `findings` is left empty: [`live::certain`] picks the
+    /// settled ones, [`findings::derive`] gives all.
+    pub fn snapshot(&self, now: Timestamp) -> Analysis {
         let mut a = self.facts(CaptureStats::default());
         for span in a.files.iter_mut().flatten() {
             span.last = span.last.max(now);
         }
-        findings::derive(&a)
+        a
+    }
+
+    /// The findings that can no longer change with the clock at `now`:
+    /// those of [`live::certain`] (a live capture asks this as packets come in).
+    pub fn certain(&self, now: Timestamp) -> Vec<Finding> {
+        live::certain(&self.snapshot(now), now)
             .into_iter()
-            .filter(|f| f.code != Code::ExchangeInProgress)
+            .map(|(_, f)| f)
             .collect()
     }
 

@@ -14,17 +14,33 @@ mod remedy;
 use super::Analysis;
 use super::exchange::{self, Exchange, Status};
 use super::point::{self, CapturePoint};
-use super::sa::IkeSa;
+use super::sa::{IkeSa, Spi};
 use crate::capture::Timestamp;
-use crate::finding::{Finding, sort_by_severity};
+use crate::finding::Finding;
 
 /// Every finding of an analysis, worst first.
 pub fn derive(a: &Analysis) -> Vec<Finding> {
+    derive_by_subject(a).into_iter().map(|(_, f)| f).collect()
+}
+
+/// What a finding is about: the capture as a whole, or one IKE SA (by its
+/// initiator SPI). A live capture uses it to tell a finding it already
+/// reported from a new one of the same code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Capture,
+    Sa(Spi),
+}
+
+/// [`derive()`] with the subject of each finding, in the same order.
+pub fn derive_by_subject(a: &Analysis) -> Vec<(Subject, Finding)> {
     let mut out = Vec::new();
+    let mut subjects = Vec::new();
     capture::truncated(a, &mut out);
     capture::no_ike_traffic(a, &mut out);
     capture::ike_not_in_capture(a, &mut out);
     capture::ikev1_traffic(a, &mut out);
+    subjects.resize(out.len(), Subject::Capture);
     for sa in &a.sas {
         let view = SaView::new(a, sa);
         fragments::lost(&view, &mut out);
@@ -40,11 +56,16 @@ pub fn derive(a: &Analysis) -> Vec<Finding> {
         exchanges::response_lost(&view, &mut out);
         exchanges::in_progress(&view, &mut out);
         negotiation::auth_failed_by_size(&view, &mut out);
+        subjects.resize(out.len(), Subject::Sa(sa.spi_i));
     }
     fragments::unattributed(a, &mut out);
     capture::icmp_too_big(a, &mut out);
-    sort_by_severity(&mut out);
-    out
+    subjects.resize(out.len(), Subject::Capture);
+    let mut both: Vec<(Subject, Finding)> = subjects.into_iter().zip(out).collect();
+    // Worst first, keeping the producers' order among equals (as
+    // `sort_by_severity` does).
+    both.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
+    both
 }
 
 /// One SA with what the producers ask of it: its exchanges and their
