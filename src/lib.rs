@@ -13,6 +13,7 @@ pub mod events;
 pub mod exit;
 pub mod finding;
 pub mod generate;
+pub mod live;
 pub mod local;
 pub mod millis;
 pub mod netlogon;
