@@ -277,6 +277,15 @@ codes! {
         meaning: "the responder demanded a COOKIE (RFC 7296 §2.6): it is under half-open SA load (denial-of-service protection)",
     }
 
+    // ---- capture ----------------------------------------------------------
+    // (capture reports every pcap code too: the same analysis, live.)
+    /// capture: the capture buffer overflowed and libpcap dropped packets.
+    CapturePacketsDropped = "capture-packets-dropped" {
+        command: "capture",
+        severity: Warn,
+        meaning: "the live capture's buffer overflowed and packets were lost before the analysis saw them, so an exchange may look unanswered that was not: capture on a quieter interface or narrow the traffic",
+    }
+
     // ---- probe ------------------------------------------------------------
     /// probe: no answer to IKE_SA_INIT on UDP 500.
     Udp500Unanswered = "udp-500-unanswered" {

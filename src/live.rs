@@ -20,6 +20,7 @@ use crate::analyse::live::{Event, Watch};
 use crate::analyse::{Analysis, Options, Session};
 use crate::capture::writer::PcapngWriter;
 use crate::capture::{LinkType, Packet, PacketRef, Timestamp};
+use crate::finding::{Code, Finding, Severity};
 
 /// Shortest time between two looks at what has settled.
 pub const POLL_EVERY: Duration = Duration::from_millis(250);
@@ -217,6 +218,27 @@ pub fn run(source: &mut dyn FrameSource, mut sink: Option<&mut dyn Sink>, run: R
         stopped,
         events,
     }
+}
+
+/// `capture-packets-dropped` when the capture lost `dropped` of the
+/// packets it `received` for lack of buffer space (libpcap's `ps_drop`).
+pub fn dropped_finding(dropped: u64, received: u64) -> Option<Finding> {
+    if dropped == 0 {
+        return None;
+    }
+    Some(
+        Finding::new(
+            Code::CapturePacketsDropped,
+            Severity::Warn,
+            format!(
+                "the capture dropped {dropped} of {} packet(s) for lack of buffer space before the analysis saw them: a message missing from the analysis may have been sent",
+                received.max(dropped)
+            ),
+        )
+        .with("dropped", dropped)
+        .with("received", received)
+        .remedy("Capture where there is less traffic (the client rather than a busy server, or the VPN server's own interface only), or with the capture filter narrowed; then judge again. Findings that rest on a message never arriving (unanswered exchanges) are the ones a drop can fake."),
+    )
 }
 
 #[cfg(test)]

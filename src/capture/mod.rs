@@ -8,12 +8,15 @@
 
 pub mod datagram;
 pub mod dedup;
+#[cfg(feature = "live")]
+pub mod device;
 pub mod defrag;
 pub mod filter;
 pub mod ip;
 pub mod link;
 pub mod pipeline;
 pub mod reader;
+pub mod recipe;
 pub mod writer;
 
 use std::fmt;

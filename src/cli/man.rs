@@ -45,6 +45,7 @@ pub struct ManArgs {
 pub const PAGE_COMMANDS: &[&str] = &[
     "check",
     "pcap",
+    "capture",
     "probe",
     "mtu",
     "6to4",
@@ -59,6 +60,7 @@ const MAN_COMMANDS: Named<ParseFn<String>> = Named::new(
     &[
         ("check", "aovpn-diag-check(1)"),
         ("pcap", "aovpn-diag-pcap(1)"),
+        ("capture", "aovpn-diag-capture(1)"),
         ("probe", "aovpn-diag-probe(1)"),
         ("mtu", "aovpn-diag-mtu(1)"),
         ("6to4", "aovpn-diag-6to4(1)"),

@@ -1,6 +1,7 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+mod capture;
 mod check;
 mod events;
 mod man;
@@ -12,6 +13,7 @@ mod sixtofour;
 mod target;
 mod values;
 
+pub use capture::{CaptureArgs, parse_seconds};
 pub use check::CheckArgs;
 pub use events::{EventsArgs, parse_hours};
 pub use man::{ManArgs, PAGE_COMMANDS};
@@ -37,6 +39,7 @@ fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 si
         "Examples:
   aovpn-diag check vpn.example.com
   aovpn-diag pcap client.pcapng server.pcapng
+  sudo aovpn-diag capture --server vpn.example.com
   aovpn-diag probe vpn.example.com
   aovpn-diag mtu vpn.example.com
   aovpn-diag 6to4 198.51.100.83
@@ -101,6 +104,8 @@ pub enum Command {
     Check(CheckArgs),
 
     Pcap(PcapArgs),
+
+    Capture(CaptureArgs),
 
     Probe(ProbeArgs),
 

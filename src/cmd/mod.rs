@@ -2,6 +2,7 @@
 //! Each `run` gathers facts through the library, hands them to `report`, and
 //! returns the exit status; errors become a one-line message and an exit code.
 
+pub mod capture;
 pub mod check;
 pub mod completions;
 pub mod events;

@@ -242,3 +242,13 @@ fn a_write_error_stops_the_capture_and_says_why() {
     );
     assert_eq!(out.frames, 1);
 }
+
+#[test]
+fn dropped_packets_are_a_warning_only_when_there_were_some() {
+    assert!(dropped_finding(0, 1000).is_none());
+    let f = dropped_finding(12, 5000).unwrap();
+    assert_eq!(f.code, Code::CapturePacketsDropped);
+    assert_eq!(f.severity, crate::Severity::Warn);
+    assert!(f.summary.contains("dropped 12 of 5000 packet(s)"), "{}", f.summary);
+    assert_eq!(f.evidence["dropped"], 12);
+}

@@ -6,6 +6,7 @@
 //! colour is off (pipe, `--color never`, NO_COLOR) and translates them on old
 //! Windows consoles.
 
+pub mod capture;
 pub mod check;
 pub mod events;
 pub mod mtu;

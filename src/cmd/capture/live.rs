@@ -1,0 +1,325 @@
+//! The live capture (cargo feature `live`): pick and open the interface,
+//! write the pcapng file, run [`aovpn_diag::live::run`] with the live lines
+//! going to stdout (or NDJSON to stderr with --json), then the report.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aovpn_diag::Exit;
+use aovpn_diag::analyse::Options;
+use aovpn_diag::capture::defrag::DefragLimits;
+use aovpn_diag::capture::device::{
+    self, DeviceError, Interface, LiveCapture, SNAPLEN, first_active, for_route,
+};
+use aovpn_diag::capture::filter;
+use aovpn_diag::capture::ip::IkePorts;
+use aovpn_diag::capture::writer::{EndOfCapture, PcapngWriter};
+use aovpn_diag::cli::CaptureArgs;
+use aovpn_diag::finding::{Verdict, sort_by_severity};
+use aovpn_diag::live::{self, FrameSource, Run, Sink, Stopped, SystemClock, dropped_finding};
+use aovpn_diag::probe::iface::outgoing;
+use aovpn_diag::report::capture::{
+    CaptureInfo, CaptureJson, InterfaceRow, WriteInfo, write_event, write_event_json,
+    write_interfaces, write_start_json, write_summary,
+};
+use aovpn_diag::report::pcap::write_human;
+use aovpn_diag::report::write_json;
+
+use super::{Ctx, Failure, Outcome, recipe_for, server_addresses, unavailable};
+
+type FileWriter = PcapngWriter<BufWriter<File>>;
+
+pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
+    let list = match device::interfaces() {
+        Ok(l) if l.is_empty() => return device_failure(args, ctx, DeviceError::NoInterfaces, &[]),
+        Ok(l) => l,
+        Err(e) => return device_failure(args, ctx, e, &[]),
+    };
+    if args.list_interfaces {
+        return list_interfaces(ctx, &list);
+    }
+    let servers = match server_addresses(args) {
+        Ok(s) => s,
+        Err(f) => return unavailable(ctx, f, "bad-server", None),
+    };
+    let (interface, chosen) = match pick(args, &list, &servers) {
+        Ok(p) => p,
+        Err(f) => return unavailable(ctx, f, "no-interface", None),
+    };
+    let ports = IkePorts::with_extra(&args.ike_ports);
+    let filter = filter::bpf(&ports);
+    let mut cap = match LiveCapture::open(&interface, &list, &filter) {
+        Ok(c) => c,
+        Err(e) => return device_failure(args, ctx, e, &servers),
+    };
+    let mut writer = match &args.write {
+        None => None,
+        Some(path) => match File::create(path).and_then(|f| {
+            PcapngWriter::new(BufWriter::new(f), cap.link(), SNAPLEN, &interface)
+        }) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                let f = Failure::input(format!("cannot write {}: {e}", path.display()));
+                return unavailable(ctx, f, "bad-file", None);
+            }
+        },
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed)) {
+        eprintln!("aovpn-diag: Ctrl-C will end the program without a report: {e}");
+    }
+    let mut info = CaptureInfo {
+        interface: interface.clone(),
+        chosen,
+        link_type: cap.link().to_string(),
+        filter,
+        started: unix_now(),
+        seconds: 0.0,
+        stopped_by: "",
+        error: None,
+        frames: 0,
+        received: None,
+        dropped: None,
+        interface_dropped: None,
+        write: None,
+    };
+    announce(ctx, &info, args.duration)?;
+
+    let mut output_error: Option<io::Error> = None;
+    let outcome = {
+        let json = ctx.json;
+        let detail = ctx.detail;
+        let out = &mut *ctx.out;
+        let mut on_event = |e: &_, secs: f64| -> io::Result<()> {
+            let r = if json {
+                write_event_json(&mut io::stderr().lock(), e, secs)
+            } else {
+                write_event(out, e, secs, detail).and_then(|()| out.flush())
+            };
+            if let Err(err) = r {
+                let shown = io::Error::new(err.kind(), err.to_string());
+                output_error = Some(err);
+                return Err(shown);
+            }
+            Ok(())
+        };
+        live::run(
+            &mut cap,
+            writer.as_mut().map(|w| w as &mut dyn Sink),
+            Run {
+                options: Options {
+                    ports,
+                    defrag: DefragLimits {
+                        timeout_secs: i64::from(args.frag_timeout),
+                        ..DefragLimits::default()
+                    },
+                },
+                duration: args.duration.map(Duration::from_secs_f64),
+                stop: &stop,
+                clock: &SystemClock,
+                on_event: &mut on_event,
+            },
+        )
+    };
+    if let Some(e) = output_error {
+        return Err(e.into());
+    }
+
+    let counts = cap.counts();
+    info.seconds = outcome.ended.secs_since(outcome.started);
+    info.stopped_by = outcome.stopped.as_str();
+    info.frames = outcome.frames;
+    info.received = counts.map(|c| c.received);
+    info.dropped = counts.map(|c| c.dropped);
+    info.interface_dropped = counts.map(|c| c.interface_dropped);
+    info.error = match &outcome.stopped {
+        Stopped::SourceFailed(e) | Stopped::OutputFailed(e) => Some(e.clone()),
+        Stopped::WriteFailed(e) => Some(format!("writing the capture file failed: {e}")),
+        Stopped::Duration | Stopped::Interrupted => None,
+    };
+    info.write = finish_file(args, writer, &outcome, counts);
+    let mut analysis = outcome.analysis;
+    if let Some(c) = counts
+        && let Some(f) = dropped_finding(c.dropped, c.received)
+    {
+        analysis.findings.push(f);
+        sort_by_severity(&mut analysis.findings);
+    }
+
+    let names = [interface];
+    if ctx.json {
+        write_json(
+            ctx.out,
+            "capture",
+            &CaptureJson::new(&info, &outcome.events, &names, &analysis),
+        )?;
+    } else {
+        if !ctx.detail.quiet {
+            writeln!(ctx.out)?;
+            write_summary(ctx.out, &info)?;
+        }
+        write_human(ctx.out, &analysis, ctx.detail)?;
+    }
+    match (&info.error, info.write.as_ref().and_then(|w| w.error.as_ref())) {
+        (Some(e), _) => Err(Failure::cannot_run(format!(
+            "the capture on {} stopped: {e}",
+            info.interface
+        ))),
+        (None, Some(e)) => Err(Failure::cannot_run(e)),
+        (None, None) => Ok(Exit::from(Verdict::from_findings(&analysis.findings))),
+    }
+}
+
+/// The interface and why: --interface, the route to --server, or the first
+/// active one.
+fn pick(
+    args: &CaptureArgs,
+    list: &[Interface],
+    servers: &[IpAddr],
+) -> Result<(String, String), Failure> {
+    if let Some(i) = &args.interface {
+        return Ok((i.clone(), "--interface".into()));
+    }
+    let mut why_not = Vec::new();
+    for &ip in servers {
+        match outgoing(ip) {
+            Ok(o) => match for_route(list, o.source, o.interface.as_deref()) {
+                Some(name) => return Ok((name, format!("the route to {ip}"))),
+                None => why_not.push(format!(
+                    "the route to {ip} leaves by {}, which cannot be captured on",
+                    o.interface.as_deref().unwrap_or("an unnamed interface")
+                )),
+            },
+            Err(e) => why_not.push(e.to_string()),
+        }
+    }
+    if !why_not.is_empty() {
+        return Err(Failure::cannot_run(format!(
+            "{}; give --interface (see --list-interfaces)",
+            why_not.join("; ")
+        )));
+    }
+    first_active(list)
+        .map(|name| (name, "the first active interface".into()))
+        .ok_or_else(|| {
+            Failure::cannot_run(
+                "no active interface to capture on; give --interface (see --list-interfaces)",
+            )
+        })
+}
+
+/// Permission, unknown interface, Npcap missing: the error, and on
+/// Windows the pktmon commands that record the same traffic without Npcap.
+fn device_failure(
+    args: &CaptureArgs,
+    ctx: &mut Ctx,
+    e: DeviceError,
+    servers: &[IpAddr],
+) -> Outcome {
+    let exit = if e.is_input_error() {
+        Exit::Input
+    } else {
+        Exit::CannotRun
+    };
+    let kind = match &e {
+        DeviceError::Permission { .. } => "permission",
+        DeviceError::NoSuchInterface { .. } => "unknown-interface",
+        DeviceError::NoInterfaces | DeviceError::List(_) => "no-interface",
+        DeviceError::Open { .. } | DeviceError::Filter { .. } => "open-failed",
+    };
+    let failure = Failure::new(exit, e);
+    if cfg!(windows) && exit == Exit::CannotRun {
+        let (tool, steps) = recipe_for(args, servers);
+        unavailable(ctx, failure, kind, Some((tool, &steps)))
+    } else {
+        unavailable(ctx, failure, kind, None)
+    }
+}
+
+fn list_interfaces(ctx: &mut Ctx, list: &[Interface]) -> Outcome {
+    let default = first_active(list);
+    let rows: Vec<InterfaceRow> = list
+        .iter()
+        .map(|i| InterfaceRow {
+            name: i.name.clone(),
+            description: i.description.clone(),
+            addresses: i.addresses.iter().map(ToString::to_string).collect(),
+            up: i.up,
+            running: i.running,
+            loopback: i.loopback,
+            wireless: i.wireless,
+            default: default.as_deref() == Some(i.name.as_str()),
+        })
+        .collect();
+    if ctx.json {
+        #[derive(serde::Serialize)]
+        struct Doc<'a> {
+            interfaces: &'a [InterfaceRow],
+        }
+        write_json(ctx.out, "capture", &Doc { interfaces: &rows })?;
+    } else {
+        write_interfaces(ctx.out, &rows)?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// Where the capture runs: a line on stderr for people, the first NDJSON
+/// event with --json.
+fn announce(ctx: &Ctx, info: &CaptureInfo, duration: Option<f64>) -> io::Result<()> {
+    let mut err = io::stderr().lock();
+    if ctx.json {
+        return write_start_json(&mut err, info);
+    }
+    if ctx.detail.quiet {
+        return Ok(());
+    }
+    let until = match duration {
+        Some(d) => format!("for {d} s (Ctrl-C for the report sooner)"),
+        None => "until Ctrl-C, then the report".into(),
+    };
+    writeln!(
+        err,
+        "capturing on {} ({}) {until}; filter: {}",
+        info.interface, info.chosen, info.filter
+    )
+}
+
+/// Ends the pcapng file with the statistics block.
+fn finish_file(
+    args: &CaptureArgs,
+    writer: Option<FileWriter>,
+    outcome: &live::Outcome,
+    counts: Option<device::Counts>,
+) -> Option<WriteInfo> {
+    let path = args.write.as_ref()?;
+    let w = writer?;
+    let frames = w.frames();
+    let end = EndOfCapture {
+        end: outcome.ended,
+        received: counts.map(|c| c.received),
+        dropped: counts.map(|c| c.dropped),
+    };
+    let error = match (&outcome.stopped, w.finish(end)) {
+        (Stopped::WriteFailed(e), _) => Some(e.clone()),
+        (_, Err(e)) => Some(format!("writing {} failed: {e}", path.display())),
+        (_, Ok(_)) => None,
+    };
+    Some(WriteInfo {
+        file: path.display().to_string(),
+        frames,
+        error,
+    })
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| (d.as_millis() as f64) / 1000.0)
+        .unwrap_or_default()
+}
