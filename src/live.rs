@@ -208,7 +208,10 @@ pub fn run(source: &mut dyn FrameSource, mut sink: Option<&mut dyn Sink>, run: R
             );
         }
     };
+    // Microseconds, as the pcapng file records it, so that `pcap` on the
+    // file judges as of exactly the same moment.
     let ended = run.clock.now().max(started);
+    let ended = Timestamp(ended.0 - ended.0.rem_euclid(1000));
     session.capture_ended(0, ended);
     Outcome {
         analysis: session.finish(),
