@@ -45,14 +45,14 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             break
         }
         'aovpn-diag;check' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply (DNS and every probe)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)')
             [CompletionResult]::new('--proposals', '--proposals', [CompletionResultType]::ParameterName, 'Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048')
             [CompletionResult]::new('--frag-size', '--frag-size', [CompletionResultType]::ParameterName, 'Size in bytes of the IP datagram of the fragment test (576 to 65535)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
-            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
-            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
             [CompletionResult]::new('--no-mtu', '--no-mtu', [CompletionResultType]::ParameterName, 'Skip the path-MTU step')
             [CompletionResult]::new('--local-rras', '--local-rras', [CompletionResultType]::ParameterName, 'Also read this machine''s RRAS IKEv2 fragmentation setting (Windows only)')
             [CompletionResult]::new('--local-events', '--local-events', [CompletionResultType]::ParameterName, 'Also read this machine''s RasClient events of the last 24 hours and fold the last attempt''s error code into the verdict (Windows only)')
@@ -105,15 +105,15 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             break
         }
         'aovpn-diag;probe' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply (DNS and every probe)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)')
             [CompletionResult]::new('--proposals', '--proposals', [CompletionResultType]::ParameterName, 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256')
             [CompletionResult]::new('--frag-size', '--frag-size', [CompletionResultType]::ParameterName, 'Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU')
             [CompletionResult]::new('--retransmits', '--retransmits', [CompletionResultType]::ParameterName, 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
-            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
-            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
             [CompletionResult]::new('--no-frag-test', '--no-frag-test', [CompletionResultType]::ParameterName, 'Skip the fragment test')
             [CompletionResult]::new('--no-auth-test', '--no-auth-test', [CompletionResultType]::ParameterName, 'Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
@@ -128,16 +128,16 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             break
         }
         'aovpn-diag;mtu' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply (DNS and every probe)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)')
             [CompletionResult]::new('--min', '--min', [CompletionResultType]::ParameterName, 'Smallest IP packet size to test [default: 576 for IPv4, 1280 for IPv6]')
             [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Largest IP packet size to test [default: the outgoing interface MTU]')
             [CompletionResult]::new('--tries', '--tries', [CompletionResultType]::ParameterName, 'Probes per size before silence counts as "too big" (guards against random loss)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'UDP port for --ike: 500, or 4500 (the port IKE_AUTH uses)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
-            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only')
-            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
-            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
             [CompletionResult]::new('--ike', '--ike', [CompletionResultType]::ParameterName, 'Probe with IKE_SA_INIT requests over UDP instead of ICMP echo')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show a progress bar on stderr (when stderr is a terminal)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')

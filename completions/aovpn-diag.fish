@@ -44,7 +44,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "events" -d 'R
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "completions" -d 'Print a shell completion script on stdout'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "man" -d 'Print a man page, or write all of them where `man` finds them'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l timeout -d 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l proposals -d 'Proposals to check one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048' -r -f -a "windows\t'the Windows built-in client\'s default proposals'
 aovpn\t'sets commonly configured for Always On VPN'
 all\t'windows and aovpn'"
@@ -52,8 +52,8 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l frag-siz
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 4 -l ipv4 -d 'Test IPv4 addresses only (from the hosts file, else DNS A records)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s 6 -l ipv6 -d 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l no-mtu -d 'Skip the path-MTU step'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l local-rras -d 'Also read this machine\'s RRAS IKEv2 fragmentation setting (Windows only)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -l local-events -d 'Also read this machine\'s RasClient events of the last 24 hours and fold the last attempt\'s error code into the verdict (Windows only)'
@@ -87,7 +87,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s v -l v
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l timeout -d 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l proposals -d 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256' -r -f -a "windows\t'the Windows built-in client\'s default proposals'
 aovpn\t'sets commonly configured for Always On VPN'
 all\t'windows and aovpn'"
@@ -96,8 +96,8 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l retransm
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 4 -l ipv4 -d 'Test IPv4 addresses only (from the hosts file, else DNS A records)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s 6 -l ipv6 -d 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-frag-test -d 'Skip the fragment test'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l no-auth-test -d 'Skip the IKE_AUTH test (an IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500, which shows a load balancer without persistence across both ports)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l json -d 'Print one JSON document on stdout instead of the human view'
@@ -105,7 +105,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s v -l ver
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l timeout -d 'Seconds to wait for each reply (DNS and every probe)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l timeout -d 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l min -d 'Smallest IP packet size to test [default: 576 for IPv4, 1280 for IPv6]' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l max -d 'Largest IP packet size to test [default: the outgoing interface MTU]' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l tries -d 'Probes per size before silence counts as "too big" (guards against random loss)' -r
@@ -114,8 +114,8 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l port -d 'U
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s 4 -l ipv4 -d 'Test IPv4 addresses only'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s 6 -l ipv6 -d 'Test IPv6 addresses only'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s 4 -l ipv4 -d 'Test IPv4 addresses only (from the hosts file, else DNS A records)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s 6 -l ipv6 -d 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l ike -d 'Probe with IKE_SA_INIT requests over UDP instead of ICMP echo'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l progress -d 'Show a progress bar on stderr (when stderr is a terminal)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -l json -d 'Print one JSON document on stdout instead of the human view'

@@ -1,6 +1,6 @@
-//! Exit codes shared by every command (documented in `--help`, the man page and README).
-
-use crate::finding::Verdict;
+//! The exit codes every command uses, as `--help`, the man page and README
+//! state them. Which outcome or error gets which code is decided in one
+//! place, at the edge: the binary's `cmd::exit`.
 
 /// The process exit status contract scripts rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +21,13 @@ impl Exit {
     }
 }
 
-impl From<Verdict> for Exit {
-    fn from(v: Verdict) -> Exit {
+/// The verdict's code: 0 nothing failed, 1 a `fail` finding. (Which error
+/// means 2 or 3 is decided in the binary's `cmd::exit`.)
+impl From<crate::finding::Verdict> for Exit {
+    fn from(v: crate::finding::Verdict) -> Exit {
         match v {
-            Verdict::Ok => Exit::Ok,
-            Verdict::Problem => Exit::Problem,
+            crate::finding::Verdict::Ok => Exit::Ok,
+            crate::finding::Verdict::Problem => Exit::Problem,
         }
     }
 }

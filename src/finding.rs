@@ -466,7 +466,27 @@ codes! {
         step: "dns",
         rank: 10,
         windows_error: 868,
-        meaning: "the VPN server name does not resolve (unknown host, no DNS answer)",
+        meaning: "the VPN server name gives no address (neither the hosts file nor DNS): the name does not exist (NXDOMAIN), has no A/AAAA record (NODATA), DNS does not answer in time, or no DNS server is configured; each query with its time",
+    }
+    /// A family's DNS query failed while the other family answered.
+    DnsAFailed = "dns-a-failed" {
+        command: "probe, mtu, check",
+        severity: Warn,
+        step: "dns",
+        meaning: "the A (IPv4) query timed out or failed (not NODATA) while AAAA answered: the test went on over IPv6; clients that need IPv4 are slowed or fail",
+    }
+    /// The AAAA twin of `dns-a-failed`.
+    DnsAaaaFailed = "dns-aaaa-failed" {
+        command: "probe, mtu, check",
+        severity: Warn,
+        step: "dns",
+        meaning: "the AAAA (IPv6) query timed out or failed (not NODATA) while A answered: the test went on over IPv4; clients asking for both are slowed",
+    }
+    /// The hosts file answered; DNS was not asked.
+    DnsHostsFile = "dns-hosts-file" {
+        command: "probe, mtu, check",
+        severity: Info,
+        meaning: "the hosts file had the server name, so DNS was not asked (as Windows and getaddrinfo do): a DNS problem of other clients stays hidden",
     }
 
     // ---- events -----------------------------------------------------------

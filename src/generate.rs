@@ -132,7 +132,12 @@ const TABLE_GROUPS: &[&str] = &[
 pub fn finding_code_table() -> String {
     use crate::finding::Code;
     let group = |c: &Code| {
-        let base = c.info().command.split(' ').next().unwrap_or_default();
+        let base = c
+            .info()
+            .command
+            .split([' ', ','])
+            .next()
+            .unwrap_or_default();
         let base = if base == "probe" { "check" } else { base };
         TABLE_GROUPS
             .iter()

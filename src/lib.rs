@@ -1,7 +1,8 @@
 //! aovpn-diag: find out why a Windows Always On VPN (IKEv2) connection fails.
 //!
 //! Layering (see README "Architecture"): `wire` and `addr` are pure
-//! bytes/values code; `capture` and `probe` do I/O; `analyse` turns packets into
+//! bytes/values code; `capture`, `probe`, `resolve` and `local` do I/O;
+//! `analyse` (captures) and `diagnose` (active tests) turn facts into
 //! findings; `report` only presents. Data flows one way.
 
 pub mod addr;
@@ -9,6 +10,8 @@ pub mod analyse;
 pub mod capture;
 pub mod check;
 pub mod cli;
+pub mod diagnose;
+pub mod env;
 pub mod events;
 pub mod exit;
 pub mod finding;

@@ -1,11 +1,12 @@
-//! `aovpn-diag mtu` against the namespace lab (opt-in: `AOVPN_LAB=1`, root).
+//! `aovpn-diag mtu` against the namespace lab (ignored unless asked for:
+//! `sudo AOVPN_LAB=1 cargo test --test lab_mtu -- --include-ignored`).
 //! Every scenario asserts the exact path MTU of the router->server link.
 //!
 //! Between runs the router's ICMP rate limit is lifted: Linux lets a router
 //! send about 6 errors in a burst, then 1 per second per destination, and
 //! consecutive searches would otherwise see a well-behaved router go silent
 //! and call it a black hole. (The search itself tolerates one silent
-//! confirmation; see `probe::mtu` tests.)
+//! confirmation; see `probe::mtu::search` tests.)
 
 #[path = "support/cli.rs"]
 mod cli;
@@ -79,14 +80,13 @@ fn assert_clean(lab: &lab::Lab, addr_key: &str, router_key: &str, mtu: u64, extr
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
-    let Some(lab) = lab::Lab::require_with_mtu(1400) else {
-        return;
-    };
+    let lab = lab::Lab::require_with_mtu(1400);
     no_rate_limit(&lab);
 
     // Raw sockets (root), IPv4 and IPv6.
@@ -187,14 +187,13 @@ fn lab_mtu_1400_icmp_ike_black_hole_and_blocked_echo() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn lab_mtu_1280() {
-    let Some(lab) = lab::Lab::require_with_mtu(1280) else {
-        return;
-    };
+    let lab = lab::Lab::require_with_mtu(1280);
     no_rate_limit(&lab);
     assert_clean(&lab, "SERVER4", "ROUTER_CLIENT4", 1280, &[]);
     // IPv6: 1280 is also the floor; the search must still confirm it.
@@ -202,14 +201,13 @@ fn lab_mtu_1280() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn lab_mtu_1500_and_narrowed_range() {
-    let Some(lab) = lab::Lab::require_with_mtu(1500) else {
-        return;
-    };
+    let lab = lab::Lab::require_with_mtu(1500);
     no_rate_limit(&lab);
     assert_clean(&lab, "SERVER4", "ROUTER_CLIENT4", 1500, &[]);
     assert_clean(&lab, "SERVER6", "ROUTER_CLIENT6", 1500, &[]);

@@ -2,7 +2,7 @@
 //! assume: topology, MTU, IKEv2 with and without fragmentation, the router's
 //! firewall and load-balancer scenarios, IPv6.
 //!
-//! Opt-in, root only: `sudo AOVPN_LAB=1 cargo test --test lab_selftest -- --test-threads=1`.
+//! Ignored unless asked for; as root: `sudo AOVPN_LAB=1 cargo test --test lab_selftest -- --include-ignored --test-threads=1`.
 
 #[path = "support/lab.rs"]
 mod lab;
@@ -25,12 +25,13 @@ fn assert_pings(lab: &Lab, target: &str) {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn topology_connects_client_router_and_both_servers_over_ipv4_and_ipv6() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     for key in [
         "ROUTER_CLIENT4",
         "ROUTER_CLIENT6",
@@ -46,12 +47,13 @@ fn topology_connects_client_router_and_both_servers_over_ipv4_and_ipv6() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn no_namespace_routes_outside_the_lab() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     // The router has no default route at all: nothing can leave the machine.
     for fam in ["-4", "-6"] {
         let out = lab.exec_in(NS_ROUTER, "ip", &[fam, "route", "show", "default"]);
@@ -71,12 +73,13 @@ fn no_namespace_routes_outside_the_lab() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn router_to_server_mtu_is_enforced_with_frag_needed_and_packet_too_big() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     assert_eq!(lab.addr("MTU"), "1400");
     let s4 = lab.addr("SERVER4").to_string();
     let s6 = lab.addr("SERVER6").to_string();
@@ -115,14 +118,13 @@ fn router_to_server_mtu_is_enforced_with_frag_needed_and_packet_too_big() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn mtu_option_changes_the_router_to_server_link() {
-    let Some(lab) = Lab::require_with_mtu(1280) else {
-        return;
-    };
+    let lab = Lab::require_with_mtu(1280);
     let s4 = lab.addr("SERVER4").to_string();
     let (ok, text) = ping(
         &lab,
@@ -142,12 +144,13 @@ fn mtu_option_changes_the_router_to_server_link() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn black_hole_and_drop_echo_scenarios_silence_icmp() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     let s4 = lab.addr("SERVER4").to_string();
     lab.fw(&["black-hole"]);
     let (ok, text) = ping(
@@ -171,12 +174,13 @@ fn black_hole_and_drop_echo_scenarios_silence_icmp() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn ikev2_with_fragmentation_succeeds_even_when_ip_fragments_are_dropped() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     lab.server_start(&[]);
     lab.client_start();
     let first = lab.client_initiate(&["--timeout", "15"]);
@@ -201,12 +205,13 @@ fn ikev2_with_fragmentation_succeeds_even_when_ip_fragments_are_dropped() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn ike_auth_is_lost_when_fragments_are_dropped_and_fragmentation_is_off() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     lab.server_start(&["--fragmentation", "no"]);
     lab.client_start();
     // Without drops, the IP-fragmented IKE_AUTH is reassembled and works.
@@ -231,12 +236,13 @@ fn ike_auth_is_lost_when_fragments_are_dropped_and_fragmentation_is_off() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn only_non_first_fragments_dropped_also_breaks_ike_auth() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     lab.server_start(&["--fragmentation", "no"]);
     lab.client_start();
     lab.fw(&["drop-nonfirst-frags"]);
@@ -249,12 +255,13 @@ fn only_non_first_fragments_dropped_also_breaks_ike_auth() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn blocked_ports_and_proposal_mismatch_fail() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     lab.server_start(&["--proposals", "aes256-sha256-modp2048"]);
     lab.client_start();
     let bad = lab.client_initiate(&[
@@ -285,12 +292,13 @@ fn blocked_ports_and_proposal_mismatch_fail() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn load_balancer_without_persistence_breaks_ike_auth() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     lab.server_start(&[]);
     lab.server_start(&["--ns", "aovd-server2"]);
     lab.client_start();
@@ -311,12 +319,13 @@ fn load_balancer_without_persistence_breaks_ike_auth() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn ipv6_ike_works_and_loses_ike_auth_to_dropped_fragments() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     lab.server_start(&["--fragmentation", "no"]);
     lab.client_start();
     let ok = lab.client_initiate(&["-6", "--fragmentation", "no", "--timeout", "15"]);
@@ -337,12 +346,13 @@ fn ipv6_ike_works_and_loses_ike_auth_to_dropped_fragments() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn eap_responder_answers_with_a_large_ike_auth() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     lab.server_start(&["--eap", "--fragmentation", "no"]);
     lab.client_start();
     let ok = lab.client_initiate(&["--eap", "--fragmentation", "no", "--timeout", "15"]);
@@ -358,12 +368,13 @@ fn eap_responder_answers_with_a_large_ike_auth() {
 }
 
 #[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
 #[cfg_attr(
     windows,
     ignore = "needs the Linux namespace lab (netns, nftables, charon)"
 )]
 fn captures_see_the_exchange_on_both_sides() {
-    let Some(lab) = Lab::require() else { return };
+    let lab = Lab::require();
     let dir = tempfile::tempdir().expect("tempdir");
     let c = dir.path().join("client.pcap");
     let s = dir.path().join("server.pcap");

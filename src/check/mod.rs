@@ -7,25 +7,23 @@
 //! time: neither disturbs the other (the MTU search sets its own DF/probe
 //! mode per socket and ignores the kernel's cached path MTU).
 //!
-//! I/O is done by the `probe` layer and by a caller-supplied MTU measurer,
-//! so the judgement in [`steps`] and [`cause`] stays pure and testable.
+//! This module runs the tests ([`observe`]); the judgement of what they
+//! observed is pure and lives in [`crate::diagnose::check`].
 
-pub mod cause;
-pub mod steps;
+pub mod mtu;
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use crate::events::attempt::Attempt;
-use crate::finding::{Finding, Verdict, sort_by_severity};
-use crate::local::rras::{self, RrasReading};
-use crate::probe::mtu_findings::Measurement;
-use crate::probe::net::Network;
-use crate::probe::{self, Config, TargetResult};
-use crate::resolve::{self, Family, Resolution, ResolveError};
+use crate::diagnose::CouldNotRun;
+use crate::diagnose::ike::TargetResult;
+use crate::env::Env;
+use crate::local::rras;
+use crate::probe::ike::{self, Config};
+use crate::resolve::{self, Family, ResolveError};
 
-pub use cause::{Cause, most_likely_cause};
-pub use steps::{Step, StepStatus};
+pub use crate::diagnose::check::{Judgement, LOCAL_EVENTS_HOURS, MtuOutcome, Observations, judge};
+pub use mtu::{MTU_TRIES, PathMtuError, measure_path_mtu};
 
 /// What to test.
 #[derive(Debug, Clone)]
@@ -39,52 +37,24 @@ pub struct Options {
     pub mtu: bool,
     /// Read the RRAS registry settings of this machine.
     pub local_rras: bool,
-    /// Read this machine's RasClient events (last 24 hours).
+    /// Read this machine's RasClient events (last [`LOCAL_EVENTS_HOURS`]).
     pub local_events: bool,
 }
 
-/// The window of `--local-events`.
-pub const LOCAL_EVENTS_HOURS: f64 = 24.0;
-
-/// The outcome of the MTU step for one address: a measurement, or why it
-/// could not be taken (no permission for ICMP sockets, no route).
-pub type MtuOutcome = Result<Measurement, String>;
-
-/// Everything the tests observed, before judgement.
-#[derive(Debug)]
-pub struct Observations {
-    pub host: String,
-    /// `Err` holds the resolver's explanation (unknown host, timeout).
-    pub resolution: Result<Resolution, String>,
-    pub dns_time: Duration,
-    pub probes: Vec<TargetResult>,
-    pub probe_time: Duration,
-    pub mtu: Vec<(IpAddr, MtuOutcome)>,
-    pub mtu_time: Duration,
-    /// `None` when not asked for.
-    pub rras: Option<Result<RrasReading, String>>,
-    /// The last VPN attempt in this machine's events; `None` when not asked
-    /// for, `Ok(None)` when the window holds none.
-    pub last_attempt: Option<Result<Option<Attempt>, String>>,
-    /// The fragment test was asked for (it is skipped when turned off).
-    pub frag_test: bool,
-}
-
-/// Runs every test. Only a malformed name is an error (exit 2); every other
-/// failure is an observation the judgement turns into findings.
-pub fn observe(
-    host: &str,
-    opts: &Options,
-    network: &mut dyn Network,
-    measure_mtu: &(dyn Fn(IpAddr) -> MtuOutcome + Sync),
-) -> Result<Observations, ResolveError> {
-    let started = Instant::now();
-    let resolution = match resolve::resolve(host, opts.family, opts.timeout) {
+/// Runs every test through `env`. Only a malformed name is an error (exit
+/// 2); every other failure is an observation the judgement turns into
+/// findings. The IKE probes and the path-MTU search ([`measure_path_mtu`])
+/// run side by side on two threads.
+pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, ResolveError> {
+    let clock = env.clock;
+    let since = |t: Instant| clock.now().saturating_duration_since(t);
+    let started = clock.now();
+    let resolution = match resolve::resolve(env, host, opts.family, opts.timeout) {
         Ok(r) => Ok(r),
         Err(e @ ResolveError::InvalidName { .. }) => return Err(e),
-        Err(e) => Err(e.to_string()),
+        Err(ResolveError::Dns(failure)) => Err(failure),
     };
-    let dns_time = started.elapsed();
+    let dns_time = since(started);
     let addresses: Vec<IpAddr> = resolution
         .as_ref()
         .map(|r| r.addresses.clone())
@@ -94,29 +64,29 @@ pub fn observe(
         let mtu_thread = opts.mtu.then(|| {
             let addresses = addresses.clone();
             scope.spawn(move || {
-                let t = Instant::now();
-                let results: Vec<(IpAddr, MtuOutcome)> =
-                    addresses.iter().map(|a| (*a, measure_mtu(*a))).collect();
-                (results, t.elapsed())
+                let t = clock.now();
+                let results: Vec<(IpAddr, MtuOutcome)> = addresses
+                    .iter()
+                    .map(|&a| {
+                        let m = measure_path_mtu(env, a, opts.timeout).map_err(CouldNotRun::new);
+                        (a, m)
+                    })
+                    .collect();
+                (results, since(t))
             })
         });
-        let t = Instant::now();
+        let t = clock.now();
         let probes: Vec<TargetResult> = addresses
             .iter()
-            .map(|a| probe::probe_address(network, *a, &opts.probe))
+            .map(|a| ike::probe_address(env, *a, &opts.probe))
             .collect();
-        let probe_time = t.elapsed();
+        let probe_time = since(t);
         let (mtu, mtu_time) = match mtu_thread.map(|h| h.join()) {
             Some(Ok(done)) => done,
             Some(Err(_)) => (
                 addresses
                     .iter()
-                    .map(|a| {
-                        (
-                            *a,
-                            Err("the path-MTU search stopped unexpectedly".to_owned()),
-                        )
-                    })
+                    .map(|a| (*a, Err(CouldNotRun::new(PathMtuError::Stopped))))
                     .collect(),
                 Duration::ZERO,
             ),
@@ -127,11 +97,10 @@ pub fn observe(
 
     let rras = opts
         .local_rras
-        .then(|| rras::read().map_err(|e| e.to_string()));
-
+        .then(|| rras::read(env.registry).map_err(CouldNotRun::new));
     let last_attempt = opts
         .local_events
-        .then(|| crate::events::last_local_attempt(LOCAL_EVENTS_HOURS));
+        .then(|| env.events.last_attempt(LOCAL_EVENTS_HOURS));
 
     Ok(Observations {
         host: host.to_owned(),
@@ -147,32 +116,74 @@ pub fn observe(
     })
 }
 
-/// The judged result.
-#[derive(Debug)]
-pub struct Judgement {
-    pub verdict: Verdict,
-    pub cause: Option<Cause>,
-    /// Worst first.
-    pub findings: Vec<Finding>,
-    pub steps: Vec<Step>,
-    /// True when the essential tests could not run at all (exit 3).
-    pub could_not_test: bool,
-}
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
 
-/// Turns observations into findings, steps and the most likely cause.
-pub fn judge(obs: &Observations) -> Judgement {
-    let mut findings = steps::findings(obs);
-    let steps = steps::steps(obs, &findings);
-    let cause = most_likely_cause(&findings);
-    sort_by_severity(&mut findings);
-    let could_not_test = obs.resolution.is_ok()
-        && !obs.probes.is_empty()
-        && obs.probes.iter().all(|p| p.error.is_some());
-    Judgement {
-        verdict: Verdict::from_findings(&findings),
-        cause,
-        findings,
-        steps,
-        could_not_test,
+    use super::*;
+    use crate::diagnose::check::StepStatus;
+    use crate::finding::{Code, Verdict};
+    use crate::probe::ike::Timing;
+    use crate::probe::ike::fake::FakeServer;
+    use crate::probe::mtu::fake::{Eth0, Path};
+
+    fn options() -> Options {
+        Options {
+            family: Family::Any,
+            timeout: Duration::from_millis(50),
+            probe: Config::new(Timing {
+                timeout: Duration::from_millis(50),
+                retransmits: 1,
+            }),
+            mtu: true,
+            local_rras: true,
+            local_events: true,
+        }
+    }
+
+    fn step(j: &Judgement, name: &str) -> StepStatus {
+        j.steps.iter().find(|s| s.name == name).unwrap().status
+    }
+
+    #[test]
+    fn every_test_runs_through_the_environment() {
+        let net = FakeServer::new("aes256-sha256-modp2048").network();
+        let path = Path::new(Some(true), Some(true));
+        let env = Env {
+            udp: &net,
+            routes: &Eth0,
+            df: &path,
+            ..Env::offline()
+        };
+        let obs = observe(&env, "198.18.2.2", &options()).unwrap();
+        assert_eq!(obs.probes.len(), 1);
+        assert!(obs.probes[0].port_answered(500) && obs.probes[0].port_answered(4500));
+        let m = obs.mtu[0].1.as_ref().unwrap();
+        assert_eq!(m.result.path_mtu(), Some(1400));
+        // The scripted path drops what is above 1400 bytes without a word:
+        // a black hole, the one problem on an otherwise healthy server.
+        let j = judge(&obs);
+        assert_eq!(j.verdict, Verdict::Problem);
+        assert_eq!(j.cause.as_ref().map(|c| c.code), Some(Code::MtuBlackHole));
+        assert_eq!(step(&j, "udp-500"), StepStatus::Ok);
+        assert_eq!(step(&j, "path-mtu"), StepStatus::Problem);
+        // The offline registry and event logs are no Windows ones: the
+        // steps say why.
+        assert_eq!(step(&j, "local-rras"), StepStatus::Skipped);
+        assert_eq!(step(&j, "local-events"), StepStatus::Skipped);
+    }
+
+    #[test]
+    fn an_unroutable_address_is_could_not_test() {
+        let path = Path::new(None, None);
+        let env = Env {
+            df: &path,
+            ..Env::offline()
+        };
+        let obs = observe(&env, "198.18.2.2", &options()).unwrap();
+        let j = judge(&obs);
+        assert!(j.could_not_test);
+        assert_eq!(step(&j, "udp-500"), StepStatus::Skipped);
+        assert!(obs.mtu[0].1.is_err());
     }
 }

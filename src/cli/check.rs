@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::TargetArgs;
 use super::probe::PROPOSAL_SETS;
-use crate::probe::proposals::ProposalSet;
+use crate::diagnose::ike::proposals::ProposalSet;
 
 /// One call for a helpdesk script on error 809: every test in order, one
 /// verdict, the most likely cause and its remedy.
@@ -44,7 +44,7 @@ pub struct CheckArgs {
     pub proposals: ProposalSet,
 
     /// Size in bytes of the IP datagram of the fragment test (576 to 65535).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::probe::DEFAULT_FRAG_SIZE as u16,
+    #[arg(long, value_name = "BYTES", default_value_t = crate::probe::ike::DEFAULT_FRAG_SIZE as u16,
           value_parser = clap::value_parser!(u16).range(576..))]
     pub frag_size: u16,
 

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::TargetArgs;
 use super::values::{Named, ParseFn};
-use crate::probe::proposals::ProposalSet;
+use crate::diagnose::ike::proposals::ProposalSet;
 
 /// Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500,
 /// which proposals does it accept, does it support IKEv2 fragmentation, and
@@ -58,7 +58,7 @@ pub struct ProbeArgs {
     pub proposals: Option<ProposalSet>,
 
     /// Size in bytes of the padded IP datagram of the fragment test (576 to 65535); it must exceed the path MTU.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::probe::DEFAULT_FRAG_SIZE as u16,
+    #[arg(long, value_name = "BYTES", default_value_t = crate::probe::ike::DEFAULT_FRAG_SIZE as u16,
           value_parser = clap::value_parser!(u16).range(576..))]
     pub frag_size: u16,
 

@@ -25,15 +25,16 @@ pub struct TargetArgs {
     #[arg(value_name = "SERVER", value_parser = TargetParser, value_hint = clap::ValueHint::Hostname)]
     pub host: Target,
 
-    /// Test IPv4 addresses only.
+    /// Test IPv4 addresses only (from the hosts file, else DNS A records).
     #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
     pub ipv4: bool,
 
-    /// Test IPv6 addresses only.
+    /// Test IPv6 addresses only (from the hosts file, else DNS AAAA records).
     #[arg(short = '6', long = "ipv6")]
     pub ipv6: bool,
 
-    /// Seconds to wait for each reply (DNS and every probe).
+    /// Seconds to wait for each reply: every probe, and name resolution as a whole
+    /// (the hosts file first, then A and AAAA side by side).
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0, value_parser = parse_timeout)]
     pub timeout: f64,
 }

@@ -6,6 +6,7 @@ pub mod capture;
 pub mod check;
 pub mod completions;
 pub mod events;
+pub mod exit;
 pub mod man;
 pub mod mtu;
 pub mod pcap;
@@ -16,8 +17,9 @@ pub mod sixtofour;
 use std::fmt::Display;
 use std::io::{self, Write};
 
-use aovpn_diag::Exit;
 use aovpn_diag::report::Detail;
+
+pub use exit::Exit;
 
 /// Where a command writes and how much it shows.
 pub struct Ctx<'a> {

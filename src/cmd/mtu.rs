@@ -6,23 +6,22 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use aovpn_diag::Exit;
 use aovpn_diag::cli::MtuArgs;
+use aovpn_diag::diagnose::dns;
+use aovpn_diag::diagnose::mtu::{Measurement, findings};
+use aovpn_diag::env::Env;
 use aovpn_diag::finding::sort_by_severity;
-use aovpn_diag::probe::mtu::End;
-use aovpn_diag::probe::mtu_driver::Method;
-use aovpn_diag::probe::mtu_findings::{Measurement, findings};
-use aovpn_diag::probe::mtu_measure::{self, MAX_PROBES, MeasureOptions};
+use aovpn_diag::probe::mtu::{self, MAX_PROBES, MeasureOptions};
 use aovpn_diag::report::mtu::{View, write_human};
 use aovpn_diag::report::write_json;
 use aovpn_diag::resolve::resolve;
 
-use super::{Ctx, Failure, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
     let target = &args.target;
-    let resolution = resolve(&target.host, target.family(), target.timeout())
-        .map_err(|e| Failure::new(e.exit(), e))?;
+    let env = Env::system();
+    let resolution = resolve(&env, &target.host, target.family(), target.timeout())?;
     let mut measurements = Vec::new();
     for &address in &resolution.addresses {
         if measurements
@@ -31,9 +30,9 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
         {
             continue;
         }
-        measurements.push(measure(args, address, ctx)?);
+        measurements.push(measure(&env, args, address, ctx)?);
     }
-    let mut all = Vec::new();
+    let mut all = dns::findings(&resolution);
     for m in &measurements {
         all.extend(findings(m));
     }
@@ -49,9 +48,7 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
         write_human(ctx.out, &view, ctx.detail)?;
     }
     // ICMP that nobody answers measured nothing: the check could not run.
-    let unmeasurable = measurements
-        .iter()
-        .all(|m| m.method != Method::Ike && m.result.end == End::NoAnswer);
+    let unmeasurable = measurements.iter().all(Measurement::icmp_unanswered);
     if unmeasurable {
         Ok(Exit::CannotRun)
     } else {
@@ -59,7 +56,7 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
     }
 }
 
-fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Failure> {
+fn measure(env: &Env, args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Failure> {
     let opts = MeasureOptions {
         ike_port: args.ike.then_some(args.port),
         min: args.min,
@@ -68,7 +65,7 @@ fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Fa
         timeout: args.target.timeout(),
     };
     let bar = progress_bar(args, ctx, address);
-    let measured = mtu_measure::measure(address, &opts, &mut |s| {
+    let measured = mtu::measure(env, address, &opts, &mut |s| {
         if let Some(bar) = &bar {
             let (passed, failed) = s.bracket();
             bar.set_position(s.probes().len() as u64);
@@ -82,7 +79,7 @@ fn measure(args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Fa
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    measured.map_err(|e| Failure::new(e.exit(), e))
+    Ok(measured?)
 }
 
 /// A bar on stderr for --progress; hidden when stderr is not a terminal.

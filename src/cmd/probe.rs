@@ -3,21 +3,21 @@
 
 use std::io::IsTerminal;
 
-use aovpn_diag::Exit;
 use aovpn_diag::cli::ProbeArgs;
+use aovpn_diag::diagnose::dns;
+use aovpn_diag::diagnose::ike as ike_facts;
+use aovpn_diag::env::Env;
 use aovpn_diag::finding::{Verdict, sort_by_severity};
-use aovpn_diag::probe::ike::Timing;
-use aovpn_diag::probe::net::Udp;
-use aovpn_diag::probe::{self, Config};
+use aovpn_diag::probe::ike::{self, Config, Timing};
 use aovpn_diag::report::{self, probe::ProbeJson};
 use aovpn_diag::resolve;
 
-use super::{Ctx, Failure, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     let t = &args.target;
-    let resolution = resolve::resolve(&t.host, t.family(), t.timeout())
-        .map_err(|e| Failure::new(e.exit(), e))?;
+    let env = Env::system();
+    let resolution = resolve::resolve(&env, &t.host, t.family(), t.timeout())?;
     let mut cfg = Config::new(Timing {
         timeout: t.timeout(),
         retransmits: args.retransmits,
@@ -32,14 +32,17 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
         if progress {
             eprintln!("probing {address} on UDP 500 and 4500 ...");
         }
-        targets.push(probe::probe_address(&mut Udp, *address, &cfg));
+        targets.push(ike::probe_address(&env, *address, &cfg));
     }
-    if let Some(first) = targets.first()
+    // Not one address could be probed (no route, no socket): exit 3 with
+    // the first reason.
+    if let Some(why) = targets.first().and_then(|t| t.error.as_ref())
         && targets.iter().all(|t| t.error.is_some())
     {
-        return Err(Failure::cannot_run(first.error.clone().unwrap_or_default()));
+        return Err(Failure::cannot_run(why));
     }
-    let mut findings = probe::findings(&targets);
+    let mut findings = dns::findings(&resolution);
+    findings.extend(ike_facts::findings(&targets));
     sort_by_severity(&mut findings);
     let verdict = Verdict::from_findings(&findings);
     if ctx.json {

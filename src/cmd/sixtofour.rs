@@ -6,7 +6,6 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
 
-use aovpn_diag::Exit;
 use aovpn_diag::cli::SixToFourArgs;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::netlogon::parse_log;
@@ -15,7 +14,7 @@ use aovpn_diag::report::write_json;
 use aovpn_diag::sixtofour::{Source, analyse_inputs, analyse_netlogon};
 use aovpn_diag::text::decode_text;
 
-use super::{Ctx, Failure, Outcome};
+use super::{Ctx, Exit, Failure, Outcome};
 
 pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
     let inputs = if args.inputs.is_empty() {

@@ -246,12 +246,23 @@ fn the_latest_attempt_alone_is_what_check_folds_in() {
 /// findings and step list; the wire evidence keeps its rank over it.
 #[test]
 fn check_folds_in_the_last_attempt() {
-    use crate::check::{Observations, StepStatus, judge};
+    use crate::diagnose::check::{Observations, StepStatus, judge};
+    use crate::diagnose::dns::{DnsFailure, Family, Lookup, LookupFailure, RecordType};
     use std::time::Duration;
     let attempts = group(&dial(1, 100, "Contoso", FAILED, "13801"));
     let obs = |last| Observations {
         host: "vpn.example.com".into(),
-        resolution: Err("NXDOMAIN".into()),
+        resolution: Err(DnsFailure::from_lookups(
+            "vpn.example.com",
+            Family::V4,
+            None,
+            vec![Lookup {
+                record_type: RecordType::A,
+                outcome: Err(LookupFailure::NxDomain),
+                elapsed: Duration::ZERO,
+            }],
+            Duration::ZERO,
+        )),
         dns_time: Duration::ZERO,
         probes: Vec::new(),
         probe_time: Duration::ZERO,

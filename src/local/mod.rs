@@ -2,4 +2,5 @@
 //! opposed to facts learned from the network or a capture.
 
 pub mod pbk;
+pub mod registry;
 pub mod rras;

@@ -8,11 +8,10 @@
 //! `local_addr` tells the source address and port the server will see, which
 //! the NAT_DETECTION_SOURCE_IP hash needs.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -95,9 +94,10 @@ pub trait Conn {
     fn recv(&mut self, deadline: Instant) -> Result<Received, NetError>;
 }
 
-/// Opens conversations; the probe's only way to reach the network.
-pub trait Network {
-    fn open(&mut self, peer: SocketAddr, options: Options) -> Result<Box<dyn Conn>, NetError>;
+/// Opens conversations; the probe's only way to reach the network. `Sync`:
+/// one network serves probes that run side by side.
+pub trait Network: Sync {
+    fn open(&self, peer: SocketAddr, options: Options) -> Result<Box<dyn Conn>, NetError>;
 }
 
 /// The real network: one connected UDP socket per conversation.
@@ -105,7 +105,7 @@ pub trait Network {
 pub struct Udp;
 
 impl Network for Udp {
-    fn open(&mut self, peer: SocketAddr, options: Options) -> Result<Box<dyn Conn>, NetError> {
+    fn open(&self, peer: SocketAddr, options: Options) -> Result<Box<dyn Conn>, NetError> {
         let open = |source| NetError::Open { peer, source };
         let socket = Socket::new(Domain::for_address(peer), Type::DGRAM, Some(Protocol::UDP))
             .map_err(open)?;
@@ -232,7 +232,7 @@ impl Conn for UdpConn {
 fn set_fragmentation(socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Result<(), NetError> {
     use std::os::fd::AsRawFd;
 
-    use super::errqueue::setsockopt_int;
+    use super::mtu::errqueue::setsockopt_int;
     let (level, name, value, option) = match (peer, f) {
         (_, Fragmentation::SystemDefault) => return Ok(()),
         (SocketAddr::V4(_), Fragmentation::Allow) => (
@@ -335,7 +335,7 @@ fn set_fragmentation(_socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Re
 }
 
 /// What the scripted peer does with one datagram we sent.
-pub type Responder = dyn FnMut(&Sent) -> Vec<Received>;
+pub type Responder = dyn FnMut(&Sent) -> Vec<Received> + Send;
 
 /// A datagram the probe sent, as the fake recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -346,25 +346,35 @@ pub struct Sent {
     pub data: Vec<u8>,
 }
 
+/// The shared state of a [`Scripted`] network.
+struct Script {
+    responder: Box<Responder>,
+    sent: Vec<Sent>,
+    next_port: u16,
+}
+
 /// A fake network for tests: every datagram sent is recorded and handed to
 /// a responder closure, whose replies are queued for `recv`. `recv` never
-/// sleeps: with nothing queued it reports a timeout at once, so tests of
-/// retransmission logic run in microseconds.
+/// sleeps: with nothing queued it reports a timeout at once (and moves a
+/// [`ManualClock`](crate::env::ManualClock), when given one, to the
+/// deadline), so tests of retransmission logic run in microseconds.
 #[derive(Clone)]
 pub struct Scripted {
-    responder: Rc<RefCell<Box<Responder>>>,
-    sent: Rc<RefCell<Vec<Sent>>>,
-    next_port: u16,
+    script: Arc<Mutex<Script>>,
     local_ip: std::net::IpAddr,
+    clock: Option<Arc<crate::env::ManualClock>>,
 }
 
 impl Scripted {
-    pub fn new(responder: impl FnMut(&Sent) -> Vec<Received> + 'static) -> Self {
+    pub fn new(responder: impl FnMut(&Sent) -> Vec<Received> + Send + 'static) -> Self {
         Scripted {
-            responder: Rc::new(RefCell::new(Box::new(responder))),
-            sent: Rc::new(RefCell::new(Vec::new())),
-            next_port: 40_000,
+            script: Arc::new(Mutex::new(Script {
+                responder: Box::new(responder),
+                sent: Vec::new(),
+                next_port: 40_000,
+            })),
             local_ip: std::net::IpAddr::from([198, 18, 0, 2]),
+            clock: None,
         }
     }
 
@@ -374,18 +384,45 @@ impl Scripted {
         self
     }
 
+    /// Waits that time out move `clock` to their deadline.
+    pub fn with_clock(mut self, clock: Arc<crate::env::ManualClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    fn script(&self) -> MutexGuard<'_, Script> {
+        self.script.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Every datagram sent so far, in order.
     pub fn sent(&self) -> Vec<Sent> {
-        self.sent.borrow().clone()
+        self.script().sent.clone()
+    }
+
+    /// An offline [`Env`](crate::env::Env) whose UDP is this network (and
+    /// whose clock is this network's, when it has one).
+    pub fn env(&self) -> crate::env::Env<'_> {
+        crate::env::Env {
+            udp: self,
+            clock: match &self.clock {
+                Some(c) => &**c,
+                None => &crate::env::SystemClock,
+            },
+            ..crate::env::Env::offline()
+        }
     }
 }
 
 impl Network for Scripted {
-    fn open(&mut self, peer: SocketAddr, options: Options) -> Result<Box<dyn Conn>, NetError> {
-        self.next_port = self.next_port.wrapping_add(1);
+    fn open(&self, peer: SocketAddr, options: Options) -> Result<Box<dyn Conn>, NetError> {
+        let port = {
+            let mut script = self.script();
+            script.next_port = script.next_port.wrapping_add(1);
+            script.next_port
+        };
         Ok(Box::new(ScriptedConn {
             peer,
-            local: SocketAddr::new(self.local_ip, self.next_port),
+            local: SocketAddr::new(self.local_ip, port),
             options,
             net: self.clone(),
             queue: VecDeque::new(),
@@ -417,14 +454,25 @@ impl Conn for ScriptedConn {
             options: self.options,
             data: datagram.to_vec(),
         };
-        self.net.sent.borrow_mut().push(sent.clone());
-        let replies = (self.net.responder.borrow_mut())(&sent);
+        let replies = {
+            let mut script = self.net.script();
+            script.sent.push(sent.clone());
+            (script.responder)(&sent)
+        };
         self.queue.extend(replies);
         Ok(())
     }
 
-    fn recv(&mut self, _deadline: Instant) -> Result<Received, NetError> {
-        Ok(self.queue.pop_front().unwrap_or(Received::TimedOut))
+    fn recv(&mut self, deadline: Instant) -> Result<Received, NetError> {
+        match self.queue.pop_front() {
+            Some(r) => Ok(r),
+            None => {
+                if let Some(clock) = &self.net.clock {
+                    clock.advance_to(deadline);
+                }
+                Ok(Received::TimedOut)
+            }
+        }
     }
 }
 
@@ -500,7 +548,7 @@ mod tests {
 
     #[test]
     fn scripted_records_and_answers() {
-        let mut net = Scripted::new(|sent: &Sent| vec![Received::Datagram(sent.data.clone())]);
+        let net = Scripted::new(|sent: &Sent| vec![Received::Datagram(sent.data.clone())]);
         let mut conn = net
             .open("198.18.1.1:500".parse().unwrap(), Options::default())
             .unwrap();

@@ -8,10 +8,10 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::{BOLD, Detail, table, write_findings, write_verdict};
-use crate::check::{Cause, Judgement, Observations, StepStatus};
+use crate::diagnose::check::{Cause, Judgement, Observations, Step, StepStatus};
+use crate::diagnose::dns::{DnsFailure, Resolution};
 use crate::finding::{Code, Finding, Verdict};
 use crate::report::{mtu, probe};
-use crate::resolve::Resolution;
 
 /// The JSON document of `check` (after `schema_version` and `command`).
 #[derive(Serialize)]
@@ -23,7 +23,7 @@ pub struct CheckJson<'a> {
     /// The cause in words, with the remedy to try first.
     pub cause_detail: Option<&'a Cause>,
     pub findings: &'a [Finding],
-    pub steps: &'a [crate::check::Step],
+    pub steps: &'a [Step],
     pub dns: DnsJson<'a>,
     pub probe: ProbeEmbed,
     pub mtu: MtuEmbed,
@@ -38,13 +38,16 @@ pub struct CheckJson<'a> {
 pub struct EventsJson<'a> {
     pub available: bool,
     pub last_attempt: Option<&'a crate::events::attempt::Attempt>,
-    pub reason: Option<&'a str>,
+    pub reason: Option<String>,
 }
 
 #[derive(Serialize)]
 pub struct DnsJson<'a> {
     pub resolved: bool,
-    pub error: Option<&'a str>,
+    /// Why the name gave no address, in words.
+    pub error: Option<String>,
+    /// The same as facts: `kind`, each query's result and time.
+    pub failure: Option<&'a DnsFailure>,
     pub resolution: Option<&'a Resolution>,
 }
 
@@ -69,8 +72,8 @@ pub struct MtuSkipped {
 #[derive(Serialize)]
 pub struct RrasJson<'a> {
     pub available: bool,
-    pub reading: Option<&'a crate::local::rras::RrasReading>,
-    pub reason: Option<&'a str>,
+    pub reading: Option<&'a crate::diagnose::rras::RrasReading>,
+    pub reason: Option<String>,
 }
 
 pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
@@ -83,7 +86,8 @@ pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
         steps: &j.steps,
         dns: DnsJson {
             resolved: obs.resolution.is_ok(),
-            error: obs.resolution.as_ref().err().map(String::as_str),
+            error: obs.resolution.as_ref().err().map(ToString::to_string),
+            failure: obs.resolution.as_ref().err(),
             resolution: obs.resolution.as_ref().ok(),
         },
         probe: ProbeEmbed {
@@ -102,7 +106,7 @@ pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
                 .filter_map(|(a, m)| {
                     m.as_ref().err().map(|reason| MtuSkipped {
                         address: *a,
-                        reason: reason.clone(),
+                        reason: reason.to_string(),
                     })
                 })
                 .collect(),
@@ -110,12 +114,12 @@ pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
         local_rras: obs.rras.as_ref().map(|r| RrasJson {
             available: r.is_ok(),
             reading: r.as_ref().ok(),
-            reason: r.as_ref().err().map(String::as_str),
+            reason: r.as_ref().err().map(ToString::to_string),
         }),
         local_events: obs.last_attempt.as_ref().map(|r| EventsJson {
             available: r.is_ok(),
             last_attempt: r.as_ref().ok().and_then(Option::as_ref),
-            reason: r.as_ref().err().map(String::as_str),
+            reason: r.as_ref().err().map(ToString::to_string),
         }),
     }
 }

@@ -7,11 +7,9 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::{BOLD, CAUTION, DIM, Detail, table, write_findings, write_verdict};
+use crate::diagnose::mtu::{End, Measurement, Method, Outcome, ProbeRecord};
 use crate::finding::{Finding, Verdict};
 use crate::millis;
-use crate::probe::mtu::{End, Outcome, ProbeRecord};
-use crate::probe::mtu_driver::Method;
-use crate::probe::mtu_findings::Measurement;
 
 /// Everything one run found.
 pub struct View<'a> {
@@ -343,7 +341,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::probe::mtu_findings::{findings, sample_measurement};
+    use crate::diagnose::mtu::findings::{findings, sample_measurement};
 
     fn measurement() -> Measurement {
         let router: IpAddr = "198.18.1.1".parse().unwrap();

@@ -8,11 +8,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{BOLD, DIM, Detail, table, write_findings, write_verdict};
+use crate::diagnose::dns::{Resolution, Source};
+use crate::diagnose::ike::{
+    AuthFacts, AuthOutcome, ExchangeFacts, Outcome, PortResult, ProposalResult, TargetResult,
+};
 use crate::finding::{Finding, Severity, Verdict};
-use crate::probe::auth::{AuthOutcome, AuthReport};
-use crate::probe::ike::Outcome;
-use crate::probe::{Attempt, PortResult, ProposalResult, TargetResult};
-use crate::resolve::Resolution;
 use crate::wire::ike::notation;
 
 /// The `--json` document of `probe` (inside the shared envelope).
@@ -132,21 +132,13 @@ fn ms(d: Option<Duration>) -> Option<f64> {
     d.map(crate::millis::json)
 }
 
-fn outcome(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Answered => "answered",
-        Outcome::NoAnswer => "no-answer",
-        Outcome::Unreachable => "unreachable",
-    }
-}
-
 fn port_json(p: &PortResult) -> PortJson {
-    let r = &p.small.report;
-    let f = p.small.facts.as_ref();
+    let r = &p.small;
+    let f = r.response.as_ref();
     PortJson {
         port: p.port,
         answered: p.small.answered(),
-        outcome: outcome(&r.outcome),
+        outcome: r.outcome.as_str(),
         rtt_ms: ms(r.rtt),
         requests_sent: r.requests_sent,
         request_ip_bytes: r.ip_datagram_bytes,
@@ -167,12 +159,12 @@ fn port_json(p: &PortResult) -> PortJson {
             initiator: f.and_then(|f| f.initiator_behind_nat),
         },
         fragmented: p.fragmented.as_ref().map(|a| FragmentedJson {
-            ip_bytes: a.report.ip_datagram_bytes,
+            ip_bytes: a.ip_datagram_bytes,
             answered: a.answered(),
-            outcome: outcome(&a.report.outcome),
-            rtt_ms: ms(a.report.rtt),
-            requests_sent: a.report.requests_sent,
-            icmp_too_big: a.report.too_big,
+            outcome: a.outcome.as_str(),
+            rtt_ms: ms(a.rtt),
+            requests_sent: a.requests_sent,
+            icmp_too_big: a.too_big,
         }),
     }
 }
@@ -197,12 +189,12 @@ fn any_some(values: impl Iterator<Item = Option<bool>>) -> Option<bool> {
 }
 
 pub fn target_json(t: &TargetResult) -> TargetJson {
-    let frag: Vec<&Attempt> = t.ports().filter_map(|p| p.fragmented.as_ref()).collect();
+    let frag: Vec<&ExchangeFacts> = t.ports().filter_map(|p| p.fragmented.as_ref()).collect();
     let responder = any_some(t.facts().map(|f| f.responder_behind_nat));
     let initiator = any_some(t.facts().map(|f| f.initiator_behind_nat));
     TargetJson {
         address: t.address.to_string(),
-        error: t.error.clone(),
+        error: t.error.as_ref().map(ToString::to_string),
         udp500: t.udp500.as_ref().map(port_json),
         udp4500: t.udp4500.as_ref().map(port_json),
         fragmentation_supported: t.fragmentation_supported(),
@@ -219,23 +211,13 @@ pub fn target_json(t: &TargetResult) -> TargetJson {
     }
 }
 
-fn auth_outcome(o: &AuthOutcome) -> &'static str {
-    match o {
-        AuthOutcome::Answered => "answered",
-        AuthOutcome::InvalidIkeSpi => "invalid-ike-spi",
-        AuthOutcome::NoAnswer => "no-answer",
-        AuthOutcome::Unreachable => "unreachable",
-        AuthOutcome::NotRun(_) => "not-run",
-    }
-}
-
-fn ike_auth_json(a: &AuthReport) -> IkeAuthJson {
+fn ike_auth_json(a: &AuthFacts) -> IkeAuthJson {
     IkeAuthJson {
         sent: a.sent(),
         answered: a.answered(),
-        outcome: auth_outcome(&a.outcome),
+        outcome: a.outcome.as_str(),
         not_run_reason: match &a.outcome {
-            AuthOutcome::NotRun(r) => Some(r.clone()),
+            AuthOutcome::NotRun(r) => Some(r.to_string()),
             _ => None,
         },
         rtt_ms: ms(a.rtt),
@@ -276,19 +258,19 @@ fn yes_no(v: Option<bool>) -> &'static str {
     }
 }
 
-fn answer_cell(a: &Attempt) -> String {
-    match a.report.outcome {
-        Outcome::Answered => match a.report.rtt {
+fn answer_cell(a: &ExchangeFacts) -> String {
+    match a.outcome {
+        Outcome::Answered => match a.rtt {
             Some(rtt) => format!("yes, {}", crate::millis::text(rtt)),
             None => "yes".to_owned(),
         },
-        Outcome::NoAnswer => format!("NO ({} sent)", a.report.requests_sent),
+        Outcome::NoAnswer => format!("NO ({} sent)", a.requests_sent),
         Outcome::Unreachable => "NO (ICMP unreachable)".to_owned(),
     }
 }
 
 /// One line for the IKE_AUTH test in the human view.
-fn auth_line(a: &AuthReport) -> String {
+fn auth_line(a: &AuthFacts) -> String {
     let rtt = a
         .rtt
         .map(|d| format!(" in {}", crate::millis::text(d)))
@@ -313,7 +295,7 @@ fn auth_line(a: &AuthReport) -> String {
 }
 
 fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
-    let f = p.small.facts.as_ref();
+    let f = p.small.response.as_ref();
     let chosen = match f {
         Some(f) => match (&f.chosen, f.errors.first()) {
             (Some(c), _) => c.describe(),
@@ -328,7 +310,7 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
         None => "-".to_owned(),
     };
     let frag = match &p.fragmented {
-        Some(a) => format!("{} B: {}", a.report.ip_datagram_bytes, answer_cell(a)),
+        Some(a) => format!("{} B: {}", a.ip_datagram_bytes, answer_cell(a)),
         None => "skipped".to_owned(),
     };
     let mut row = vec![
@@ -343,7 +325,7 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
         frag,
     ];
     if verbose {
-        let r = &p.small.report;
+        let r = &p.small;
         row.push(format!(
             "{} B from {}, SPIi {}",
             r.ip_datagram_bytes,
@@ -352,6 +334,31 @@ fn port_row(p: &PortResult, verbose: bool) -> Vec<String> {
         ));
     }
     row
+}
+
+/// One line on where the addresses came from (nothing for a literal): the
+/// hosts file, or DNS with each answer and each failed query.
+pub fn write_resolution(out: &mut dyn Write, r: &Resolution) -> io::Result<()> {
+    let mut parts: Vec<String> = r
+        .answers
+        .iter()
+        .map(|a| match a.ttl {
+            Some(ttl) => format!("{} {} (ttl {ttl})", a.record_type, a.address),
+            None => format!("{} {}", a.record_type, a.address),
+        })
+        .collect();
+    parts.extend(r.lookups.iter().filter_map(|l| l.failure_text()));
+    match r.source {
+        Source::Literal => Ok(()),
+        Source::HostsFile => writeln!(
+            out,
+            "{DIM}hosts file {}:{DIM:#} {} -> {} (DNS not asked)",
+            r.hosts_file.as_deref().unwrap_or("?"),
+            r.host,
+            parts.join(", ")
+        ),
+        Source::Dns => writeln!(out, "{DIM}DNS:{DIM:#} {} -> {}", r.host, parts.join(", ")),
+    }
 }
 
 /// The human view.
@@ -367,19 +374,7 @@ pub fn write_human(
     if detail.quiet {
         return write_findings(out, findings, detail);
     }
-    if resolution.from_dns {
-        let answers: Vec<String> = resolution
-            .answers
-            .iter()
-            .map(|a| format!("{} {} (ttl {})", a.record_type, a.address, a.ttl))
-            .collect();
-        writeln!(
-            out,
-            "{DIM}DNS:{DIM:#} {} -> {}",
-            resolution.host,
-            answers.join(", ")
-        )?;
-    }
+    write_resolution(out, resolution)?;
     for t in targets {
         writeln!(out)?;
         writeln!(out, "{BOLD}{}{BOLD:#}", t.address)?;
@@ -422,18 +417,13 @@ pub fn write_human(
             )?;
         }
         for p in t.ports() {
-            let Some(f) = &p.small.facts else { continue };
+            let Some(f) = &p.small.response else { continue };
             if let Some(r) = &f.redirect {
                 writeln!(out, "  UDP {}: server redirects to {r}", p.port)?;
             }
-            if !p.small.report.ke_retries.is_empty() {
-                let groups: Vec<String> = p
-                    .small
-                    .report
-                    .ke_retries
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
+            if !p.small.ke_retries.is_empty() {
+                let groups: Vec<String> =
+                    p.small.ke_retries.iter().map(ToString::to_string).collect();
                 writeln!(
                     out,
                     "  UDP {}: server asked for key exchange group {}",
@@ -441,7 +431,7 @@ pub fn write_human(
                     groups.join(", ")
                 )?;
             }
-            if p.small.report.cookie_requested {
+            if p.small.cookie_requested {
                 writeln!(
                     out,
                     "  UDP {}: server demanded a COOKIE (under load, or always)",
@@ -479,65 +469,62 @@ pub fn write_human(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::probe::fake::FakeServer;
-    use crate::probe::ike::Timing;
-    use crate::probe::{Config, findings, probe_address};
+    use crate::diagnose::ike::{findings, samples};
 
-    /// A probe of the scripted responder with fixed round-trip times and
-    /// SPIs, so the rendering is deterministic.
-    fn sample(server: FakeServer) -> (Resolution, Vec<TargetResult>, Vec<Finding>) {
-        let mut net = server.network();
-        let cfg = Config::new(Timing {
-            timeout: Duration::from_millis(20),
-            retransmits: 1,
-        });
-        let mut t = probe_address(&mut net, "198.18.2.2".parse().unwrap(), &cfg);
-        for p in [&mut t.udp500, &mut t.udp4500].into_iter().flatten() {
-            for a in std::iter::once(&mut p.small).chain(p.fragmented.iter_mut()) {
-                a.report.rtt = a.report.rtt.map(|_| Duration::from_micros(1500));
-                a.report.spi_i = [0x11; 8];
-            }
-        }
-        if let Some(a) = &mut t.ike_auth {
-            a.rtt = a.rtt.map(|_| Duration::from_micros(2500));
-        }
-        let f = findings(std::slice::from_ref(&t));
-        let res = crate::resolve::resolve(
-            "198.18.2.2",
-            crate::resolve::Family::Any,
-            Duration::from_secs(1),
+    /// A resolution of the literal address (no DNS).
+    fn literal() -> Resolution {
+        Resolution::literal(
+            samples::ADDRESS,
+            crate::diagnose::dns::Family::Any,
+            samples::address(),
         )
-        .unwrap();
-        (res, vec![t], f)
     }
 
-    fn human(server: FakeServer) -> String {
-        let (res, t, f) = sample(server);
+    #[test]
+    fn the_resolution_line_names_the_hosts_file_or_each_dns_query() {
+        use crate::diagnose::dns::samples::{answered, failed, from_dns, from_hosts, v4, v6};
+        use crate::diagnose::dns::{LookupFailure, RecordType};
+        let line = |r: &Resolution| {
+            let mut out = Vec::new();
+            write_resolution(&mut out, r).unwrap();
+            anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
+        };
+        assert_eq!(line(&literal()), "");
+        assert_eq!(
+            line(&from_hosts(&[v4(), v6()])),
+            "hosts file /etc/hosts: vpn.example.com -> A 198.51.100.7, AAAA 2001:db8::7 (DNS not asked)\n"
+        );
+        let r = from_dns(vec![
+            answered(RecordType::A, 3),
+            failed(RecordType::Aaaa, LookupFailure::Timeout, 2000),
+        ]);
+        assert_eq!(
+            line(&r),
+            "DNS: vpn.example.com -> A 198.51.100.7 (ttl 300), AAAA: no DNS server answered in time (2000.0 ms)\n"
+        );
+    }
+
+    fn human(t: TargetResult) -> String {
+        let f = findings(std::slice::from_ref(&t));
         let mut out = Vec::new();
-        write_human(&mut out, &res, &t, &f, Detail::default()).unwrap();
+        write_human(&mut out, &literal(), &[t], &f, Detail::default()).unwrap();
         anstream::adapter::strip_str(&String::from_utf8(out).unwrap()).to_string()
     }
 
     #[test]
     fn human_view_of_a_healthy_server() {
-        insta::assert_snapshot!(human(FakeServer::new("aes256-sha256-modp2048")));
+        insta::assert_snapshot!(human(samples::healthy()));
     }
 
     #[test]
     fn human_view_of_dropped_fragments() {
-        let mut s = FakeServer::new("aes256-sha256-modp2048");
-        s.max_ip_size = Some(1500);
-        s.fragmentation = false;
-        insta::assert_snapshot!(human(s));
+        insta::assert_snapshot!(human(samples::server(false, false)));
     }
 
     #[test]
     fn json_has_the_fields_the_issue_requires() {
-        let (_, t, _) = sample(FakeServer::new("aes256-sha256-modp2048"));
-        let j = serde_json::to_value(target_json(&t[0])).unwrap();
+        let j = serde_json::to_value(target_json(&samples::healthy())).unwrap();
         assert_eq!(j["address"], "198.18.2.2");
         assert_eq!(j["udp500"]["answered"], true);
         assert_eq!(j["udp500"]["rtt_ms"], 1.5);

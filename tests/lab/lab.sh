@@ -193,8 +193,48 @@ cmd_down() {
     for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^aovd-' || true); do
         ip link del "$l" 2>/dev/null || true
     done
+    # The client's own hosts file and resolv.conf (`names`).
+    local d
+    for d in /etc/netns/aovd-*; do
+        [ -d "$d" ] || continue
+        rm -f "$d/hosts" "$d/resolv.conf"
+        rmdir "$d" 2>/dev/null || log "down: $d is not empty, left in place"
+    done
+    rmdir /etc/netns 2>/dev/null || true
     rm -rf "$RUN"
     log "down: removed aovd-* namespaces and lab processes"
+}
+
+# `names [--dns none|ADDR] [--hosts 'ADDR NAME...']...`: the client namespace's
+# own /etc/hosts and /etc/resolv.conf. `ip netns exec NS` bind-mounts the files
+# of /etc/netns/NS over /etc, so only programs run in the client see them.
+# --dns none (the default): no nameserver at all; --dns ADDR: that nameserver.
+cmd_names() {
+    need_root
+    ns_exists "$NS_CLIENT" || die "names: lab is not up (run: lab.sh up)"
+    local dns=none hosts=()
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --dns) dns=${2:?--dns needs none or an address}; shift 2 ;;
+        --hosts) hosts+=("${2:?--hosts needs 'ADDR NAME'}"); shift 2 ;;
+        *) die "names: unknown option $1" ;;
+        esac
+    done
+    local dir="/etc/netns/$NS_CLIENT"
+    mkdir -p "$dir"
+    {
+        echo "# aovd lab: the client namespace's hosts file (lab.sh names)"
+        echo "127.0.0.1 localhost"
+        echo "::1 localhost"
+        local h
+        for h in "${hosts[@]}"; do echo "$h"; done
+    } >"$dir/hosts"
+    if [ "$dns" = none ]; then
+        echo "# aovd lab: no DNS server configured (lab.sh names --dns none)" >"$dir/resolv.conf"
+    else
+        printf '# aovd lab (lab.sh names)\nnameserver %s\n' "$dns" >"$dir/resolv.conf"
+    fi
+    log "names: client hosts file with ${#hosts[@]} entries, DNS server: $dns"
 }
 
 cmd_addrs() {
@@ -309,6 +349,17 @@ table inet aovd_drop_echo {
 }
 EOF
         ;;
+    drop-dns)
+        # DNS toward the lab servers vanishes: a configured server that never answers.
+        cat <<'EOF'
+table inet aovd_drop_dns {
+  chain pre { type filter hook prerouting priority -500; policy accept;
+    udp dport 53 counter drop
+    tcp dport 53 counter drop
+  }
+}
+EOF
+        ;;
     lb-healthy | lb-snat)
         # One client -> one server for both IKE ports (source-address hash).
         cat <<EOF
@@ -353,7 +404,7 @@ conntrack_short_udp() {
         [ -w /proc/sys/net/netfilter/$f ] && echo 1 >/proc/sys/net/netfilter/$f; done; true'
 }
 
-FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-big-to-client drop-echo lb-healthy lb-split lb-snat"
+FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-big-to-client drop-echo drop-dns lb-healthy lb-split lb-snat"
 
 # `fw A [B ...]`: replace the router's ruleset with the union of the scenarios.
 cmd_fw() {
@@ -808,6 +859,9 @@ usage: lab.sh COMMAND ...
                   [-4|-6] [--eap] [--proposals LIST] [--version 1|2]
                                                           prints RESULT=established|failed
   client stop
+  names [--dns none|ADDR] [--hosts 'ADDR NAME']...
+                               the client namespace's own hosts file and resolv.conf
+                               (no DNS server by default); removed by down
   stop                         stop every charon of the lab
   capture start NS FILE [--iface IF] [--filter BPF] [--linktype T] [--nano]
                                (tcpdump, full packets, classic pcap; returns once listening)
@@ -826,6 +880,7 @@ main() {
     down) need_root; cmd_down ;;
     addrs) cmd_addrs ;;
     fw) cmd_fw "$@" ;;
+    names) cmd_names "$@" ;;
     server) need_root; cmd_server "$@" ;;
     client) need_root; cmd_client "$@" ;;
     stop) need_root; cmd_stop ;;

@@ -2,13 +2,18 @@
 //! servers in network namespaces, strongSwan peers and nftables scenarios.
 //!
 //! Include it from an integration test with
-//! `#[path = "support/lab.rs"] mod lab;` and start every lab test with
-//! `let Some(lab) = lab::Lab::require() else { return };`.
+//! `#[path = "support/lab.rs"] mod lab;`, mark every lab test
+//! `#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]` (plus the
+//! `cfg_attr(windows, ignore = ...)` every lab test has) and start it with
+//! `let lab = lab::Lab::require();`.
 //!
-//! Why opt-in and why it panics: the lab needs root and creates machine-global
-//! namespaces, so a plain `cargo test` must not touch it (`AOVPN_LAB` unset →
-//! the test prints why it skipped). When `AOVPN_LAB=1` is set (as `.ci/run`
-//! does), a lab that cannot start is a failure, never a silent pass.
+//! Why ignored and why it panics: the lab needs root and creates
+//! machine-global namespaces, so a plain `cargo test` must not touch it, and
+//! must say so: it reports the lab tests as ignored (not run), never as
+//! passed. They run when asked for, with `AOVPN_LAB=1 cargo test --
+//! --include-ignored` as root (what `.ci/run` does); then a lab that cannot
+//! start (not root, a package missing, `AOVPN_LAB` unset) panics with the
+//! reason: a failure, never a silent pass.
 //!
 //! Why the lock: namespaces, charon processes and the router ruleset are shared
 //! by every lab test on the machine. A static mutex serialises the tests of one
@@ -64,20 +69,23 @@ pub struct Initiation {
 }
 
 impl Lab {
-    /// Starts the lab with the default router->server MTU (1400), or returns
-    /// `None` (after printing why) when `AOVPN_LAB` is not `1`.
-    pub fn require() -> Option<Lab> {
+    /// Starts the lab with the default router->server MTU (1400). Panics with
+    /// the reason when it cannot start (an ignored test runs only when asked).
+    pub fn require() -> Lab {
         Self::require_with_mtu(DEFAULT_MTU)
     }
 
     /// Like [`Lab::require`] with another router->server MTU (1280..=9000).
-    pub fn require_with_mtu(mtu: u32) -> Option<Lab> {
+    pub fn require_with_mtu(mtu: u32) -> Lab {
         if std::env::var(ENV).as_deref() != Ok("1") {
-            eprintln!("skipped: set {ENV}=1 (root) to run the namespace lab");
-            return None;
+            panic!(
+                "the namespace lab tests were asked for (--include-ignored) but {ENV} is not 1: \
+                 run them as root with {ENV}=1, e.g. \
+                 sudo {ENV}=1 cargo test --test lab_probe -- --include-ignored --test-threads=1"
+            );
         }
         if let Err(why) = preflight() {
-            panic!("{ENV}=1 but the namespace lab cannot start: {why}");
+            panic!("the namespace lab cannot start: {why}");
         }
         let guard = IN_PROCESS
             .lock()
@@ -93,7 +101,7 @@ impl Lab {
         let mut lab = lab;
         lab.sh(&["up", "--mtu", &mtu.to_string()]);
         lab.addrs = parse_addrs(&lab.sh(&["addrs"]));
-        Some(lab)
+        lab
     }
 
     /// Path of `tests/lab/lab.sh`.
@@ -151,10 +159,21 @@ impl Lab {
 
     /// Replaces the router ruleset with the union of the named scenarios
     /// (`none`, `drop-frags`, `drop-nonfirst-frags`, `black-hole`, `block-500`,
-    /// `block-4500`, `drop-echo`, `lb-healthy`, `lb-split`, `lb-snat`).
+    /// `block-4500`, `drop-echo`, `drop-dns`, `lb-healthy`, `lb-split`, `lb-snat`).
     pub fn fw(&self, scenarios: &[&str]) {
         let mut args = vec!["fw"];
         args.extend_from_slice(scenarios);
+        self.sh(&args);
+    }
+
+    /// The client namespace's own hosts file (`entries`, each `ADDR NAME`)
+    /// and resolv.conf: `dns` is the one nameserver, `None` for no DNS
+    /// server at all. `lab.sh down` removes both.
+    pub fn names(&self, dns: Option<&str>, entries: &[&str]) {
+        let mut args = vec!["names", "--dns", dns.unwrap_or("none")];
+        for e in entries {
+            args.extend_from_slice(&["--hosts", e]);
+        }
         self.sh(&args);
     }
 
@@ -310,7 +329,7 @@ fn preflight() -> Result<(), String> {
         .ok_or("no Uid line in /proc/self/status")?;
     if euid != "0" {
         return Err(format!(
-            "it must run as root (effective uid is {euid}); try: sudo {ENV}=1 cargo test ..."
+            "it must run as root (effective uid is {euid}); try: sudo {ENV}=1 cargo test -- --include-ignored"
         ));
     }
     if !Lab::script().is_file() {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aovpn_diag::Exit;
 use aovpn_diag::analyse::Options;
 use aovpn_diag::capture::defrag::DefragLimits;
 use aovpn_diag::capture::device::{
@@ -21,7 +20,7 @@ use aovpn_diag::capture::writer::{EndOfCapture, PcapngWriter};
 use aovpn_diag::cli::CaptureArgs;
 use aovpn_diag::finding::{Verdict, sort_by_severity};
 use aovpn_diag::live::{self, FrameSource, Run, Sink, Stopped, SystemClock, dropped_finding};
-use aovpn_diag::probe::iface::outgoing;
+use aovpn_diag::env::Env;
 use aovpn_diag::report::capture::{
     CaptureInfo, CaptureJson, InterfaceRow, WriteInfo, write_event, write_event_json,
     write_interfaces, write_start_json, write_summary,
@@ -29,6 +28,7 @@ use aovpn_diag::report::capture::{
 use aovpn_diag::report::pcap::write_human;
 use aovpn_diag::report::write_json;
 
+use super::super::Exit;
 use super::{Ctx, Failure, Outcome, recipe_for, server_addresses, unavailable};
 
 type FileWriter = PcapngWriter<BufWriter<File>>;
@@ -186,9 +186,10 @@ fn pick(
     if let Some(i) = &args.interface {
         return Ok((i.clone(), "--interface".into()));
     }
+    let env = Env::system();
     let mut why_not = Vec::new();
     for &ip in servers {
-        match outgoing(ip) {
+        match env.routes.outgoing(ip) {
             Ok(o) => match for_route(list, o.source, o.interface.as_deref()) {
                 Some(name) => return Ok((name, format!("the route to {ip}"))),
                 None => why_not.push(format!(

@@ -9,17 +9,18 @@ mod live;
 use std::net::IpAddr;
 use std::time::Duration;
 
-#[cfg(not(feature = "live"))]
-use aovpn_diag::Exit;
 use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::recipe::{self, Step};
 use aovpn_diag::cli::CaptureArgs;
 use aovpn_diag::report::capture::{
     ErrorJson, RecipeJson, RecipeStep, UnavailableJson, write_recipe,
 };
+use aovpn_diag::env::Env;
 use aovpn_diag::report::write_json;
 use aovpn_diag::resolve::{Family, resolve};
 
+#[cfg(not(feature = "live"))]
+use super::Exit;
 use super::{Ctx, Failure, Outcome};
 
 /// DNS wait for --server.
@@ -40,9 +41,9 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
 fn server_addresses(args: &CaptureArgs) -> Result<Vec<IpAddr>, Failure> {
     match &args.server {
         None => Ok(Vec::new()),
-        Some(host) => resolve(host, Family::Any, RESOLVE_TIMEOUT)
+        Some(host) => resolve(&Env::system(), host, Family::Any, RESOLVE_TIMEOUT)
             .map(|r| r.addresses)
-            .map_err(|e| Failure::new(e.exit(), e)),
+            .map_err(Failure::from),
     }
 }
 

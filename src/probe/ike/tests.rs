@@ -1,240 +1,239 @@
+//! The probe's plan and findings against the scripted responder.
+
+use std::time::Duration;
+
+use super::fake::FakeServer;
 use super::*;
-use crate::probe::fake::{FakeServer, ke_group};
-use crate::wire::ike::notation;
+use crate::diagnose::ike::findings;
+use crate::finding::{Code, Severity, Verdict};
+use crate::probe::net::{self, Network};
 
-const SERVER4: &str = "198.18.1.10";
+fn cfg() -> Config {
+    Config::new(Timing {
+        timeout: Duration::from_millis(50),
+        retransmits: 1,
+    })
+}
 
-fn exchange(port: u16, offer: &str) -> Exchange {
-    Exchange {
-        peer: format!("{SERVER4}:{port}").parse().unwrap(),
-        proposals: notation::parse_list(offer).unwrap(),
-        ke_group: None,
-        follow_invalid_ke: true,
-        pad_to_ip_size: None,
-        fragmentation: Fragmentation::SystemDefault,
-        timing: Timing {
-            timeout: Duration::from_millis(100),
-            retransmits: 2,
-        },
-    }
+fn run(server: FakeServer, cfg: &Config) -> (TargetResult, Vec<crate::finding::Finding>, usize) {
+    let net = server.network();
+    let t = probe_address(&net.env(), "198.18.1.10".parse().unwrap(), cfg);
+    let f = findings(std::slice::from_ref(&t));
+    (t, f, net.sent().len())
+}
+
+fn codes(f: &[crate::finding::Finding]) -> Vec<(Code, Severity)> {
+    f.iter().map(|f| (f.code, f.severity)).collect()
 }
 
 #[test]
-fn answered_on_500_with_real_nat_detection_hashes() {
-    let mut net = FakeServer::new("aes256-sha256-modp2048").network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048")).unwrap();
-    assert_eq!(report.outcome, Outcome::Answered);
-    assert_eq!(report.requests_sent, 1);
-    assert!(report.rtt.is_some());
-    let facts = ResponseFacts::read(report.response.as_ref().unwrap(), &report);
+fn healthy_server_with_fragmentation() {
+    let (t, f, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &cfg());
     assert_eq!(
-        facts.chosen.unwrap().describe(),
+        codes(&f),
+        [
+            (Code::IkeFragmentationSupported, Severity::Info),
+            (Code::IkeAuthAnswered, Severity::Info)
+        ]
+    );
+    assert_eq!(Verdict::from_findings(&f), Verdict::Ok);
+    assert_eq!(
+        sent, 5,
+        "small and padded request on each port and the IKE_AUTH, one datagram each \
+(AUTHENTICATION_FAILED ends the SA, so no Delete)"
+    );
+    let p500 = t.udp500.as_ref().unwrap();
+    assert!(p500.small.answered());
+    assert_eq!(p500.fragmented.as_ref().unwrap().ip_datagram_bytes, 2000);
+    assert!(p500.fragmented.as_ref().unwrap().answered());
+    assert_eq!(t.fragmentation_supported(), Some(true));
+    assert_eq!(t.vendor_ids(), ["strongSwan"]);
+    assert_eq!(
+        t.chosen().unwrap().describe(),
         "AES-CBC-256/HMAC-SHA2-256/PRF-SHA2-256/MODP-2048"
     );
-    assert!(facts.fragmentation_supported);
-    assert_eq!(facts.responder_behind_nat, Some(false));
-    assert_eq!(facts.initiator_behind_nat, Some(false));
-    assert_eq!(facts.vendor_ids, ["strongSwan"]);
-    assert!(facts.errors.is_empty());
+}
 
-    // Byte-level check of what went out: no marker on 500, a fresh SPI,
-    // NAT_DETECTION hashes over the real socket addresses, 16430 offered.
-    let sent = net.sent();
-    assert_eq!(sent.len(), 1);
-    let req = Message::parse(&sent[0].data).unwrap();
-    assert_eq!(req.header.spi_i, report.spi_i);
-    assert_eq!(req.header.spi_r, [0; 8]);
+#[test]
+fn blocked_port_500_is_a_failure_and_4500_still_tested() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.dropped_ports.insert(500);
+    let (t, f, _) = run(s, &cfg());
     assert_eq!(
-        req.notify(NotifyType::NAT_DETECTION_SOURCE_IP)
-            .unwrap()
-            .data,
-        natt::nat_detection_hash(&report.spi_i, &[0; 8], sent[0].local)
+        codes(&f),
+        [
+            (Code::Udp500Unanswered, Severity::Fail),
+            (Code::IkeFragmentationSupported, Severity::Info)
+        ]
     );
-    assert_eq!(
-        req.notify(NotifyType::NAT_DETECTION_DESTINATION_IP)
-            .unwrap()
-            .data,
-        natt::nat_detection_hash(&report.spi_i, &[0; 8], sent[0].peer)
-    );
+    assert!(t.udp500.as_ref().unwrap().fragmented.is_none());
     assert!(
-        req.notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
-            .is_some()
+        t.udp4500
+            .as_ref()
+            .unwrap()
+            .fragmented
+            .as_ref()
+            .unwrap()
+            .answered()
     );
-    assert_eq!(req.ke().unwrap().data.len(), 256, "MODP-2048 public value");
-    assert_eq!(report.udp_payload_bytes, sent[0].data.len());
-    assert_eq!(report.ip_datagram_bytes, sent[0].data.len() + 28);
+    assert_eq!(f[0].evidence["requests_sent"], 2);
 }
 
 #[test]
-fn port_4500_uses_the_non_esp_marker() {
-    let mut net = FakeServer::new("aes256-sha256-modp2048").network();
-    let report = run(&mut net, &exchange(4500, "aes256-sha256-modp2048")).unwrap();
-    assert_eq!(report.outcome, Outcome::Answered);
-    let sent = net.sent();
-    assert_eq!(sent[0].data[..4], [0, 0, 0, 0]);
-    assert!(Message::parse(&sent[0].data[4..]).is_ok());
-    assert_eq!(report.ip_datagram_bytes, sent[0].data.len() + 28);
+fn closed_port_4500_reports_icmp() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.closed_ports.insert(4500);
+    let (_, f, _) = run(s, &cfg());
+    assert_eq!(f[0].code, Code::Udp4500Unanswered);
+    assert_eq!(f[0].evidence["icmp_unreachable"], true);
+    assert!(f[0].summary.contains("ICMP unreachable"));
 }
 
 #[test]
-fn follows_invalid_ke_payload_to_the_group_the_server_wants() {
-    let mut net = FakeServer::new("aes256gcm16-prfsha384-ecp384").network();
-    let report = run(
-        &mut net,
-        &exchange(500, "aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384"),
-    )
-    .unwrap();
-    assert_eq!(report.outcome, Outcome::Answered);
-    assert_eq!(report.ke_retries, [DhGroup::ECP_384]);
-    let sent = net.sent();
-    assert_eq!(sent.len(), 2);
-    assert_eq!(ke_group(&sent[0].data, 500), Some(DhGroup::MODP_2048));
-    assert_eq!(ke_group(&sent[1].data, 500), Some(DhGroup::ECP_384));
-    let second = Message::parse(&sent[1].data).unwrap();
-    assert_eq!(second.header.spi_i, report.spi_i, "same SPI on the retry");
-    assert_eq!(second.ke().unwrap().data.len(), 96, "ECP-384 x||y");
-    let facts = ResponseFacts::read(report.response.as_ref().unwrap(), &report);
+fn dropped_fragments_fail_without_ike_fragmentation() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.max_ip_size = Some(1500);
+    s.fragmentation = false;
+    let (_, f, _) = run(s, &cfg());
     assert_eq!(
-        facts.chosen.unwrap().describe(),
-        "AES-GCM-16-256/PRF-SHA2-384/ECP-384"
+        codes(&f),
+        [
+            (Code::IpFragmentsDropped, Severity::Fail),
+            (Code::IpFragmentsDropped, Severity::Fail),
+            (Code::IkeFragmentationNotSupported, Severity::Warn),
+            (Code::IkeAuthAnswered, Severity::Info)
+        ]
+    );
+    assert_eq!(f[0].evidence["port"], 500);
+    assert_eq!(f[1].evidence["port"], 4500);
+    assert_eq!(f[0].evidence["fragmented_ip_bytes"], 2000);
+    assert!(
+        f[0].remedy
+            .as_ref()
+            .unwrap()
+            .contains("EnableServerFragmentation")
     );
 }
 
 #[test]
-fn repeats_with_the_cookie_first() {
-    let mut server = FakeServer::new("aes256-sha256-modp2048");
-    server.cookie = true;
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048")).unwrap();
-    assert_eq!(report.outcome, Outcome::Answered);
-    assert!(report.cookie_requested);
-    let sent = net.sent();
-    assert_eq!(sent.len(), 2);
-    let retry = Message::parse(&sent[1].data).unwrap();
-    assert!(matches!(
-        &retry.payloads[0].body,
-        crate::wire::ike::Body::Notify(n) if n.kind == NotifyType::COOKIE && n.data == b"fake-cookie"
-    ));
-    assert!(report.response.unwrap().sa().is_some());
+fn dropped_fragments_only_warn_with_ike_fragmentation() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.max_ip_size = Some(1500);
+    let (_, f, _) = run(s, &cfg());
+    assert_eq!(f[0].code, Code::IpFragmentsDropped);
+    assert_eq!(f[0].severity, Severity::Warn);
+    assert_eq!(Verdict::from_findings(&f), Verdict::Ok);
 }
 
 #[test]
-fn unanswered_requests_are_retransmitted_identically_then_given_up() {
-    let mut server = FakeServer::new("aes256-sha256-modp2048");
-    server.dropped_ports.insert(500);
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048")).unwrap();
-    assert_eq!(report.outcome, Outcome::NoAnswer);
-    assert_eq!(report.requests_sent, 3);
-    let sent = net.sent();
-    assert_eq!(sent.len(), 3);
-    assert!(sent.iter().all(|s| s.data == sent[0].data));
-    assert!(report.response.is_none());
+fn frag_size_is_honoured_and_can_be_skipped() {
+    let mut c = cfg();
+    c.frag_size = Some(1600);
+    let (t, _, _) = run(FakeServer::new("aes256-sha256-modp2048"), &c);
+    let frag = t.udp4500.unwrap().fragmented.unwrap();
+    assert_eq!(frag.ip_datagram_bytes, 1600);
+    c.frag_size = None;
+    let (t, _, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &c);
+    assert!(t.udp500.unwrap().fragmented.is_none());
+    assert_eq!(sent, 3);
+    c.auth_test = false;
+    let (t, _, sent) = run(FakeServer::new("aes256-sha256-modp2048"), &c);
+    assert!(t.ike_auth.is_none());
+    assert_eq!(sent, 2);
 }
 
 #[test]
-fn port_unreachable_stops_at_once() {
-    let mut server = FakeServer::new("aes256-sha256-modp2048");
-    server.closed_ports.insert(4500);
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(4500, "aes256-sha256-modp2048")).unwrap();
-    assert_eq!(report.outcome, Outcome::Unreachable);
-    assert_eq!(report.requests_sent, 1);
+fn nothing_acceptable_is_no_proposal_chosen() {
+    let (t, f, _) = run(FakeServer::new("aes256-sha512-ecp521"), &cfg());
+    assert_eq!(codes(&f), [(Code::NoProposalChosen, Severity::Fail)]);
+    assert!(t.udp500.unwrap().small.answered());
 }
 
 #[test]
-fn padded_requests_have_the_asked_ip_size_and_vanish_past_the_limit() {
-    for port in [500, 4500] {
-        let mut server = FakeServer::new("aes256-sha256-modp2048");
-        server.max_ip_size = Some(1500);
-        let mut net = server.network();
-        let mut ex = exchange(port, "aes256-sha256-modp2048");
-        ex.pad_to_ip_size = Some(2000);
-        ex.fragmentation = Fragmentation::Allow;
-        let report = run(&mut net, &ex).unwrap();
-        assert_eq!(report.ip_datagram_bytes, 2000, "port {port}");
-        assert_eq!(report.outcome, Outcome::NoAnswer);
-        assert!(net.sent().iter().all(|s| s.data.len() + 28 == 2000));
-        assert!(
-            net.sent()
-                .iter()
-                .all(|s| s.options.fragmentation == Fragmentation::Allow)
-        );
-        ex.pad_to_ip_size = Some(1400);
-        let report = run(&mut net, &ex).unwrap();
-        assert_eq!(report.outcome, Outcome::Answered, "port {port}");
-    }
+fn proposal_check_one_at_a_time_without_half_open_sas() {
+    let mut c = cfg();
+    c.proposal_check = Some(ProposalSet::parse("all").unwrap());
+    let (t, f, sent) = run(FakeServer::new("aes256gcm16-prfsha384-ecp384"), &c);
+    let accepted: Vec<&str> = t
+        .proposals
+        .iter()
+        .filter(|p| p.accepted == Some(true))
+        .map(|p| p.entry.name.as_str())
+        .collect();
+    assert_eq!(accepted, ["aes256gcm16-prfsha384-ecp384"]);
+    assert!(
+        t.proposals
+            .iter()
+            .all(|p| p.accepted.is_some() && p.port == 500)
+    );
+    // Main probe: on 500 the first KE (MODP-2048) is refused with
+    // INVALID_KE and retried with ECP-384 (2); the IKE_AUTH on 4500 (AES-GCM
+    // with the ECP-384 secret) (1); UDP 4500 and both padded requests are
+    // stateless, answered by INVALID_KE at once (3); then one per proposal.
+    assert_eq!(sent, 6 + t.proposals.len());
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::WindowsDefaultsRejected, Severity::Warn),
+            (Code::IkeFragmentationSupported, Severity::Info),
+            (Code::IkeAuthAnswered, Severity::Info)
+        ]
+    );
 }
 
 #[test]
-fn nat_on_either_side_is_detected_from_the_hashes() {
-    let mut server = FakeServer::new("aes256-sha256-modp2048");
-    server.real_addr = Some("10.0.0.5:500".parse().unwrap());
-    server.sees_client_as = Some("203.0.113.9:61000".parse().unwrap());
-    let mut net = server.network();
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048")).unwrap();
-    let facts = ResponseFacts::read(report.response.as_ref().unwrap(), &report);
-    assert_eq!(facts.responder_behind_nat, Some(true));
-    assert_eq!(facts.initiator_behind_nat, Some(true));
+fn weak_only_server_is_flagged() {
+    let mut c = cfg();
+    c.proposal_check = Some(ProposalSet::parse("windows").unwrap());
+    let (_, f, _) = run(FakeServer::new("3des-sha1-modp1024"), &c);
+    assert!(codes(&f).contains(&(Code::WeakProposalsOnly, Severity::Warn)));
+    assert!(
+        !codes(&f)
+            .iter()
+            .any(|(c, _)| *c == Code::WindowsDefaultsRejected)
+    );
+    // Without the check, the choice of a weak proposal is flagged too.
+    let (_, f, _) = run(FakeServer::new("3des-sha1-modp1024"), &cfg());
+    assert!(codes(&f).contains(&(Code::WeakProposalsOnly, Severity::Warn)));
 }
 
 #[test]
-fn proposal_check_reads_invalid_ke_as_acceptance_without_retrying() {
-    let mut net = FakeServer::new("aes256-sha256-modp2048").network();
-    let mut ex = exchange(500, "aes256-sha256-modp2048");
-    ex.ke_group = Some(DhGroup::ECP_256);
-    ex.follow_invalid_ke = false;
-    let report = run(&mut net, &ex).unwrap();
-    assert_eq!(net.sent().len(), 1);
-    let facts = ResponseFacts::read(report.response.as_ref().unwrap(), &report);
-    assert_eq!(facts.requested_group, Some(DhGroup::MODP_2048));
-
-    let mut ex = exchange(500, "3des-sha1-modp1024");
-    ex.ke_group = Some(DhGroup::ECP_256);
-    ex.follow_invalid_ke = false;
-    let report = run(&mut net, &ex).unwrap();
-    let facts = ResponseFacts::read(report.response.as_ref().unwrap(), &report);
-    assert_eq!(facts.errors, [NotifyType::NO_PROPOSAL_CHOSEN]);
+fn nat_on_both_sides() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.real_addr = Some("10.1.1.1:500".parse().unwrap());
+    s.sees_client_as = Some("203.0.113.7:40001".parse().unwrap());
+    let (_, f, _) = run(s, &cfg());
+    let c = codes(&f);
+    assert!(c.contains(&(Code::ResponderBehindNat, Severity::Warn)));
+    assert!(c.contains(&(Code::NatDetected, Severity::Info)));
 }
 
 #[test]
-fn timing_backs_off_and_stays_bounded() {
-    let t = Timing {
-        timeout: Duration::from_secs(2),
-        retransmits: 2,
-    };
-    assert_eq!(t.wait(0), Duration::from_secs(2));
-    assert_eq!(t.wait(1), Duration::from_secs(3));
-    assert_eq!(t.wait(2), Duration::from_secs(4));
-    assert_eq!(t.budget(), Duration::from_secs(9));
-}
-
-#[test]
-fn redirect_targets_decode() {
-    assert_eq!(redirect_target(&[1, 4, 198, 18, 0, 9]), "198.18.0.9");
-    assert_eq!(redirect_target(&[3, 3, b'v', b'p', b'n']), "vpn");
-    assert_eq!(redirect_target(&[3, 9, b'v']), "030976");
-}
-
-#[test]
-fn packet_too_big_keeps_waiting_for_the_retransmission() {
-    let server = FakeServer::new("aes256-sha256-modp2048");
-    let mut sends = 0;
-    let mut inner = server.network();
-    // First datagram: the router answers "too big"; the retransmission
-    // (fragmented by the kernel to the learned MTU) reaches the server.
-    let mut net = crate::probe::net::Scripted::new(move |sent| {
-        sends += 1;
-        if sends == 1 {
-            vec![Received::TooBig]
-        } else {
-            let mut conn = inner.open(sent.peer, sent.options).unwrap();
-            conn.send(&sent.data).unwrap();
-            vec![conn.recv(Instant::now()).unwrap()]
+fn unroutable_address_is_an_error_not_a_finding() {
+    struct NoRoute;
+    impl Network for NoRoute {
+        fn open(
+            &self,
+            peer: SocketAddr,
+            _: net::Options,
+        ) -> Result<Box<dyn net::Conn>, net::NetError> {
+            Err(net::NetError::Send {
+                peer,
+                source: std::io::Error::from(std::io::ErrorKind::NetworkUnreachable),
+            })
         }
-    });
-    let report = run(&mut net, &exchange(500, "aes256-sha256-modp2048")).unwrap();
-    assert!(report.too_big);
-    assert_eq!(report.outcome, Outcome::Answered);
-    assert_eq!(report.requests_sent, 2);
+    }
+    let env = crate::env::Env {
+        udp: &NoRoute,
+        ..crate::env::Env::offline()
+    };
+    let t = probe_address(&env, "fd00::1".parse().unwrap(), &cfg());
+    assert!(
+        t.error
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("[fd00::1]:500")
+    );
+    assert!(findings(&[t]).is_empty());
 }

@@ -1,0 +1,412 @@
+//! Turns IKE probe facts into findings (codes in the probe section of
+//! `finding.rs`): one function per code or family, each tested on hand-made
+//! facts below. Pure: facts in, findings out.
+
+use super::proposals::is_weak;
+use super::{AuthOutcome, Outcome, PortResult, ProposalResult, TargetResult};
+use crate::finding::{Code, Finding, Severity};
+use crate::wire::ike::NotifyType;
+
+const RRAS_FRAGMENTATION: &str = "On Windows RRAS set the DWORD EnableServerFragmentation = 1 under \
+HKLM\\SYSTEM\\CurrentControlSet\\Services\\RemoteAccess\\Parameters\\Ikev2 and restart RemoteAccess \
+(Windows Server 1803/2019 or later); on strongSwan set fragmentation = yes on the connection.";
+
+const LB_REMEDY: &str = "Make the load balancer keep each client on one server for both IKE ports: \
+source-address affinity persistence that matches across the UDP 500 and UDP 4500 services \
+(F5 BIG-IP: \"Match Across Services\" on both virtual servers; Kemp LoadMaster: port following \
+between the UDP 500 and 4500 virtual services), and no source NAT (SNAT) towards the VPN servers.";
+
+/// Findings for all targets, in the order cause before consequence.
+pub fn findings(targets: &[TargetResult]) -> Vec<Finding> {
+    targets.iter().flat_map(target_findings).collect()
+}
+
+/// Findings for one address. Nothing when it could not be probed at all
+/// (that is an error of the run, not a finding about the server).
+pub fn target_findings(t: &TargetResult) -> Vec<Finding> {
+    if t.error.is_some() {
+        return Vec::new();
+    }
+    let mut out = ports_unanswered(t);
+    out.extend(fragments_dropped(t));
+    out.extend(no_proposal_chosen(t));
+    out.extend(weak_proposals_only(t));
+    out.extend(windows_defaults_rejected(t));
+    out.extend(ike_fragmentation(t));
+    out.extend(responder_behind_nat(t));
+    out.extend(nat_detected(t));
+    out.extend(ike_auth(t));
+    out
+}
+
+/// `udp-500-unanswered`, `udp-4500-unanswered`: the small IKE_SA_INIT got
+/// no answer, or an ICMP unreachable.
+pub fn ports_unanswered(t: &TargetResult) -> Vec<Finding> {
+    [
+        (&t.udp500, Code::Udp500Unanswered),
+        (&t.udp4500, Code::Udp4500Unanswered),
+    ]
+    .into_iter()
+    .filter_map(|(p, code)| p.as_ref().map(|p| (p, code)))
+    .filter(|(p, _)| !p.small.answered())
+    .map(|(p, code)| port_unanswered(code, p, &t.address.to_string()))
+    .collect()
+}
+
+fn port_unanswered(code: Code, p: &PortResult, addr: &str) -> Finding {
+    let r = &p.small;
+    let how = match r.outcome {
+        Outcome::Unreachable => {
+            "an ICMP unreachable came back (nothing listens there, or a firewall rejects)"
+        }
+        _ => "no answer",
+    };
+    Finding::new(
+        code,
+        Severity::Fail,
+        format!(
+            "{addr} UDP {}: IKE_SA_INIT {how} ({} request(s) sent)",
+            p.port, r.requests_sent
+        ),
+    )
+    .with("address", addr)
+    .with("port", p.port)
+    .with("requests_sent", r.requests_sent)
+    .with("icmp_unreachable", r.outcome == Outcome::Unreachable)
+    .remedy(format!(
+        "Allow UDP {} from clients to the VPN server on every firewall, NAT and load balancer \
+in the path, and check that the IKEv2 service (RRAS or strongSwan) listens on {addr}.",
+        p.port
+    ))
+}
+
+/// `ip-fragments-dropped`, per port: the small request was answered, the
+/// padded one (IP fragments) not. A warning when the server offers IKEv2
+/// fragmentation, which lets clients avoid IP fragments.
+pub fn fragments_dropped(t: &TargetResult) -> Vec<Finding> {
+    let addr = t.address.to_string();
+    let frag_supported = t.fragmentation_supported() == Some(true);
+    let mut out = Vec::new();
+    for p in t.ports() {
+        let Some(frag) = &p.fragmented else { continue };
+        if frag.answered() {
+            continue;
+        }
+        let (severity, tail) = if frag_supported {
+            (
+                Severity::Warn,
+                "; the server supports IKEv2 fragmentation, so Windows 10 1803+ clients send \
+IKE_AUTH in SKF pieces that avoid IP fragments",
+            )
+        } else {
+            (
+                Severity::Fail,
+                ": a Windows client's IKE_AUTH (certificates, 2 kB and more) will be lost the same \
+way (error 809)",
+            )
+        };
+        out.push(
+            Finding::new(
+                Code::IpFragmentsDropped,
+                severity,
+                format!(
+                    "{addr} UDP {}: an IKE_SA_INIT of {} bytes (IP-fragmented) got no answer while \
+one of {} bytes did{tail}",
+                    p.port, frag.ip_datagram_bytes, p.small.ip_datagram_bytes
+                ),
+            )
+            .with("address", addr.as_str())
+            .with("port", p.port)
+            .with("fragmented_ip_bytes", frag.ip_datagram_bytes)
+            .with("small_ip_bytes", p.small.ip_datagram_bytes)
+            .with("requests_sent", frag.requests_sent)
+            .with("icmp_too_big", frag.too_big)
+            .with("fragmentation_supported", frag_supported)
+            .remedy(format!(
+                "Let IP fragments (first and non-first) through every firewall, NAT and load \
+balancer between clients and {addr}, or make IKE avoid them: {RRAS_FRAGMENTATION}"
+            )),
+        );
+    }
+    out
+}
+
+/// The proposals of `--proposals` that got a usable answer.
+fn checked(t: &TargetResult) -> Vec<&ProposalResult> {
+    t.proposals
+        .iter()
+        .filter(|p| p.accepted.is_some())
+        .collect()
+}
+
+fn accepted(t: &TargetResult) -> Vec<&ProposalResult> {
+    t.proposals
+        .iter()
+        .filter(|p| p.accepted == Some(true))
+        .collect()
+}
+
+/// `no-proposal-chosen`: NO_PROPOSAL_CHOSEN to the main offer (and no
+/// proposal chosen anywhere), or every checked proposal refused.
+pub fn no_proposal_chosen(t: &TargetResult) -> Option<Finding> {
+    let refused = t
+        .facts()
+        .any(|f| f.errors.contains(&NotifyType::NO_PROPOSAL_CHOSEN));
+    let checked = checked(t);
+    let nothing_chosen = refused && t.chosen().is_none();
+    let all_checked_refused = !checked.is_empty() && accepted(t).is_empty();
+    if !nothing_chosen && !all_checked_refused {
+        return None;
+    }
+    let addr = t.address.to_string();
+    let offered = if checked.is_empty() {
+        "the probe's offer (Windows defaults and common AOVPN sets)".to_owned()
+    } else {
+        format!("{} checked proposals", checked.len())
+    };
+    Some(
+        Finding::new(
+            Code::NoProposalChosen,
+            Severity::Fail,
+            format!("{addr}: the server answered NO_PROPOSAL_CHOSEN to {offered}"),
+        )
+        .with("address", addr.as_str())
+        .remedy(
+            "Make the server's IKE proposals match the clients': on RRAS check \
+Set-VpnServerConfiguration -CustomPolicy, on strongSwan the connection's proposals; on the clients \
+Set-VpnConnectionIPsecConfiguration or the ProfileXML CryptographySuite.",
+        ),
+    )
+}
+
+/// `weak-proposals-only`: every accepted checked proposal is weak, or
+/// (without a check) the server chose a weak one from the main offer.
+pub fn weak_proposals_only(t: &TargetResult) -> Option<Finding> {
+    let addr = t.address.to_string();
+    let accepted = accepted(t);
+    if !accepted.is_empty() && accepted.iter().all(|p| p.entry.weak) {
+        let names: Vec<&str> = accepted.iter().map(|p| p.entry.name.as_str()).collect();
+        return Some(
+            Finding::new(
+                Code::WeakProposalsOnly,
+                Severity::Warn,
+                format!(
+                    "{addr}: the server accepts only weak proposals ({})",
+                    names.join(", ")
+                ),
+            )
+            .with("address", addr.as_str())
+            .with("accepted", names)
+            .remedy(
+                "Enable AES-256/SHA-256/MODP-2048 or AES-GCM with ECP-256/384 on the server and \
+the clients (Set-VpnConnectionIPsecConfiguration, or NegotiateDH2048_AES256 = 2 under \
+HKLM\\SYSTEM\\CurrentControlSet\\Services\\Rasman\\Parameters).",
+            ),
+        );
+    }
+    if !checked(t).is_empty() {
+        return None;
+    }
+    let chosen = t.chosen().filter(|c| is_weak(c))?;
+    Some(
+        Finding::new(
+            Code::WeakProposalsOnly,
+            Severity::Warn,
+            format!(
+                "{addr}: the server chose the weak proposal {} although stronger ones were offered first",
+                chosen.describe()
+            ),
+        )
+        .with("address", addr.as_str())
+        .with("chosen", chosen.describe())
+        .remedy("Enable AES-256/SHA-256/MODP-2048 or AES-GCM with ECP-256/384 on the server."),
+    )
+}
+
+/// `windows-defaults-rejected`: every Windows built-in proposal checked was
+/// refused while some other proposal was accepted.
+pub fn windows_defaults_rejected(t: &TargetResult) -> Option<Finding> {
+    let checked = checked(t);
+    let windows: Vec<_> = checked.iter().filter(|p| p.entry.windows_default).collect();
+    let all_refused = windows.iter().all(|p| p.accepted == Some(false));
+    if windows.is_empty() || !all_refused || accepted(t).is_empty() {
+        return None;
+    }
+    let addr = t.address.to_string();
+    Some(
+        Finding::new(
+            Code::WindowsDefaultsRejected,
+            Severity::Warn,
+            format!(
+                "{addr}: the server refuses all {} proposals of the Windows built-in client",
+                windows.len()
+            ),
+        )
+        .with("address", addr.as_str())
+        .remedy(
+            "Clients need a matching custom IPsec policy (Set-VpnConnectionIPsecConfiguration or \
+ProfileXML CryptographySuite), or the server must also allow one of the Windows defaults.",
+        ),
+    )
+}
+
+/// `ike-fragmentation-supported` / `ike-fragmentation-not-supported`: from
+/// the full IKE_SA_INIT responses; nothing without one.
+pub fn ike_fragmentation(t: &TargetResult) -> Option<Finding> {
+    let addr = t.address.to_string();
+    match t.fragmentation_supported()? {
+        false => Some(
+            Finding::new(
+                Code::IkeFragmentationNotSupported,
+                Severity::Warn,
+                format!("{addr}: the server did not offer IKEv2 fragmentation (no notify 16430)"),
+            )
+            .with("address", addr.as_str())
+            .remedy(RRAS_FRAGMENTATION),
+        ),
+        true => Some(
+            Finding::new(
+                Code::IkeFragmentationSupported,
+                Severity::Info,
+                format!("{addr}: the server supports IKEv2 fragmentation (RFC 7383, notify 16430)"),
+            )
+            .with("address", addr.as_str()),
+        ),
+    }
+}
+
+/// `responder-behind-nat`: the server's NAT_DETECTION_SOURCE_IP hash does
+/// not match the address probed.
+pub fn responder_behind_nat(t: &TargetResult) -> Option<Finding> {
+    if !t.facts().any(|f| f.responder_behind_nat == Some(true)) {
+        return None;
+    }
+    let addr = t.address.to_string();
+    Some(
+        Finding::new(
+            Code::ResponderBehindNat,
+            Severity::Warn,
+            format!(
+                "{addr}: the server's NAT_DETECTION_SOURCE_IP does not match {addr}: it sits \
+behind NAT (DNAT, port forward, load balancer) or fakes NAT to force UDP encapsulation \
+(strongSwan encap = yes or kernel-libipsec)"
+            ),
+        )
+        .with("address", addr.as_str())
+        .remedy(
+            "Fine when intended; then forward both UDP 500 and 4500 to the same server with \
+source persistence across both ports, without source NAT, and let IP fragments through. \
+Nothing to do when the server fakes NAT on purpose.",
+        ),
+    )
+}
+
+/// `nat-detected`: our NAT_DETECTION_DESTINATION_IP hash did not match what
+/// the server saw: a NAT on this side.
+pub fn nat_detected(t: &TargetResult) -> Option<Finding> {
+    if !t.facts().any(|f| f.initiator_behind_nat == Some(true)) {
+        return None;
+    }
+    let addr = t.address.to_string();
+    Some(
+        Finding::new(
+            Code::NatDetected,
+            Severity::Info,
+            format!(
+                "{addr}: a NAT sits between this machine and the server (NAT_DETECTION_DESTINATION_IP differs)"
+            ),
+        )
+        .with("address", addr.as_str()),
+    )
+}
+
+/// The IKE_AUTH test (see `probe::ike::auth`): `ike-auth-answered`, or,
+/// silent where a client's IKE_AUTH would be lost,
+/// `load-balancer-not-persistent` / `ike-auth-unanswered-4500`. Nothing
+/// when it did not run, or when UDP 500 or 4500 is dead anyway
+/// (`udp-*-unanswered` already says so).
+pub fn ike_auth(t: &TargetResult) -> Option<Finding> {
+    let a = t.ike_auth.as_ref().filter(|a| a.sent())?;
+    let addr = t.address.to_string();
+    let base = |code, severity, summary: String| {
+        Finding::new(code, severity, summary)
+            .with("address", addr.as_str())
+            .with(
+                "outcome",
+                match &a.outcome {
+                    AuthOutcome::Answered => "answered",
+                    AuthOutcome::InvalidIkeSpi => "invalid-ike-spi",
+                    AuthOutcome::Unreachable => "unreachable",
+                    _ => "no-answer",
+                },
+            )
+            .with("requests_sent", a.requests_sent)
+            .with("request_ip_bytes", a.request_ip_bytes)
+            .with("fragmentation_negotiated", a.fragmentation_negotiated)
+    };
+    if a.answered() {
+        let response = a.describe_response().unwrap_or_default();
+        let rtt = a
+            .rtt
+            .map(|d| format!(" in {}", crate::millis::text(d)))
+            .unwrap_or_default();
+        return Some(
+            base(
+                Code::IkeAuthAnswered,
+                Severity::Info,
+                format!(
+                    "{addr}: IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500 got an \
+authenticated answer{rtt}: {response}"
+                ),
+            )
+            .with("response", response)
+            .with("skf_fragments", a.skf_fragments),
+        );
+    }
+    if !t.port_answered(500) || !t.port_answered(4500) {
+        return None;
+    }
+    let what = match a.outcome {
+        AuthOutcome::InvalidIkeSpi => "a server without the IKE SA answered INVALID_IKE_SPI",
+        AuthOutcome::Unreachable => "an ICMP unreachable came back",
+        _ => "no authenticated answer came back",
+    };
+    let summary_head = format!(
+        "{addr}: both UDP 500 and 4500 answer IKE_SA_INIT, but an IKE_AUTH on UDP 4500 for the \
+IKE SA made on UDP 500 ({} bytes, {} request(s)): {what}",
+        a.request_ip_bytes, a.requests_sent
+    );
+    if a.fragmentation_negotiated || a.outcome == AuthOutcome::InvalidIkeSpi {
+        Some(
+            base(
+                Code::LoadBalancerNotPersistent,
+                Severity::Fail,
+                format!(
+                    "{summary_head}. UDP 4500 reaches a server that never saw the IKE_SA_INIT: \
+a load balancer without persistence across both ports; clients fail with error 809"
+                ),
+            )
+            .remedy(LB_REMEDY),
+        )
+    } else {
+        Some(
+            base(
+                Code::IkeAuthUnanswered4500,
+                Severity::Fail,
+                format!(
+                    "{summary_head}. Without IKEv2 fragmentation there are two possible causes: \
+UDP 4500 reaches another server (load balancer without persistence), or the server's IKE_AUTH \
+response (certificates, about 2 KB) is lost as IP fragments on the way back; clients fail with \
+error 809"
+                ),
+            )
+            .remedy(format!(
+                "{LB_REMEDY} And let IP fragments through from {addr} to the clients, or make \
+IKE avoid them: {RRAS_FRAGMENTATION} With fragmentation on, a new probe tells the two causes apart."
+            )),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

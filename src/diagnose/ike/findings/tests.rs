@@ -1,0 +1,225 @@
+//! The findings of the IKE probes on hand-made facts (`samples`).
+
+use super::super::AuthFacts;
+use super::super::proposals::ProposalSet;
+use super::super::samples::{self, auth_failed, healthy, no_proposal, server};
+use super::*;
+
+fn codes(f: &[Finding]) -> Vec<(Code, Severity)> {
+    f.iter().map(|f| (f.code, f.severity)).collect()
+}
+
+/// The proposals of `set`, each answered with `accepts(name)`.
+fn checked_proposals(set: &str, accepts: impl Fn(&str) -> bool) -> Vec<ProposalResult> {
+    ProposalSet::parse(set)
+        .unwrap()
+        .entries()
+        .into_iter()
+        .map(|entry| ProposalResult {
+            accepted: Some(accepts(&entry.name)),
+            entry,
+            port: 500,
+        })
+        .collect()
+}
+
+#[test]
+fn a_healthy_server_has_only_information() {
+    let f = target_findings(&healthy());
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::IkeFragmentationSupported, Severity::Info),
+            (Code::IkeAuthAnswered, Severity::Info)
+        ]
+    );
+}
+
+#[test]
+fn a_target_that_could_not_be_probed_has_no_findings() {
+    let mut t = samples::server(false, false);
+    t.error = Some(samples::could_not_run("no route"));
+    assert!(findings(&[t]).is_empty());
+}
+
+#[test]
+fn unanswered_ports_say_how_and_how_often() {
+    let mut t = healthy();
+    samples::silence_on(&mut t, 500);
+    if let Some(p) = &mut t.udp4500 {
+        p.small.outcome = Outcome::Unreachable;
+    }
+    let f = ports_unanswered(&t);
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::Udp500Unanswered, Severity::Fail),
+            (Code::Udp4500Unanswered, Severity::Fail)
+        ]
+    );
+    assert_eq!(f[0].evidence["requests_sent"], 2);
+    assert_eq!(f[0].evidence["icmp_unreachable"], false);
+    assert!(f[0].summary.contains("no answer"));
+    assert_eq!(f[1].evidence["icmp_unreachable"], true);
+    assert!(f[1].summary.contains("ICMP unreachable"));
+    assert!(ports_unanswered(&healthy()).is_empty());
+}
+
+#[test]
+fn dropped_fragments_fail_without_ike_fragmentation_and_warn_with_it() {
+    let f = fragments_dropped(&server(false, false));
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::IpFragmentsDropped, Severity::Fail),
+            (Code::IpFragmentsDropped, Severity::Fail)
+        ]
+    );
+    assert_eq!(f[0].evidence["port"], 500);
+    assert_eq!(f[1].evidence["port"], 4500);
+    assert_eq!(f[0].evidence["fragmented_ip_bytes"], 2000);
+    assert_eq!(f[0].evidence["small_ip_bytes"], 810);
+    assert!(
+        f[0].remedy
+            .as_deref()
+            .unwrap()
+            .contains("EnableServerFragmentation")
+    );
+    let f = fragments_dropped(&server(true, false));
+    assert!(f.iter().all(|f| f.severity == Severity::Warn));
+    assert!(fragments_dropped(&healthy()).is_empty());
+}
+
+#[test]
+fn no_proposal_chosen_from_the_offer_or_from_every_checked_proposal() {
+    let mut t = healthy();
+    if let Some(p) = &mut t.udp500 {
+        p.small.response = Some(no_proposal());
+    }
+    if let Some(p) = &mut t.udp4500 {
+        p.small.response = Some(no_proposal());
+    }
+    let f = no_proposal_chosen(&t).unwrap();
+    assert!(f.summary.contains("the probe's offer"), "{}", f.summary);
+    // A chosen proposal elsewhere: the offer was acceptable after all.
+    let mut t = healthy();
+    if let Some(p) = &mut t.udp4500 {
+        p.small.response = Some(no_proposal());
+    }
+    assert!(no_proposal_chosen(&t).is_none());
+    // Every checked proposal refused.
+    let mut t = healthy();
+    t.proposals = checked_proposals("aovpn", |_| false);
+    let f = no_proposal_chosen(&t).unwrap();
+    assert!(f.summary.contains("7 checked proposals"), "{}", f.summary);
+}
+
+#[test]
+fn weak_only_from_the_check_or_from_the_choice() {
+    let mut t = healthy();
+    t.proposals = checked_proposals("windows", |n| n.starts_with("3des"));
+    let f = weak_proposals_only(&t).unwrap();
+    assert_eq!(f.evidence["accepted"][0], "3des-sha1-modp1024");
+    // A strong one accepted as well: nothing.
+    t.proposals = checked_proposals("windows", |n| n.contains("modp2048"));
+    assert!(weak_proposals_only(&t).is_none());
+    // No check: the weak choice from the main offer.
+    let mut t = healthy();
+    if let Some(p) = &mut t.udp500 {
+        p.small.response = Some(samples::full("3des-sha1-modp1024", true));
+    }
+    let f = weak_proposals_only(&t).unwrap();
+    assert!(f.summary.contains("weak proposal 3DES"), "{}", f.summary);
+    assert!(weak_proposals_only(&healthy()).is_none());
+}
+
+#[test]
+fn windows_defaults_rejected_only_when_something_else_is_accepted() {
+    let mut t = healthy();
+    t.proposals = checked_proposals("all", |n| n == "aes256gcm16-prfsha384-ecp384");
+    let f = windows_defaults_rejected(&t).unwrap();
+    assert!(f.summary.contains("all 9 proposals"), "{}", f.summary);
+    t.proposals = checked_proposals("all", |_| false);
+    assert!(windows_defaults_rejected(&t).is_none());
+    t.proposals = checked_proposals("all", |n| n == "aes256-sha256-modp2048");
+    assert!(windows_defaults_rejected(&t).is_none());
+}
+
+#[test]
+fn ike_fragmentation_needs_a_full_response() {
+    assert_eq!(
+        ike_fragmentation(&server(true, true)).unwrap().code,
+        Code::IkeFragmentationSupported
+    );
+    let f = ike_fragmentation(&server(false, true)).unwrap();
+    assert_eq!(
+        (f.code, f.severity),
+        (Code::IkeFragmentationNotSupported, Severity::Warn)
+    );
+    let mut t = healthy();
+    if let Some(p) = &mut t.udp500 {
+        p.small.response = Some(samples::invalid_ke());
+    }
+    assert!(ike_fragmentation(&t).is_none());
+}
+
+#[test]
+fn nat_on_either_side() {
+    let mut t = healthy();
+    assert!(responder_behind_nat(&t).is_none() && nat_detected(&t).is_none());
+    if let Some(r) = t.udp500.as_mut().and_then(|p| p.small.response.as_mut()) {
+        r.responder_behind_nat = Some(true);
+        r.initiator_behind_nat = Some(true);
+    }
+    assert_eq!(responder_behind_nat(&t).unwrap().severity, Severity::Warn);
+    assert_eq!(nat_detected(&t).unwrap().severity, Severity::Info);
+}
+
+#[test]
+fn ike_auth_answered_is_information_with_the_response() {
+    let f = ike_auth(&healthy()).unwrap();
+    assert_eq!(f.code, Code::IkeAuthAnswered);
+    assert_eq!(f.evidence["response"], "AUTHENTICATION_FAILED");
+    assert!(f.summary.contains("in 2.5 ms"), "{}", f.summary);
+}
+
+#[test]
+fn silent_ike_auth_is_a_split_load_balancer_when_fragmentation_rules_out_the_return_path() {
+    let mut t = healthy();
+    t.ike_auth = Some(auth_failed(AuthOutcome::NoAnswer, true));
+    let f = ike_auth(&t).unwrap();
+    assert_eq!(
+        (f.code, f.severity),
+        (Code::LoadBalancerNotPersistent, Severity::Fail)
+    );
+    assert_eq!(f.evidence["outcome"], "no-answer");
+    // INVALID_IKE_SPI proves another server, with or without fragmentation.
+    t.ike_auth = Some(auth_failed(AuthOutcome::InvalidIkeSpi, false));
+    assert_eq!(ike_auth(&t).unwrap().code, Code::LoadBalancerNotPersistent);
+    // Without fragmentation, silence has two explanations.
+    t.ike_auth = Some(auth_failed(AuthOutcome::NoAnswer, false));
+    let f = ike_auth(&t).unwrap();
+    assert_eq!(f.code, Code::IkeAuthUnanswered4500);
+    assert!(
+        f.remedy
+            .as_deref()
+            .unwrap()
+            .contains("Match Across Services")
+    );
+}
+
+#[test]
+fn ike_auth_says_nothing_when_a_port_is_dead_or_it_did_not_run() {
+    let mut t = healthy();
+    t.ike_auth = Some(auth_failed(AuthOutcome::NoAnswer, true));
+    samples::silence_on(&mut t, 4500);
+    assert!(ike_auth(&t).is_none());
+    let mut t = healthy();
+    t.ike_auth = Some(AuthFacts::new(
+        t.ike_auth.as_ref().unwrap().peer,
+        AuthOutcome::NotRun(samples::could_not_run("UDP 500 unanswered")),
+    ));
+    assert!(ike_auth(&t).is_none());
+    t.ike_auth = None;
+    assert!(ike_auth(&t).is_none());
+}

@@ -1,0 +1,348 @@
+//! The IKE_AUTH test: does UDP 4500 reach the server that holds the IKE SA?
+//!
+//! An Always On VPN client does IKE_SA_INIT on UDP 500 and moves to UDP 4500
+//! for IKE_AUTH (RFC 7296 §2.23, RFC 3948). A load balancer without source
+//! persistence across both services sends the 4500 packets to another
+//! server, which never saw the IKE_SA_INIT: IKE_AUTH vanishes (error 809),
+//! although each port answers IKE_SA_INIT on its own.
+//!
+//! So after a complete IKE_SA_INIT on UDP 500 this module derives the IKE
+//! SA's keys (RFC 7296 §2.14) and sends what a client sends next, without
+//! credentials: an IKE_AUTH request (message ID 1) on UDP 4500 with the
+//! non-ESP marker, protected with SK, with IDi and no AUTH (a client asking
+//! for EAP). Any response with our SPI and message ID 1 whose integrity
+//! check verifies proves that the packet reached the server with the SA
+//! (nobody else has SK_ar). An unprotected INVALID_IKE_SPI, or silence,
+//! means it reached a server without it (or nothing at all).
+//!
+//! Bounded like every exchange: `1 + retransmits` sends with the usual
+//! backoff, at most [`MAX_DATAGRAMS_PER_WAIT`] datagrams read per wait, at
+//! most [`MAX_FRAGMENTS`] SKF pieces kept. When the server answered and the
+//! IKE SA is still alive, one INFORMATIONAL Delete closes it again.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ip_udp_overhead};
+use super::kex::KexError;
+use crate::diagnose::CouldNotRun;
+use crate::diagnose::ike::{AuthFacts, AuthOutcome};
+use crate::env::{Clock, Env};
+use crate::probe::net::{Conn, Fragmentation, Options, Received};
+use crate::wire::ike::ikeauth::{self, AuthSummary};
+use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
+use crate::wire::ike::{
+    ExchangeType, Flags, Header, Message, NotifyType, Payload, PayloadType, VERSION_2_0,
+    emit_chain, parse_chain,
+};
+use crate::wire::natt::{self, Udp4500};
+
+/// Datagrams read per wait before giving up on that wait (junk flood guard).
+pub const MAX_DATAGRAMS_PER_WAIT: usize = 256;
+/// SKF pieces kept per response (RFC 7383 allows up to 65535; a real
+/// IKE_AUTH response is a handful).
+pub const MAX_FRAGMENTS: u16 = 64;
+
+/// The IKE SA made by one IKE_SA_INIT exchange, with its keys.
+struct IkeSa {
+    spi_i: [u8; 8],
+    spi_r: [u8; 8],
+    protection: Protection,
+}
+
+/// Why the IKE SA of an IKE_SA_INIT cannot be derived, so the IKE_AUTH test
+/// cannot run (RFC 7296 §2.14 needs the chosen suite, both KE values and
+/// both nonces).
+#[derive(Debug, thiserror::Error)]
+pub enum SaError {
+    #[error("IKE_SA_INIT on UDP 500 got no answer")]
+    NoResponse,
+    #[error("the IKE_SA_INIT response chose no proposal")]
+    NoProposal,
+    #[error("the IKE_SA_INIT response has no KE payload")]
+    NoKe,
+    #[error("the IKE_SA_INIT response has no nonce")]
+    NoNonce,
+    /// An algorithm the probe cannot do, or keys it cannot derive.
+    #[error(transparent)]
+    Protect(#[from] protect::ProtectError),
+    #[error(transparent)]
+    Kex(#[from] KexError),
+}
+
+/// Derives the IKE SA from an answered IKE_SA_INIT, or says why it cannot.
+fn ike_sa(init: Option<&SaInit>) -> Result<IkeSa, SaError> {
+    let init = init.ok_or(SaError::NoResponse)?;
+    let msg = &init.response;
+    let chosen = msg
+        .sa()
+        .and_then(|sa| sa.proposals.first())
+        .ok_or(SaError::NoProposal)?;
+    let suite = Suite::from_proposal(chosen)?;
+    let ke = msg.ke().ok_or(SaError::NoKe)?;
+    let nr = msg.nonce().ok_or(SaError::NoNonce)?;
+    let shared = init.key_pair.shared_secret(ke.group, &ke.data)?;
+    let keys = protect::derive_keys(
+        &suite,
+        &shared,
+        &init.nonce_i,
+        nr,
+        &init.spi_i,
+        &msg.header.spi_r,
+    )?;
+    Ok(IkeSa {
+        spi_i: init.spi_i,
+        spi_r: msg.header.spi_r,
+        protection: Protection { suite, keys },
+    })
+}
+
+impl IkeSa {
+    /// A protected request from us (the original initiator, §3.1 I flag).
+    fn request(
+        &self,
+        exchange: ExchangeType,
+        message_id: u32,
+        payloads: &[Payload],
+    ) -> Result<Vec<u8>, protect::ProtectError> {
+        let header = Header {
+            spi_i: self.spi_i,
+            spi_r: self.spi_r,
+            next_payload: PayloadType::NONE,
+            version: VERSION_2_0,
+            exchange,
+            flags: Flags(Flags::INITIATOR),
+            message_id,
+            length: 0,
+        };
+        let mut inner = Vec::new();
+        emit_chain(payloads, &mut inner);
+        let first = payloads.first().map_or(PayloadType::NONE, Payload::kind);
+        let mut iv = vec![0u8; self.protection.suite.encr.iv_len()];
+        rand::fill(&mut iv[..]);
+        self.protection
+            .seal(Sender::Initiator, header, Envelope::Sk, first, &inner, &iv)
+    }
+}
+
+/// What one received datagram means for the exchange in progress.
+enum Seen {
+    /// A verified SK message or SKF piece of the response we wait for.
+    Protected(Opened),
+    InvalidIkeSpi,
+    BadIntegrity,
+    Other,
+}
+
+fn classify(bytes: &[u8], sa: &IkeSa, exchange: ExchangeType, message_id: u32) -> Seen {
+    let Udp4500::Ike(ike) = natt::classify_4500(bytes) else {
+        return Seen::Other;
+    };
+    let Ok(h) = Header::parse(ike) else {
+        return Seen::Other;
+    };
+    if h.spi_i != sa.spi_i || h.is_ikev1() {
+        return Seen::Other;
+    }
+    if h.flags.is_response()
+        && h.exchange == exchange
+        && h.message_id == message_id
+        && h.spi_r == sa.spi_r
+    {
+        match sa.protection.open(Sender::Responder, ike) {
+            Ok(opened) => return Seen::Protected(opened),
+            // In clear: only an INVALID_IKE_SPI below means anything.
+            Err(protect::ProtectError::NotProtected) => {}
+            Err(_) => return Seen::BadIntegrity,
+        }
+    }
+    // RFC 7296 §2.21.4: a server without the SA may answer in clear with
+    // INVALID_IKE_SPI (strongSwan and Windows usually stay silent).
+    match Message::parse(ike) {
+        Ok(m) if m.notify(NotifyType::INVALID_IKE_SPI).is_some() => Seen::InvalidIkeSpi,
+        _ => Seen::Other,
+    }
+}
+
+/// Collected pieces of one response.
+#[derive(Default)]
+struct Response {
+    whole: Option<Opened>,
+    fragments: BTreeMap<u16, Opened>,
+    total: u16,
+}
+
+impl Response {
+    /// Adds a verified piece; true once the response is complete.
+    fn add(&mut self, opened: Opened) -> bool {
+        match opened.envelope {
+            Envelope::Sk => {
+                self.whole = Some(opened);
+                true
+            }
+            Envelope::Skf { number, total } => {
+                if total == 0 || total > MAX_FRAGMENTS || number == 0 || number > total {
+                    return false;
+                }
+                if self.total != total {
+                    // A new total means a new fragmentation of the message
+                    // (RFC 7383 §2.6.2): start over with it.
+                    self.fragments.clear();
+                    self.total = total;
+                }
+                self.fragments.insert(number, opened);
+                self.fragments.len() == usize::from(total)
+            }
+        }
+    }
+
+    fn verified(&self) -> bool {
+        self.whole.is_some() || !self.fragments.is_empty()
+    }
+
+    /// The inner payloads of a complete response (RFC 7383 §2.6: the
+    /// plaintexts of fragments 1..n in order, first type from fragment 1).
+    fn payloads(&self) -> Option<Vec<Payload>> {
+        if let Some(w) = &self.whole {
+            return parse_chain(w.first_inner, &w.plaintext, 0).ok();
+        }
+        if self.total == 0 || self.fragments.len() != usize::from(self.total) {
+            return None;
+        }
+        let first = self.fragments.get(&1)?.first_inner;
+        let joined: Vec<u8> = self
+            .fragments
+            .values()
+            .flat_map(|f| f.plaintext.iter().copied())
+            .collect();
+        parse_chain(first, &joined, 0).ok()
+    }
+}
+
+/// Runs the test after the UDP 500 exchange `init` (`None`: it got no
+/// response, so the test cannot run), towards `address`:4500.
+pub fn run(
+    env: &Env,
+    address: IpAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+    timing: Timing,
+) -> Result<AuthFacts, ExchangeError> {
+    let peer = SocketAddr::new(address, NATT_PORT);
+    let sa = match ike_sa(init) {
+        Ok(sa) => sa,
+        Err(e) => {
+            return Ok(AuthFacts::new(
+                peer,
+                AuthOutcome::NotRun(CouldNotRun::new(e)),
+            ));
+        }
+    };
+    let mut report = AuthFacts::new(peer, AuthOutcome::NoAnswer);
+    report.fragmentation_negotiated = fragmentation_negotiated;
+    let mut esp_spi = [0u8; 4];
+    rand::fill(&mut esp_spi[..]);
+    esp_spi[0] |= 0x80; // never below 256 (RFC 4303 §2.1 reserves 1..255)
+    let payloads = ikeauth::eap_request_payloads(ikeauth::PROBE_IDENTITY, esp_spi, address);
+    let request = sa
+        .request(ExchangeType::IKE_AUTH, 1, &payloads)
+        .map_err(|e| ExchangeError::Protect { peer, source: e })?;
+    let datagram = natt::with_marker(&request);
+    report.request_ip_bytes = datagram.len() + ip_udp_overhead(peer);
+    let mut conn = env.udp.open(
+        peer,
+        Options {
+            fragmentation: Fragmentation::SystemDefault,
+        },
+    )?;
+    let mut response = Response::default();
+    'attempts: for attempt in 0..=timing.retransmits {
+        conn.send(&datagram)?;
+        report.requests_sent += 1;
+        let sent_at = env.clock.now();
+        let deadline = sent_at + timing.wait(attempt);
+        for _ in 0..MAX_DATAGRAMS_PER_WAIT {
+            match conn.recv(deadline)? {
+                Received::TimedOut => break,
+                Received::Unreachable => {
+                    report.outcome = AuthOutcome::Unreachable;
+                    break 'attempts;
+                }
+                Received::TooBig => {}
+                Received::Datagram(bytes) => {
+                    match classify(&bytes, &sa, ExchangeType::IKE_AUTH, 1) {
+                        Seen::Protected(opened) => {
+                            report.rtt.get_or_insert_with(|| {
+                                env.clock.now().saturating_duration_since(sent_at)
+                            });
+                            let complete = response.add(opened);
+                            report.skf_fragments = response.fragments.len() as u16;
+                            report.skf_total = response.total;
+                            if complete {
+                                break 'attempts;
+                            }
+                        }
+                        Seen::InvalidIkeSpi => {
+                            if !response.verified() {
+                                report.outcome = AuthOutcome::InvalidIkeSpi;
+                                report.rtt =
+                                    Some(env.clock.now().saturating_duration_since(sent_at));
+                                break 'attempts;
+                            }
+                        }
+                        Seen::BadIntegrity => report.integrity_failures += 1,
+                        Seen::Other => report.ignored += 1,
+                    }
+                }
+            }
+        }
+    }
+    if response.verified() {
+        report.outcome = AuthOutcome::Answered;
+        report.response = response.payloads().map(|p| AuthSummary::read(&p));
+        // §2.21.2: after an error notify such as AUTHENTICATION_FAILED the
+        // responder has no IKE SA left; otherwise close it (good citizen).
+        let closed = report
+            .response
+            .as_ref()
+            .is_some_and(|s| s.errors().next().is_some());
+        if !closed {
+            delete(conn.as_mut(), env.clock, &sa, timing, &mut report)?;
+        }
+    }
+    Ok(report)
+}
+
+/// Sends one INFORMATIONAL Delete for the IKE SA (message ID 2) and waits
+/// one timeout for its answer; never retransmitted.
+fn delete(
+    conn: &mut dyn Conn,
+    clock: &dyn Clock,
+    sa: &IkeSa,
+    timing: Timing,
+    report: &mut AuthFacts,
+) -> Result<(), ExchangeError> {
+    let peer = report.peer;
+    let msg = sa
+        .request(ExchangeType::INFORMATIONAL, 2, &[ikeauth::delete_ike_sa()])
+        .map_err(|e| ExchangeError::Protect { peer, source: e })?;
+    conn.send(&natt::with_marker(&msg))?;
+    report.delete_sent = true;
+    let deadline = clock.now() + timing.timeout;
+    for _ in 0..MAX_DATAGRAMS_PER_WAIT {
+        match conn.recv(deadline)? {
+            Received::Datagram(bytes) => {
+                if let Seen::Protected(_) = classify(&bytes, sa, ExchangeType::INFORMATIONAL, 2) {
+                    report.delete_answered = true;
+                    return Ok(());
+                }
+            }
+            Received::TooBig => {}
+            Received::TimedOut | Received::Unreachable => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,304 @@
+//! One IKE_SA_INIT exchange with one server address and port, as a real
+//! initiator runs it (RFC 7296 §1.2, §2.1, §2.6, §1.3): send the request,
+//! retransmit the identical bytes with backoff while no answer comes, retry
+//! with a COOKIE or with the key exchange group the responder asks for, stop
+//! at the first real answer. On UDP 4500 every message carries the non-ESP
+//! marker (RFC 3948 §2.2).
+//!
+//! Every wait has a deadline and every loop a fixed bound: at most
+//! [`MAX_ROUNDS`] request variants, each sent at most `1 + retransmits` times.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::kex::{self, KexError, KeyPair};
+use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts};
+use crate::env::{Clock, Env};
+use crate::probe::net::{Conn, Fragmentation, NetError, Options, Received};
+use crate::wire::ike::builder::{BuildError, SaInitRequest};
+use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal};
+use crate::wire::natt::{self, Udp4500};
+
+/// First request, one COOKIE retry, and up to two INVALID_KE_PAYLOAD retries.
+pub const MAX_ROUNDS: usize = 4;
+
+/// UDP port of IKE with NAT traversal (RFC 3948 §2.2).
+pub const NATT_PORT: u16 = 4500;
+
+/// Hash algorithms announced in SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4):
+/// SHA2-256, SHA2-384, SHA2-512, as Windows and strongSwan announce them.
+const SIGNATURE_HASHES: [u8; 6] = [0, 2, 0, 3, 0, 4];
+
+/// How long to wait and how often to repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    /// Wait for the first answer; later waits grow by half of it each time.
+    pub timeout: Duration,
+    /// Re-sends of an unanswered request (0 = send once).
+    pub retransmits: u8,
+}
+
+impl Timing {
+    /// Wait after send number `attempt` (0-based): t, 1.5t, 2t, … — a gentle
+    /// backoff that keeps a dead port's total cost predictable.
+    pub fn wait(&self, attempt: u8) -> Duration {
+        self.timeout + self.timeout.mul_f64(f64::from(attempt) * 0.5)
+    }
+
+    /// Longest time one request variant can take unanswered.
+    pub fn budget(&self) -> Duration {
+        (0..=self.retransmits).map(|a| self.wait(a)).sum()
+    }
+}
+
+/// What to send in one exchange.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub peer: SocketAddr,
+    pub proposals: Vec<Proposal>,
+    /// Group of the KE payload; `None` uses the first proposal's first group.
+    pub ke_group: Option<DhGroup>,
+    /// Retry with the group an INVALID_KE_PAYLOAD asks for. Off for the
+    /// proposal check, where that notify is itself the answer.
+    pub follow_invalid_ke: bool,
+    /// Pad the request so the IP datagram has this many bytes.
+    pub pad_to_ip_size: Option<usize>,
+    pub fragmentation: Fragmentation,
+    pub timing: Timing,
+}
+
+/// Why an exchange could not be run at all (as opposed to not answered).
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error(transparent)]
+    Kex(#[from] KexError),
+    #[error("cannot build the IKE_SA_INIT request for {peer}: {source}")]
+    Build {
+        peer: SocketAddr,
+        #[source]
+        source: BuildError,
+    },
+    #[error("no key exchange group to offer to {peer}: the proposals name none")]
+    NoGroup { peer: SocketAddr },
+    #[error("cannot protect the IKE message for {peer}: {source}")]
+    Protect {
+        peer: SocketAddr,
+        #[source]
+        source: crate::wire::ike::protect::ProtectError,
+    },
+}
+
+/// An answered IKE_SA_INIT with what the initiator keeps secret: enough to
+/// derive the IKE SA's keys (RFC 7296 §2.14) and continue with IKE_AUTH.
+#[derive(Debug)]
+pub struct SaInit {
+    pub spi_i: [u8; 8],
+    /// The final response (not a COOKIE or INVALID_KE_PAYLOAD demand).
+    pub response: Message,
+    /// Our nonce (Ni) and the key pair of the KE we sent last.
+    pub nonce_i: Vec<u8>,
+    pub key_pair: KeyPair,
+}
+
+/// The result of one exchange: its facts, and the secrets of the IKE SA
+/// when the responder answered with a response.
+#[derive(Debug)]
+pub struct Exchanged {
+    pub facts: ExchangeFacts,
+    pub sa_init: Option<SaInit>,
+}
+
+/// IPv4 header without options (20) or IPv6 header (40), plus UDP (8).
+pub fn ip_udp_overhead(peer: SocketAddr) -> usize {
+    (if peer.is_ipv4() { 20 } else { 40 }) + 8
+}
+
+fn marker_len(peer: SocketAddr) -> usize {
+    if peer.port() == NATT_PORT { 4 } else { 0 }
+}
+
+/// Bytes between the IP datagram and the IKE message: IP and UDP headers,
+/// plus the non-ESP marker on UDP 4500.
+pub fn ike_overhead(peer: SocketAddr) -> usize {
+    ip_udp_overhead(peer) + marker_len(peer)
+}
+
+/// Runs one exchange over `env.udp`; bounded by `MAX_ROUNDS * timing.budget()`
+/// (times from `env.clock`).
+pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
+    let peer = ex.peer;
+    let mut conn = env.udp.open(
+        peer,
+        Options {
+            fragmentation: ex.fragmentation,
+        },
+    )?;
+    let local = conn.local_addr();
+    let mut spi_i = [0u8; 8];
+    rand::fill(&mut spi_i[..]);
+    let mut nonce = vec![0u8; 32];
+    rand::fill(&mut nonce[..]);
+    let group = ex
+        .ke_group
+        .or_else(|| ex.proposals.iter().flat_map(|p| p.dh_groups()).next())
+        .ok_or(ExchangeError::NoGroup { peer })?;
+    let key_pair = KeyPair::generate(group)?;
+    let mut req = SaInitRequest {
+        spi_i,
+        proposals: ex.proposals.clone(),
+        ke: Ke {
+            group,
+            data: key_pair.public.clone(),
+        },
+        nonce: nonce.clone(),
+        cookie: None,
+        notifies: vec![
+            Notify::new(
+                NotifyType::NAT_DETECTION_SOURCE_IP,
+                natt::nat_detection_hash(&spi_i, &[0; 8], local).to_vec(),
+            ),
+            Notify::new(
+                NotifyType::NAT_DETECTION_DESTINATION_IP,
+                natt::nat_detection_hash(&spi_i, &[0; 8], peer).to_vec(),
+            ),
+            Notify::new(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED, Vec::new()),
+            Notify::new(
+                NotifyType::SIGNATURE_HASH_ALGORITHMS,
+                SIGNATURE_HASHES.to_vec(),
+            ),
+            Notify::new(NotifyType::REDIRECT_SUPPORTED, Vec::new()),
+        ],
+        vendor_ids: Vec::new(),
+        pad_to: ex
+            .pad_to_ip_size
+            .map(|size| size.saturating_sub(ike_overhead(peer))),
+    };
+    let mut report = ExchangeFacts::new(peer, local, spi_i);
+    let mut key_pair = key_pair;
+    for _round in 0..MAX_ROUNDS {
+        let ike = req
+            .emit()
+            .map_err(|source| ExchangeError::Build { peer, source })?;
+        let datagram = if peer.port() == NATT_PORT {
+            natt::with_marker(&ike)
+        } else {
+            ike
+        };
+        report.udp_payload_bytes = datagram.len();
+        report.ip_datagram_bytes = datagram.len() + ip_udp_overhead(peer);
+        let Some((response, rtt)) =
+            send_and_wait(conn.as_mut(), env.clock, &datagram, ex, &mut report)?
+        else {
+            return Ok(Exchanged {
+                facts: report,
+                sa_init: None,
+            });
+        };
+        report.outcome = Outcome::Answered;
+        report.rtt = Some(rtt);
+        // RFC 7296 §2.6: repeat the request with the cookie as first payload.
+        if let Some(cookie) = response.notify(NotifyType::COOKIE)
+            && !report.cookie_requested
+        {
+            report.cookie_requested = true;
+            req.cookie = Some(cookie.data.clone());
+            continue;
+        }
+        // RFC 7296 §1.3: repeat with a KE of the group the responder wants,
+        // if we offered it and can compute it and have not tried it yet.
+        if let Some(wanted) = response
+            .notify(NotifyType::INVALID_KE_PAYLOAD)
+            .and_then(Notify::requested_group)
+            && ex.follow_invalid_ke
+            && ex.proposals.iter().any(|p| p.dh_groups().contains(&wanted))
+            && kex::is_supported(wanted)
+            && wanted != req.ke.group
+            && !report.ke_retries.contains(&wanted)
+        {
+            report.ke_retries.push(wanted);
+            key_pair = KeyPair::generate(wanted)?;
+            req.ke = Ke {
+                group: wanted,
+                data: key_pair.public.clone(),
+            };
+            continue;
+        }
+        report.response = Some(ResponseFacts::read(&response, &spi_i, peer, local));
+        return Ok(Exchanged {
+            facts: report,
+            sa_init: Some(SaInit {
+                spi_i,
+                response,
+                nonce_i: nonce,
+                key_pair,
+            }),
+        });
+    }
+    Ok(Exchanged {
+        facts: report,
+        sa_init: None,
+    })
+}
+
+/// Sends `datagram` up to `1 + retransmits` times and waits for a matching
+/// response. `Ok(None)` when none came (outcome set in `report`).
+fn send_and_wait(
+    conn: &mut dyn Conn,
+    clock: &dyn Clock,
+    datagram: &[u8],
+    ex: &Exchange,
+    report: &mut ExchangeFacts,
+) -> Result<Option<(Message, Duration)>, ExchangeError> {
+    for attempt in 0..=ex.timing.retransmits {
+        conn.send(datagram)?;
+        report.requests_sent += 1;
+        let sent_at = clock.now();
+        let deadline = sent_at + ex.timing.wait(attempt);
+        // Bounded: each pass consumes one datagram or ends the wait; a flood
+        // of junk is cut off at a fixed count.
+        for _ in 0..256 {
+            match conn.recv(deadline)? {
+                Received::TimedOut => break,
+                Received::Unreachable => {
+                    report.outcome = Outcome::Unreachable;
+                    return Ok(None);
+                }
+                // The router dropped it; keep waiting, the retransmission
+                // will be fragmented to the path MTU the kernel just learned.
+                Received::TooBig => report.too_big = true,
+                Received::Datagram(bytes) => match as_response(&bytes, ex.peer, &report.spi_i) {
+                    Some(msg) => {
+                        return Ok(Some((msg, clock.now().saturating_duration_since(sent_at))));
+                    }
+                    None => report.ignored += 1,
+                },
+            }
+        }
+    }
+    report.outcome = Outcome::NoAnswer;
+    Ok(None)
+}
+
+/// The datagram as an IKE_SA_INIT response to our SPI, or `None`.
+fn as_response(bytes: &[u8], peer: SocketAddr, spi_i: &[u8; 8]) -> Option<Message> {
+    let ike = if peer.port() == NATT_PORT {
+        match natt::classify_4500(bytes) {
+            Udp4500::Ike(rest) => rest,
+            _ => return None,
+        }
+    } else {
+        bytes
+    };
+    let msg = Message::parse(ike).ok()?;
+    let h = &msg.header;
+    (h.spi_i == *spi_i
+        && h.flags.is_response()
+        && h.exchange == ExchangeType::IKE_SA_INIT
+        && h.message_id == 0)
+        .then_some(msg)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,272 @@
+use super::*;
+use crate::probe::ike::fake::{FakeServer, ke_group};
+use crate::wire::ike::notation;
+
+const SERVER4: &str = "198.18.1.10";
+
+fn exchange(port: u16, offer: &str) -> Exchange {
+    Exchange {
+        peer: format!("{SERVER4}:{port}").parse().unwrap(),
+        proposals: notation::parse_list(offer).unwrap(),
+        ke_group: None,
+        follow_invalid_ke: true,
+        pad_to_ip_size: None,
+        fragmentation: Fragmentation::SystemDefault,
+        timing: Timing {
+            timeout: Duration::from_millis(100),
+            retransmits: 2,
+        },
+    }
+}
+
+#[test]
+fn answered_on_500_with_real_nat_detection_hashes() {
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert_eq!(report.requests_sent, 1);
+    assert!(report.rtt.is_some());
+    let facts = report.response.clone().unwrap();
+    assert_eq!(
+        facts.chosen.unwrap().describe(),
+        "AES-CBC-256/HMAC-SHA2-256/PRF-SHA2-256/MODP-2048"
+    );
+    assert!(facts.fragmentation_supported);
+    assert_eq!(facts.responder_behind_nat, Some(false));
+    assert_eq!(facts.initiator_behind_nat, Some(false));
+    assert_eq!(facts.vendor_ids, ["strongSwan"]);
+    assert!(facts.errors.is_empty());
+
+    // Byte-level check of what went out: no marker on 500, a fresh SPI,
+    // NAT_DETECTION hashes over the real socket addresses, 16430 offered.
+    let sent = net.sent();
+    assert_eq!(sent.len(), 1);
+    let req = Message::parse(&sent[0].data).unwrap();
+    assert_eq!(req.header.spi_i, report.spi_i);
+    assert_eq!(req.header.spi_r, [0; 8]);
+    assert_eq!(
+        req.notify(NotifyType::NAT_DETECTION_SOURCE_IP)
+            .unwrap()
+            .data,
+        natt::nat_detection_hash(&report.spi_i, &[0; 8], sent[0].local)
+    );
+    assert_eq!(
+        req.notify(NotifyType::NAT_DETECTION_DESTINATION_IP)
+            .unwrap()
+            .data,
+        natt::nat_detection_hash(&report.spi_i, &[0; 8], sent[0].peer)
+    );
+    assert!(
+        req.notify(NotifyType::IKEV2_FRAGMENTATION_SUPPORTED)
+            .is_some()
+    );
+    assert_eq!(req.ke().unwrap().data.len(), 256, "MODP-2048 public value");
+    assert_eq!(report.udp_payload_bytes, sent[0].data.len());
+    assert_eq!(report.ip_datagram_bytes, sent[0].data.len() + 28);
+}
+
+#[test]
+fn port_4500_uses_the_non_esp_marker() {
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let report = run(&net.env(), &exchange(4500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    let sent = net.sent();
+    assert_eq!(sent[0].data[..4], [0, 0, 0, 0]);
+    assert!(Message::parse(&sent[0].data[4..]).is_ok());
+    assert_eq!(report.ip_datagram_bytes, sent[0].data.len() + 28);
+}
+
+#[test]
+fn follows_invalid_ke_payload_to_the_group_the_server_wants() {
+    let net = FakeServer::new("aes256gcm16-prfsha384-ecp384").network();
+    let report = run(
+        &net.env(),
+        &exchange(500, "aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384"),
+    )
+    .unwrap()
+    .facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert_eq!(report.ke_retries, [DhGroup::ECP_384]);
+    let sent = net.sent();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(ke_group(&sent[0].data, 500), Some(DhGroup::MODP_2048));
+    assert_eq!(ke_group(&sent[1].data, 500), Some(DhGroup::ECP_384));
+    let second = Message::parse(&sent[1].data).unwrap();
+    assert_eq!(second.header.spi_i, report.spi_i, "same SPI on the retry");
+    assert_eq!(second.ke().unwrap().data.len(), 96, "ECP-384 x||y");
+    let facts = report.response.clone().unwrap();
+    assert_eq!(
+        facts.chosen.unwrap().describe(),
+        "AES-GCM-16-256/PRF-SHA2-384/ECP-384"
+    );
+}
+
+#[test]
+fn repeats_with_the_cookie_first() {
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    server.cookie = true;
+    let net = server.network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert!(report.cookie_requested);
+    let sent = net.sent();
+    assert_eq!(sent.len(), 2);
+    let retry = Message::parse(&sent[1].data).unwrap();
+    assert!(matches!(
+        &retry.payloads[0].body,
+        crate::wire::ike::Body::Notify(n) if n.kind == NotifyType::COOKIE && n.data == b"fake-cookie"
+    ));
+    assert!(report.chosen().is_some());
+}
+
+#[test]
+fn a_silent_port_costs_exactly_the_retransmission_budget() {
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    server.dropped_ports.insert(4500);
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let net = server.network().with_clock(clock.clone());
+    let ex = exchange(4500, "aes256-sha256-modp2048");
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert_eq!(report.outcome, Outcome::NoAnswer);
+    // 100 ms, then 150 ms, then 200 ms: waited out on the virtual clock.
+    assert_eq!(clock.elapsed(), ex.timing.budget());
+    assert_eq!(clock.elapsed(), Duration::from_millis(450));
+    // An answer on the same clock takes no time at all.
+    let net = FakeServer::new("aes256-sha256-modp2048")
+        .network()
+        .with_clock(clock.clone());
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.rtt, Some(Duration::ZERO));
+    assert_eq!(clock.elapsed(), Duration::from_millis(450));
+}
+
+#[test]
+fn unanswered_requests_are_retransmitted_identically_then_given_up() {
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    server.dropped_ports.insert(500);
+    let net = server.network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::NoAnswer);
+    assert_eq!(report.requests_sent, 3);
+    let sent = net.sent();
+    assert_eq!(sent.len(), 3);
+    assert!(sent.iter().all(|s| s.data == sent[0].data));
+    assert!(report.response.is_none());
+}
+
+#[test]
+fn port_unreachable_stops_at_once() {
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    server.closed_ports.insert(4500);
+    let net = server.network();
+    let report = run(&net.env(), &exchange(4500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::Unreachable);
+    assert_eq!(report.requests_sent, 1);
+}
+
+#[test]
+fn padded_requests_have_the_asked_ip_size_and_vanish_past_the_limit() {
+    for port in [500, 4500] {
+        let mut server = FakeServer::new("aes256-sha256-modp2048");
+        server.max_ip_size = Some(1500);
+        let net = server.network();
+        let mut ex = exchange(port, "aes256-sha256-modp2048");
+        ex.pad_to_ip_size = Some(2000);
+        ex.fragmentation = Fragmentation::Allow;
+        let report = run(&net.env(), &ex).unwrap().facts;
+        assert_eq!(report.ip_datagram_bytes, 2000, "port {port}");
+        assert_eq!(report.outcome, Outcome::NoAnswer);
+        assert!(net.sent().iter().all(|s| s.data.len() + 28 == 2000));
+        assert!(
+            net.sent()
+                .iter()
+                .all(|s| s.options.fragmentation == Fragmentation::Allow)
+        );
+        ex.pad_to_ip_size = Some(1400);
+        let report = run(&net.env(), &ex).unwrap().facts;
+        assert_eq!(report.outcome, Outcome::Answered, "port {port}");
+    }
+}
+
+#[test]
+fn nat_on_either_side_is_detected_from_the_hashes() {
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    server.real_addr = Some("10.0.0.5:500".parse().unwrap());
+    server.sees_client_as = Some("203.0.113.9:61000".parse().unwrap());
+    let net = server.network();
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    let facts = report.response.clone().unwrap();
+    assert_eq!(facts.responder_behind_nat, Some(true));
+    assert_eq!(facts.initiator_behind_nat, Some(true));
+}
+
+#[test]
+fn proposal_check_reads_invalid_ke_as_acceptance_without_retrying() {
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let mut ex = exchange(500, "aes256-sha256-modp2048");
+    ex.ke_group = Some(DhGroup::ECP_256);
+    ex.follow_invalid_ke = false;
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert_eq!(net.sent().len(), 1);
+    let facts = report.response.clone().unwrap();
+    assert_eq!(facts.requested_group, Some(DhGroup::MODP_2048));
+
+    let mut ex = exchange(500, "3des-sha1-modp1024");
+    ex.ke_group = Some(DhGroup::ECP_256);
+    ex.follow_invalid_ke = false;
+    let report = run(&net.env(), &ex).unwrap().facts;
+    let facts = report.response.clone().unwrap();
+    assert_eq!(facts.errors, [NotifyType::NO_PROPOSAL_CHOSEN]);
+}
+
+#[test]
+fn timing_backs_off_and_stays_bounded() {
+    let t = Timing {
+        timeout: Duration::from_secs(2),
+        retransmits: 2,
+    };
+    assert_eq!(t.wait(0), Duration::from_secs(2));
+    assert_eq!(t.wait(1), Duration::from_secs(3));
+    assert_eq!(t.wait(2), Duration::from_secs(4));
+    assert_eq!(t.budget(), Duration::from_secs(9));
+}
+
+#[test]
+fn packet_too_big_keeps_waiting_for_the_retransmission() {
+    let server = FakeServer::new("aes256-sha256-modp2048");
+    let mut sends = 0;
+    let inner = server.network();
+    // First datagram: the router answers "too big"; the retransmission
+    // (fragmented by the kernel to the learned MTU) reaches the server.
+    let net = crate::probe::net::Scripted::new(move |sent| {
+        sends += 1;
+        if sends == 1 {
+            vec![Received::TooBig]
+        } else {
+            let mut conn =
+                crate::probe::net::Network::open(&inner, sent.peer, sent.options).unwrap();
+            conn.send(&sent.data).unwrap();
+            vec![conn.recv(std::time::Instant::now()).unwrap()]
+        }
+    });
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert!(report.too_big);
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert_eq!(report.requests_sent, 2);
+}

@@ -1,0 +1,214 @@
+//! The IKEv2 probes of one server address: what `probe` runs, and the
+//! probe steps of `check`. Per address: an IKE_SA_INIT on UDP 500, at once
+//! followed by an IKE_AUTH for that IKE SA on UDP 4500 (the [`auth`] test,
+//! as a client moves to 4500), then one IKE_SA_INIT on UDP 4500, then (per
+//! port that answered) the same request padded to `frag_size` bytes so it
+//! must travel as IP fragments, then, if asked, one proposal at a time.
+//! That is 5 exchanges (plus a Delete) and one per checked proposal, each a
+//! handful of datagrams at most: a good citizen, not a flood. Every answered
+//! full IKE_SA_INIT leaves a half-open IKE SA on the server until it times
+//! out (strongSwan: 30 s); the proposal check avoids even that by offering a
+//! KE of a group outside the proposal, so the server answers with
+//! INVALID_KE_PAYLOAD (proposal acceptable) or NO_PROPOSAL_CHOSEN and keeps
+//! no state.
+//!
+//! Building blocks, each usable on its own (e.g. for many rounds against a
+//! load balancer): [`exchange::run`] runs one IKE_SA_INIT exchange and
+//! returns its facts plus the IKE SA's secrets ([`SaInit`]);
+//! [`auth::run`] continues that IKE SA with IKE_AUTH on UDP 4500; [`kex`]
+//! makes the key-exchange values. Everything goes through the
+//! [`Network`] trait, so [`fake`] (a scripted strongSwan-like responder)
+//! tests it byte for byte. The results are facts of
+//! [`crate::diagnose::ike`].
+
+pub mod auth;
+pub mod exchange;
+pub mod kex;
+
+#[cfg(test)]
+pub(crate) mod fake;
+
+use std::net::{IpAddr, SocketAddr};
+
+pub use exchange::{
+    Exchange, ExchangeError, Exchanged, MAX_ROUNDS, NATT_PORT, SaInit, Timing, ike_overhead,
+    ip_udp_overhead,
+};
+
+use crate::diagnose::CouldNotRun;
+use crate::diagnose::ike::proposals::{self, NamedProposal, ProposalSet};
+use crate::diagnose::ike::{PortResult, ProposalResult, TargetResult};
+use crate::env::Env;
+use crate::probe::net::Fragmentation;
+use crate::wire::ike::{DhGroup, NotifyType, Proposal};
+
+/// Default size of the fragment test's IP datagram: over every common MTU
+/// (1500 Ethernet, 1492 PPPoE, 1280-1400 tunnels) like a certificate-laden
+/// IKE_AUTH, so it must be IP-fragmented on the way.
+pub const DEFAULT_FRAG_SIZE: usize = 2000;
+
+/// What to run against each address.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub timing: Timing,
+    /// IP datagram size of the fragment test; `None` skips it.
+    pub frag_size: Option<usize>,
+    /// Proposals to check one at a time; `None` skips the check.
+    pub proposal_check: Option<ProposalSet>,
+    /// What the main requests offer.
+    pub offer: Vec<Proposal>,
+    /// Follow the UDP 500 IKE_SA_INIT with an IKE_AUTH on UDP 4500
+    /// ([`auth`]): does 4500 reach the server that holds the IKE SA?
+    pub auth_test: bool,
+}
+
+impl Config {
+    pub fn new(timing: Timing) -> Self {
+        Config {
+            timing,
+            frag_size: Some(DEFAULT_FRAG_SIZE),
+            proposal_check: None,
+            offer: proposals::default_offer(),
+            auth_test: true,
+        }
+    }
+}
+
+/// Probes one address. Errors that stop this address (no route) end up in
+/// `TargetResult::error`, so other addresses still get tested.
+pub fn probe_address(env: &Env, address: IpAddr, cfg: &Config) -> TargetResult {
+    let mut target = TargetResult::new(address);
+    if let Err(e) = probe_into(env, &mut target, cfg) {
+        target.error = Some(CouldNotRun::new(e));
+    }
+    target
+}
+
+fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), ExchangeError> {
+    let base = |port: u16| Exchange {
+        peer: SocketAddr::new(target.address, port),
+        proposals: cfg.offer.clone(),
+        ke_group: None,
+        follow_invalid_ke: true,
+        pad_to_ip_size: None,
+        fragmentation: Fragmentation::SystemDefault,
+        timing: cfg.timing,
+    };
+    for port in [500, NATT_PORT] {
+        // One complete IKE_SA_INIT (the first port that gives one) tells the
+        // proposal, 16430 and NAT; every further request only has to prove
+        // that it arrived, so it is made stateless (see `stateless`).
+        // Responders cap half-open SAs per peer (strongSwan's
+        // block_threshold is 5): a probe that left one per request would
+        // be blocked, and misread as unanswered, when run twice in a row.
+        let have_full = target.facts().any(|f| f.chosen.is_some());
+        let mut first = base(port);
+        if have_full {
+            stateless(&mut first);
+        }
+        let Exchanged {
+            facts: small,
+            sa_init,
+        } = exchange::run(env, &first)?;
+        // Right after IKE_SA_INIT on 500, as a client does, before the
+        // server's half-open SA can expire.
+        if port == 500 && cfg.auth_test {
+            let negotiated = small
+                .response
+                .as_ref()
+                .is_some_and(|f| f.fragmentation_supported);
+            target.ike_auth = Some(auth::run(
+                env,
+                target.address,
+                sa_init.as_ref(),
+                negotiated,
+                cfg.timing,
+            )?);
+        }
+        let fragmented = match (cfg.frag_size, small.answered()) {
+            (Some(size), true) => {
+                let mut ex = base(port);
+                // Offer what the server chose, with a KE it will refuse:
+                // the INVALID_KE_PAYLOAD answer proves the padded request
+                // arrived, in one round trip, and leaves no state.
+                if let Some(chosen) = target
+                    .facts()
+                    .chain(small.response.iter())
+                    .find_map(|f| f.chosen.clone())
+                {
+                    ex.proposals = vec![chosen];
+                }
+                stateless(&mut ex);
+                ex.pad_to_ip_size = Some(size);
+                ex.fragmentation = Fragmentation::Allow;
+                Some(exchange::run(env, &ex)?.facts)
+            }
+            _ => None,
+        };
+        let result = PortResult {
+            port,
+            small,
+            fragmented,
+        };
+        if port == 500 {
+            target.udp500 = Some(result);
+        } else {
+            target.udp4500 = Some(result);
+        }
+    }
+    if let Some(set) = &cfg.proposal_check {
+        // Check on a port that answered; UDP 500 first, as clients start there.
+        let port = target.ports().find(|p| p.small.answered()).map(|p| p.port);
+        if let Some(port) = port {
+            for entry in set.entries() {
+                let accepted = check_proposal(env, base(port), &entry)?;
+                target.proposals.push(ProposalResult {
+                    entry,
+                    accepted,
+                    port,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Makes a request the responder answers without keeping state: the KE
+/// payload is of a group outside every offered proposal, so an acceptable
+/// offer draws INVALID_KE_PAYLOAD (RFC 7296 §1.3) naming the group it wants
+/// instead of a half-open IKE SA, and the request is not re-sent with that
+/// group.
+fn stateless(ex: &mut Exchange) {
+    let offered: Vec<DhGroup> = ex.proposals.iter().flat_map(|p| p.dh_groups()).collect();
+    ex.ke_group = kex::SUPPORTED
+        .iter()
+        .copied()
+        .find(|g| !offered.contains(g))
+        .or(Some(DhGroup::MODP_2048));
+    ex.follow_invalid_ke = false;
+}
+
+/// Offers one proposal with a KE of a group outside it (see module docs).
+fn check_proposal(
+    env: &Env,
+    mut ex: Exchange,
+    entry: &NamedProposal,
+) -> Result<Option<bool>, ExchangeError> {
+    let mut p = entry.proposal.clone();
+    p.number = 1;
+    ex.proposals = vec![p];
+    stateless(&mut ex);
+    let facts = exchange::run(env, &ex)?.facts;
+    Ok(facts.response.as_ref().and_then(|f| {
+        if f.chosen.is_some() || f.requested_group.is_some() {
+            Some(true)
+        } else if f.errors.contains(&NotifyType::NO_PROPOSAL_CHOSEN) {
+            Some(false)
+        } else {
+            None
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests;
