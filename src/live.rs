@@ -167,7 +167,10 @@ pub fn run(source: &mut dyn FrameSource, mut sink: Option<&mut dyn Sink>, run: R
                     break Stopped::WriteFailed(e.to_string());
                 }
                 session.push(&Packet {
-                    at: PacketRef { file: 0, frame: frames },
+                    at: PacketRef {
+                        file: 0,
+                        frame: frames,
+                    },
                     ts: f.ts,
                     link,
                     interface: 0,

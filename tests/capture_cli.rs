@@ -9,7 +9,6 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-use serde_json::Value;
 
 #[test]
 #[cfg(not(feature = "live"))]
@@ -21,15 +20,32 @@ fn without_the_feature_it_says_how_and_prints_the_recording_commands() {
     assert_eq!(out.status.code(), Some(3));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("without live capture") || stderr.contains("no live capture"), "{stderr}");
+    assert!(
+        stderr.contains("without live capture") || stderr.contains("no live capture"),
+        "{stderr}"
+    );
     if cfg!(windows) {
-        assert!(stdout.contains("pktmon filter add AOVPN-server1 -i 198.51.100.7"), "{stdout}");
-        assert!(stdout.contains("pktmon start --capture --comp nics --pkt-size 0 --file-name attempt.etl"), "{stdout}");
-        assert!(stdout.contains("pktmon etl2pcap attempt.etl --out attempt.pcapng"), "{stdout}");
+        assert!(
+            stdout.contains("pktmon filter add AOVPN-server1 -i 198.51.100.7"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains(
+                "pktmon start --capture --comp nics --pkt-size 0 --file-name attempt.etl"
+            ),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("pktmon etl2pcap attempt.etl --out attempt.pcapng"),
+            "{stdout}"
+        );
     } else {
         assert!(stderr.contains("--features live"), "{stderr}");
         assert!(stdout.contains("tcpdump -n -s 0 -w attempt.pcapng 'udp port 500 or udp port 4500 or (ip proto 17 and ip[6:2] & 0x3fff != 0)"), "{stdout}");
-        assert!(stdout.contains("aovpn-diag pcap attempt.pcapng"), "{stdout}");
+        assert!(
+            stdout.contains("aovpn-diag pcap attempt.pcapng"),
+            "{stdout}"
+        );
     }
 
     let (doc, code) = cli::json("capture", &["--list-interfaces"]);
@@ -56,6 +72,8 @@ mod live {
     use std::net::UdpSocket;
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
+
+    use serde_json::Value;
 
     use super::*;
 
@@ -84,7 +102,10 @@ mod live {
         assert_eq!(code, 2);
         assert_eq!(doc["error"]["kind"], "unknown-interface");
         let msg = doc["error"]["message"].as_str().unwrap();
-        assert!(msg.contains("'aovd-no-such-if'") && msg.contains("lo"), "{msg}");
+        assert!(
+            msg.contains("'aovd-no-such-if'") && msg.contains("lo"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -106,7 +127,10 @@ mod live {
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(doc["error"]["kind"], "permission");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("CAP_NET_RAW") && stderr.contains("setcap"), "{stderr}");
+        assert!(
+            stderr.contains("CAP_NET_RAW") && stderr.contains("setcap"),
+            "{stderr}"
+        );
     }
 
     /// A real capture on the loopback interface: an IKE_SA_INIT request to
@@ -122,7 +146,15 @@ mod live {
         let file = dir.path().join("lo.pcapng");
         let started = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_aovpn-diag"))
-            .args(["capture", "--interface", "lo", "--duration", "3", "--json", "--write"])
+            .args([
+                "capture",
+                "--interface",
+                "lo",
+                "--duration",
+                "3",
+                "--json",
+                "--write",
+            ])
             .arg(&file)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

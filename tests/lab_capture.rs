@@ -78,9 +78,22 @@ fn capture_while_connecting(lab: &Lab, seconds: u32, initiate: &[&str]) -> Watch
     let _ = std::fs::remove_file(&file);
     let duration = seconds.to_string();
     let mut child = Command::new("ip")
-        .args(["netns", "exec", NS_CLIENT, "timeout", "--kill-after=5", "90"])
+        .args([
+            "netns",
+            "exec",
+            NS_CLIENT,
+            "timeout",
+            "--kill-after=5",
+            "90",
+        ])
         .arg(env!("CARGO_BIN_EXE_aovpn-diag"))
-        .args(["capture", "--server", lab.addr("SERVER4"), "--duration", &duration])
+        .args([
+            "capture",
+            "--server",
+            lab.addr("SERVER4"),
+            "--duration",
+            &duration,
+        ])
         .args(["--json", "--write"])
         .arg(&file)
         .stdout(Stdio::piped())
@@ -106,7 +119,10 @@ fn capture_while_connecting(lab: &Lab, seconds: u32, initiate: &[&str]) -> Watch
     assert_eq!(start["event"], "start");
     assert_eq!(start["interface"], lab.addr("IF_CLIENT"), "{start}");
     assert!(
-        start["chosen"].as_str().unwrap().contains(lab.addr("SERVER4")),
+        start["chosen"]
+            .as_str()
+            .unwrap()
+            .contains(lab.addr("SERVER4")),
         "{start}"
     );
 
@@ -147,7 +163,10 @@ fn assert_same_as_pcap(w: &Watched) {
     assert_eq!(again["findings"], w.doc["findings"], "{}", w.log);
     assert_eq!(again["sas"], w.doc["sas"]);
     assert_eq!(again["stats"], w.doc["stats"]);
-    assert_eq!(w.doc["capture"]["write"]["frames"], w.doc["capture"]["frames"]);
+    assert_eq!(
+        w.doc["capture"]["write"]["frames"],
+        w.doc["capture"]["frames"]
+    );
     assert_eq!(w.doc["capture"]["dropped"], 0);
 }
 
@@ -166,7 +185,10 @@ fn fragments_dropped_is_reported_live_and_equals_pcap_on_the_file() {
     assert_eq!(w.code, 1, "{}", w.log);
     assert_eq!(w.doc["verdict"], "problem");
     assert_eq!(w.doc["capture"]["stopped_by"], "duration");
-    assert!(lab.router_counter("aovd_drop_frags") > 0, "the router dropped nothing");
+    assert!(
+        lab.router_counter("aovd_drop_frags") > 0,
+        "the router dropped nothing"
+    );
     let codes = cli::codes(&w.doc);
     assert!(
         codes.contains(&("ike-auth-unanswered".into(), "fail".into())),
@@ -176,8 +198,15 @@ fn fragments_dropped_is_reported_live_and_equals_pcap_on_the_file() {
     // Live: IKE_SA_INIT answered, IKE_AUTH unanswered, and the failure
     // while the capture still ran.
     let lines = w.exchange_events();
-    assert_eq!(lines.first().map(String::as_str), Some("IKE_SA_INIT answered"), "{lines:?}");
-    assert!(lines.contains(&"IKE_AUTH unanswered".to_string()), "{lines:?}");
+    assert_eq!(
+        lines.first().map(String::as_str),
+        Some("IKE_SA_INIT answered"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"IKE_AUTH unanswered".to_string()),
+        "{lines:?}"
+    );
     let live = w.finding_events();
     let (when, _, _) = live
         .iter()
@@ -213,8 +242,14 @@ fn a_healthy_connection_is_reported_live_and_equals_pcap_on_the_file() {
     assert_eq!(w.code, 0, "{}", w.log);
     assert_eq!(w.doc["verdict"], "ok");
     let lines = w.exchange_events();
-    assert!(lines.contains(&"IKE_SA_INIT answered".to_string()), "{lines:?}");
-    assert!(lines.contains(&"IKE_AUTH answered".to_string()), "{lines:?}");
+    assert!(
+        lines.contains(&"IKE_SA_INIT answered".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"IKE_AUTH answered".to_string()),
+        "{lines:?}"
+    );
     let live = w.finding_events();
     assert!(live.iter().all(|(_, _, s)| s != "fail"), "{live:?}");
     // The SA's findings settle once it has been quiet for 5 s, before the end.

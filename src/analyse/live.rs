@@ -157,12 +157,11 @@ pub fn settled(e: &Exchange<'_>, status: Status, now: Timestamp) -> bool {
         Status::Unanswered | Status::ResponseLost { .. } | Status::NoCompleteRequest => {
             let sent = e.latest_sent();
             let last = sent.iter().map(|t| t.last_ts).max();
-            let silent =
-                last.is_none_or(|l| now.secs_since(l) >= IN_PROGRESS_WINDOW_SECS as f64);
+            let silent = last.is_none_or(|l| now.secs_since(l) >= IN_PROGRESS_WINDOW_SECS as f64);
             // A lost response is only settled once the requester gave up:
             // one more retransmission may still bring the answer through.
-            let enough = !matches!(status, Status::ResponseLost { .. })
-                && sent.len() >= SETTLE_SENDINGS;
+            let enough =
+                !matches!(status, Status::ResponseLost { .. }) && sent.len() >= SETTLE_SENDINGS;
             silent || enough
         }
     }

@@ -36,7 +36,10 @@ pub struct Interface {
 /// Why the capture could not start or go on.
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
-    #[error("no permission to capture on {interface} ({detail}): {}", permission_hint())]
+    #[error(
+        "no permission to capture on {interface} ({detail}): {}",
+        permission_hint()
+    )]
     Permission { interface: String, detail: String },
     #[error("no interface named '{interface}'{}; --list-interfaces shows them", known_list(.known))]
     NoSuchInterface {
@@ -201,11 +204,10 @@ impl LiveCapture {
             .buffer_size(BUFFER)
             .open()
             .map_err(classify)?;
-        cap.filter(filter, true)
-            .map_err(|e| DeviceError::Filter {
-                interface: interface.to_owned(),
-                detail: e.to_string(),
-            })?;
+        cap.filter(filter, true).map_err(|e| DeviceError::Filter {
+            interface: interface.to_owned(),
+            detail: e.to_string(),
+        })?;
         // libpcap's own read timeout is not dependable in immediate mode
         // (Linux libpcap 1.10 keeps polling until a packet comes), so on
         // Unix reads do not block and [`wait_readable`] bounds the wait.
@@ -237,12 +239,19 @@ impl FrameSource for LiveCapture {
         self.link
     }
 
+    // timeval's fields are i64 on Linux and macOS, i32 on Windows.
+    #[allow(clippy::useless_conversion)]
     fn next(&mut self) -> Result<Option<Frame<'_>>, String> {
         #[cfg(unix)]
         match wait_readable(&self.cap, READ_TIMEOUT) {
             Ok(true) => {}
             Ok(false) => return Ok(None),
-            Err(e) => return Err(format!("waiting for packets on {} failed: {e}", self.interface)),
+            Err(e) => {
+                return Err(format!(
+                    "waiting for packets on {} failed: {e}",
+                    self.interface
+                ));
+            }
         }
         match self.cap.next_packet() {
             Ok(p) => Ok(Some(Frame {
@@ -304,18 +313,29 @@ mod tests {
         let list = vec![
             iface("lo", &["127.0.0.1"], true, true),
             iface("eth0", &["192.0.2.10"], true, false),
-            iface(r"\Device\NPF_{A1}", &["198.18.1.2", "fd00:1::2"], true, false),
+            iface(
+                r"\Device\NPF_{A1}",
+                &["198.18.1.2", "fd00:1::2"],
+                true,
+                false,
+            ),
         ];
         let ip: IpAddr = "fd00:1::2".parse().unwrap();
         assert_eq!(
             for_route(&list, Some(ip), Some("Ethernet 2")).as_deref(),
             Some(r"\Device\NPF_{A1}")
         );
-        assert_eq!(for_route(&list, None, Some("eth0")).as_deref(), Some("eth0"));
+        assert_eq!(
+            for_route(&list, None, Some("eth0")).as_deref(),
+            Some("eth0")
+        );
         assert_eq!(for_route(&list, None, Some("wlan0")), None);
         // Nothing known about the route: the first up, non-loopback one.
         assert_eq!(first_active(&list).as_deref(), Some("eth0"));
-        assert_eq!(first_active(&[iface("lo", &["127.0.0.1"], true, true)]), None);
+        assert_eq!(
+            first_active(&[iface("lo", &["127.0.0.1"], true, true)]),
+            None
+        );
     }
 
     #[test]
@@ -328,7 +348,9 @@ mod tests {
     #[test]
     fn an_unknown_interface_is_a_usage_error_naming_the_known_ones() {
         let list = vec![iface("eth0", &[], true, false)];
-        let e = LiveCapture::open("eht0", &list, "udp port 500").err().unwrap();
+        let e = LiveCapture::open("eht0", &list, "udp port 500")
+            .err()
+            .unwrap();
         assert!(e.is_input_error());
         assert_eq!(
             e.to_string(),

@@ -48,7 +48,10 @@ mod tests {
              (icmp6 and (ip6[40] == 1 or ip6[40] == 2))"
         );
         let f = bpf(&IkePorts::with_extra(&[10500, 4500, 10500]));
-        assert!(f.starts_with("udp port 500 or udp port 4500 or udp port 10500 or ("), "{f}");
+        assert!(
+            f.starts_with("udp port 500 or udp port 4500 or udp port 10500 or ("),
+            "{f}"
+        );
         assert_eq!(f.matches("udp port").count(), 3, "{f}");
     }
 
@@ -129,14 +132,26 @@ mod tests {
             let keep = [
                 ("IKE on UDP 500", v4(17, 0, &udp(500, 500))),
                 ("IKE on UDP 4500", v4(17, 0, &udp(4500, 4500))),
-                ("reply from 4500 to a NATed port", v4(17, 0, &udp(4500, 61000))),
+                (
+                    "reply from 4500 to a NATed port",
+                    v4(17, 0, &udp(4500, 61000)),
+                ),
                 ("--ike-port 10500", v4(17, 0, &udp(10500, 10500))),
                 ("IPv6 IKE", v6(17, &udp(500, 500))),
                 ("first IPv4 fragment (MF)", v4(17, 0x2000, &udp(4500, 4500))),
                 ("non-first IPv4 fragment, no ports", v4(17, 185, &[0u8; 64])),
-                ("last IPv4 fragment of a non-IKE datagram", v4(17, 370, &[0u8; 64])),
-                ("first IPv6 fragment", v6(44, &frag6(17, 0, true, &udp(500, 500)))),
-                ("non-first IPv6 fragment", v6(44, &frag6(17, 181, false, &[0u8; 64]))),
+                (
+                    "last IPv4 fragment of a non-IKE datagram",
+                    v4(17, 370, &[0u8; 64]),
+                ),
+                (
+                    "first IPv6 fragment",
+                    v6(44, &frag6(17, 0, true, &udp(500, 500))),
+                ),
+                (
+                    "non-first IPv6 fragment",
+                    v6(44, &frag6(17, 181, false, &[0u8; 64])),
+                ),
                 ("ICMP fragmentation needed", v4(1, 0, &icmp(3, 4))),
                 ("ICMP port unreachable", v4(1, 0, &icmp(3, 3))),
                 ("ICMPv6 packet too big", v6(58, &icmp(2, 0))),
@@ -154,7 +169,10 @@ mod tests {
                 ("IPv4 with DF only", v4(6, 0x4000, &[0u8; 40])),
                 ("ICMP echo", v4(1, 0, &icmp(8, 0))),
                 ("ICMPv6 echo", v6(58, &icmp(128, 0))),
-                ("IPv6 TCP fragment", v6(44, &frag6(6, 181, false, &[0u8; 64]))),
+                (
+                    "IPv6 TCP fragment",
+                    v6(44, &frag6(6, 181, false, &[0u8; 64])),
+                ),
                 ("ARP", eth(0x0806, &[0u8; 28])),
             ];
             for (what, frame) in &drop {

@@ -8,9 +8,9 @@
 
 pub mod datagram;
 pub mod dedup;
+pub mod defrag;
 #[cfg(feature = "live")]
 pub mod device;
-pub mod defrag;
 pub mod filter;
 pub mod ip;
 pub mod link;

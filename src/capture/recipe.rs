@@ -81,7 +81,10 @@ pub fn pktmon(servers: &[IpAddr], pcapng: &str) -> Vec<Step> {
         "pktmon filter add AOVPN-ICMP -t ICMP".into(),
         Some("ICMP errors from routers on the way (fragmentation needed, unreachable)"),
     ));
-    steps.push(step("pktmon filter add AOVPN-ICMPv6 -t ICMPv6".into(), None));
+    steps.push(step(
+        "pktmon filter add AOVPN-ICMPv6 -t ICMPv6".into(),
+        None,
+    ));
     steps.push(step(
         format!("pktmon start --capture --comp nics --pkt-size 0 --file-name {etl}"),
         Some("record whole packets, once each, at the network adapters"),
@@ -116,7 +119,9 @@ pub fn tcpdump(interface: Option<&str>, ports: &IkePorts, out: &str) -> Vec<Step
                 quoted(out),
                 filter::bpf(ports)
             ),
-            Some("as root: record what the live capture keeps; connect the VPN, wait until it fails, then Ctrl-C"),
+            Some(
+                "as root: record what the live capture keeps; connect the VPN, wait until it fails, then Ctrl-C",
+            ),
         ),
         step(
             format!("aovpn-diag pcap {}", quoted(out)),
@@ -135,7 +140,10 @@ mod tests {
 
     #[test]
     fn pktmon_filters_by_server_address_and_protocol_never_by_port() {
-        let servers: Vec<IpAddr> = vec!["198.51.100.7".parse().unwrap(), "2001:db8::7".parse().unwrap()];
+        let servers: Vec<IpAddr> = vec![
+            "198.51.100.7".parse().unwrap(),
+            "2001:db8::7".parse().unwrap(),
+        ];
         let steps = pktmon(&servers, "aovpn.pcapng");
         assert_eq!(
             commands(&steps),

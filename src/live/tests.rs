@@ -203,7 +203,12 @@ fn ctrl_c_stops_at_once_and_still_gives_the_analysis() {
     let out = capture(&mut src, None, Duration::from_secs(3600), &stop);
     assert_eq!(out.stopped, Stopped::Interrupted);
     assert_eq!(out.frames, 0);
-    assert!(out.analysis.findings.iter().any(|f| f.code == Code::NoIkeTraffic));
+    assert!(
+        out.analysis
+            .findings
+            .iter()
+            .any(|f| f.code == Code::NoIkeTraffic)
+    );
 }
 
 #[test]
@@ -249,6 +254,10 @@ fn dropped_packets_are_a_warning_only_when_there_were_some() {
     let f = dropped_finding(12, 5000).unwrap();
     assert_eq!(f.code, Code::CapturePacketsDropped);
     assert_eq!(f.severity, crate::Severity::Warn);
-    assert!(f.summary.contains("dropped 12 of 5000 packet(s)"), "{}", f.summary);
+    assert!(
+        f.summary.contains("dropped 12 of 5000 packet(s)"),
+        "{}",
+        f.summary
+    );
     assert_eq!(f.evidence["dropped"], 12);
 }

@@ -49,12 +49,7 @@ pub struct WriteInfo {
 }
 
 /// One live line, as text.
-pub fn write_event(
-    out: &mut dyn Write,
-    e: &Event,
-    seconds: f64,
-    detail: Detail,
-) -> io::Result<()> {
+pub fn write_event(out: &mut dyn Write, e: &Event, seconds: f64, detail: Detail) -> io::Result<()> {
     match e {
         Event::Exchange(x) if !detail.quiet => {
             writeln!(out, "{DIM}{seconds:>7.1} s{DIM:#}  {}", exchange_line(x))
@@ -129,7 +124,7 @@ fn grouped(n: u32) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -465,7 +460,11 @@ mod tests {
             Severity::Warn,
             "w",
         ));
-        let fail = Event::Finding(Finding::new(crate::Code::IkeAuthUnanswered, Severity::Fail, "f"));
+        let fail = Event::Finding(Finding::new(
+            crate::Code::IkeAuthUnanswered,
+            Severity::Fail,
+            "f",
+        ));
         let quiet = Detail {
             verbose: 0,
             quiet: true,
@@ -476,6 +475,9 @@ mod tests {
         }
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 1, "{text}");
-        assert!(text.contains("ike-auth-unanswered") && text.trim_end().ends_with(" f"), "{text}");
+        assert!(
+            text.contains("ike-auth-unanswered") && text.trim_end().ends_with(" f"),
+            "{text}"
+        );
     }
 }

@@ -129,7 +129,10 @@ fn each_exchange_and_each_finding_is_reported_once_when_it_settles() {
     // The third sending without a reply: the exchange and its findings.
     let third = describe(&poll(&mut w, 2_540, 2_600));
     assert_eq!(third[0], "IKE_AUTH Unanswered", "{third:?}");
-    assert!(third.contains(&"fail ike-auth-unanswered".to_string()), "{third:?}");
+    assert!(
+        third.contains(&"fail ike-auth-unanswered".to_string()),
+        "{third:?}"
+    );
     assert!(
         third.contains(&"warn ike-message-ip-fragmented".to_string()),
         "{third:?}"
@@ -178,10 +181,7 @@ fn live_reports_on_every_fixture_agree_with_the_final_report() {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x == "pcap" || x == "pcapng")
-        })
+        .filter(|p| p.extension().is_some_and(|x| x == "pcap" || x == "pcapng"))
         .collect();
     files.sort();
     assert!(files.len() > 20, "fixtures missing: {}", dir.display());
@@ -237,7 +237,10 @@ fn live_reports_on_every_fixture_agree_with_the_final_report() {
             );
         }
     }
-    assert!(reported_fail > 5, "live reports found few failures: {reported_fail}");
+    assert!(
+        reported_fail > 5,
+        "live reports found few failures: {reported_fail}"
+    );
 }
 
 fn only_findings(e: Event) -> Option<Finding> {

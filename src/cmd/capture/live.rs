@@ -18,9 +18,9 @@ use aovpn_diag::capture::filter;
 use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::writer::{EndOfCapture, PcapngWriter};
 use aovpn_diag::cli::CaptureArgs;
+use aovpn_diag::env::Env;
 use aovpn_diag::finding::{Verdict, sort_by_severity};
 use aovpn_diag::live::{self, FrameSource, Run, Sink, Stopped, SystemClock, dropped_finding};
-use aovpn_diag::env::Env;
 use aovpn_diag::report::capture::{
     CaptureInfo, CaptureJson, InterfaceRow, WriteInfo, write_event, write_event_json,
     write_interfaces, write_start_json, write_summary,
@@ -58,9 +58,9 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
     };
     let mut writer = match &args.write {
         None => None,
-        Some(path) => match File::create(path).and_then(|f| {
-            PcapngWriter::new(BufWriter::new(f), cap.link(), SNAPLEN, &interface)
-        }) {
+        Some(path) => match File::create(path)
+            .and_then(|f| PcapngWriter::new(BufWriter::new(f), cap.link(), SNAPLEN, &interface))
+        {
             Ok(w) => Some(w),
             Err(e) => {
                 let f = Failure::input(format!("cannot write {}: {e}", path.display()));
@@ -166,7 +166,10 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
         }
         write_human(ctx.out, &analysis, ctx.detail)?;
     }
-    match (&info.error, info.write.as_ref().and_then(|w| w.error.as_ref())) {
+    match (
+        &info.error,
+        info.write.as_ref().and_then(|w| w.error.as_ref()),
+    ) {
         (Some(e), _) => Err(Failure::cannot_run(format!(
             "the capture on {} stopped: {e}",
             info.interface

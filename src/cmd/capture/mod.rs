@@ -12,10 +12,10 @@ use std::time::Duration;
 use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::recipe::{self, Step};
 use aovpn_diag::cli::CaptureArgs;
+use aovpn_diag::env::Env;
 use aovpn_diag::report::capture::{
     ErrorJson, RecipeJson, RecipeStep, UnavailableJson, write_recipe,
 };
-use aovpn_diag::env::Env;
 use aovpn_diag::report::write_json;
 use aovpn_diag::resolve::{Family, resolve};
 
@@ -60,7 +60,10 @@ fn recipe_file(args: &CaptureArgs, pcapng: bool) -> String {
 /// Windows, tcpdump elsewhere.
 fn recipe_for(args: &CaptureArgs, servers: &[IpAddr]) -> (&'static str, Vec<RecipeStep>) {
     let (tool, steps) = if cfg!(windows) {
-        ("pktmon (built into Windows 10 2004 and later)", recipe::pktmon(servers, &recipe_file(args, true)))
+        (
+            "pktmon (built into Windows 10 2004 and later)",
+            recipe::pktmon(servers, &recipe_file(args, true)),
+        )
     } else {
         (
             "tcpdump",
