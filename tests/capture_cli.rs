@@ -9,7 +9,6 @@
 #[path = "support/cli.rs"]
 mod cli;
 
-
 #[test]
 #[cfg(not(feature = "live"))]
 fn without_the_feature_it_says_how_and_prints_the_recording_commands() {
@@ -53,6 +52,52 @@ fn without_the_feature_it_says_how_and_prints_the_recording_commands() {
     assert_eq!(doc["error"]["kind"], "not-built");
     assert_eq!(doc["error"]["exit_code"], 3);
     assert!(doc["recipe"]["steps"].as_array().unwrap().len() >= 2);
+}
+
+/// `pcap` judges a capture as of when it stopped (pcapng `isb_endtime`, as
+/// `capture --write` and dumpcap write it), not as of its last packet: an
+/// IKE_SA_INIT request followed by 10 s of silence is unanswered.
+#[test]
+fn pcap_honours_the_capture_end_recorded_in_the_file() {
+    use aovpn_diag::capture::writer::{EndOfCapture, PcapngWriter};
+    use aovpn_diag::capture::{LinkType, Timestamp};
+
+    let mut ike = vec![0x5a; 8];
+    ike.extend([0; 8]);
+    ike.extend([0, 0x20, 34, 0x08, 0, 0, 0, 0, 0, 0, 0, 28]);
+    let mut udp = vec![0x01, 0xf4, 0x01, 0xf4, 0, 36, 0, 0];
+    udp.extend(&ike);
+    let mut ip = vec![0x45, 0, 0, 56, 0, 1, 0, 0, 64, 17, 0, 0];
+    ip.extend([198, 18, 1, 2, 198, 18, 2, 2]);
+    ip.extend(&udp);
+    let t0 = Timestamp::from_secs_nanos(1_700_000_000, 0);
+    let dir = tempfile::tempdir().unwrap();
+    let judged = |end_secs: i64| {
+        let path = dir.path().join(format!("end{end_secs}.pcapng"));
+        let mut w = PcapngWriter::new(
+            std::fs::File::create(&path).unwrap(),
+            LinkType::RAW,
+            65535,
+            "t",
+        )
+        .unwrap();
+        w.write(t0, &ip, ip.len() as u32).unwrap();
+        w.finish(EndOfCapture {
+            end: t0.plus_secs(end_secs),
+            ..EndOfCapture::default()
+        })
+        .unwrap();
+        let (doc, _) = cli::json("pcap", &[path.to_str().unwrap()]);
+        cli::codes(&doc)
+    };
+    assert_eq!(
+        judged(0),
+        vec![("exchange-in-progress".into(), "info".into())]
+    );
+    assert_eq!(
+        judged(10),
+        vec![("ike-sa-init-unanswered".into(), "fail".into())]
+    );
 }
 
 #[test]

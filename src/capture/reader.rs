@@ -270,13 +270,12 @@ impl CaptureReader {
         self.bytes.clone()
     }
 
-    /// Set when the file ended mid-record or turned into garbage.
-    /// When the capture stopped (pcapng `isb_endtime`, as dumpcap and
-    /// `aovpn-diag capture` write it), once the reader reached the end.
+    /// When the capture stopped (pcapng `isb_endtime`), once read to the end.
     pub fn capture_end(&self) -> Option<Timestamp> {
         self.state.capture_end
     }
 
+    /// Set when the file ended mid-record or turned into garbage.
     pub fn truncation(&self) -> Option<&Truncation> {
         self.truncation.as_ref()
     }
@@ -520,12 +519,10 @@ impl State {
                     _ => Absorbed::Bad(len, "OPB for an undeclared interface"),
                 }
             }
-            PcapBlockOwned::NG(Block::InterfaceStatistics(isb)) => {
-                self.capture_end = self.capture_end.max(isb_end(isb, &self.interfaces));
-                self.stats.other_blocks += 1;
-                Absorbed::Meta(len)
-            }
-            PcapBlockOwned::NG(_) => {
+            PcapBlockOwned::NG(other) => {
+                if let Block::InterfaceStatistics(isb) = other {
+                    self.capture_end = self.capture_end.max(isb_end(isb, &self.interfaces));
+                }
                 self.stats.other_blocks += 1;
                 Absorbed::Meta(len)
             }
