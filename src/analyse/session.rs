@@ -48,9 +48,9 @@ impl Session {
         self.analyser.file_truncated(file, t);
     }
 
-    /// Findings that can no longer change, with the clock at `now`
-    /// (datagrams still being reassembled are given up only after the
-    /// reassembly timeout).
+    /// Findings that are settled with the clock at `now` (see
+    /// [`super::live`]; datagrams still being reassembled are given up only
+    /// after the reassembly timeout).
     pub fn certain(&mut self, now: Timestamp) -> Vec<Finding> {
         let analyser = &mut self.analyser;
         self.pipeline.expire(now, &mut |d| analyser.push(&d));
