@@ -22,6 +22,9 @@ use crate::capture::writer::PcapngWriter;
 use crate::capture::{LinkType, Packet, PacketRef, Timestamp};
 use crate::finding::{Code, Finding, Severity};
 
+/// Live events kept for the report at the end (all are printed as they come).
+pub const MAX_EVENTS_KEPT: usize = 10_000;
+
 /// Shortest time between two looks at what has settled.
 pub const POLL_EVERY: Duration = Duration::from_millis(250);
 /// A look may take at most 1/`POLL_SHARE` of the time (it re-judges every
@@ -132,8 +135,11 @@ pub struct Outcome {
     pub ended: Timestamp,
     pub frames: u64,
     pub stopped: Stopped,
-    /// The events reported live, with the seconds since the start.
+    /// The events reported live, with the seconds since the start (the
+    /// first [`MAX_EVENTS_KEPT`]).
     pub events: Vec<(f64, Event)>,
+    /// Events printed but not kept.
+    pub events_omitted: u64,
 }
 
 /// Runs the capture until the deadline, the stop flag or a failure.
@@ -149,6 +155,7 @@ pub fn run(source: &mut dyn FrameSource, mut sink: Option<&mut dyn Sink>, run: R
         .map(|n| Timestamp(started.0.saturating_add(n)));
     let mut frames = 0u64;
     let mut events = Vec::new();
+    let mut events_omitted = 0u64;
     let mut next_poll = started;
     let stopped = loop {
         if run.stop.load(Ordering::Relaxed) {
@@ -199,7 +206,11 @@ pub fn run(source: &mut dyn FrameSource, mut sink: Option<&mut dyn Sink>, run: R
                 if let Err(err) = (run.on_event)(&e, since) {
                     failed = Some(err.to_string());
                 }
-                events.push((since, e));
+                if events.len() < MAX_EVENTS_KEPT {
+                    events.push((since, e));
+                } else {
+                    events_omitted += 1;
+                }
             }
             if let Some(err) = failed {
                 break Stopped::OutputFailed(err);
@@ -223,6 +234,7 @@ pub fn run(source: &mut dyn FrameSource, mut sink: Option<&mut dyn Sink>, run: R
         frames,
         stopped,
         events,
+        events_omitted,
     }
 }
 

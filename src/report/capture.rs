@@ -37,6 +37,8 @@ pub struct CaptureInfo {
     pub dropped: Option<u64>,
     pub interface_dropped: Option<u64>,
     pub write: Option<WriteInfo>,
+    /// Live events printed but left out of `events` (beyond the first 10,000).
+    pub events_omitted: u64,
 }
 
 /// The `--write` file.

@@ -88,6 +88,7 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
         dropped: None,
         interface_dropped: None,
         write: None,
+        events_omitted: 0,
     };
     announce(ctx, &info, args.duration)?;
 
@@ -135,6 +136,7 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
     info.seconds = outcome.ended.secs_since(outcome.started);
     info.stopped_by = outcome.stopped.as_str();
     info.frames = outcome.frames;
+    info.events_omitted = outcome.events_omitted;
     info.received = counts.map(|c| c.received);
     info.dropped = counts.map(|c| c.dropped);
     info.interface_dropped = counts.map(|c| c.interface_dropped);
