@@ -151,6 +151,10 @@ pub struct LiveCapture {
     cap: Capture<Active>,
     link: LinkType,
     interface: String,
+    /// The last read returned a packet: read again before waiting (no
+    /// poll(2) per packet while packets flow). Unix only.
+    #[cfg_attr(windows, allow(dead_code))]
+    flowing: bool,
 }
 
 /// Packets the capture received and dropped so far (libpcap's `pcap_stats`).
@@ -217,6 +221,7 @@ impl LiveCapture {
             link: linktype_of_dlt(cap.get_datalink().0),
             cap,
             interface: interface.to_owned(),
+            flowing: false,
         })
     }
 
@@ -243,25 +248,31 @@ impl FrameSource for LiveCapture {
     #[allow(clippy::useless_conversion)]
     fn next(&mut self) -> Result<Option<Frame<'_>>, String> {
         #[cfg(unix)]
-        match wait_readable(&self.cap, READ_TIMEOUT) {
-            Ok(true) => {}
-            Ok(false) => return Ok(None),
-            Err(e) => {
-                return Err(format!(
-                    "waiting for packets on {} failed: {e}",
-                    self.interface
-                ));
+        if !self.flowing {
+            match wait_readable(&self.cap, READ_TIMEOUT) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => {
+                    return Err(format!(
+                        "waiting for packets on {} failed: {e}",
+                        self.interface
+                    ));
+                }
             }
         }
+        self.flowing = false;
         match self.cap.next_packet() {
-            Ok(p) => Ok(Some(Frame {
-                ts: Timestamp::from_secs_nanos(
-                    i64::from(p.header.ts.tv_sec),
-                    i64::from(p.header.ts.tv_usec) * 1000,
-                ),
-                data: p.data,
-                orig_len: p.header.len,
-            })),
+            Ok(p) => {
+                self.flowing = true;
+                Ok(Some(Frame {
+                    ts: Timestamp::from_secs_nanos(
+                        i64::from(p.header.ts.tv_sec),
+                        i64::from(p.header.ts.tv_usec) * 1000,
+                    ),
+                    data: p.data,
+                    orig_len: p.header.len,
+                }))
+            }
             Err(pcap::Error::TimeoutExpired) => Ok(None),
             Err(e) => Err(format!("reading from {} failed: {e}", self.interface)),
         }
