@@ -171,7 +171,7 @@ fn corrupted_inputs_are_input_errors() {
             b"\x00\x01\x02 not events".to_vec(),
             "no Windows events",
         ),
-        ("empty.xml".into(), Vec::new(), "no Windows events"),
+        ("empty.xml".into(), Vec::new(), "is empty"),
     ];
     // A chunk whose records are all overwritten: nothing readable.
     let mut smashed = evtx.clone();
@@ -294,46 +294,6 @@ fn every_fixture_is_listed_in_the_readme() {
             readme.contains(&format!("`events/{name}`")),
             "{name} not in fixtures/README.md"
         );
-    }
-}
-
-/// Public EVTX samples (e.g. the `samples/` of github.com/omerbenamram/evtx,
-/// MIT/Apache-2.0, or EVTX-ATTACK-SAMPLES) are read without a panic: each
-/// file either reads (exit 0 or 1) or is refused with one line (exit 2).
-/// The samples are not in this repository (fetched public files stay out of
-/// commits); run with `AOVPN_EVTX_SAMPLES=<dir> cargo test --test events_cli
-/// -- --ignored public_evtx`.
-#[test]
-#[ignore = "needs AOVPN_EVTX_SAMPLES=<directory of public .evtx samples>"]
-fn public_evtx_samples_read_without_error() {
-    let dir = std::env::var("AOVPN_EVTX_SAMPLES").expect("AOVPN_EVTX_SAMPLES");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "evtx"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .evtx in {dir}");
-    for path in files {
-        let out = command("events").arg("--json").arg(&path).output().unwrap();
-        let code = out.status.code();
-        let err = String::from_utf8_lossy(&out.stderr);
-        eprintln!("{}: exit {code:?} {}", path.display(), err.trim());
-        assert!(
-            matches!(code, Some(0..=2)),
-            "{}: {code:?} {err}",
-            path.display()
-        );
-        if code == Some(2) {
-            assert_eq!(err.lines().count(), 1, "{err}");
-        } else {
-            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert!(
-                doc["sources"][0]["events"].as_u64().unwrap() > 0,
-                "{}",
-                path.display()
-            );
-        }
     }
 }
 

@@ -100,6 +100,8 @@ pub enum InputError {
          or Get-WinEvent | ForEach-Object ToXml, or netsh wfp show netevents XML (it starts `{start}`)"
     )]
     NotEvents { name: String, start: String },
+    #[error("{name} is empty: export the events again (wevtutil epl, or wevtutil qe ... /f:xml)")]
+    Empty { name: String },
     #[error("{name} is not well-formed event XML: {error}")]
     Xml { name: String, error: XmlError },
     #[error("{name} is not a readable EVTX file: {reason}")]
@@ -265,6 +267,11 @@ pub fn read_xml(name: &str, text: &str, into: &mut Collected) -> Result<(), Inpu
         summary.format = Format::WfpXml;
     }
     summary.events += net;
+    if summary.events == 0 && text.trim().is_empty() {
+        return Err(InputError::Empty {
+            name: name.to_owned(),
+        });
+    }
     if summary.events == 0 {
         return Err(InputError::NotEvents {
             name: name.to_owned(),

@@ -238,8 +238,8 @@ pub fn read_with(program: &str, hours: f64) -> Result<(Collected, Vec<LogRead>),
         let name = format!("{} log", q.log);
         match input::read_bytes(&name, &ran.stdout, &mut collected) {
             Ok(()) => {}
-            // An empty <Events/>: nothing in the window.
-            Err(InputError::NotEvents { .. }) => {}
+            // An empty <Events/> or no output: nothing in the window.
+            Err(InputError::NotEvents { .. } | InputError::Empty { .. }) => {}
             Err(e) => return Err(e.into()),
         }
         logs.push(LogRead {
