@@ -1,5 +1,5 @@
 //! `aovpn-diag capture`'s loop: frames from a source (an interface, through
-//! [`crate::capture::live`] with the `live` feature; a replayed file in
+//! [`crate::capture::device`] with the `live` feature; a replayed file in
 //! tests) go to the pcapng file (`--write`) and through the same
 //! [`Session`] as `pcap`; every so often the [`Watch`] reports what has
 //! settled; at the deadline, on Ctrl-C, or when the source fails, the
@@ -10,7 +10,11 @@
 //! checked at least that often. Memory is what the session keeps (one
 //! entry per IKE transmission), the reassembly pool (bounded), and the
 //! watch's bounded memory of what it reported; frames themselves are not
-//! kept.
+//! kept. The session's working set is bounded for any duration
+//! ([`crate::analyse::bounds`]): IKE SAs beyond it are summarised, and
+//! their settled findings still reach the watch (as the summarised SAs').
+
+#![forbid(unsafe_code)]
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -190,6 +190,9 @@ pub fn certain(a: &Analysis, now: Timestamp) -> Vec<(Subject, Finding)> {
                         !matches!(f.code, Code::NoIkeTraffic | Code::IkeNotInCapture)
                     }
                     Subject::Sa(spi) => !open.contains(spi),
+                    // Summarised SAs' findings are in the snapshot once
+                    // settled (see `Analyser::snapshot`).
+                    Subject::Summarised => true,
                 }
         })
         .collect()

@@ -282,6 +282,7 @@ impl FrameSource for LiveCapture {
 /// Waits until the capture has packets to read, at most `timeout`
 /// (poll(2)); `false` when it timed out or a signal (Ctrl-C) came.
 #[cfg(unix)]
+#[allow(unsafe_code)]
 fn wait_readable(cap: &Capture<Active>, timeout: Duration) -> std::io::Result<bool> {
     use std::os::unix::io::AsRawFd;
     let mut fds = libc::pollfd {

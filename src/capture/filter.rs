@@ -18,6 +18,8 @@
 //! header: not seen from IKE senders), and 802.1Q-tagged frames on a trunk
 //! (capture on the VLAN interface instead).
 
+#![forbid(unsafe_code)]
+
 use super::ip::IkePorts;
 
 /// The BPF filter text for `ports` (500, 4500 and the extra IKE ports).

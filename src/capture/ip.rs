@@ -7,6 +7,8 @@
 //! `LaxIpSlice`) keeps packets a snap length cut short and the partial
 //! datagrams quoted inside ICMP errors.
 
+#![forbid(unsafe_code)]
+
 use std::net::IpAddr;
 
 use etherparse::{LaxIpSlice, LenSource};

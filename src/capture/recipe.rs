@@ -14,6 +14,8 @@
 //! network adapter, instead of once per stack component; `--pkt-size 0`
 //! keeps whole packets (the default, 128 bytes, cuts IKE messages).
 
+#![forbid(unsafe_code)]
+
 use std::net::IpAddr;
 
 use super::filter;

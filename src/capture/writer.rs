@@ -9,6 +9,8 @@
 //!
 //! Streaming: each frame goes straight to the writer; nothing is kept.
 
+#![forbid(unsafe_code)]
+
 use std::borrow::Cow;
 use std::io::{self, Write};
 

@@ -19,17 +19,18 @@ use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::writer::{EndOfCapture, PcapngWriter};
 use aovpn_diag::cli::CaptureArgs;
 use aovpn_diag::env::Env;
-use aovpn_diag::finding::{Verdict, sort_by_severity};
+use aovpn_diag::exit::ErrorCode;
+use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::live::{self, FrameSource, Run, Sink, Stopped, SystemClock, dropped_finding};
 use aovpn_diag::report::capture::{
-    CaptureInfo, CaptureJson, InterfaceRow, WriteInfo, write_event, write_event_json,
-    write_interfaces, write_start_json, write_summary,
+    CaptureBody, CaptureInfo, CaptureJson, InterfaceRow, LiveEvent, StoppedBy, WriteInfo,
+    write_event, write_interfaces, write_summary,
 };
 use aovpn_diag::report::pcap::write_human;
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::{ErrorReport, Status};
 
-use super::super::Exit;
-use super::{Ctx, Failure, Outcome, recipe_for, server_addresses, unavailable};
+use super::super::{quietly_on_closed_pipe, reader_gone};
+use super::{Ctx, Failure, Outcome, recipe_for, server_addresses, with_recipe};
 
 type FileWriter = PcapngWriter<BufWriter<File>>;
 
@@ -42,14 +43,8 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
     if args.list_interfaces {
         return list_interfaces(ctx, &list);
     }
-    let servers = match server_addresses(args) {
-        Ok(s) => s,
-        Err(f) => return unavailable(ctx, f, "bad-server", None),
-    };
-    let (interface, chosen) = match pick(args, &list, &servers) {
-        Ok(p) => p,
-        Err(f) => return unavailable(ctx, f, "no-interface", None),
-    };
+    let servers = server_addresses(args)?;
+    let (interface, chosen) = pick(args, &list, &servers)?;
     let ports = IkePorts::with_extra(&args.ike_ports);
     let filter = filter::bpf(&ports);
     let mut cap = match LiveCapture::open(&interface, &list, &filter) {
@@ -62,10 +57,7 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
             .and_then(|f| PcapngWriter::new(BufWriter::new(f), cap.link(), SNAPLEN, &interface))
         {
             Ok(w) => Some(w),
-            Err(e) => {
-                let f = Failure::input(format!("cannot write {}: {e}", path.display()));
-                return unavailable(ctx, f, "bad-file", None);
-            }
+            Err(e) => return Err(Failure::file(format!("cannot write {}", path.display()), &e)),
         },
     };
 
@@ -81,7 +73,7 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
         filter,
         started: unix_now(),
         seconds: 0.0,
-        stopped_by: "",
+        stopped_by: StoppedBy::Duration,
         error: None,
         frames: 0,
         received: None,
@@ -90,25 +82,25 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
         write: None,
         events_omitted: 0,
     };
-    announce(ctx, &info, args.duration)?;
+    quietly_on_closed_pipe(announce(ctx, &info, args.duration))?;
 
-    let mut output_error: Option<io::Error> = None;
+    // The reader of the live lines went away (`| head`): the capture
+    // stops there, which is no error (the exit stays the verdict's).
+    let mut output_closed = false;
     let outcome = {
         let json = ctx.json;
         let detail = ctx.detail;
         let out = &mut *ctx.out;
         let mut on_event = |e: &_, secs: f64| -> io::Result<()> {
             let r = if json {
-                write_event_json(&mut io::stderr().lock(), e, secs)
+                LiveEvent::new(e, secs).write_line(&mut io::stderr().lock())
             } else {
                 write_event(out, e, secs, detail).and_then(|()| out.flush())
             };
-            if let Err(err) = r {
-                let shown = io::Error::new(err.kind(), err.to_string());
-                output_error = Some(err);
-                return Err(shown);
+            if let Err(err) = &r {
+                output_closed = reader_gone(err);
             }
-            Ok(())
+            r
         };
         live::run(
             &mut cap,
@@ -128,19 +120,23 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
             },
         )
     };
-    if let Some(e) = output_error {
-        return Err(e.into());
-    }
-
     let counts = cap.counts();
     info.seconds = outcome.ended.secs_since(outcome.started);
-    info.stopped_by = outcome.stopped.as_str();
+    info.stopped_by = match &outcome.stopped {
+        Stopped::Duration => StoppedBy::Duration,
+        Stopped::Interrupted => StoppedBy::Interrupted,
+        Stopped::OutputFailed(_) if output_closed => StoppedBy::OutputClosed,
+        Stopped::OutputFailed(_) => StoppedBy::OutputError,
+        Stopped::SourceFailed(_) => StoppedBy::SourceError,
+        Stopped::WriteFailed(_) => StoppedBy::WriteError,
+    };
     info.frames = outcome.frames;
     info.events_omitted = outcome.events_omitted;
     info.received = counts.map(|c| c.received);
     info.dropped = counts.map(|c| c.dropped);
     info.interface_dropped = counts.map(|c| c.interface_dropped);
     info.error = match &outcome.stopped {
+        Stopped::OutputFailed(_) if output_closed => None,
         Stopped::SourceFailed(e) | Stopped::OutputFailed(e) => Some(e.clone()),
         Stopped::WriteFailed(e) => Some(format!("writing the capture file failed: {e}")),
         Stopped::Duration | Stopped::Interrupted => None,
@@ -154,31 +150,36 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
         sort_by_severity(&mut analysis.findings);
     }
 
-    let names = [interface];
-    if ctx.json {
-        write_json(
-            ctx.out,
-            "capture",
-            &CaptureJson::new(&info, &outcome.events, &names, &analysis),
-        )?;
-    } else {
-        if !ctx.detail.quiet {
-            writeln!(ctx.out)?;
-            write_summary(ctx.out, &info)?;
+    // A capture that stopped on an error still reports what it saw; the
+    // error decides the exit status.
+    let error = match (&info.stopped_by, &info.error, info.write.as_ref()) {
+        (StoppedBy::SourceError, Some(e), _) => Some(ErrorReport::new(
+            ErrorCode::CaptureUnavailable,
+            format!("the capture on {} stopped: {e}", info.interface),
+        )),
+        (_, Some(e), _) => Some(ErrorReport::new(ErrorCode::OutputFailed, e.clone())),
+        (_, None, Some(WriteInfo { error: Some(e), .. })) => {
+            Some(ErrorReport::new(ErrorCode::OutputFailed, e.clone()))
         }
-        write_human(ctx.out, &analysis, ctx.detail)?;
-    }
-    match (
-        &info.error,
-        info.write.as_ref().and_then(|w| w.error.as_ref()),
-    ) {
-        (Some(e), _) => Err(Failure::cannot_run(format!(
-            "the capture on {} stopped: {e}",
-            info.interface
-        ))),
-        (None, Some(e)) => Err(Failure::cannot_run(e)),
-        (None, None) => Ok(Exit::from(Verdict::from_findings(&analysis.findings))),
-    }
+        _ => None,
+    };
+    let names = [interface];
+    let status = Status::new(&analysis.findings, error.as_ref());
+    let body = CaptureBody::Report(Box::new(CaptureJson::new(
+        &info,
+        &outcome.events,
+        &names,
+        &analysis,
+    )));
+    let detail = ctx.detail;
+    ctx.emit(status, &body, |out| {
+        if !detail.quiet {
+            writeln!(out)?;
+            write_summary(out, &info)?;
+        }
+        write_human(out, &analysis, detail)
+    })
+    .map_err(|f| Failure { say_hint: true, ..f })
 }
 
 /// The interface and why: --interface, the route to --server, or the first
@@ -206,15 +207,19 @@ fn pick(
         }
     }
     if !why_not.is_empty() {
-        return Err(Failure::cannot_run(format!(
-            "{}; give --interface (see --list-interfaces)",
-            why_not.join("; ")
-        )));
+        return Err(Failure::advised(
+            ErrorCode::CaptureUnavailable,
+            format!(
+                "{}; give --interface (see --list-interfaces)",
+                why_not.join("; ")
+            ),
+        ));
     }
     first_active(list)
         .map(|name| (name, "the first active interface".into()))
         .ok_or_else(|| {
-            Failure::cannot_run(
+            Failure::advised(
+                ErrorCode::CaptureUnavailable,
                 "no active interface to capture on; give --interface (see --list-interfaces)",
             )
         })
@@ -228,23 +233,21 @@ fn device_failure(
     e: DeviceError,
     servers: &[IpAddr],
 ) -> Outcome {
-    let exit = if e.is_input_error() {
-        Exit::Input
-    } else {
-        Exit::CannotRun
+    let code = match &e {
+        DeviceError::Permission { .. } => ErrorCode::CaptureNotPermitted,
+        DeviceError::NoSuchInterface { .. } => ErrorCode::UnknownInterface,
+        DeviceError::NoInterfaces
+        | DeviceError::List(_)
+        | DeviceError::Open { .. }
+        | DeviceError::Filter { .. } => ErrorCode::CaptureUnavailable,
     };
-    let kind = match &e {
-        DeviceError::Permission { .. } => "permission",
-        DeviceError::NoSuchInterface { .. } => "unknown-interface",
-        DeviceError::NoInterfaces | DeviceError::List(_) => "no-interface",
-        DeviceError::Open { .. } | DeviceError::Filter { .. } => "open-failed",
-    };
-    let failure = Failure::new(exit, e);
-    if cfg!(windows) && exit == Exit::CannotRun {
+    // The device errors say what to do.
+    let failure = Failure::advised(code, e);
+    if cfg!(windows) && code != ErrorCode::UnknownInterface {
         let (tool, steps) = recipe_for(args, servers);
-        unavailable(ctx, failure, kind, Some((tool, &steps)))
+        with_recipe(ctx, failure, tool, &steps)
     } else {
-        unavailable(ctx, failure, kind, None)
+        Err(failure)
     }
 }
 
@@ -255,7 +258,7 @@ fn list_interfaces(ctx: &mut Ctx, list: &[Interface]) -> Outcome {
         .map(|i| InterfaceRow {
             name: i.name.clone(),
             description: i.description.clone(),
-            addresses: i.addresses.iter().map(ToString::to_string).collect(),
+            addresses: i.addresses.clone(),
             up: i.up,
             running: i.running,
             loopback: i.loopback,
@@ -263,16 +266,10 @@ fn list_interfaces(ctx: &mut Ctx, list: &[Interface]) -> Outcome {
             default: default.as_deref() == Some(i.name.as_str()),
         })
         .collect();
-    if ctx.json {
-        #[derive(serde::Serialize)]
-        struct Doc<'a> {
-            interfaces: &'a [InterfaceRow],
-        }
-        write_json(ctx.out, "capture", &Doc { interfaces: &rows })?;
-    } else {
-        write_interfaces(ctx.out, &rows)?;
-    }
-    Ok(Exit::Ok)
+    let body = CaptureBody::Interfaces {
+        interfaces: rows.clone(),
+    };
+    ctx.emit(Status::OK, &body, |out| write_interfaces(out, &rows))
 }
 
 /// Where the capture runs: a line on stderr for people, the first NDJSON
@@ -280,7 +277,7 @@ fn list_interfaces(ctx: &mut Ctx, list: &[Interface]) -> Outcome {
 fn announce(ctx: &Ctx, info: &CaptureInfo, duration: Option<f64>) -> io::Result<()> {
     let mut err = io::stderr().lock();
     if ctx.json {
-        return write_start_json(&mut err, info);
+        return LiveEvent::start(info).write_line(&mut err);
     }
     if ctx.detail.quiet {
         return Ok(());

@@ -13,14 +13,12 @@ use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::recipe::{self, Step};
 use aovpn_diag::cli::CaptureArgs;
 use aovpn_diag::env::Env;
-use aovpn_diag::report::capture::{
-    ErrorJson, RecipeJson, RecipeStep, UnavailableJson, write_recipe,
-};
-use aovpn_diag::report::write_json;
+#[cfg(not(feature = "live"))]
+use aovpn_diag::exit::ErrorCode;
+use aovpn_diag::report::Status;
+use aovpn_diag::report::capture::{CaptureBody, RecipeJson, RecipeStep, write_recipe};
 use aovpn_diag::resolve::{Family, resolve};
 
-#[cfg(not(feature = "live"))]
-use super::Exit;
 use super::{Ctx, Failure, Outcome};
 
 /// DNS wait for --server.
@@ -84,29 +82,18 @@ fn step_row(s: Step) -> RecipeStep {
     }
 }
 
-/// A capture that cannot run: the recipe (when there is one) on stdout, as
-/// text or in the one JSON document, and the error for stderr and the exit
-/// code.
-fn unavailable(
-    ctx: &mut Ctx,
-    failure: Failure,
-    kind: &str,
-    recipe: Option<(&str, &[RecipeStep])>,
-) -> Outcome {
-    if ctx.json {
-        let doc = UnavailableJson {
-            error: ErrorJson {
-                kind,
-                message: &failure.message,
-                exit_code: failure.exit.code(),
-            },
-            recipe: recipe.map(|(tool, steps)| RecipeJson { tool, steps }),
-        };
-        write_json(ctx.out, "capture", &doc)?;
-    } else if let Some((tool, steps)) = recipe {
-        write_recipe(ctx.out, tool, steps)?;
-    }
-    Err(failure)
+/// A capture that cannot run, with the commands that record the same
+/// traffic instead: the recipe on stdout (text, or the `recipe` of the one
+/// JSON document beside the error), the error on stderr, its exit code.
+fn with_recipe(ctx: &mut Ctx, failure: Failure, tool: &str, steps: &[RecipeStep]) -> Outcome {
+    let body = CaptureBody::Recipe {
+        recipe: RecipeJson { tool, steps },
+    };
+    let say_hint = failure.say_hint;
+    let status = Status::new(&[], Some(&failure.error));
+    let shown = ctx.emit(status, &body, |out| write_recipe(out, tool, steps));
+    // The document holds the error; stderr still gets the whole line.
+    shown.map_err(|f| Failure { say_hint, ..f })
 }
 
 #[cfg(not(feature = "live"))]
@@ -119,9 +106,9 @@ fn not_built(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
     let how = if cfg!(windows) {
         "this aovpn-diag.exe has no live capture (it would need Npcap on every machine it runs on)"
     } else {
-        "this aovpn-diag was built without live capture: build it with `cargo build --release --features live` (needs libpcap-dev; see README \"Release builds\")"
+        "this aovpn-diag was built without live capture (the cargo feature `live`, which needs libpcap; see README \"Release builds\")"
     };
     let (tool, steps) = recipe_for(args, &servers);
-    let failure = Failure::new(Exit::CannotRun, how);
-    unavailable(ctx, failure, "not-built", Some((tool, &steps)))
+    let failure = Failure::new(ErrorCode::LiveCaptureNotBuilt, how);
+    with_recipe(ctx, failure, tool, &steps)
 }

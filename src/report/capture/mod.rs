@@ -6,49 +6,18 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
+mod json;
 
-use super::pcap::{PcapJson, status_words};
+pub use json::{
+    CaptureBody, CaptureInfo, CaptureJson, CaptureJsonInfo, ExchangeEventJson, InterfaceRow,
+    LiveEvent, RecipeJson, RecipeStep, StoppedBy, WriteInfo,
+};
+
+use super::pcap::status_words;
 use super::{BOLD, DIM, Detail, severity_style, table};
+use crate::analyse::exchange::Status;
 use crate::analyse::live::{Event, ExchangeEvent, Shape};
-use crate::analyse::{Analysis, exchange::Status};
-use crate::finding::{Finding, Severity};
-use crate::wire::hex;
-
-/// How the capture ran, for the summary and the `capture` JSON object.
-#[derive(Debug, Clone, Serialize)]
-pub struct CaptureInfo {
-    pub interface: String,
-    /// Why this interface (`--interface`, the route to `--server`, ...).
-    pub chosen: String,
-    pub link_type: String,
-    pub filter: String,
-    /// Seconds since the Unix epoch.
-    pub started: f64,
-    pub seconds: f64,
-    /// `duration`, `interrupted`, `source-error`, `write-error`, `output-error`.
-    pub stopped_by: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    pub frames: u64,
-    /// libpcap's counts: packets received, dropped for lack of buffer, and
-    /// dropped by the interface (null where the platform does not say).
-    pub received: Option<u64>,
-    pub dropped: Option<u64>,
-    pub interface_dropped: Option<u64>,
-    pub write: Option<WriteInfo>,
-    /// Live events printed but left out of `events` (beyond the first 10,000).
-    pub events_omitted: u64,
-}
-
-/// The `--write` file.
-#[derive(Debug, Clone, Serialize)]
-pub struct WriteInfo {
-    pub file: String,
-    pub frames: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
+use crate::finding::Severity;
 
 /// One live line, as text.
 pub fn write_event(out: &mut dyn Write, e: &Event, seconds: f64, detail: Detail) -> io::Result<()> {
@@ -134,148 +103,14 @@ fn grouped(n: u32) -> String {
     out
 }
 
-/// One live event as an NDJSON line (stderr with `--json`).
-pub fn write_event_json(out: &mut dyn Write, e: &Event, seconds: f64) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &EventJson::new(e, seconds)).map_err(io::Error::other)?;
-    writeln!(out)
-}
-
-/// The first NDJSON line: where the capture runs.
-pub fn write_start_json(out: &mut dyn Write, info: &CaptureInfo) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Start<'a> {
-        event: &'static str,
-        interface: &'a str,
-        chosen: &'a str,
-        link_type: &'a str,
-        filter: &'a str,
-    }
-    serde_json::to_writer(
-        &mut *out,
-        &Start {
-            event: "start",
-            interface: &info.interface,
-            chosen: &info.chosen,
-            link_type: &info.link_type,
-            filter: &info.filter,
-        },
-    )
-    .map_err(io::Error::other)?;
-    writeln!(out)
-}
-
-/// A live event in JSON: `{"time": s, "event": "exchange", ...}` or
-/// `{"time": s, "event": "finding", "finding": {...}}`.
-#[derive(Debug, Serialize)]
-pub struct EventJson<'a> {
-    /// Seconds since the capture started.
-    pub time: f64,
-    pub event: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<ExchangeJson>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub finding: Option<&'a Finding>,
-}
-
-impl<'a> EventJson<'a> {
-    pub fn new(e: &'a Event, seconds: f64) -> EventJson<'a> {
-        let time = (seconds * 1000.0).round() / 1000.0;
-        match e {
-            Event::Exchange(x) => EventJson {
-                time,
-                event: "exchange",
-                exchange: Some(ExchangeJson::new(x)),
-                finding: None,
-            },
-            Event::Finding(f) => EventJson {
-                time,
-                event: "finding",
-                exchange: None,
-                finding: Some(f),
-            },
-        }
-    }
-}
-
-/// An exchange whose outcome is known, for scripts.
-#[derive(Debug, Serialize)]
-pub struct ExchangeJson {
-    pub spi_i: String,
-    pub exchange: String,
-    pub message_id: u32,
-    pub requester: String,
-    pub responder: String,
-    /// `answered`, `unanswered`, `response-lost`, `no-complete-request`.
-    pub status: &'static str,
-    pub request_transmissions: usize,
-    pub response_transmissions: usize,
-    pub round_trip_ms: Option<f64>,
-    pub request_ip_len: Option<u32>,
-    pub request_ip_fragments: Option<u32>,
-    pub request_ike_fragments: Option<u16>,
-    pub text: String,
-}
-
-impl ExchangeJson {
-    fn new(x: &ExchangeEvent) -> ExchangeJson {
-        ExchangeJson {
-            spi_i: hex(&x.spi_i),
-            exchange: x.key.exchange.to_string(),
-            message_id: x.key.message_id,
-            requester: x.requester.to_string(),
-            responder: x.responder.to_string(),
-            status: super::pcap::json::status_word(x.status),
-            request_transmissions: x.requests,
-            response_transmissions: x.responses,
-            round_trip_ms: x.round_trip.map(|s| (s * 1e6).round() / 1e3),
-            request_ip_len: x.request.map(|s| s.ip_len),
-            request_ip_fragments: x.request.map(|s| s.ip_fragments),
-            request_ike_fragments: x.request.and_then(|s| s.ike_fragments),
-            text: exchange_line(x),
-        }
-    }
-}
-
-/// The `capture --json` document: `capture` (how it ran, and the live
-/// events), then the same fields as `pcap --json`.
-#[derive(Debug, Serialize)]
-pub struct CaptureJson<'a> {
-    pub capture: CaptureJsonInfo<'a>,
-    #[serde(flatten)]
-    pub report: PcapJson<'a>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct CaptureJsonInfo<'a> {
-    #[serde(flatten)]
-    pub info: &'a CaptureInfo,
-    pub events: Vec<EventJson<'a>>,
-}
-
-impl<'a> CaptureJson<'a> {
-    pub fn new(
-        info: &'a CaptureInfo,
-        events: &'a [(f64, Event)],
-        files: &'a [String],
-        a: &'a Analysis,
-    ) -> CaptureJson<'a> {
-        CaptureJson {
-            capture: CaptureJsonInfo {
-                info,
-                events: events.iter().map(|(s, e)| EventJson::new(e, *s)).collect(),
-            },
-            report: PcapJson::new(files, a),
-        }
-    }
-}
-
 /// The line between the live lines and the report.
 pub fn write_summary(out: &mut dyn Write, info: &CaptureInfo) -> io::Result<()> {
     let why = match (info.stopped_by, &info.error) {
-        ("duration", _) => "--duration reached".to_owned(),
-        ("interrupted", _) => "interrupted".to_owned(),
+        (StoppedBy::Duration, _) => "--duration reached".to_owned(),
+        (StoppedBy::Interrupted, _) => "interrupted".to_owned(),
+        (StoppedBy::OutputClosed, _) => "the reader of the output went away".to_owned(),
         (_, Some(e)) => e.clone(),
-        (other, None) => other.to_owned(),
+        (_, None) => "an error".to_owned(),
     };
     let mut line = format!(
         "capture stopped ({why}) after {:.1} s: {} frame(s) on {}",
@@ -299,20 +134,6 @@ pub fn write_summary(out: &mut dyn Write, info: &CaptureInfo) -> io::Result<()> 
     writeln!(out)
 }
 
-/// One interface of `--list-interfaces`.
-#[derive(Debug, Clone, Serialize)]
-pub struct InterfaceRow {
-    pub name: String,
-    pub description: Option<String>,
-    pub addresses: Vec<String>,
-    pub up: bool,
-    pub running: bool,
-    pub loopback: bool,
-    pub wireless: bool,
-    /// The interface `capture` takes without `--interface`.
-    pub default: bool,
-}
-
 /// `--list-interfaces`, for people.
 pub fn write_interfaces(out: &mut dyn Write, rows: &[InterfaceRow]) -> io::Result<()> {
     let mut t = table(&["interface", "addresses", "state"]);
@@ -331,17 +152,10 @@ pub fn write_interfaces(out: &mut dyn Write, rows: &[InterfaceRow]) -> io::Resul
             Some(d) => format!("{}\n{d}", r.name),
             None => r.name.clone(),
         };
-        t.add_row([name, r.addresses.join("\n"), state.join(", ")]);
+        let addresses: Vec<String> = r.addresses.iter().map(ToString::to_string).collect();
+        t.add_row([name, addresses.join("\n"), state.join(", ")]);
     }
     writeln!(out, "{t}")
-}
-
-/// One command of a recipe for a build without live capture.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecipeStep {
-    pub command: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<&'static str>,
 }
 
 /// The commands that record the same traffic with `tool`, for people.
@@ -356,34 +170,11 @@ pub fn write_recipe(out: &mut dyn Write, tool: &str, steps: &[RecipeStep]) -> io
     Ok(())
 }
 
-/// The `--json` document of a capture that could not run: what failed and,
-/// where there is one, the recipe that records the same traffic.
-#[derive(Debug, Serialize)]
-pub struct UnavailableJson<'a> {
-    pub error: ErrorJson<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recipe: Option<RecipeJson<'a>>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ErrorJson<'a> {
-    /// `not-built`, `permission`, `unknown-interface`, `no-interface`,
-    /// `open-failed`, `bad-file`.
-    pub kind: &'a str,
-    pub message: &'a str,
-    pub exit_code: u8,
-}
-
-#[derive(Debug, Serialize)]
-pub struct RecipeJson<'a> {
-    pub tool: &'a str,
-    pub steps: &'a [RecipeStep],
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analyse::message::ExchangeKey;
+    use crate::finding::Finding;
     use crate::wire::ike::ExchangeType;
 
     fn auth_unanswered() -> ExchangeEvent {
@@ -444,7 +235,7 @@ mod tests {
     fn events_are_ndjson_lines_scripts_can_match() {
         let e = Event::Exchange(auth_unanswered());
         let mut out = Vec::new();
-        write_event_json(&mut out, &e, 2.6004).unwrap();
+        LiveEvent::new(&e, 2.6004).write_line(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 1);
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -453,6 +244,9 @@ mod tests {
         assert_eq!(v["exchange"]["status"], "unanswered");
         assert_eq!(v["exchange"]["request_ip_fragments"], 2);
         assert_eq!(v["exchange"]["spi_i"], "ffeace453616da41");
+        assert_eq!(v["exchange"]["requester"]["address"], "198.18.1.2");
+        assert_eq!(v["exchange"]["requester"]["port"], 4500);
+        assert_eq!(v["exchange"]["requested_by"], "initiator");
     }
 
     #[test]
