@@ -8,6 +8,8 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/schema.rs"]
+mod schema;
 
 #[test]
 #[cfg(not(feature = "live"))]
@@ -49,9 +51,10 @@ fn without_the_feature_it_says_how_and_prints_the_recording_commands() {
 
     let (doc, code) = cli::json("capture", &["--list-interfaces"]);
     assert_eq!(code, 3);
-    assert_eq!(doc["error"]["kind"], "not-built");
-    assert_eq!(doc["error"]["exit_code"], 3);
+    assert_eq!(doc["verdict"], "error");
+    assert_eq!(doc["error"]["code"], "live-capture-not-built");
     assert!(doc["recipe"]["steps"].as_array().unwrap().len() >= 2);
+    schema::assert_document(&doc);
 }
 
 /// `pcap` judges a capture as of when it stopped (pcapng `isb_endtime`, as
@@ -135,6 +138,7 @@ mod live {
     fn interfaces_are_listed_and_an_unknown_one_is_a_usage_error() {
         let (doc, code) = cli::json("capture", &["--list-interfaces"]);
         assert_eq!(code, 0);
+        schema::assert_document(&doc);
         let names: Vec<&str> = doc["interfaces"]
             .as_array()
             .unwrap()
@@ -145,7 +149,8 @@ mod live {
 
         let (doc, code) = cli::json("capture", &["--interface", "aovd-no-such-if"]);
         assert_eq!(code, 2);
-        assert_eq!(doc["error"]["kind"], "unknown-interface");
+        assert_eq!(doc["error"]["code"], "unknown-interface");
+        schema::assert_document(&doc);
         let msg = doc["error"]["message"].as_str().unwrap();
         assert!(
             msg.contains("'aovd-no-such-if'") && msg.contains("lo"),
@@ -170,7 +175,8 @@ mod live {
             .unwrap();
         assert_eq!(out.status.code(), Some(3), "{out:?}");
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(doc["error"]["kind"], "permission");
+        assert_eq!(doc["error"]["code"], "capture-not-permitted");
+        schema::assert_document(&doc);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             stderr.contains("CAP_NET_RAW") && stderr.contains("setcap"),
@@ -210,6 +216,7 @@ mod live {
         events.read_line(&mut first).unwrap();
         let start: Value = serde_json::from_str(&first).unwrap();
         assert_eq!(start["event"], "start", "{first}");
+        schema::assert_live_event(&start);
 
         let mut sa_init = vec![0x5a; 8];
         sa_init.extend([0; 8]);
@@ -223,6 +230,10 @@ mod live {
         assert_eq!(out.status.code(), Some(0), "{out:?}");
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(doc["command"], "capture");
+        schema::assert_document(&doc);
+        for line in String::from_utf8_lossy(&out.stderr).lines() {
+            schema::assert_live_event(&serde_json::from_str(line).unwrap());
+        }
         assert_eq!(doc["capture"]["stopped_by"], "duration");
         assert_eq!(doc["capture"]["write"]["frames"], doc["capture"]["frames"]);
         assert!(doc["capture"]["frames"].as_u64().unwrap() >= 2, "{doc}");

@@ -16,6 +16,8 @@
 mod cli;
 #[path = "support/lab.rs"]
 mod lab;
+#[path = "support/schema.rs"]
+mod schema;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -136,6 +138,8 @@ fn capture_while_connecting(lab: &Lab, seconds: u32, initiate: &[&str]) -> Watch
         log.push_str(&line);
         log.push('\n');
         if let Ok(v) = serde_json::from_str::<Value>(&line) {
+            // Every NDJSON line is a live event of the published schema.
+            schema::assert_live_event(&v);
             events.push((t, v));
         }
     }
@@ -146,6 +150,8 @@ fn capture_while_connecting(lab: &Lab, seconds: u32, initiate: &[&str]) -> Watch
             String::from_utf8_lossy(&out.stdout)
         )
     });
+    schema::assert_document(&doc);
+    schema::assert_live_event(&start);
     Watched {
         code: out.status.code().unwrap_or(-1),
         doc,
@@ -160,6 +166,7 @@ fn capture_while_connecting(lab: &Lab, seconds: u32, initiate: &[&str]) -> Watch
 fn assert_same_as_pcap(w: &Watched) {
     let (again, code) = cli::json("pcap", &[w.file.to_str().unwrap()]);
     assert_eq!(code, w.code, "pcap on the written file: other exit code");
+    schema::assert_document(&again);
     assert_eq!(again["findings"], w.doc["findings"], "{}", w.log);
     assert_eq!(again["sas"], w.doc["sas"]);
     assert_eq!(again["stats"], w.doc["stats"]);

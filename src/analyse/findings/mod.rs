@@ -74,7 +74,11 @@ fn in_producer_order(a: &Analysis) -> Vec<(Subject, Finding)> {
     capture::ikev1_traffic(a, &mut out);
     both.extend(out.drain(..).map(|f| (Subject::Capture, f)));
     for sa in &a.sas {
-        both.extend(for_sa(a, sa).into_iter().map(|f| (Subject::Sa(sa.spi_i), f)));
+        both.extend(
+            for_sa(a, sa)
+                .into_iter()
+                .map(|f| (Subject::Sa(sa.spi_i), f)),
+        );
     }
     fragments::unattributed(a, &mut out);
     capture::icmp_too_big(a, &mut out);

@@ -57,7 +57,12 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
             .and_then(|f| PcapngWriter::new(BufWriter::new(f), cap.link(), SNAPLEN, &interface))
         {
             Ok(w) => Some(w),
-            Err(e) => return Err(Failure::file(format!("cannot write {}", path.display()), &e)),
+            Err(e) => {
+                return Err(Failure::file(
+                    format!("cannot write {}", path.display()),
+                    &e,
+                ));
+            }
         },
     };
 
@@ -179,7 +184,10 @@ pub fn run(args: &CaptureArgs, ctx: &mut Ctx) -> Outcome {
         }
         write_human(out, &analysis, detail)
     })
-    .map_err(|f| Failure { say_hint: true, ..f })
+    .map_err(|f| Failure {
+        say_hint: true,
+        ..f
+    })
 }
 
 /// The interface and why: --interface, the route to --server, or the first

@@ -28,15 +28,11 @@ pub enum CaptureBody<'a> {
     /// `error` says which, the report holds what was captured until then).
     Report(Box<CaptureJson<'a>>),
     /// `--list-interfaces`.
-    Interfaces {
-        interfaces: Vec<InterfaceRow>,
-    },
+    Interfaces { interfaces: Vec<InterfaceRow> },
     /// The capture could not run here (`live-capture-not-built`, or on
     /// Windows `capture-not-permitted`/`capture-unavailable`): how to
     /// record the same traffic for `aovpn-diag pcap`.
-    Recipe {
-        recipe: RecipeJson<'a>,
-    },
+    Recipe { recipe: RecipeJson<'a> },
 }
 
 /// The report of a capture: `capture` (how it ran, the live events), then
