@@ -109,6 +109,11 @@ pub enum Event {
 pub struct Watch {
     exchanges: Seen<(Spi, ExchangeKey)>,
     findings: Seen<(Subject, Code, usize)>,
+    /// Hashes of the findings reported (code and summary), so an SA's
+    /// finding reported while the SA was in full is not reported again
+    /// when the SA is summarised and its findings are listed with the
+    /// summarised SAs'.
+    said: Seen<u64>,
 }
 
 impl Watch {
@@ -141,11 +146,23 @@ impl Watch {
                 }
             };
             if self.findings.insert((subject, f.code, n)) {
-                events.push(Event::Finding(f));
+                let said = self.said.insert(said_hash(&f));
+                if said || subject != Subject::Summarised {
+                    events.push(Event::Finding(f));
+                }
             }
         }
         events
     }
+}
+
+/// A finding's identity for [`Watch::said`]: its code and summary.
+fn said_hash(f: &Finding) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    f.code.hash(&mut h);
+    f.summary.hash(&mut h);
+    h.finish()
 }
 
 /// Whether an exchange's outcome can no longer change (see the module
