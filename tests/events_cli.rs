@@ -340,3 +340,39 @@ fn stdin_is_read_with_a_dash() {
     assert_eq!(codes(&doc), [pair("rasclient-809", "fail")]);
     assert_eq!(doc["sources"][0]["name"], "stdin");
 }
+
+/// A half-copied EVTX file (found by a new-user trial: it read as "no VPN
+/// attempts", exit 0): cut inside its first chunk it is an input error;
+/// cut inside a later chunk the whole chunks are judged and a warning says
+/// the rest is missing.
+#[test]
+fn an_evtx_copy_cut_short_is_never_read_as_no_attempts() {
+    let whole = std::fs::read(fixture("rasclient-809.evtx")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for cut in [3000usize, 4096, 40_000, whole.len() - 1] {
+        let path = dir.path().join(format!("cut-{cut}.evtx"));
+        std::fs::write(&path, &whole[..cut]).unwrap();
+        let (doc, code) = json("events", &[path.to_str().unwrap()]);
+        assert_eq!(code, 2, "cut at {cut}: {doc:#}");
+        assert_eq!(doc["verdict"], "error");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains("cut short"), "{message}");
+    }
+    // One whole chunk and part of a second.
+    let mut longer = whole.clone();
+    longer.extend_from_slice(&whole[4096..4096 + 30_000]);
+    let path = dir.path().join("cut-in-second-chunk.evtx");
+    std::fs::write(&path, &longer).unwrap();
+    let (doc, code) = json("events", &[path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{doc:#}");
+    let found = codes(&doc);
+    assert!(found.contains(&pair("rasclient-809", "fail")), "{found:?}");
+    assert!(
+        found.contains(&pair("events-export-cut-short", "warn")),
+        "{found:?}"
+    );
+    assert_eq!(doc["sources"][0]["cut_short"]["whole_chunks"], 1);
+    // The whole file is not cut.
+    let (doc, _) = run(&["rasclient-809.evtx"]);
+    assert!(doc["sources"][0]["cut_short"].is_null(), "{doc:#}");
+}

@@ -53,6 +53,45 @@ pub struct SourceSummary {
     pub relevant: usize,
     /// EVTX records that could not be read.
     pub records_skipped: usize,
+    /// An EVTX file that ends inside a chunk or before the chunks its
+    /// header counts: the events after the cut are missing.
+    pub cut_short: Option<CutShort>,
+}
+
+/// Where an EVTX copy was cut: the file has `bytes`, its header and
+/// chunks need `expected` (4,096 + 65,536 per chunk, libevtx's EVTX
+/// format description §2-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CutShort {
+    pub bytes: u64,
+    pub expected: u64,
+    /// Whole chunks present (the ones read).
+    pub whole_chunks: u64,
+}
+
+/// Bytes of the EVTX file header and of each chunk.
+const EVTX_HEADER_BYTES: u64 = 4096;
+const EVTX_CHUNK_BYTES: u64 = 65536;
+
+/// Whether an EVTX file of `size` bytes whose header (`header`, at least
+/// its first 44 bytes) counts its chunks at offset 42 was cut short.
+pub fn evtx_cut(size: u64, header: &[u8]) -> Option<CutShort> {
+    let count = header
+        .get(42..44)
+        .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+    let body = size.saturating_sub(EVTX_HEADER_BYTES);
+    let whole_chunks = body / EVTX_CHUNK_BYTES;
+    let expected = EVTX_HEADER_BYTES + count.max(whole_chunks) * EVTX_CHUNK_BYTES;
+    let partial = body % EVTX_CHUNK_BYTES != 0;
+    (size < EVTX_HEADER_BYTES || partial || whole_chunks < count).then_some(CutShort {
+        bytes: size,
+        expected: if partial && whole_chunks >= count {
+            expected + EVTX_CHUNK_BYTES
+        } else {
+            expected
+        },
+        whole_chunks,
+    })
 }
 
 /// Everything read from all inputs.
@@ -143,7 +182,27 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
                 what: "an EVTX file",
             });
         }
-        return read_evtx(&name, BufReader::new(file), into);
+        let mut header = [0u8; 44];
+        let n = read_up_to(&mut file, &mut header).map_err(open)?;
+        file.rewind().map_err(open)?;
+        let cut = evtx_cut(size, &header[..n]);
+        if let Some(c) = cut
+            && c.whole_chunks == 0
+        {
+            return Err(InputError::Evtx {
+                name,
+                reason: format!(
+                    "it was cut short: {} bytes where its header and first chunk need {} (copy or export it again: wevtutil epl)",
+                    c.bytes,
+                    c.expected.min(EVTX_HEADER_BYTES + EVTX_CHUNK_BYTES)
+                ),
+            });
+        }
+        read_evtx(&name, BufReader::new(file), into)?;
+        if let Some(last) = into.sources.last_mut() {
+            last.cut_short = cut;
+        }
+        return Ok(());
     }
     if size > MAX_XML_BYTES {
         return Err(InputError::TooBig {
@@ -230,6 +289,7 @@ pub fn read_xml(name: &str, text: &str, into: &mut Collected) -> Result<(), Inpu
         events: 0,
         relevant: 0,
         records_skipped: 0,
+        cut_short: None,
     };
     let (mut net, mut full) = (0usize, false);
     let result = xml::collect(
@@ -310,6 +370,7 @@ pub fn read_evtx<R: Read + Seek>(
         events: 0,
         relevant: 0,
         records_skipped: 0,
+        cut_short: None,
     };
     for record in parser.records() {
         let record = match record {
