@@ -165,7 +165,11 @@ fn capture_while_connecting(lab: &Lab, seconds: u32, initiate: &[&str]) -> Watch
 /// What was said live equals the report's findings, apart from those only
 /// the end of a capture decides (and said live once each).
 fn assert_live_equals_report(w: &Watched) {
-    let end_only = ["exchange-in-progress", "no-ike-traffic", "ike-not-in-capture"];
+    let end_only = [
+        "exchange-in-progress",
+        "no-ike-traffic",
+        "ike-not-in-capture",
+    ];
     let mut report: Vec<(String, String)> = cli::codes(&w.doc)
         .into_iter()
         .filter(|(c, _)| !end_only.contains(&c.as_str()))

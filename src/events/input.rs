@@ -82,7 +82,7 @@ pub fn evtx_cut(size: u64, header: &[u8]) -> Option<CutShort> {
     let body = size.saturating_sub(EVTX_HEADER_BYTES);
     let whole_chunks = body / EVTX_CHUNK_BYTES;
     let expected = EVTX_HEADER_BYTES + count.max(whole_chunks) * EVTX_CHUNK_BYTES;
-    let partial = body % EVTX_CHUNK_BYTES != 0;
+    let partial = !body.is_multiple_of(EVTX_CHUNK_BYTES);
     (size < EVTX_HEADER_BYTES || partial || whole_chunks < count).then_some(CutShort {
         bytes: size,
         expected: if partial && whole_chunks >= count {

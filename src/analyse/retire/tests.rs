@@ -388,7 +388,9 @@ fn a_live_watch_over_a_flood_stays_within_the_working_set_and_agrees_with_the_en
             f.send(n, t + 10 + k * 300, 35, 0x08, 1, false);
         }
     }
-    let floods: [(u32, i64, i64, fn(&mut Feed, u32, i64), Code); 2] = [
+    // (SAs, ms between them, ms between polls, how each tries, its failure)
+    type Flood = (u32, i64, i64, fn(&mut Feed, u32, i64), Code);
+    let floods: [Flood; 2] = [
         (1000, 10, 250, sa_init, Code::IkeSaInitUnanswered),
         (300, 1000, 1000, auth_thrice, Code::IkeAuthUnanswered),
     ];
