@@ -770,6 +770,12 @@ codes! {
         severity: Info,
         meaning: "no custom IPsec policy, Windows offers its built-in proposals",
     }
+    /// A VPN profile's CustomIPSecPolicies value cannot be decoded.
+    ProfileCryptoUnreadable = "profile-crypto-unreadable" {
+        command: "profile",
+        severity: Warn,
+        meaning: "a profile's CustomIPSecPolicies value is not the 24-byte policy Windows writes: its IKE proposals cannot be told",
+    }
     /// A VPN profile's custom policy uses DES/3DES/MD5/SHA-1/DH 1 or 2.
     ProfileWeakCrypto = "profile-weak-crypto" {
         command: "profile",

@@ -144,6 +144,12 @@ pub enum InputError {
     Empty { name: String },
     #[error("{name} is not well-formed event XML: {error}")]
     Xml { name: String, error: XmlError },
+    #[error("{name} is {kind}, not an event export: {instead}")]
+    OtherKind {
+        name: String,
+        kind: &'static str,
+        instead: &'static str,
+    },
     #[error("{name} is not a readable EVTX file: {reason}")]
     Evtx { name: String, reason: String },
     #[error(
@@ -204,6 +210,13 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
         }
         return Ok(());
     }
+    if let Some((kind, instead)) = other_kind(&magic[..n]) {
+        return Err(InputError::OtherKind {
+            name,
+            kind,
+            instead,
+        });
+    }
     if size > MAX_XML_BYTES {
         return Err(InputError::TooBig {
             name,
@@ -223,6 +236,13 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
         });
     }
     let mut bytes = capped.bytes;
+    if let Some((kind, instead)) = other_kind(&bytes) {
+        return Err(InputError::OtherKind {
+            name,
+            kind,
+            instead,
+        });
+    }
     // Plain UTF-8 (no NUL, so not UTF-16) is parsed in place, without a
     // second copy of a large export.
     if !bytes.iter().take(4096).any(|b| *b == 0) {
@@ -232,6 +252,40 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
         }
     }
     read_bytes(&name, &bytes, into)
+}
+
+/// What a file that is not text is, told by its first bytes (pcap:
+/// libpcap's magic numbers; pcapng: the Section Header Block type
+/// 0x0A0D0D0A; gzip: RFC 1952 §2.3.1), with what to do instead; any other
+/// bytes that text never holds (control bytes, outside UTF-16) are
+/// "binary data".
+fn other_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const CAPTURE: &str = "read it with `aovpn-diag pcap`";
+    let head = bytes.get(..4)?;
+    match head {
+        [0xd4, 0xc3, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0xc3, 0xd4]
+        | [0x4d, 0x3c, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0x3c, 0x4d] => return Some(("a packet capture (pcap)", CAPTURE)),
+        [0x0a, 0x0d, 0x0d, 0x0a] => return Some(("a packet capture (pcapng)", CAPTURE)),
+        [0x1f, 0x8b, ..] => {
+            return Some((
+                "gzip-compressed",
+                "decompress it first (gunzip), or if it is a capture read it with `aovpn-diag pcap`",
+            ));
+        }
+        [b'P', b'K', 3, 4] => return Some(("a ZIP archive", "extract the export from it first")),
+        _ => {}
+    }
+    let sample = bytes.get(..bytes.len().min(512)).unwrap_or_default();
+    let utf16 = sample.starts_with(&[0xff, 0xfe])
+        || sample.starts_with(&[0xfe, 0xff])
+        || sample.iter().skip(1).step_by(2).take(64).all(|b| *b == 0);
+    let control = |b: &u8| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    (!utf16 && sample.iter().any(control)).then_some((
+        "binary data",
+        "give an .evtx file or event XML (wevtutil epl / wevtutil qe ... /f:xml)",
+    ))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -268,6 +322,13 @@ pub fn read_stream(name: &str, r: impl Read, into: &mut Collected) -> Result<(),
 pub fn read_bytes(name: &str, bytes: &[u8], into: &mut Collected) -> Result<(), InputError> {
     if bytes.starts_with(EVTX_MAGIC) {
         return read_evtx(name, std::io::Cursor::new(bytes), into);
+    }
+    if let Some((kind, instead)) = other_kind(bytes) {
+        return Err(InputError::OtherKind {
+            name: name.to_owned(),
+            kind,
+            instead,
+        });
     }
     if bytes.len() as u64 > MAX_XML_BYTES {
         return Err(InputError::TooBig {

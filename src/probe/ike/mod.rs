@@ -5,12 +5,12 @@
 //! port that answered) the same request padded to `frag_size` bytes so it
 //! must travel as IP fragments, then, if asked, one proposal at a time.
 //! That is 5 exchanges (plus a Delete) and one per checked proposal, each a
-//! handful of datagrams at most: a good citizen, not a flood. Every answered
-//! full IKE_SA_INIT leaves a half-open IKE SA on the server until it times
-//! out (strongSwan: 30 s); the proposal check avoids even that by offering a
-//! KE of a group outside the proposal, so the server answers with
-//! INVALID_KE_PAYLOAD (proposal acceptable) or NO_PROPOSAL_CHOSEN and keeps
-//! no state.
+//! handful of datagrams at most: a good citizen, not a flood. Only the first
+//! IKE_SA_INIT is a full one (it tells the proposal, 16430 and NAT), and the
+//! IKE_AUTH test closes that IKE SA; every further request ([`stateless`]:
+//! UDP 4500, the padded test, the proposal check) offers a KE of a group
+//! outside the proposal, so the server answers with INVALID_KE_PAYLOAD
+//! (proposal acceptable) or NO_PROPOSAL_CHOSEN and keeps no state.
 //!
 //! Building blocks, each usable on its own (e.g. for many rounds against a
 //! load balancer): [`exchange::run`] runs one IKE_SA_INIT exchange and
