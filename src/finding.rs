@@ -299,6 +299,15 @@ codes! {
         meaning: "more IKE SAs than the 256 kept in full: the others are counted per peer and outcome and their findings per code; see [Bounds](#bounds)",
     }
 
+    // ---- capture ----------------------------------------------------------
+    // (capture reports every pcap code too: the same analysis, live.)
+    /// capture: the capture buffer overflowed and libpcap dropped packets.
+    CapturePacketsDropped = "capture-packets-dropped" {
+        command: "capture",
+        severity: Warn,
+        meaning: "the live capture's buffer overflowed and packets were lost before the analysis saw them, so an exchange may look unanswered that was not: capture on a quieter interface or narrow the traffic",
+    }
+
     // ---- probe ------------------------------------------------------------
     /// probe: no answer to IKE_SA_INIT on UDP 500.
     Udp500Unanswered = "udp-500-unanswered" {
