@@ -38,9 +38,9 @@ pub enum Unfinished {
     /// A second COOKIE demand after the request carried the first cookie
     /// back (§2.6 needs one round).
     CookieRepeated,
-    /// INVALID_KE_PAYLOAD asked for a group the request already carried,
-    /// one already tried, or one the request did not offer (§1.3: the
-    /// group must be one of the offer's, and one retry settles it).
+    /// INVALID_KE_PAYLOAD for a group the request already carried or did
+    /// not offer, or again after the request carried the group asked for
+    /// (§1.3: the group must be one of the offer's, and one retry settles it).
     KeGroupRepeated(DhGroup),
     /// [`crate::probe::ike::MAX_ROUNDS`] request variants were all answered
     /// with another demand.

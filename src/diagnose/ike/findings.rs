@@ -200,8 +200,9 @@ pub fn sa_init_unfinished(t: &TargetResult) -> Vec<Finding> {
                         .to_owned()
                 }
                 Unfinished::KeGroupRepeated(g) => format!(
-                    "it asked with INVALID_KE_PAYLOAD for {g}, a group the request already \
-carried, one already tried, or one not offered (RFC 7296 §1.3){}",
+                    "it answered INVALID_KE_PAYLOAD asking for {g}: a group the request \
+already carried or did not offer, or a new demand after the request had carried the group asked \
+for (RFC 7296 §1.3: one retry settles it){}",
                     retried(r)
                 ),
                 Unfinished::RoundsExhausted => format!(

@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::kex::{self, KexError, KeyPair};
 use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts, Unfinished};
 use crate::env::{Clock, Env};
-use crate::probe::net::{Conn, Fragmentation, NetError, Options, Received};
+use crate::probe::net::{Conn, Fragmentation, MAX_DATAGRAMS_PER_WAIT, NetError, Options, Received};
 use crate::wire::ike::builder::{BuildError, SaInitRequest};
 use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal};
 use crate::wire::natt::{self, Udp4500};
@@ -228,9 +228,12 @@ pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
                 };
                 continue;
             }
-            // Offered and new but not computable here is our limit, not the
-            // responder's misbehaviour: that one stays a plain answer.
-            if !offered || !fresh {
+            // Not offered, already tried, or another group after we
+            // followed one demand (RFC 7296 §1.3: one retry settles it) is
+            // the responder going round in circles. A first demand for an
+            // offered group this probe cannot compute is our limit: that
+            // one stays a plain answer.
+            if !offered || !fresh || !report.ke_retries.is_empty() {
                 report.unfinished = Some(Unfinished::KeGroupRepeated(wanted));
             }
         }
@@ -267,9 +270,9 @@ fn send_and_wait(
         report.requests_sent += 1;
         let sent_at = clock.now();
         let deadline = sent_at + ex.timing.wait(attempt);
-        // Bounded: each pass consumes one datagram or ends the wait; a flood
-        // of junk is cut off at a fixed count.
-        for _ in 0..256 {
+        // Bounded: each pass consumes one datagram or ends the wait; the
+        // deadline bounds a flood, the count a clock that does not move.
+        for _ in 0..MAX_DATAGRAMS_PER_WAIT {
             match conn.recv(deadline)? {
                 Received::TimedOut => break,
                 Received::Unreachable => {

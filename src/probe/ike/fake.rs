@@ -89,7 +89,7 @@ impl FakeServer {
         Scripted::new(move |sent: &Sent| self.answer(sent))
     }
 
-    fn answer(&mut self, sent: &Sent) -> Vec<Received> {
+    pub(crate) fn answer(&mut self, sent: &Sent) -> Vec<Received> {
         let port = sent.peer.port();
         if self.closed_ports.contains(&port) {
             return vec![Received::Unreachable];

@@ -388,3 +388,52 @@ fn a_stateless_request_takes_invalid_ke_as_its_answer() {
     assert_eq!(report.outcome, Outcome::Answered);
     assert_eq!(report.unfinished, None);
 }
+
+#[test]
+fn an_answer_behind_a_flood_of_junk_is_still_found() {
+    // 600 junk datagrams, then the real answer: more than a socket buffer
+    // holds, so the wait must not end after a few hundred.
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let net = crate::probe::net::Scripted::new(move |sent| {
+        let mut out = vec![Received::Datagram(vec![0xee; 60]); 600];
+        out.extend(server.answer(sent));
+        out
+    })
+    .with_clock(clock.clone());
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert_eq!(report.requests_sent, 1);
+    assert_eq!(report.ignored, 600);
+    assert!(report.chosen().is_some());
+}
+
+#[test]
+fn a_new_demand_after_following_one_is_unfinished_even_for_a_group_we_cannot_do() {
+    // ECP-384 (followed), then MODP-2048-256 (offered, new, not computable
+    // here): after one retry a second demand is the responder's circle.
+    let mut n = 0;
+    let net = demanding(move |_| {
+        n += 1;
+        let g: u16 = if n == 1 { 20 } else { 24 };
+        Notify::new(NotifyType::INVALID_KE_PAYLOAD, g.to_be_bytes().to_vec())
+    });
+    let ex = exchange(
+        500,
+        "aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384,aes256-sha256-modp2048s256",
+    );
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert_eq!(report.ke_retries, [DhGroup::ECP_384]);
+    assert_eq!(
+        report.unfinished,
+        Some(Unfinished::KeGroupRepeated(DhGroup(24)))
+    );
+
+    // The same demand for MODP-2048-256 first is our limit, not a circle.
+    let net = demanding(|_| Notify::new(NotifyType::INVALID_KE_PAYLOAD, vec![0, 24]));
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert!(report.ke_retries.is_empty());
+    assert_eq!(report.unfinished, None);
+}
