@@ -329,7 +329,7 @@ codes! {
         severity: Fail,
         step: "proposals",
         rank: 45,
-        meaning: "the server answers IKE_SA_INIT only with demands that never end (a second COOKIE after the first was returned, INVALID_KE_PAYLOAD for a group already sent or not offered), so no client gets an IKE SA",
+        meaning: "the server answers IKE_SA_INIT only with demands that never end (a second COOKIE after the first was returned; INVALID_KE_PAYLOAD again after one retry, or for a group already sent or not offered), so no client gets an IKE SA",
     }
     /// probe: the server accepted none of the offered proposals.
     NoProposalChosen = "no-proposal-chosen" {
