@@ -23,6 +23,7 @@ pub mod diagnose;
 pub mod env;
 pub mod events;
 pub mod exit;
+pub mod facts;
 pub mod finding;
 pub mod generate;
 pub mod local;

@@ -120,6 +120,23 @@ pub enum Command {
     Man(ManArgs),
 }
 
+impl Command {
+    /// The command's name as typed (and as JSON's `command` shows it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Check(_) => "check",
+            Command::Pcap(_) => "pcap",
+            Command::Probe(_) => "probe",
+            Command::Mtu(_) => "mtu",
+            Command::SixToFour(_) => "6to4",
+            Command::Profile(_) => "profile",
+            Command::Events(_) => "events",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
+}
+
 /// Print a shell completion script on stdout.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

@@ -7,17 +7,18 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use aovpn_diag::cli::SixToFourArgs;
+use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::netlogon;
 use aovpn_diag::report::sixtofour::{NetlogonView, View, write_human};
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::{ErrorReport, Status};
 use aovpn_diag::sixtofour::{
     InputCap, InputsReport, MAX_INPUTS, NetlogonReport, NetlogonSummary, STDIN_LIMITS, Source,
     analyse_inputs,
 };
 use aovpn_diag::text::{LineReader, TextEncoding, TextLimits};
 
-use super::{Ctx, Exit, Failure, Outcome};
+use super::{Ctx, Failure, Outcome};
 
 pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
     let inputs = if args.inputs.is_empty() {
@@ -60,25 +61,34 @@ pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
         site: args.site.as_deref(),
         findings: &findings,
     };
-    if ctx.json {
-        write_json(ctx.out, "6to4", &view.json())?;
-    } else {
-        write_human(ctx.out, &view, ctx.detail)?;
-    }
-
     // Unreadable inputs, or inputs read only in part, are an input error
-    // even though the rest was converted.
-    if inputs
-        .as_ref()
-        .is_some_and(|r| r.bad_inputs > 0 || r.truncated.is_some())
+    // even though the rest was converted: the document says both.
+    let bad = inputs.as_ref().map_or(0, |r| r.bad_inputs);
+    let truncated = inputs.as_ref().is_some_and(|r| r.truncated.is_some())
         || netlogon
             .as_ref()
-            .is_some_and(|(_, _, r)| r.truncated.is_some())
-    {
-        Ok(Exit::Input)
+            .is_some_and(|(_, _, r)| r.truncated.is_some());
+    let error = if bad > 0 {
+        Some(ErrorReport::new(
+            ErrorCode::BadInput,
+            format!(
+                "{bad} of {} input(s) could not be read (see the 6to4-bad-input findings)",
+                inputs
+                    .as_ref()
+                    .map_or(0, |r| r.converted.len() + r.bad_inputs)
+            ),
+        ))
+    } else if truncated {
+        Some(ErrorReport::new(
+            ErrorCode::InputTooLarge,
+            "an input was read only up to its cap (see the 6to4-input-truncated finding)",
+        ))
     } else {
-        Ok(Exit::from(view.verdict()))
-    }
+        None
+    };
+    let status = Status::new(&findings, error.as_ref());
+    let detail = ctx.detail;
+    ctx.emit(status, &view.json(), |out| write_human(out, &view, detail))
 }
 
 type Items = Vec<(Source, String)>;
@@ -99,7 +109,7 @@ fn collect_inputs_within(
     max_inputs: usize,
 ) -> Result<(Items, Option<InputCap>), Failure> {
     if args.iter().filter(|a| *a == "-").count() > 1 {
-        return Err(Failure::input(
+        return Err(Failure::usage(
             "`-` (read standard input) can be given only once",
         ));
     }
@@ -107,16 +117,20 @@ fn collect_inputs_within(
     let mut lines = LineReader::new(stdin, limits);
     for (i, arg) in args.iter().enumerate() {
         if items.len() == max_inputs {
-            return Err(Failure::input(format!(
-                "more than {max_inputs} addresses: give at most {max_inputs} per run"
-            )));
+            return Err(Failure::new(
+                ErrorCode::InputTooLarge,
+                format!("more than {max_inputs} addresses: give at most {max_inputs} per run"),
+            ));
         }
         if arg != "-" {
             items.push((Source::Argument(i + 1), arg.clone()));
             continue;
         }
         while let Some(line) = lines.next_line().map_err(|e| {
-            Failure::input(format!("cannot read addresses from standard input: {e}"))
+            Failure::new(
+                ErrorCode::CannotRead,
+                format!("cannot read addresses from standard input: {e}"),
+            )
         })? {
             // A cut line keeps its first 4 KiB, which no address has: it is
             // reported as unreadable, quoted in part.
@@ -151,11 +165,9 @@ fn collect_inputs_within(
 /// Reads a netlogon.log copy line by line within [`netlogon::LIMITS`].
 fn read_netlogon(path: &Path) -> Result<(TextEncoding, NetlogonReport), Failure> {
     let cannot = |e: io::Error| {
-        Failure::input(format!(
-            "cannot read netlogon log {}: {e}; copy %SystemRoot%\\debug\\netlogon.log from the \
-             domain controller and give the copy's path",
-            path.display()
-        ))
+        Failure::file(format!("cannot read netlogon log {}", path.display()), &e).hint(
+            "copy %SystemRoot%\\debug\\netlogon.log from the domain controller and give the copy's path",
+        )
     };
     let file = File::open(path).map_err(cannot)?;
     let mut lines = LineReader::new(file, netlogon::LIMITS);

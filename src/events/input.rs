@@ -34,7 +34,7 @@ pub const MAX_EVENTS: usize = 100_000;
 const EVTX_MAGIC: &[u8] = b"ElfFile\0";
 
 /// What kind of input a file was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     Evtx,
@@ -43,7 +43,7 @@ pub enum Format {
 }
 
 /// One input and what it held.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SourceSummary {
     pub name: String,
     pub format: Format,

@@ -36,7 +36,7 @@ use time::Timestamp;
 use wfp::IkeFailure;
 
 /// The time window events are judged in.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Window {
     /// Events before this time are left out.
     pub since: Timestamp,

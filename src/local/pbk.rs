@@ -42,7 +42,7 @@ pub const MAX_PROFILES: usize = 1_000;
 pub const MAX_NAME_CHARS: usize = 256;
 
 /// One VPN connection from a phonebook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct VpnProfile {
     pub name: String,
     /// The server the client dials (`PhoneNumber`).
@@ -64,7 +64,7 @@ pub struct VpnProfile {
 /// arguments): IKE integrity, IKE encryption, IKE DH group, ESP cipher
 /// transform, ESP auth transform, PFS group. The values are the Windows
 /// `IKEEXT_*`/`IPSEC_*` enumerations, named here as the cmdlet names them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CustomPolicy {
     pub integrity_check_method: String,
     pub encryption_method: String,
