@@ -164,7 +164,10 @@ fn run(lab: &Lab, hostile: &Hostile, args: &[&str], bound: Duration) -> Run {
         elapsed < bound + SLACK,
         "over the documented bound:\n{text}"
     );
-    assert!(DOCUMENTED_EXITS.contains(&code), "undocumented exit:\n{text}");
+    assert!(
+        DOCUMENTED_EXITS.contains(&code),
+        "undocumented exit:\n{text}"
+    );
     assert!(
         !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
         "panic:\n{text}"
@@ -231,7 +234,14 @@ fn mtu_ike(lab: &Lab, hostile: &Hostile, target: &str, port: u16) -> Run {
     });
     let port = port.to_string();
     let args = [
-        "mtu", target, "--ike", "--port", &port, "--json", "--timeout", TIMEOUT,
+        "mtu",
+        target,
+        "--ike",
+        "--port",
+        &port,
+        "--json",
+        "--timeout",
+        TIMEOUT,
     ];
     run(lab, hostile, &args, bound)
 }
@@ -419,7 +429,11 @@ fn endless_cookie_demands_are_an_unfinished_ike_sa_init() {
     let p = &r.target()["udp500"];
     assert_eq!(p["cookie_requested"], true);
     assert_eq!(p["unfinished"], "cookie-repeated");
-    assert_eq!(p["requests_sent"], 2, "one retry with the cookie: {}", r.text);
+    assert_eq!(
+        p["requests_sent"], 2,
+        "one retry with the cookie: {}",
+        r.text
+    );
     assert_ne!(r.doc["verdict"], "ok");
 
     let r = check(&lab, &h, server);
@@ -447,9 +461,17 @@ fn endless_invalid_ke_demands_are_an_unfinished_ike_sa_init() {
     let r = probe(&lab, &h, server);
     assert_eq!(r.code, 1, "{}", r.text);
     let f = r.finding("ike-sa-init-unfinished");
-    assert_eq!(f["evidence"]["unfinished"], "ke-group-repeated", "{}", r.text);
+    assert_eq!(
+        f["evidence"]["unfinished"], "ke-group-repeated",
+        "{}",
+        r.text
+    );
     let p = &r.target()["udp500"];
-    assert!(!p["ke_retries"].as_array().unwrap().is_empty(), "{}", r.text);
+    assert!(
+        !p["ke_retries"].as_array().unwrap().is_empty(),
+        "{}",
+        r.text
+    );
     assert!(p["requests_sent"].as_u64().unwrap() <= 4, "{}", r.text);
 
     let r = check(&lab, &h, server);
@@ -509,7 +531,13 @@ fn answers_from_another_address_or_port_are_not_answers() {
     lab.exec_in(
         NS_SERVER,
         "ip",
-        &["addr", "add", &format!("{alt4}/24"), "dev", lab.addr("IF_SERVER")],
+        &[
+            "addr",
+            "add",
+            &format!("{alt4}/24"),
+            "dev",
+            lab.addr("IF_SERVER"),
+        ],
     );
     lab.exec_in(
         NS_SERVER,

@@ -228,7 +228,10 @@ no client gets an IKE SA",
             .with("cookie_requested", r.cookie_requested)
             .with(
                 "ke_retries",
-                r.ke_retries.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                r.ke_retries
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
             )
             .remedy(format!(
                 "Look at the IKE service on {addr} (its log shows why it keeps asking): a COOKIE \

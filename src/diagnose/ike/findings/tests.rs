@@ -234,8 +234,17 @@ fn junk_instead_of_an_answer_is_named_with_its_count() {
     let f = ports_unanswered(&t);
     assert_eq!(codes(&f), [(Code::Udp500Unanswered, Severity::Fail)]);
     assert_eq!(f[0].evidence["invalid_datagrams"], 6);
-    assert!(f[0].summary.contains("no valid answer: 6 datagram(s)"), "{}", f[0].summary);
-    assert!(f[0].remedy.as_deref().unwrap().contains("not with valid IKE"));
+    assert!(
+        f[0].summary.contains("no valid answer: 6 datagram(s)"),
+        "{}",
+        f[0].summary
+    );
+    assert!(
+        f[0].remedy
+            .as_deref()
+            .unwrap()
+            .contains("not with valid IKE")
+    );
 }
 
 #[test]
@@ -255,7 +264,11 @@ fn a_fragmented_request_answered_with_junk_did_arrive() {
         ]
     );
     assert_eq!(f[0].evidence["invalid_datagrams"], 3);
-    assert!(f[0].summary.contains("fragments arrived"), "{}", f[0].summary);
+    assert!(
+        f[0].summary.contains("fragments arrived"),
+        "{}",
+        f[0].summary
+    );
 }
 
 #[test]

@@ -309,7 +309,10 @@ fn a_second_cookie_demand_ends_the_exchange_as_unfinished() {
 fn invalid_ke_for_the_group_already_sent_is_unfinished_not_an_answer() {
     let net = demanding(|req| {
         let group = req.ke().unwrap().group;
-        Notify::new(NotifyType::INVALID_KE_PAYLOAD, group.0.to_be_bytes().to_vec())
+        Notify::new(
+            NotifyType::INVALID_KE_PAYLOAD,
+            group.0.to_be_bytes().to_vec(),
+        )
     });
     let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
         .unwrap()
@@ -380,7 +383,10 @@ fn a_cookie_then_every_other_group_ends_within_max_rounds() {
 fn a_stateless_request_takes_invalid_ke_as_its_answer() {
     let net = demanding(|req| {
         let group = req.ke().unwrap().group;
-        Notify::new(NotifyType::INVALID_KE_PAYLOAD, group.0.to_be_bytes().to_vec())
+        Notify::new(
+            NotifyType::INVALID_KE_PAYLOAD,
+            group.0.to_be_bytes().to_vec(),
+        )
     });
     let mut ex = exchange(500, "aes256-sha256-modp2048");
     ex.follow_invalid_ke = false;
