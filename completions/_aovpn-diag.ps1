@@ -33,6 +33,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
             [CompletionResult]::new('pcap', 'pcap', [CompletionResultType]::ParameterValue, 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Watch an interface and explain a failing IKEv2 connection as it happens')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
             [CompletionResult]::new('lb', 'lb', [CompletionResultType]::ParameterValue, 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?')
@@ -75,6 +76,28 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--frag-timeout', '--frag-timeout', [CompletionResultType]::ParameterName, 'Seconds of capture time after which an unfinished IP datagram is given up (1-3600)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
             [CompletionResult]::new('--each', '--each', [CompletionResultType]::ParameterName, 'Analyse each file on its own (one verdict per file; JSON `results[]`) instead of reading them together as one attempt')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aovpn-diag;capture' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface to capture on (a name from --list-interfaces). Default: the one with the route to --server, else the system''s first active interface')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Interface to capture on (a name from --list-interfaces). Default: the one with the route to --server, else the system''s first active interface')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long and print the report: seconds, or with s, m or h (90, 2.5, 5m, 1h). Default: until Ctrl-C')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Also save what was captured as pcapng (for `aovpn-diag pcap FILE`, Wireshark or a ticket)')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Also save what was captured as pcapng (for `aovpn-diag pcap FILE`, Wireshark or a ticket)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The VPN server (name or address as in the VPN profile): capture on the interface that routes to it')
+            [CompletionResult]::new('--ike-port', '--ike-port', [CompletionResultType]::ParameterName, 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable')
+            [CompletionResult]::new('--frag-timeout', '--frag-timeout', [CompletionResultType]::ParameterName, 'Seconds after which an unfinished IP datagram is given up')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('--list-interfaces', '--list-interfaces', [CompletionResultType]::ParameterName, 'List the interfaces that can be captured on, and exit')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
@@ -232,6 +255,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
         'aovpn-diag;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
             [CompletionResult]::new('pcap', 'pcap', [CompletionResultType]::ParameterValue, 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Watch an interface and explain a failing IKEv2 connection as it happens')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
             [CompletionResult]::new('lb', 'lb', [CompletionResultType]::ParameterValue, 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?')
@@ -247,6 +271,9 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             break
         }
         'aovpn-diag;help;pcap' {
+            break
+        }
+        'aovpn-diag;help;capture' {
             break
         }
         'aovpn-diag;help;probe' {

@@ -19,6 +19,9 @@ _aovpn__diag() {
             aovpn__diag,6to4)
                 cmd="aovpn__diag__subcmd__6to4"
                 ;;
+            aovpn__diag,capture)
+                cmd="aovpn__diag__subcmd__capture"
+                ;;
             aovpn__diag,check)
                 cmd="aovpn__diag__subcmd__check"
                 ;;
@@ -51,6 +54,9 @@ _aovpn__diag() {
                 ;;
             aovpn__diag__subcmd__help,6to4)
                 cmd="aovpn__diag__subcmd__help__subcmd__6to4"
+                ;;
+            aovpn__diag__subcmd__help,capture)
+                cmd="aovpn__diag__subcmd__help__subcmd__capture"
                 ;;
             aovpn__diag__subcmd__help,check)
                 cmd="aovpn__diag__subcmd__help__subcmd__check"
@@ -89,7 +95,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu lb 6to4 profile events completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap capture probe mtu lb 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -118,6 +124,78 @@ _aovpn__diag() {
                     return 0
                     ;;
                 --netlogon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__capture)
+            opts="-i -w -v -q -h -V --interface --duration --write --server --list-interfaces --ike-port --frag-timeout --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -w)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ike-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frag-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -222,7 +300,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help)
-            opts="check pcap probe mtu lb 6to4 profile events completions man help"
+            opts="check pcap capture probe mtu lb 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +314,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help__subcmd__6to4)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__help__subcmd__capture)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -436,7 +528,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__man)
-            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap probe mtu lb 6to4 profile events completions man"
+            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap capture probe mtu lb 6to4 profile events completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -299,6 +299,15 @@ codes! {
         meaning: "more IKE SAs than the 256 kept in full: the others are counted per peer and outcome and their findings per code; see [Bounds](#bounds)",
     }
 
+    // ---- capture ----------------------------------------------------------
+    // (capture reports every pcap code too: the same analysis, live.)
+    /// capture: the capture buffer overflowed and libpcap dropped packets.
+    CapturePacketsDropped = "capture-packets-dropped" {
+        command: "capture",
+        severity: Warn,
+        meaning: "the live capture's buffer overflowed and packets were lost before the analysis saw them, so an exchange may look unanswered that was not: capture on a quieter interface or narrow the traffic",
+    }
+
     // ---- probe ------------------------------------------------------------
     /// probe: no answer to IKE_SA_INIT on UDP 500.
     Udp500Unanswered = "udp-500-unanswered" {
@@ -327,6 +336,22 @@ codes! {
         rank: 70,
         windows_error: 809,
         meaning: "small IKE_SA_INIT answered, the IP-fragmented one not",
+    }
+    /// probe: the IP-fragmented IKE_SA_INIT drew datagrams, none a valid response.
+    FragmentedAnswerInvalid = "fragmented-answer-invalid" {
+        command: "probe",
+        severity: Fail,
+        step: "fragmented-request",
+        rank: 75,
+        meaning: "the IP-fragmented IKE_SA_INIT drew datagrams from the server's address and port, but none was a valid response (truncated, lengths that lie, another SPI or message ID): the fragments arrived, the answers are broken",
+    }
+    /// probe: IKE_SA_INIT answered only with demands that never end (COOKIE again, INVALID_KE_PAYLOAD for a group already sent).
+    IkeSaInitUnfinished = "ike-sa-init-unfinished" {
+        command: "probe",
+        severity: Fail,
+        step: "proposals",
+        rank: 45,
+        meaning: "the server answers IKE_SA_INIT only with demands that never end (a second COOKIE after the first was returned; INVALID_KE_PAYLOAD again after one retry, or for a group already sent or not offered), so no client gets an IKE SA",
     }
     /// probe: the server accepted none of the offered proposals.
     NoProposalChosen = "no-proposal-chosen" {

@@ -126,7 +126,7 @@ pub const FINDING_TABLE_MARKERS: (&str, &str) = (
 /// first: it reports the `probe` and `mtu` codes too). Commands not listed
 /// follow in registry order.
 const TABLE_GROUPS: &[&str] = &[
-    "check", "probe", "mtu", "lb", "pcap", "events", "profile", "6to4",
+    "check", "probe", "mtu", "lb", "pcap", "capture", "events", "profile", "6to4",
 ];
 
 /// README's finding-code table, rendered from the registry in

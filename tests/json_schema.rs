@@ -210,6 +210,29 @@ fn cases(command: &str) -> Vec<Case> {
             ]));
             v.push(case(&["check", "not a host"]));
         }
+        "capture" => {
+            // Without the `live` feature every run is `live-capture-not-built`
+            // with the recipe; with it, the interface list and an unknown
+            // interface (the permission error: `capture_errors_validate`).
+            v.push(case(&["capture", "--list-interfaces"]));
+            v.push(case(&[
+                "capture",
+                "--interface",
+                "aovd-no-such-if",
+                "--duration",
+                "1",
+            ]));
+            if !cfg!(feature = "live") {
+                v.push(case(&[
+                    "capture",
+                    "--server",
+                    "198.51.100.7",
+                    "--write",
+                    "attempt.pcapng",
+                ]));
+            }
+            v.push(case(&["capture", "--duration", "soon"]));
+        }
         "completions" => {
             for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
                 v.push(case(&["completions", shell]));
@@ -344,6 +367,56 @@ fn mtu_documents_validate() {
 #[test]
 fn check_documents_validate() {
     run_all("check");
+}
+
+#[test]
+fn capture_documents_validate() {
+    run_all("capture");
+}
+
+/// The error documents of `capture` by code: without the feature the one
+/// with the recipe; with it (Linux), no rights to capture (as nobody when
+/// root) and an unknown interface.
+#[test]
+fn capture_errors_validate() {
+    let (doc, code) = cli::json("capture", &["--interface", "aovd-no-such-if"]);
+    let expected = if cfg!(feature = "live") {
+        ("unknown-interface", 2)
+    } else {
+        ("live-capture-not-built", 3)
+    };
+    assert_eq!((doc["error"]["code"].as_str().unwrap(), code), expected);
+    assert!(schema::validator().is_valid(&doc), "{doc}");
+    if !cfg!(feature = "live") {
+        assert!(
+            doc["recipe"]["steps"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+        );
+    }
+    #[cfg(all(feature = "live", target_os = "linux"))]
+    {
+        let bin = env!("CARGO_BIN_EXE_aovpn-diag");
+        let root = fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
+        let mut cmd = if root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+            c
+        } else {
+            std::process::Command::new(bin)
+        };
+        let out = cmd
+            .args(["capture", "--interface", "lo", "--duration", "1", "--json"])
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["error"]["code"], "capture-not-permitted", "{doc}");
+        assert_eq!(out.status.code(), Some(3));
+        assert!(schema::validator().is_valid(&doc), "{doc}");
+    }
 }
 
 #[test]

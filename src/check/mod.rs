@@ -23,10 +23,15 @@ use crate::diagnose::ike::server_cert::MtuSource;
 use crate::env::Env;
 use crate::local::rras;
 use crate::probe::ike::{self, Config};
+use crate::probe::mtu::max_duration as mtu_max_duration;
 use crate::resolve::{self, Family, ResolveError};
 
 pub use crate::diagnose::check::{Judgement, LOCAL_EVENTS_HOURS, MtuOutcome, Observations, judge};
 pub use mtu::{MTU_TRIES, PathMtuError, measure_path_mtu};
+
+/// Re-sends of an unanswered IKE request in `check`: two, as `probe` does
+/// by default.
+pub const PROBE_RETRANSMITS: u8 = 2;
 
 /// What to test.
 #[derive(Debug, Clone)]
@@ -46,6 +51,31 @@ pub struct Options {
     /// here (no trusted roots), with the reason. When it can, its settings
     /// are in `probe.server_cert`.
     pub server_cert: Option<Result<(), CouldNotRun>>,
+}
+
+impl Options {
+    /// The longest [`observe`] can take for a name with `addresses`
+    /// addresses, whatever the servers do: name resolution (`timeout`),
+    /// then the IKE probes ([`Config::max_duration`] per address) beside
+    /// the path-MTU search (per address ICMP echo, then IKE on UDP 500 when
+    /// ICMP got no answer: two searches of [`mtu_max_duration`] at most).
+    pub fn max_duration(&self, addresses: usize) -> Duration {
+        let n = u32::try_from(addresses).unwrap_or(u32::MAX);
+        let probes = self.probe.max_duration() * n;
+        let mtu = if self.mtu {
+            mtu_max_duration(&crate::probe::mtu::MeasureOptions {
+                ike_port: None,
+                min: None,
+                max: None,
+                tries: MTU_TRIES,
+                timeout: self.timeout,
+            }) * 2
+                * n
+        } else {
+            Duration::ZERO
+        };
+        self.timeout + probes.max(mtu)
+    }
 }
 
 /// Runs every test through `env`. Only a malformed name is an error (exit

@@ -59,6 +59,7 @@ macro_rules! pages {
 pages!(
     "check",
     "pcap",
+    "capture",
     "probe",
     "mtu",
     "lb",

@@ -3,6 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+mod capture;
 mod check;
 mod events;
 mod lb;
@@ -15,6 +16,7 @@ mod sixtofour;
 mod target;
 mod values;
 
+pub use capture::{CaptureArgs, parse_seconds};
 pub use check::CheckArgs;
 pub use events::{EventsArgs, parse_hours};
 pub use lb::{LbArgs, Ranges, default_ranges};
@@ -42,6 +44,7 @@ site mapping.",
         "Examples:
   aovpn-diag check vpn.example.com
   aovpn-diag pcap client.pcapng server.pcapng
+  sudo aovpn-diag capture --server vpn.example.com
   aovpn-diag probe vpn.example.com
   aovpn-diag mtu vpn.example.com
   aovpn-diag lb vpn.example.com --find-backends
@@ -108,6 +111,8 @@ pub enum Command {
 
     Pcap(PcapArgs),
 
+    Capture(CaptureArgs),
+
     Probe(ProbeArgs),
 
     Mtu(MtuArgs),
@@ -132,6 +137,7 @@ impl Command {
         match self {
             Command::Check(_) => "check",
             Command::Pcap(_) => "pcap",
+            Command::Capture(_) => "capture",
             Command::Probe(_) => "probe",
             Command::Mtu(_) => "mtu",
             Command::Lb(_) => "lb",

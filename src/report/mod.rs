@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod capture;
 pub mod check;
 pub mod envelope;
 pub mod events;

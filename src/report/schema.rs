@@ -13,7 +13,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use super::envelope::{Envelope, SCHEMA_VERSION};
-use super::{check, events, files, lb, mtu, pcap, probe, profile, sixtofour};
+use super::{capture, check, events, files, lb, mtu, pcap, probe, profile, sixtofour};
 
 /// Where the schema is checked in, relative to the repository.
 pub const SCHEMA_FILE: &str = "schema/aovpn-diag.schema.json";
@@ -35,6 +35,7 @@ macro_rules! bodies {
 bodies! {
     "check" => check::CheckJson<'static>,
     "pcap" => pcap::PcapBody<'static>,
+    "capture" => capture::CaptureBody<'static>,
     "probe" => probe::ProbeJson<'static>,
     "mtu" => mtu::JsonDoc<'static>,
     "lb" => lb::LbJson<'static>,

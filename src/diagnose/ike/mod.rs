@@ -17,7 +17,7 @@ pub mod server_cert;
 use std::net::IpAddr;
 
 pub use auth::{AuthFacts, AuthOutcome};
-pub use exchange::{ExchangeFacts, Outcome, ResponseFacts};
+pub use exchange::{ExchangeFacts, Outcome, ResponseFacts, Unfinished};
 pub use findings::findings;
 pub use proposals::NamedProposal;
 

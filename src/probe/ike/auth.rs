@@ -16,7 +16,7 @@
 //! means it reached a server without it (or nothing at all).
 //!
 //! Bounded like every exchange: `1 + retransmits` sends with the usual
-//! backoff, at most [`MAX_DATAGRAMS_PER_WAIT`] datagrams read per wait, at
+//! backoff, at most [`MAX_DATAGRAMS_PER_WAIT`](crate::probe::net::MAX_DATAGRAMS_PER_WAIT) datagrams read per wait, at
 //! most [`MAX_FRAGMENTS`] SKF pieces kept. When the server answered and the
 //! IKE SA is still alive, one INFORMATIONAL Delete closes it again (with
 //! [`Request::delete_unanswered`], after no answer too).
@@ -28,7 +28,7 @@ use super::kex::KexError;
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::{AuthFacts, AuthOutcome};
 use crate::env::{Clock, Env};
-use crate::probe::net::{Conn, Fragmentation, Options, Received};
+use crate::probe::net::{Conn, Fragmentation, MAX_DATAGRAMS_PER_WAIT, Options, Received};
 use crate::wire::ike::credentials::{self, CA_HASH_LEN, CertReq, Credentials, Identification};
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
@@ -37,8 +37,6 @@ use crate::wire::ike::{
 };
 use crate::wire::natt::{self, Udp4500};
 
-/// Datagrams read per wait before giving up on that wait (junk flood guard).
-pub const MAX_DATAGRAMS_PER_WAIT: usize = 256;
 /// SKF pieces kept per response (RFC 7383 allows up to 65535; a real
 /// IKE_AUTH response is a handful).
 pub const MAX_FRAGMENTS: u16 = 64;

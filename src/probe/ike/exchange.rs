@@ -12,9 +12,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::kex::{self, KexError, KeyPair};
-use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts};
+use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts, Unfinished};
 use crate::env::{Clock, Env};
-use crate::probe::net::{Conn, Fragmentation, NetError, Options, Received};
+use crate::probe::net::{Conn, Fragmentation, MAX_DATAGRAMS_PER_WAIT, NetError, Options, Received};
 use crate::wire::ike::builder::{BuildError, SaInitRequest};
 use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal};
 use crate::wire::natt::{self, Udp4500};
@@ -193,6 +193,7 @@ pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged
         );
     }
     let mut report = ExchangeFacts::new(peer, local, spi_i);
+    let first_group = req.ke.group;
     let mut key_pair = key_pair;
     for _round in 0..MAX_ROUNDS {
         let ike = req
@@ -216,12 +217,14 @@ pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged
         report.outcome = Outcome::Answered;
         report.rtt = Some(rtt);
         // RFC 7296 §2.6: repeat the request with the cookie as first payload.
-        if let Some(cookie) = response.notify(NotifyType::COOKIE)
-            && !report.cookie_requested
-        {
-            report.cookie_requested = true;
-            req.cookie = Some(cookie.data.clone());
-            continue;
+        if let Some(cookie) = response.notify(NotifyType::COOKIE) {
+            if !report.cookie_requested {
+                report.cookie_requested = true;
+                req.cookie = Some(cookie.data.clone());
+                continue;
+            }
+            // A second demand: the responder sends us round in circles.
+            report.unfinished = Some(Unfinished::CookieRepeated);
         }
         // RFC 7296 §1.3: repeat with a KE of the group the responder wants,
         // if we offered it and can compute it and have not tried it yet.
@@ -229,18 +232,27 @@ pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged
             .notify(NotifyType::INVALID_KE_PAYLOAD)
             .and_then(Notify::requested_group)
             && ex.follow_invalid_ke
-            && ex.proposals.iter().any(|p| p.dh_groups().contains(&wanted))
-            && kex::is_supported(wanted)
-            && wanted != req.ke.group
-            && !report.ke_retries.contains(&wanted)
         {
-            report.ke_retries.push(wanted);
-            key_pair = KeyPair::generate(wanted)?;
-            req.ke = Ke {
-                group: wanted,
-                data: key_pair.public.clone(),
-            };
-            continue;
+            let offered = ex.proposals.iter().any(|p| p.dh_groups().contains(&wanted));
+            // Tried: the group of the first request and every retry.
+            let fresh = wanted != first_group && !report.ke_retries.contains(&wanted);
+            if offered && fresh && kex::is_supported(wanted) {
+                report.ke_retries.push(wanted);
+                key_pair = KeyPair::generate(wanted)?;
+                req.ke = Ke {
+                    group: wanted,
+                    data: key_pair.public.clone(),
+                };
+                continue;
+            }
+            // Not offered, already tried, or another group after we
+            // followed one demand (RFC 7296 §1.3: one retry settles it) is
+            // the responder going round in circles. A first demand for an
+            // offered group this probe cannot compute is our limit: that
+            // one stays a plain answer.
+            if !offered || !fresh || !report.ke_retries.is_empty() {
+                report.unfinished = Some(Unfinished::KeGroupRepeated(wanted));
+            }
         }
         report.response = Some(ResponseFacts::read(&response, &spi_i, peer, local));
         return Ok(Exchanged {
@@ -254,6 +266,8 @@ pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged
             }),
         });
     }
+    // Every round drew another demand.
+    report.unfinished = Some(Unfinished::RoundsExhausted);
     Ok(Exchanged {
         facts: report,
         sa_init: None,
@@ -274,9 +288,9 @@ fn send_and_wait(
         report.requests_sent += 1;
         let sent_at = clock.now();
         let deadline = sent_at + ex.timing.wait(attempt);
-        // Bounded: each pass consumes one datagram or ends the wait; a flood
-        // of junk is cut off at a fixed count.
-        for _ in 0..256 {
+        // Bounded: each pass consumes one datagram or ends the wait; the
+        // deadline bounds a flood, the count a clock that does not move.
+        for _ in 0..MAX_DATAGRAMS_PER_WAIT {
             match conn.recv(deadline)? {
                 Received::TimedOut => break,
                 Received::Unreachable => {
