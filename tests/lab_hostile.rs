@@ -204,6 +204,19 @@ fn check(lab: &Lab, hostile: &Hostile, target: &str) -> Run {
         retransmits: check::PROBE_RETRANSMITS,
     });
     probe.proposal_check = Some(ProposalSet::parse("windows").unwrap());
+    // The server-cert step, on by default, as `check` sets it up: with this
+    // machine's trust store, skipped when it has no roots.
+    let server_cert = match aovpn_diag::local::trust::load(&[]) {
+        Ok(store) => {
+            probe.server_cert = Some(aovpn_diag::probe::ike::CertCheck {
+                host: target.to_owned(),
+                trust: std::sync::Arc::new(store),
+                identity: None,
+            });
+            Some(Ok(()))
+        }
+        Err(e) => Some(Err(aovpn_diag::diagnose::CouldNotRun::new(e))),
+    };
     let opts = check::Options {
         family: Family::Any,
         timeout: TIMEOUT_D,
@@ -211,6 +224,7 @@ fn check(lab: &Lab, hostile: &Hostile, target: &str) -> Run {
         mtu: true,
         local_rras: false,
         local_events: false,
+        server_cert,
     };
     let args = [
         "check",

@@ -147,11 +147,18 @@ impl Config {
         } else {
             std::time::Duration::ZERO
         };
+        // --auth: the run without 16430, an IKE_SA_INIT exchange on UDP 4500,
+        // its IKE_AUTH and the Delete after it (answered or not).
+        let server_cert = if self.server_cert.is_some() {
+            exchange + self.timing.budget() + self.timing.timeout
+        } else {
+            std::time::Duration::ZERO
+        };
         let proposals = self
             .proposal_check
             .as_ref()
             .map_or(0, |set| set.entries().len());
-        per_port * 2 + auth + exchange * u32::try_from(proposals).unwrap_or(u32::MAX)
+        per_port * 2 + auth + server_cert + exchange * u32::try_from(proposals).unwrap_or(u32::MAX)
     }
 }
 

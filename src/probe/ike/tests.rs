@@ -253,6 +253,44 @@ fn the_documented_bound_for_the_default_timing() {
     assert_eq!(cfg.max_duration(), Duration::from_secs(72));
     cfg.proposal_check = Some(ProposalSet::parse("aes256-sha256-modp2048").unwrap());
     assert_eq!(cfg.max_duration(), Duration::from_secs(108));
+    // --auth: the run without 16430 (one exchange on UDP 4500, 36 s; its
+    // IKE_AUTH, 9 s; the Delete's wait, 2 s).
+    cfg.server_cert = Some(cert_check());
+    assert_eq!(cfg.max_duration(), Duration::from_secs(108 + 47));
+}
+
+fn cert_check() -> CertCheck {
+    use crate::cert::{TrustSource, TrustStore};
+    CertCheck {
+        host: "vpn.example.test".to_owned(),
+        trust: std::sync::Arc::new(TrustStore::new(TrustSource::System, Vec::new())),
+        identity: None,
+    }
+}
+
+#[test]
+fn the_server_cert_runs_stay_within_the_documented_bound() {
+    use super::fake::FakeAuth;
+    // Both ports answer, IKE_AUTH never does (no answer, and the run
+    // without 16430 is made): every wait is waited out.
+    let mut cfg = cfg();
+    cfg.server_cert = Some(cert_check());
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.auth = FakeAuth::Eap;
+    s.max_reply_ip_size = Some(600);
+    s.fragmentation = false;
+    let net = s.network().with_clock(clock.clone());
+    let t = probe_address(&net.env(), "198.18.1.10".parse().unwrap(), &cfg);
+    let sc = t.server_cert.as_ref().unwrap();
+    let u = sc.unfragmented.as_ref().expect("the run without 16430");
+    assert!(u.auth.as_ref().is_some_and(|a| a.delete_sent));
+    assert!(
+        clock.elapsed() <= cfg.max_duration(),
+        "{:?} > {:?}",
+        clock.elapsed(),
+        cfg.max_duration()
+    );
 }
 
 #[test]
