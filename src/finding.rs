@@ -441,7 +441,7 @@ codes! {
         severity: Fail,
         also: "warn when the server offers IKEv2 fragmentation, which saves clients that use it",
         step: "server-cert",
-        rank: 75,
+        rank: 76,
         windows_error: 809,
         meaning: "the server's IKE_AUTH response (certificates, about 2 KB) gets through as IKEv2 fragments but not as one IP-fragmented datagram (or not at all, while its IKE_SA_INIT on the same UDP 4500 conversation did): IP fragments toward the client are dropped",
     }
