@@ -14,3 +14,4 @@
 pub mod ike;
 pub mod mtu;
 pub mod net;
+pub mod rtt;
