@@ -15,20 +15,27 @@
 //! (nobody else has SK_ar). An unprotected INVALID_IKE_SPI, or silence,
 //! means it reached a server without it (or nothing at all).
 //!
-//! Bounded like every exchange: `1 + retransmits` sends with the usual
-//! backoff, at most [`MAX_DATAGRAMS_PER_WAIT`] datagrams read per wait, at
-//! most [`MAX_FRAGMENTS`] SKF pieces kept. When the server answered and the
-//! IKE SA is still alive, one INFORMATIONAL Delete closes it again.
+//! Bounded like every exchange: `1 + retransmits` sends paced by the
+//! [`Responder`] (the round trip of its IKE_SA_INIT answers, at least
+//! [`AUTH_FLOOR`], doubled per retransmission; an ICMP "too big" is
+//! answered by sending again at once), at most [`MAX_DATAGRAMS_PER_WAIT`]
+//! datagrams read per wait, at most [`MAX_FRAGMENTS`] SKF pieces kept. When
+//! the server answered and the IKE SA is still alive, one INFORMATIONAL
+//! Delete closes it again.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
-use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ip_udp_overhead};
+use super::exchange::{
+    Arrived, ExchangeError, MAX_TOO_BIG_RESENDS, NATT_PORT, SaInit, Step, Timing, Waited,
+    ip_udp_overhead, wait_for,
+};
 use super::kex::KexError;
+use super::responder::{AUTH_FLOOR, Responder, SA_INIT_FLOOR};
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::{AuthFacts, AuthOutcome};
-use crate::env::{Clock, Env};
-use crate::probe::net::{Conn, Fragmentation, Options, Received};
+use crate::env::Env;
+use crate::probe::net::{Conn, Fragmentation, Options};
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
 use crate::wire::ike::{
@@ -37,8 +44,7 @@ use crate::wire::ike::{
 };
 use crate::wire::natt::{self, Udp4500};
 
-/// Datagrams read per wait before giving up on that wait (junk flood guard).
-pub const MAX_DATAGRAMS_PER_WAIT: usize = 256;
+pub use super::exchange::MAX_DATAGRAMS_PER_WAIT;
 /// SKF pieces kept per response (RFC 7383 allows up to 65535; a real
 /// IKE_AUTH response is a handful).
 pub const MAX_FRAGMENTS: u16 = 64;
@@ -220,7 +226,8 @@ impl Response {
 }
 
 /// Runs the test after the UDP 500 exchange `init` (`None`: it got no
-/// response, so the test cannot run), towards `address`:4500.
+/// response, so the test cannot run), towards `address`:4500, paced on its
+/// own (a fresh [`Responder`] for `timing`).
 pub fn run(
     env: &Env,
     address: IpAddr,
@@ -228,6 +235,29 @@ pub fn run(
     fragmentation_negotiated: bool,
     timing: Timing,
 ) -> Result<AuthFacts, ExchangeError> {
+    run_with(
+        env,
+        &Responder::new(address, timing),
+        init,
+        fragmentation_negotiated,
+    )
+}
+
+/// How the wait for the IKE_AUTH response ended early.
+enum AuthEnd {
+    Complete,
+    InvalidIkeSpi,
+}
+
+/// [`run`], paced by what `responder` knows about the server.
+pub fn run_with(
+    env: &Env,
+    responder: &Responder,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+) -> Result<AuthFacts, ExchangeError> {
+    let address = responder.address();
+    let timing = responder.timing();
     let peer = SocketAddr::new(address, NATT_PORT);
     let sa = match ike_sa(init) {
         Ok(sa) => sa,
@@ -256,47 +286,79 @@ pub fn run(
         },
     )?;
     let mut response = Response::default();
-    'attempts: for attempt in 0..=timing.retransmits {
+    let mut too_big_resends = 0u8;
+    let mut sends = 0u32;
+    for attempt in 0..=timing.retransmits {
         conn.send(&datagram)?;
-        report.requests_sent += 1;
-        let sent_at = env.clock.now();
-        let deadline = sent_at + timing.wait(attempt);
-        for _ in 0..MAX_DATAGRAMS_PER_WAIT {
-            match conn.recv(deadline)? {
-                Received::TimedOut => break,
-                Received::Unreachable => {
-                    report.outcome = AuthOutcome::Unreachable;
-                    break 'attempts;
+        sends += 1;
+        let mut sent_at = env.clock.now();
+        let mut first_piece = None;
+        let waited = wait_for(
+            conn.as_mut(),
+            env.clock,
+            responder,
+            attempt,
+            AUTH_FLOOR,
+            &mut sent_at,
+            |seen| match seen {
+                Arrived::Unreachable => Step::Unreachable,
+                Arrived::TooBig => {
+                    if too_big_resends < MAX_TOO_BIG_RESENDS {
+                        too_big_resends += 1;
+                        Step::Resend
+                    } else {
+                        Step::Wait
+                    }
                 }
-                Received::TooBig => {}
-                Received::Datagram(bytes) => {
+                Arrived::Datagram(bytes) => {
                     match classify(&bytes, &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
-                            report.rtt.get_or_insert_with(|| {
-                                env.clock.now().saturating_duration_since(sent_at)
-                            });
+                            first_piece.get_or_insert_with(|| env.clock.now());
                             let complete = response.add(opened);
                             report.skf_fragments = response.fragments.len() as u16;
                             report.skf_total = response.total;
                             if complete {
-                                break 'attempts;
+                                Step::Done(AuthEnd::Complete)
+                            } else {
+                                Step::Wait
                             }
                         }
-                        Seen::InvalidIkeSpi => {
-                            if !response.verified() {
-                                report.outcome = AuthOutcome::InvalidIkeSpi;
-                                report.rtt =
-                                    Some(env.clock.now().saturating_duration_since(sent_at));
-                                break 'attempts;
-                            }
+                        Seen::InvalidIkeSpi if !response.verified() => {
+                            Step::Done(AuthEnd::InvalidIkeSpi)
                         }
-                        Seen::BadIntegrity => report.integrity_failures += 1,
-                        Seen::Other => report.ignored += 1,
+                        Seen::InvalidIkeSpi => Step::Wait,
+                        Seen::BadIntegrity => {
+                            report.integrity_failures += 1;
+                            Step::Wait
+                        }
+                        Seen::Other => {
+                            report.ignored += 1;
+                            Step::Wait
+                        }
                     }
                 }
+            },
+            &datagram,
+            &mut sends,
+        )?;
+        if report.rtt.is_none() {
+            report.rtt = first_piece.map(|t| t.saturating_duration_since(sent_at));
+        }
+        match waited {
+            Waited::Answer(AuthEnd::Complete, _) => break,
+            Waited::Answer(AuthEnd::InvalidIkeSpi, rtt) => {
+                report.outcome = AuthOutcome::InvalidIkeSpi;
+                report.rtt = Some(rtt);
+                break;
             }
+            Waited::Unreachable => {
+                report.outcome = AuthOutcome::Unreachable;
+                break;
+            }
+            Waited::TimedOut => {}
         }
     }
+    report.requests_sent = sends;
     if response.verified() {
         report.outcome = AuthOutcome::Answered;
         report.response = response.payloads().map(|p| AuthSummary::read(&p));
@@ -307,40 +369,51 @@ pub fn run(
             .as_ref()
             .is_some_and(|s| s.errors().next().is_some());
         if !closed {
-            delete(conn.as_mut(), env.clock, &sa, timing, &mut report)?;
+            delete(conn.as_mut(), env, responder, &sa, &mut report)?;
         }
     }
     Ok(report)
 }
 
 /// Sends one INFORMATIONAL Delete for the IKE SA (message ID 2) and waits
-/// one timeout for its answer; never retransmitted.
+/// one paced wait for its answer; never retransmitted.
 fn delete(
     conn: &mut dyn Conn,
-    clock: &dyn Clock,
+    env: &Env,
+    responder: &Responder,
     sa: &IkeSa,
-    timing: Timing,
     report: &mut AuthFacts,
 ) -> Result<(), ExchangeError> {
     let peer = report.peer;
     let msg = sa
         .request(ExchangeType::INFORMATIONAL, 2, &[ikeauth::delete_ike_sa()])
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
-    conn.send(&natt::with_marker(&msg))?;
+    let datagram = natt::with_marker(&msg);
+    conn.send(&datagram)?;
     report.delete_sent = true;
-    let deadline = clock.now() + timing.timeout;
-    for _ in 0..MAX_DATAGRAMS_PER_WAIT {
-        match conn.recv(deadline)? {
-            Received::Datagram(bytes) => {
-                if let Seen::Protected(_) = classify(&bytes, sa, ExchangeType::INFORMATIONAL, 2) {
-                    report.delete_answered = true;
-                    return Ok(());
+    let mut sent_at = env.clock.now();
+    let mut sends = 1;
+    let waited = wait_for(
+        conn,
+        env.clock,
+        responder,
+        0,
+        SA_INIT_FLOOR,
+        &mut sent_at,
+        |seen| match seen {
+            Arrived::Datagram(bytes) => {
+                match classify(&bytes, sa, ExchangeType::INFORMATIONAL, 2) {
+                    Seen::Protected(_) => Step::Done(()),
+                    _ => Step::Wait,
                 }
             }
-            Received::TooBig => {}
-            Received::TimedOut | Received::Unreachable => return Ok(()),
-        }
-    }
+            Arrived::TooBig => Step::Wait,
+            Arrived::Unreachable => Step::Unreachable,
+        },
+        &datagram,
+        &mut sends,
+    )?;
+    report.delete_answered = matches!(waited, Waited::Answer(..));
     Ok(())
 }
 
