@@ -33,11 +33,14 @@
 //! IKE_SA_INIT holds its slot until its IKE SA is deleted again, or to the
 //! end of the run when it may still be open on the server. At most
 //! [`MAX_OPEN_SAS`] slots are held at once; an exchange waits for a free
-//! one.
+//! one. The limit is the responder's count per *peer* address, ours: when
+//! a name resolves to several addresses of one family, they may be one
+//! server seeing one source address of ours, so their responders share one
+//! count ([`Responder::sharing_limit_with`]).
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::exchange::Timing;
@@ -71,6 +74,13 @@ pub struct Responder {
     address: IpAddr,
     timing: Timing,
     rtt: Mutex<RttEstimator>,
+    limit: Arc<SaLimit>,
+}
+
+/// The IKE SA slots of one source address of ours, shared by the
+/// responders that may be one server.
+#[derive(Debug, Default)]
+struct SaLimit {
     open: Mutex<usize>,
     freed: Condvar,
     peak: AtomicUsize,
@@ -87,10 +97,34 @@ impl Responder {
             address,
             timing,
             rtt: Mutex::new(RttEstimator::new(GRANULARITY, timing.timeout)),
-            open: Mutex::new(0),
-            freed: Condvar::new(),
-            peak: AtomicUsize::new(0),
+            limit: Arc::default(),
         }
+    }
+
+    /// A responder at `address` whose SA slots are counted together with
+    /// `other`'s (another address of the same name and family: possibly the
+    /// same server, which counts half-open SAs per peer address). Its round
+    /// trip is its own.
+    pub fn sharing_limit_with(address: IpAddr, other: &Responder) -> Self {
+        Responder {
+            limit: Arc::clone(&other.limit),
+            ..Responder::new(address, other.timing)
+        }
+    }
+
+    /// One responder per address; addresses of one family share their SA
+    /// count (see [`Responder::sharing_limit_with`]).
+    pub fn for_addresses(addresses: &[IpAddr], timing: Timing) -> Vec<Responder> {
+        let mut out: Vec<Responder> = Vec::with_capacity(addresses.len());
+        for &a in addresses {
+            let same_family = out.iter().find(|r| r.address.is_ipv4() == a.is_ipv4());
+            let r = match same_family {
+                Some(first) => Responder::sharing_limit_with(a, first),
+                None => Responder::new(a, timing),
+            };
+            out.push(r);
+        }
+        out
     }
 
     pub fn address(&self) -> IpAddr {
@@ -125,33 +159,35 @@ impl Responder {
 
     /// Takes one SA slot, waiting while [`MAX_OPEN_SAS`] are taken.
     pub fn open_sa(&self) -> SaSlot<'_> {
-        let open = lock(&self.open);
-        let (mut open, _) = self
+        let limit = &*self.limit;
+        let open = lock(&limit.open);
+        let (mut open, _) = limit
             .freed
             .wait_timeout_while(open, SLOT_WAIT, |n| *n >= MAX_OPEN_SAS)
             .unwrap_or_else(|p| p.into_inner());
         *open += 1;
-        self.peak.fetch_max(*open, Ordering::Relaxed);
+        limit.peak.fetch_max(*open, Ordering::Relaxed);
         SaSlot {
             responder: self,
             kept: false,
         }
     }
 
-    /// Slots held right now.
+    /// Slots held right now (with the responders sharing the count).
     pub fn open_sas(&self) -> usize {
-        *lock(&self.open)
+        *lock(&self.limit.open)
     }
 
-    /// The most slots held at once so far.
+    /// The most slots held at once so far (with the responders sharing
+    /// the count).
     pub fn peak_open_sas(&self) -> usize {
-        self.peak.load(Ordering::Relaxed)
+        self.limit.peak.load(Ordering::Relaxed)
     }
 
     fn release(&self) {
-        let mut open = lock(&self.open);
+        let mut open = lock(&self.limit.open);
         *open = open.saturating_sub(1);
-        self.freed.notify_one();
+        self.limit.freed.notify_one();
     }
 }
 
@@ -254,5 +290,25 @@ mod tests {
             assert!(waiter.join().unwrap() <= MAX_OPEN_SAS);
         });
         assert_eq!(r.peak_open_sas(), MAX_OPEN_SAS);
+    }
+
+    #[test]
+    fn addresses_of_one_family_share_their_slots() {
+        let addresses: Vec<IpAddr> = ["198.18.2.2", "2001:db8::2", "198.18.2.3"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let rs = Responder::for_addresses(&addresses, responder().timing());
+        let held: Vec<SaSlot> = (0..3).map(|_| rs[0].open_sa()).collect();
+        let _v6 = rs[1].open_sa();
+        let _other = rs[2].open_sa();
+        assert_eq!(rs[2].open_sas(), 4, "one IPv4 source address, one count");
+        assert_eq!(rs[1].open_sas(), 1, "IPv6 counts apart");
+        drop(held);
+        assert_eq!(rs[0].open_sas(), 1);
+        // The round trip stays each address's own.
+        rs[0].sample(MS);
+        assert_eq!(rs[2].srtt(), None);
+        assert_eq!(rs[2].address(), addresses[2]);
     }
 }
