@@ -70,6 +70,7 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--ike-port', '--ike-port', [CompletionResultType]::ParameterName, 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable')
             [CompletionResult]::new('--frag-timeout', '--frag-timeout', [CompletionResultType]::ParameterName, 'Seconds of capture time after which an unfinished IP datagram is given up')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('--each', '--each', [CompletionResultType]::ParameterName, 'Analyse each file on its own (one verdict per file; JSON `results[]`) instead of reading them together as one attempt')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')

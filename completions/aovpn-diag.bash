@@ -414,7 +414,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__pcap)
-            opts="-v -q -h -V --ike-port --frag-timeout --json --verbose --quiet --color --help --version"
+            opts="-v -q -h -V --each --ike-port --frag-timeout --json --verbose --quiet --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

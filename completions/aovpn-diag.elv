@@ -65,6 +65,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
             cand --ike-port 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable'
             cand --frag-timeout 'Seconds of capture time after which an unfinished IP datagram is given up'
             cand --color 'When to colour the human view'
+            cand --each 'Analyse each file on its own (one verdict per file; JSON `results[]`) instead of reading them together as one attempt'
             cand --json 'Print one JSON document on stdout instead of the human view'
             cand -v 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
             cand --verbose 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'

@@ -66,6 +66,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l frag-time
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l each -d 'Analyse each file on its own (one verdict per file; JSON `results[]`) instead of reading them together as one attempt'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l json -d 'Print one JSON document on stdout instead of the human view'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s v -l verbose -d 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'

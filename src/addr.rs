@@ -6,13 +6,15 @@
 //! unit-tested against the RFC vectors and cross-checked against Python's
 //! `ipaddress` module (see `tests/addr_oracle.rs`).
 
+#![forbid(unsafe_code)]
+
 mod input;
 mod isatap;
 mod scope;
 mod sixtofour;
 mod teredo;
 
-pub use input::{Input, InputError, parse_input};
+pub use input::{Input, InputError, MAX_INPUT_CHARS, parse_input};
 pub use isatap::{Isatap, decode_isatap, encode_isatap};
 pub use scope::{NonGlobal, describe_ipv6, non_global_ipv4, non_global_ipv4_net};
 pub use sixtofour::{

@@ -17,6 +17,8 @@
 //! accident), and a [`ManualClock`] that only moves when told to (a
 //! scripted network moves it to each deadline it waits out).
 
+#![forbid(unsafe_code)]
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

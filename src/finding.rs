@@ -3,11 +3,14 @@
 //! Codes are a public API (README lists them, scripts match on them), so they
 //! live in one enum here: renaming a variant's string is a breaking change.
 
+#![forbid(unsafe_code)]
+
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// How bad a finding is. `Fail` makes the command exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     Info,
@@ -141,6 +144,13 @@ codes! {
         severity: Warn,
         meaning: "computers reached the DC over Teredo, which no AD subnet can map to a site",
     }
+    /// 6to4: an input (stdin, netlogon.log) was larger than its cap and was read only in part.
+    SixToFourInputTruncated = "6to4-input-truncated" {
+        command: "6to4",
+        severity: Fail,
+        also: "warn for the 2,000-pair cap of `--netlogon`",
+        meaning: "stdin or a netlogon.log was larger than its cap and only its start was used (exit 2); see [Input limits](#input-limits)",
+    }
 
     // ---- pcap -------------------------------------------------------------
     // (pcap also reports the probe section's `no-proposal-chosen` and
@@ -271,10 +281,22 @@ codes! {
         meaning: "the capture ended while an exchange could still complete (its only request less than 5 s before the end, or IKE_SA_INIT just answered): not a failure",
     }
     /// pcap: the responder demanded a COOKIE (half-open SA load, DoS protection).
+    /// pcap: the same capture given twice; read once.
+    DuplicateCapture = "duplicate-capture" {
+        command: "pcap",
+        severity: Info,
+        meaning: "the same capture was given twice (the same path, or another file with identical bytes): it is read once, so its packets are not counted twice",
+    }
     IkeCookieRequested = "ike-cookie-requested" {
         command: "pcap",
         severity: Info,
         meaning: "the responder demanded a COOKIE (RFC 7296 §2.6): it is under half-open SA load (denial-of-service protection)",
+    }
+    /// pcap: more IKE SAs than the analysis keeps in full; the rest are summarised.
+    IkeSasSummarised = "ike-sas-summarised" {
+        command: "pcap",
+        severity: Info,
+        meaning: "more IKE SAs than the 256 kept in full: the others are counted per peer and outcome and their findings per code; see [Bounds](#bounds)",
     }
 
     // ---- probe ------------------------------------------------------------
@@ -747,6 +769,21 @@ impl Serialize for Code {
     }
 }
 
+impl JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        schemars::json_schema!({
+            "description": "A stable finding code (README: Finding codes).",
+            "type": "string",
+            "enum": codes,
+        })
+    }
+}
+
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -754,7 +791,7 @@ impl std::fmt::Display for Code {
 }
 
 /// One diagnosis: what was seen, the facts behind it, and what to change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Finding {
     pub code: Code,
     pub severity: Severity,
@@ -763,8 +800,7 @@ pub struct Finding {
     /// Facts that support the finding (packet numbers, sizes, addresses, times),
     /// as an ordered JSON object so scripts can read fields by name.
     pub evidence: Map<String, Value>,
-    /// What to change, in words an admin acts on. Empty for pure information.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// What to change, in words an admin acts on; null for pure information.
     pub remedy: Option<String>,
     /// The error a Windows VPN client shows for this problem (809, 13801,
     /// 13868, ...): the registry's value for a `fail` finding, none otherwise.
@@ -813,7 +849,7 @@ impl Finding {
 }
 
 /// The overall answer of a command, derived from its findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     Ok,

@@ -1,6 +1,8 @@
 //! Man pages and shell completions rendered from the clap definitions, so the
 //! checked-in `man/` and `completions/` can never drift from `--help`.
 
+#![forbid(unsafe_code)]
+
 mod man;
 
 use clap::CommandFactory;
@@ -183,6 +185,43 @@ pub fn readme_with_finding_table(readme: &str) -> Option<String> {
         "{}\n{}{}",
         readme.get(..a)?,
         finding_code_table(),
+        readme.get(b..)?
+    ))
+}
+
+/// Where README's error-code table starts and ends.
+pub const ERROR_TABLE_MARKERS: (&str, &str) = (
+    "<!-- error-codes: generated from src/exit.rs, do not edit -->",
+    "<!-- end error-codes -->",
+);
+
+/// README's error-code table, rendered from the registry in
+/// [`crate::exit`], in registry order (exit 2 first, then 3).
+pub fn error_code_table() -> String {
+    let mut out = String::from("| `error.code` | exit | when | what to do |\n|---|---|---|---|\n");
+    for c in crate::exit::ErrorCode::ALL {
+        let i = c.info();
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            i.code,
+            i.exit.code(),
+            i.meaning.replace('|', "\\|"),
+            i.hint.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// `readme` with the text between [`ERROR_TABLE_MARKERS`] replaced by the
+/// current [`error_code_table`]; `None` when the markers are missing.
+pub fn readme_with_error_table(readme: &str) -> Option<String> {
+    let (start, end) = ERROR_TABLE_MARKERS;
+    let a = readme.find(start)? + start.len();
+    let b = a + readme.get(a..)?.find(end)?;
+    Some(format!(
+        "{}\n{}{}",
+        readme.get(..a)?,
+        error_code_table(),
         readme.get(b..)?
     ))
 }

@@ -5,6 +5,15 @@
 //! `analyse` (captures) and `diagnose` (active tests) turn facts into
 //! findings; `report` only presents. Data flows one way.
 
+// `unsafe` only where an OS call needs it: the socket options, error queue,
+// ICMP API and interface queries in `probe::mtu`, a socket option in
+// `probe::net` and the Windows registry in `local::registry` opt in with
+// `#[allow(unsafe_code)]`, every block with a `// SAFETY:` note (clippy
+// checks that). Everything else cannot opt in: see the
+// `#![forbid(unsafe_code)]` at the top of each pure module.
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod addr;
 pub mod analyse;
 pub mod capture;
@@ -14,6 +23,7 @@ pub mod diagnose;
 pub mod env;
 pub mod events;
 pub mod exit;
+pub mod facts;
 pub mod finding;
 pub mod generate;
 pub mod local;

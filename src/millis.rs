@@ -2,6 +2,8 @@
 //! text ("12.3 ms") and in JSON documents (12.3). One place, so that every
 //! command rounds and labels round-trip times alike.
 
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 /// "12.3 ms": the human form of a round-trip or answer time.

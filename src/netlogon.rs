@@ -1,7 +1,8 @@
 //! PURE reader of a domain controller's `%SystemRoot%\debug\netlogon.log`
-//! (decoded by [`crate::text::decode_text`]: Windows writes it as UTF-8/ANSI or
-//! UTF-16LE, with CRLF): the `NO_CLIENT_SITE` lines, which name the computers whose address
-//! matched no AD subnet. No I/O: the caller reads the file.
+//! (Windows writes it as UTF-8/ANSI or UTF-16LE, with CRLF): the
+//! `NO_CLIENT_SITE` lines, which name the computers whose address matched no
+//! AD subnet. No I/O: the caller reads the file line by line with
+//! [`crate::text::LineReader`] and [`LIMITS`].
 //!
 //! A line looks like (the `[SITE]` category and a `[thread]` id appear only
 //! on newer Windows versions, so both are optional):
@@ -10,8 +11,25 @@
 //! 08/14 09:12:44 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-123 2002:c633:6453::c633:6453
 //! ```
 
+#![forbid(unsafe_code)]
+
+use crate::text::{EXCERPT_CHARS, Line, TextLimits, excerpt};
+
 const MARKER: &str = "NO_CLIENT_SITE:";
 
+/// How much of a netlogon.log is read: 128 MiB (Windows caps the file at
+/// 20 MB by default, `MaximumLogFileSize`; a copy of netlogon.bak and
+/// netlogon.log together fits many times), lines of up to 4 KiB (real ones
+/// are under 300 bytes).
+pub const LIMITS: TextLimits = TextLimits {
+    max_bytes: 128 << 20,
+    max_line_bytes: 4 << 10,
+};
+
+/// Longest computer name or address taken from a line: NetBIOS names have
+/// 15 characters, DNS labels 63, addresses at most 45; anything longer is
+/// not a `NO_CLIENT_SITE` entry.
+const MAX_TOKEN_CHARS: usize = EXCERPT_CHARS;
 /// One `NO_CLIENT_SITE` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoClientSite {
@@ -26,10 +44,12 @@ pub struct NoClientSite {
     pub address: String,
 }
 
-/// A `NO_CLIENT_SITE` line without a computer name and an address.
+/// A `NO_CLIENT_SITE` line without a computer name and an address (or
+/// with one too long to be either).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MalformedLine {
     pub line: usize,
+    /// The start of the line ([`crate::text::excerpt`]), never all of a long one.
     pub text: String,
 }
 
@@ -57,17 +77,40 @@ pub fn parse_log(text: &str) -> NetlogonLog {
     log
 }
 
+/// A line from [`crate::text::LineReader`]: like [`parse_line`], except that
+/// a `NO_CLIENT_SITE` line longer than the line cap is malformed (its end,
+/// where the address may be, was not kept).
+pub fn parse_read_line(line: &Line) -> Option<Result<NoClientSite, MalformedLine>> {
+    if line.cut {
+        line.text.contains(MARKER).then(|| {
+            Err(MalformedLine {
+                line: line.number,
+                text: line.excerpt(),
+            })
+        })
+    } else {
+        parse_line(line.number, &line.text)
+    }
+}
+
 /// `None` for lines that are not `NO_CLIENT_SITE` lines.
 pub fn parse_line(line_no: usize, line: &str) -> Option<Result<NoClientSite, MalformedLine>> {
     let line = line.trim_end_matches(['\r', '\n']);
     let (head, tail) = line.split_once(MARKER)?;
     let mut rest = tail.split_whitespace();
-    let (Some(computer), Some(address)) = (rest.next(), rest.next()) else {
-        return Some(Err(MalformedLine {
-            line: line_no,
-            text: line.to_owned(),
-        }));
+    let malformed = || MalformedLine {
+        line: line_no,
+        text: excerpt(line.trim(), EXCERPT_CHARS),
     };
+    let (Some(computer), Some(address)) = (rest.next(), rest.next()) else {
+        return Some(Err(malformed()));
+    };
+    // Names and addresses have neither more characters nor control
+    // characters (which a terminal would obey when the report shows them).
+    let odd = |t: &str| t.chars().count() > MAX_TOKEN_CHARS || t.chars().any(char::is_control);
+    if odd(computer) || odd(address) {
+        return Some(Err(malformed()));
+    }
     let head: Vec<&str> = head.split_whitespace().collect();
     let timestamp = match head.as_slice() {
         [date, time, ..] if is_date(date) && is_time(time) => Some(format!("{date} {time}")),
@@ -135,6 +178,31 @@ mod tests {
                 text: "08/15 11:00:02 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-9".into()
             }]
         );
+    }
+
+    #[test]
+    fn long_tokens_and_cut_lines_are_malformed_and_shown_in_part() {
+        let long = format!("NO_CLIENT_SITE: {} 10.0.0.1", "A".repeat(5000));
+        let bad = parse_line(3, &long).unwrap().unwrap_err();
+        assert_eq!(bad.line, 3);
+        assert!(bad.text.len() < 100, "{}", bad.text);
+        let escape = parse_line(4, "NO_CLIENT_SITE: PC\u{1b}]0;owned\u{7} 10.0.0.1");
+        let bad = escape.unwrap().unwrap_err();
+        assert!(!bad.text.contains('\u{1b}'), "{}", bad.text);
+        let cut = Line {
+            number: 9,
+            text: format!("NO_CLIENT_SITE: PC {}", "1".repeat(4000)),
+            bytes: 100 << 20,
+            cut: true,
+        };
+        let bad = parse_read_line(&cut).unwrap().unwrap_err();
+        assert!(bad.text.ends_with("(104857600 bytes)"), "{}", bad.text);
+        assert!(bad.text.len() < 120);
+        let other = Line {
+            text: "x".repeat(4096),
+            ..cut
+        };
+        assert_eq!(parse_read_line(&other), None);
     }
 
     #[test]

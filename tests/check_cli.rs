@@ -43,7 +43,7 @@ fn nothing_listening_is_both_ports_unanswered_and_later_steps_skipped() {
         "--json",
     ]);
     assert_eq!(code, 1, "{doc}");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], aovpn_diag::report::SCHEMA_VERSION);
     assert_eq!(doc["verdict"], "problem");
     assert_eq!(doc["cause"], "udp-500-unanswered");
     assert!(
@@ -73,10 +73,14 @@ fn nothing_listening_is_both_ports_unanswered_and_later_steps_skipped() {
 }
 
 /// `.invalid` is answered by the resolver itself (RFC 6761), nothing is sent.
+/// An unknown host is exit 2 with `unknown-host`, as in `probe` and `mtu`;
+/// the document still has the cause and every step.
 #[test]
 fn an_unknown_name_is_the_cause_not_a_crash() {
     let (code, doc) = json(&["check", "no-such-vpn.invalid.", "--no-mtu", "--json"]);
-    assert_eq!(code, 1, "{doc}");
+    assert_eq!(code, 2, "{doc}");
+    assert_eq!(doc["verdict"], "error");
+    assert_eq!(doc["error"]["code"], "unknown-host");
     assert_eq!(doc["cause"], "dns-failed");
     assert_eq!(doc["dns"]["resolved"], false);
     assert_eq!(status(&doc, "dns"), "problem");

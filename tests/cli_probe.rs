@@ -67,7 +67,7 @@ fn loopback_run_prints_the_documented_json() {
     for key in [
         "fragmentation_supported",
         "fragmented_request_answered",
-        "nat_detected",
+        "nat",
         "proposals",
         "vendor_ids",
     ] {

@@ -305,7 +305,9 @@ fn check_local_events_adds_its_step() {
         "check",
         &["no-such-vpn.invalid.", "--no-mtu", "--local-events"],
     );
-    assert_eq!(code, 1, "{doc}");
+    // An unknown host is `unknown-host` (exit 2), with every step listed.
+    assert_eq!(code, 2, "{doc}");
+    assert_eq!(doc["error"]["code"], "unknown-host");
     let step = doc["steps"]
         .as_array()
         .unwrap()

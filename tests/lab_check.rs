@@ -59,7 +59,7 @@ fn check(lab: &Lab, target: &str, extra: &[&str]) -> Run {
     );
     let doc: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {text}\n{}", lab.charon_logs(30)));
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], aovpn_diag::report::SCHEMA_VERSION);
     assert_eq!(doc["command"], "check");
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -105,8 +105,8 @@ fn healthy_server_is_ok_with_every_step_ok() {
     );
     assert_eq!(r.doc["mtu"]["targets"][0]["path_mtu"], 1400, "{}", r.text);
     assert_eq!(
-        r.doc["probe"]["targets"][0]["fragmentation_supported"],
-        true
+        r.doc["probe"]["targets"][0]["fragmentation_supported"]["responder"],
+        "yes"
     );
 }
 
@@ -264,7 +264,13 @@ fn a_name_from_the_hosts_file_resolves_and_an_unknown_one_is_the_cause() {
     assert_eq!(r.code, 0, "{}", r.text);
     assert_eq!(r.step("dns"), "ok", "{}", r.text);
     assert_eq!(r.step("path-mtu"), "skipped", "{}", r.text);
-    assert_eq!(unknown.code, 1, "{}", unknown.text);
+    // An unknown host: exit 2 as in probe and mtu, the cause still named.
+    assert_eq!(unknown.code, 2, "{}", unknown.text);
+    assert_eq!(
+        unknown.doc["error"]["code"], "unknown-host",
+        "{}",
+        unknown.text
+    );
     assert_eq!(unknown.cause(), Some("dns-failed"), "{}", unknown.text);
     assert_steps(&unknown, &[("dns", "problem"), ("udp-500", "skipped")]);
 }

@@ -168,8 +168,11 @@ fn an_unknown_name_is_dns_failed_within_the_bound_and_says_why() {
     // No DNS server configured.
     lab.fw(&["none"]);
     lab.names(None, &[&entry]);
+    // DNS that cannot be asked: the check could not run (3), as for probe;
+    // the document still names the cause.
     let c = run(&lab, "check", "unknown.aovd.test", &[]);
-    assert_eq!(c.code, 1, "{}", c.text);
+    assert_eq!(c.code, 3, "{}", c.text);
+    assert_eq!(c.doc["error"]["code"], "dns-unavailable", "{}", c.text);
     assert_eq!(c.doc["cause"], "dns-failed", "{}", c.text);
     assert_eq!(c.doc["dns"]["failure"]["kind"], "no-server", "{}", c.text);
     assert!(c.took < QUICK, "took {:?}", c.took);
@@ -186,7 +189,8 @@ fn an_unknown_name_is_dns_failed_within_the_bound_and_says_why() {
     lab.fw(&["drop-dns"]);
     lab.names(Some(v4), &[&entry]);
     let c = run(&lab, "check", "unknown.aovd.test", &[]);
-    assert_eq!(c.code, 1, "{}", c.text);
+    assert_eq!(c.code, 3, "{}", c.text);
+    assert_eq!(c.doc["error"]["code"], "dns-unavailable", "{}", c.text);
     assert_eq!(c.doc["cause"], "dns-failed", "{}", c.text);
     let failure = &c.doc["dns"]["failure"];
     assert_eq!(failure["kind"], "timeout", "{}", c.text);

@@ -145,7 +145,9 @@ fn stdin_bad_lines_are_reported_by_number_and_exit_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["verdict"], "problem");
+    // The readable lines are converted; the document says the rest failed.
+    assert_eq!(doc["verdict"], "error");
+    assert_eq!(doc["error"]["code"], "bad-input");
     assert_eq!(doc["inputs"].as_array().unwrap().len(), 2);
     assert_eq!(doc["inputs"][1]["source"], "stdin line 5");
     let bad: Vec<&str> = doc["findings"]

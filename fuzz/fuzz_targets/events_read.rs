@@ -1,14 +1,14 @@
 //! Fuzz the event readers and the judgement with any bytes as an event
 //! export: EVTX (when the bytes start with "ElfFile\0"), Windows event XML
 //! (wevtutil, Get-WinEvent; UTF-8 or UTF-16) or WFP net-event XML. Run with
-//! `cargo +nightly fuzz run events_read` from the repository root (seed
+//! `cargo fuzz run -s none -a events_read` from the repository root (seed
 //! corpus: fixtures/events/). Garbage must be refused with an error, never a
 //! panic, and whatever is read must group, judge and serialise.
 #![no_main]
 
 use aovpn_diag::events::input::{Collected, read_bytes};
-use aovpn_diag::events::{analyse, Window};
 use aovpn_diag::events::time::Timestamp;
+use aovpn_diag::events::{Window, analyse};
 use aovpn_diag::report::events::EventsReport;
 use libfuzzer_sys::fuzz_target;
 

@@ -1,5 +1,5 @@
 //! Fuzz the IKEv2 parser with any bytes, as they would arrive on UDP 500 or
-//! (after classification) UDP 4500. Run with `cargo +nightly fuzz run ike_parse`
+//! (after classification) UDP 4500. Run with `cargo fuzz run -s none -a ike_parse`
 //! from the repository root. The target must never panic; whatever parses
 //! must re-emit to bytes that parse to the same payloads.
 #![no_main]

@@ -6,6 +6,12 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
+use crate::text::{EXCERPT_CHARS, excerpt};
+
+/// Longest text read as one input: the longest address form (IPv6 with an
+/// embedded IPv4, brackets, zone index and prefix length) is well under it.
+pub const MAX_INPUT_CHARS: usize = 128;
+
 /// One understood input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
@@ -17,8 +23,8 @@ pub enum Input {
     Ipv6Prefix(Ipv6Net),
 }
 
-/// Why an input could not be read. Each message names the input and what
-/// would have been accepted.
+/// Why an input could not be read. Each message names the input (at most
+/// [`EXCERPT_CHARS`] characters of it) and what would have been accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
     #[error(
@@ -32,6 +38,8 @@ pub enum InputError {
     SeveralWords { input: String, words: usize },
     #[error("empty address")]
     Empty,
+    #[error("`{input}` is longer than {MAX_INPUT_CHARS} characters: not an address or prefix")]
+    TooLong { input: String },
 }
 
 /// Parses one address or prefix. Surrounding whitespace is ignored; an IPv6
@@ -40,18 +48,23 @@ pub enum InputError {
 /// address encodes.
 pub fn parse_input(text: &str) -> Result<Input, InputError> {
     let text = text.trim();
+    if text.chars().nth(MAX_INPUT_CHARS).is_some() {
+        return Err(InputError::TooLong {
+            input: excerpt(text, EXCERPT_CHARS),
+        });
+    }
     let words = text.split_whitespace().count();
     if words == 0 {
         return Err(InputError::Empty);
     }
     if words > 1 {
         return Err(InputError::SeveralWords {
-            input: text.to_owned(),
+            input: excerpt(text, EXCERPT_CHARS),
             words,
         });
     }
     let not_an_address = || InputError::NotAnAddress {
-        input: text.to_owned(),
+        input: excerpt(text, EXCERPT_CHARS),
     };
     let (addr_text, len_text) = match text.split_once('/') {
         Some((a, l)) => (a, Some(l)),
@@ -78,8 +91,8 @@ pub fn parse_input(text: &str) -> Result<Input, InputError> {
         .ok()
         .filter(|&l| l <= max)
         .ok_or_else(|| InputError::BadPrefixLength {
-            input: text.to_owned(),
-            len: len_text.to_owned(),
+            input: excerpt(text, EXCERPT_CHARS),
+            len: excerpt(len_text, EXCERPT_CHARS),
             max,
         })?;
     Ok(match addr {
@@ -91,6 +104,23 @@ pub fn parse_input(text: &str) -> Result<Input, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_or_hostile_inputs_are_quoted_in_part_only() {
+        let long = "1".repeat(1 << 20);
+        let e = parse_input(&long).unwrap_err();
+        assert!(matches!(e, InputError::TooLong { .. }));
+        assert!(e.to_string().len() < 200, "{e}");
+        let e = parse_input("bad\u{1b}[2Jaddress").unwrap_err();
+        assert!(e.to_string().contains("\\u{1b}"), "{e}");
+        // A long zone index does not make an address.
+        let zone = format!("fe80::1%{}", "9".repeat(200));
+        assert!(matches!(
+            parse_input(&zone),
+            Err(InputError::TooLong { .. })
+        ));
+        assert!(parse_input("fe80::1%12").is_ok());
+    }
 
     #[test]
     fn accepts_every_form() {

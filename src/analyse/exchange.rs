@@ -151,7 +151,15 @@ impl<'a> Exchange<'a> {
         } else {
             self.sa.esp.from_responder
         };
-        other_message || esp > 0
+        // Transmissions beyond the SA's bound are counted, with when each
+        // side last sent one.
+        let not_kept = if by_initiator {
+            self.sa.not_kept.last_from_initiator
+        } else {
+            self.sa.not_kept.last_from_responder
+        };
+        let not_kept_other = not_kept.is_some_and(|(t, key)| t > since && Some(key) != chain_key);
+        other_message || esp > 0 || not_kept_other
     }
 
     /// What became of the exchange when the capture (of the file the last

@@ -7,6 +7,7 @@
 
 use std::net::SocketAddr;
 
+use super::bounds::MAX_NOTIFIES;
 use crate::capture::datagram::Wire;
 use crate::capture::defrag::FragmentOrder;
 use crate::capture::{PacketRef, Timestamp};
@@ -198,7 +199,8 @@ impl Transmission {
             }
             self.fragment_order = worse(self.fragment_order, f.order);
         }
-        self.notifies.extend_from_slice(&p.notifies);
+        let room = MAX_NOTIFIES.saturating_sub(self.notifies.len());
+        self.notifies.extend(p.notifies.iter().take(room).copied());
         self.snapped |= p.snapped || !w.complete;
         // Order-independent: the same pieces in any order give the same digest.
         let n = p.skf.map_or(0, |(n, _)| u64::from(n));
@@ -273,9 +275,10 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Adds a piece to the transmission it belongs to, or starts a new one.
-/// Returns the index of the transmission.
-pub fn record(transmissions: &mut Vec<Transmission>, p: &Piece<'_>) -> usize {
+/// Adds a piece to the transmission it belongs to, or starts a new one
+/// while fewer than `max` are kept. Returns the index of the transmission,
+/// or `None` for a new one beyond `max` (the caller counts it).
+pub fn record(transmissions: &mut Vec<Transmission>, p: &Piece<'_>, max: usize) -> Option<usize> {
     let len = transmissions.len();
     let open = transmissions
         .iter()
@@ -288,10 +291,13 @@ pub fn record(transmissions: &mut Vec<Transmission>, p: &Piece<'_>) -> usize {
         && let Some(t) = transmissions.get_mut(i)
     {
         t.add(p);
-        return i;
+        return Some(i);
+    }
+    if len >= max {
+        return None;
     }
     transmissions.push(Transmission::new(p));
-    len
+    Some(len)
 }
 
 /// Links transmissions (in capture order): retransmissions to the first

@@ -5,6 +5,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use super::bounds::{MAX_PROPOSALS, MAX_SA_NOTES, MAX_VENDOR_ID_BYTES, MAX_VENDOR_IDS};
 use super::message::{MessageKey, Transmission};
 use crate::capture::datagram::Ports;
 use crate::capture::defrag::{ByteRange, FragmentOrder, FragmentSize, GiveUp};
@@ -15,21 +16,13 @@ use crate::wire::natt;
 /// An IKE SPI (RFC 7296 §3.1): 8 bytes, zero for an unknown responder SPI.
 pub type Spi = [u8; 8];
 
-/// A peer's stance on one thing it can announce in IKE_SA_INIT.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Support {
-    Yes,
-    No,
-    /// That side's IKE_SA_INIT was not in the capture.
-    Unknown,
-}
+/// A peer's stance on one thing it can announce in IKE_SA_INIT (the
+/// shared JSON fact type).
+pub use crate::facts::Support;
 
-/// What each side said about IKEv2 fragmentation (notify 16430, RFC 7383 §2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SideSupport {
-    pub initiator: Support,
-    pub responder: Support,
-}
+/// What each side said about IKEv2 fragmentation (notify 16430, RFC 7383
+/// §2.3): the shared JSON fact type.
+pub type SideSupport = crate::facts::FragmentationSupport;
 
 /// One NAT_DETECTION hash compared with the address the capture shows
 /// (RFC 7296 §2.23).
@@ -76,6 +69,23 @@ impl NatFacts {
         self.checks
             .iter()
             .any(|c| !c.about_initiator() && !c.matches)
+    }
+
+    /// Per side: behind NAT, not, or null when no hash about it was seen.
+    pub fn facts(&self) -> crate::facts::Nat {
+        let side = |about_initiator: bool| {
+            let mut about = self
+                .checks
+                .iter()
+                .filter(|c| c.about_initiator() == about_initiator)
+                .peekable();
+            about.peek()?;
+            Some(about.any(|c| !c.matches))
+        };
+        crate::facts::Nat {
+            initiator_behind_nat: side(true),
+            responder_behind_nat: side(false),
+        }
     }
 
     /// Frames whose hashes disagreed.
@@ -166,6 +176,58 @@ pub fn with_port(ip: IpAddr, port: Option<u16>) -> String {
     }
 }
 
+/// An IKE_SA_INIT answer the same responder gave another peer, kept from an
+/// SA summarised since (see [`super::retire`]), so that a peer refused while
+/// others were answered is still told apart from a dead responder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerElsewhere {
+    pub initiator: SocketAddr,
+    pub file: u16,
+    /// When the answer was seen.
+    pub at: Timestamp,
+}
+
+/// A proposal with at most [`MAX_PROPOSALS`] transforms (real ones have
+/// fewer than ten).
+fn bounded(p: &Proposal) -> Proposal {
+    let mut p = p.clone();
+    p.transforms.truncate(MAX_PROPOSALS);
+    p
+}
+
+/// What an SA sent beyond its bounds ([`super::bounds`]): counted, not kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NotKept {
+    /// Transmissions beyond [`super::bounds::MAX_TRANSMISSIONS`].
+    pub transmissions: u64,
+    /// Lost datagrams beyond [`super::bounds::MAX_LOST_PER_SA`].
+    pub lost: u64,
+    /// The last transmission not kept from the initiator, and from the
+    /// responder: when, and which message (so a requester that went on is
+    /// still seen to).
+    pub last_from_initiator: Option<(Timestamp, MessageKey)>,
+    pub last_from_responder: Option<(Timestamp, MessageKey)>,
+}
+
+impl NotKept {
+    pub fn is_empty(&self) -> bool {
+        self.transmissions == 0 && self.lost == 0
+    }
+
+    /// Counts a transmission not kept.
+    pub fn transmission(&mut self, key: MessageKey, ts: Timestamp) {
+        self.transmissions += 1;
+        let last = if key.from_initiator {
+            &mut self.last_from_initiator
+        } else {
+            &mut self.last_from_responder
+        };
+        if last.is_none_or(|(t, _)| ts >= t) {
+            *last = Some((ts, key));
+        }
+    }
+}
+
 /// Everything known about one IKE SA.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IkeSa {
@@ -189,6 +251,11 @@ pub struct IkeSa {
     /// Every IKE message sent, one entry per transmission, in capture order.
     pub transmissions: Vec<Transmission>,
     pub lost: Vec<LostDatagram>,
+    /// What went beyond the bounds.
+    pub not_kept: NotKept,
+    /// IKE_SA_INIT answers to other peers from SAs summarised while this
+    /// one waited for its own (at most [`MAX_SA_NOTES`]).
+    pub answers_elsewhere: Vec<AnswerElsewhere>,
 }
 
 impl IkeSa {
@@ -214,6 +281,8 @@ impl IkeSa {
             esp: EspCount::default(),
             transmissions: Vec::new(),
             lost: Vec::new(),
+            not_kept: NotKept::default(),
+            answers_elsewhere: Vec::new(),
         }
     }
 
@@ -314,7 +383,7 @@ impl IkeSa {
         at: PacketRef,
     ) {
         for n in m.notifies() {
-            if n.kind.is_error() {
+            if n.kind.is_error() && self.errors.len() < MAX_SA_NOTES {
                 self.errors.push(ErrorNotify {
                     at,
                     kind: n.kind,
@@ -323,10 +392,10 @@ impl IkeSa {
                     requested_group: n.requested_group(),
                 });
             }
-            if n.kind == NotifyType::COOKIE {
+            if n.kind == NotifyType::COOKIE && self.cookies.len() < MAX_SA_NOTES {
                 self.cookies.push(at);
             }
-            if n.kind == NotifyType::REDIRECT {
+            if n.kind == NotifyType::REDIRECT && self.redirects.len() < MAX_SA_NOTES {
                 self.redirects.push(at);
             }
         }
@@ -344,11 +413,15 @@ impl IkeSa {
         } else {
             Support::No
         };
-        let vids: Vec<Vec<u8>> = m.vendor_ids().map(<[u8]>::to_vec).collect();
+        let vids: Vec<Vec<u8>> = m
+            .vendor_ids()
+            .take(MAX_VENDOR_IDS)
+            .map(|v| v.get(..MAX_VENDOR_ID_BYTES).unwrap_or(v).to_vec())
+            .collect();
         if key.response {
             if negotiating {
                 self.fragmentation.responder = frag;
-                self.proposal_chosen = m.sa().and_then(|sa| sa.proposals.first()).cloned();
+                self.proposal_chosen = m.sa().and_then(|sa| sa.proposals.first()).map(bounded);
             }
             if !vids.is_empty() {
                 self.vendor_ids_responder = vids;
@@ -358,7 +431,12 @@ impl IkeSa {
                 // Retries after COOKIE/INVALID_KE carry the latest offer.
                 self.fragmentation.initiator = frag;
                 if let Some(sa) = m.sa() {
-                    self.proposals_offered = sa.proposals.clone();
+                    self.proposals_offered = sa
+                        .proposals
+                        .iter()
+                        .take(MAX_PROPOSALS)
+                        .map(bounded)
+                        .collect();
                 }
             }
             if !vids.is_empty() {

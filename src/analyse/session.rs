@@ -14,6 +14,8 @@ pub struct Session {
     copies: ComponentCopies,
     pipeline: Pipeline,
     analyser: Analyser,
+    /// When the reassembly pool is next asked to give up stale datagrams.
+    next_expiry: Timestamp,
 }
 
 impl Session {
@@ -21,7 +23,8 @@ impl Session {
         Session {
             copies: ComponentCopies::new(),
             pipeline: Pipeline::new(opts.ports, opts.defrag),
-            analyser: Analyser::new(),
+            analyser: Analyser::with_frag_timeout(opts.defrag.timeout_secs),
+            next_expiry: Timestamp(i64::MIN),
         }
     }
 
@@ -40,6 +43,13 @@ impl Session {
         }
         self.analyser.clock(p.at.file, p.ts);
         let analyser = &mut self.analyser;
+        // Once a second of capture time the pool gives up datagrams whose
+        // fragments stopped coming, even when no further fragment arrives:
+        // their IKE SA then learns of them within the reassembly timeout.
+        if p.ts >= self.next_expiry {
+            self.next_expiry = p.ts.plus_secs(1);
+            self.pipeline.expire(p.ts, &mut |d| analyser.push(&d));
+        }
         self.pipeline.push(p, &mut |d| analyser.push(&d));
     }
 

@@ -130,7 +130,7 @@ impl SaBuilder {
             digest: s.content ^ u64::from(s.skf.map_or(0, |(n, _)| n)) << 32,
             snapped: false,
         };
-        message::record(&mut self.sa.transmissions, &piece);
+        message::record(&mut self.sa.transmissions, &piece, usize::MAX);
         self
     }
 

@@ -5,6 +5,7 @@ use super::*;
 use crate::capture::ip::tests::{ipv4, udp};
 use crate::capture::{LinkType, Packet};
 use crate::finding::Code;
+use lost::FirstFragment;
 
 const C: [u8; 4] = [198, 18, 0, 2];
 const S: [u8; 4] = [198, 19, 0, 2];
@@ -106,6 +107,105 @@ fn lost_second_fragment_is_tied_to_the_ike_message_it_carried() {
     let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
     assert!(codes.contains(&Code::IpFragmentsMissing), "{codes:?}");
     assert!(codes.contains(&Code::IkeAuthNeverArrived), "{codes:?}");
+}
+
+/// Issue 14: a lost datagram whose first fragment arrived but carried no
+/// IKE message is described by what that fragment carried, never as "its
+/// first fragment is missing"; one whose first fragment never came says so.
+#[test]
+fn lost_datagrams_say_what_their_first_fragment_carried() {
+    let mut a = Session::new(Options::default());
+    let esp = udp(
+        4500,
+        4500,
+        &[[0x12, 0x34, 0x56, 0x78].as_slice(), &[7; 1600]].concat(),
+    );
+    let mut v1 = ike(2, 0, 0, [0; 8], 2000);
+    v1[17] = 0x10;
+    let v1 = udp(500, 500, &v1);
+    let short = udp(500, 500, &ike(35, 0x08, 1, [9; 8], 2000));
+    feed(
+        &mut a,
+        1,
+        0,
+        &ipv4([198, 18, 0, 3], S, 17, 1, 0x2000, &esp[..1480]),
+    );
+    feed(
+        &mut a,
+        2,
+        1,
+        &ipv4([198, 18, 0, 4], S, 17, 2, 0x2000, &v1[..1480]),
+    );
+    // A first fragment of 16 bytes: the UDP header and 8 bytes of IKE.
+    feed(
+        &mut a,
+        3,
+        2,
+        &ipv4([198, 18, 0, 5], S, 17, 3, 0x2000, &short[..16]),
+    );
+    // The last fragment alone, at offset 1480.
+    feed(
+        &mut a,
+        4,
+        3,
+        &ipv4([198, 18, 0, 6], S, 17, 4, 185, &[0; 100]),
+    );
+    let r = a.finish();
+    assert_eq!(r.capture.datagrams_incomplete, 4);
+    let lost: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::IpFragmentsMissing)
+        .map(|f| f.summary.as_str())
+        .collect();
+    assert_eq!(lost.len(), 4, "{lost:#?}");
+    let about = |host: &str| {
+        lost.iter()
+            .find(|s| s.contains(host))
+            .copied()
+            .unwrap_or_else(|| panic!("{host} in {lost:#?}"))
+    };
+    let esp = about("198.18.0.3:4500");
+    assert!(
+        esp.contains("first fragment arrived and carried ESP in UDP"),
+        "{esp}"
+    );
+    let ikev1 = about("198.18.0.4:500");
+    assert!(
+        ikev1.contains("first fragment arrived and carried IKEv1"),
+        "{ikev1}"
+    );
+    let short = about("198.18.0.5:500");
+    assert!(
+        short.contains("first fragment arrived and carried no IKEv2 header"),
+        "{short}"
+    );
+    for s in [esp, ikev1, short] {
+        assert!(
+            !s.contains("missing") && !s.contains("never arrived"),
+            "{s}"
+        );
+    }
+    let tail = about("198.18.0.6");
+    assert!(
+        tail.contains("the first fragment never arrived here"),
+        "{tail}"
+    );
+    let flows: Vec<FirstFragment> = r
+        .lost_flows
+        .flows
+        .iter()
+        .map(|f| f.first_fragment)
+        .collect();
+    assert_eq!(
+        flows,
+        [
+            FirstFragment::EspInUdp,
+            FirstFragment::Ikev1,
+            FirstFragment::NotIke,
+            FirstFragment::Missing
+        ]
+    );
 }
 
 #[test]

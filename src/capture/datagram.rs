@@ -145,25 +145,43 @@ pub struct Incomplete {
     pub datagram: IncompleteDatagram,
     /// UDP ports, from the first fragment (`None` when it is missing).
     pub ports: Option<Ports>,
-    /// Where the IKE message starts in the datagram's head (after the UDP
-    /// header and any non-ESP marker); `None` when the head is missing or
-    /// carries no IKE.
-    ike_at: Option<usize>,
+    /// What the first fragment carried after the UDP header.
+    pub carried: Carried,
+}
+
+/// What the first fragment of an incomplete UDP datagram on an IKE port
+/// carried (split the one NAT-T way, [`crate::wire::natt::split_udp`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Carried {
+    /// The first fragment never arrived: ports and contents are unknown.
+    Unknown,
+    /// An IKE message (of any version), starting at this offset of the
+    /// datagram's head (after the UDP header and any non-ESP marker).
+    Ike(usize),
+    /// ESP in UDP (RFC 3948).
+    Esp,
+    /// Nothing IKE or ESP could be read (a NAT keepalive, too few bytes).
+    Other,
 }
 
 impl Incomplete {
-    pub fn new(datagram: IncompleteDatagram, ports: Option<Ports>, ike_at: Option<usize>) -> Self {
+    pub fn new(datagram: IncompleteDatagram, ports: Option<Ports>, carried: Carried) -> Self {
         Incomplete {
             datagram,
             ports,
-            ike_at,
+            carried,
         }
     }
 
     /// The first bytes of the IKE message it carried (empty when unknown).
     pub fn ike_head(&self) -> &[u8] {
-        self.ike_at
-            .and_then(|at| self.datagram.head.as_deref()?.get(at..))
+        let Carried::Ike(at) = self.carried else {
+            return &[];
+        };
+        self.datagram
+            .head
+            .as_deref()
+            .and_then(|h| h.get(at..))
             .unwrap_or_default()
     }
 }
@@ -179,8 +197,8 @@ pub enum Other {
     Malformed,
     /// A link type this tool does not decode.
     UnsupportedLink(LinkType),
-    /// An IP fragment held for reassembly.
-    FragmentHeld,
+    /// An IP fragment between these addresses held for reassembly.
+    FragmentHeld { src: IpAddr, dst: IpAddr },
     /// A UDP payload on UDP 4500 too short to be IKE, ESP or a keepalive.
     UnknownNatT,
 }

@@ -6,9 +6,13 @@
 //! the capture's own clock ([`Timestamp`]), passed down by the caller, never the
 //! wall clock, so reassembly timeouts mean the same on every replay.
 
+#![forbid(unsafe_code)]
+
+mod block_guard;
 pub mod datagram;
 pub mod dedup;
 pub mod defrag;
+pub mod inputs;
 pub mod ip;
 pub mod link;
 pub mod pipeline;
@@ -166,11 +170,36 @@ impl Packet<'_> {
     }
 }
 
-/// JSON shows packet references the way the human view does (`#12`, or
-/// `2#12` for the second input file), so a script can quote them back.
+/// JSON shows a packet reference as `{"file": 2, "frame": 17}`: the
+/// 1-based position of the capture file on the command line (as in
+/// `capture_points[].file`) and Wireshark's frame number in it. (The human
+/// view writes the same reference `2#17`, or `#17` in the first file.)
 impl serde::Serialize for PacketRef {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("FrameRef", 2)?;
+        st.serialize_field("file", &(u32::from(self.file) + 1))?;
+        st.serialize_field("frame", &self.frame)?;
+        st.end()
+    }
+}
+
+impl schemars::JsonSchema for PacketRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FrameRef".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A frame of a capture: the capture file's 1-based position on the command line and Wireshark's frame number in it (the human view's `2#17`; `#17` in the first file)",
+            "type": "object",
+            "properties": {
+                "file": {"type": "integer", "minimum": 1},
+                "frame": {"type": "integer", "minimum": 1},
+            },
+            "required": ["file", "frame"],
+            "additionalProperties": false,
+        })
     }
 }
 

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use super::datagram::{
-    Datagram, EspDatagram, Fragments, IkeDatagram, Incomplete, Keepalive, Other, Ports, TooBig,
-    Wire,
+    Carried, Datagram, EspDatagram, Fragments, IkeDatagram, Incomplete, Keepalive, Other, Ports,
+    TooBig, Wire,
 };
 use super::defrag::{
     DefragLimits, Defragmenter, FragKey, Fragment, IncompleteDatagram, Reassembled,
@@ -184,7 +184,10 @@ impl Pipeline {
                     }
                     self.defrag.recycle(r.payload);
                 }
-                None => out(Datagram::Other(Other::FragmentHeld)),
+                None => out(Datagram::Other(Other::FragmentHeld {
+                    src: ipk.src,
+                    dst: ipk.dst,
+                })),
             }
             return;
         }
@@ -328,7 +331,11 @@ fn incomplete(
         return out(Datagram::Other(Other::NotIke));
     }
     let Some(head) = d.head.as_deref() else {
-        return out(Datagram::Incomplete(Incomplete::new(d, None, None)));
+        return out(Datagram::Incomplete(Incomplete::new(
+            d,
+            None,
+            Carried::Unknown,
+        )));
     };
     let (Some(src), Some(dst)) = (be16(head, 0), be16(head, 2)) else {
         stats.malformed += 1;
@@ -338,14 +345,15 @@ fn incomplete(
         return out(Datagram::Other(Other::NotIke));
     }
     let body = head.get(UDP_HEADER_LEN..).unwrap_or_default();
-    let ike_at = match natt::split_udp(src, dst, body) {
-        IkeUdp::Ike { bytes, .. } => Some(head.len().saturating_sub(bytes.len())),
-        _ => None,
+    let carried = match natt::split_udp(src, dst, body) {
+        IkeUdp::Ike { bytes, .. } => Carried::Ike(head.len().saturating_sub(bytes.len())),
+        IkeUdp::Esp { .. } => Carried::Esp,
+        IkeUdp::NatKeepalive | IkeUdp::Unknown(_) => Carried::Other,
     };
     out(Datagram::Incomplete(Incomplete::new(
         d,
         Some(Ports { src, dst }),
-        ike_at,
+        carried,
     )));
 }
 

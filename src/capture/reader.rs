@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError};
 
-use super::{LinkType, Packet, PacketRef, Timestamp};
+use super::{LinkType, Packet, PacketRef, Timestamp, block_guard};
 use blocks::{opb_fields, packet_of};
 
 /// Initial buffer: large enough for any ordinary frame and for read calls big
@@ -93,56 +93,6 @@ pub struct ReaderStats {
     pub sections: u64,
 }
 
-/// Wraps the byte source to keep what pcap-parser throws away (the real
-/// `io::Error`), to count bytes for progress reporting, and to fill every
-/// read completely (until EOF): pcap-parser parses the file header from its
-/// first read alone, and a pipe or a replayed head may deliver less.
-struct Source<R> {
-    head: io::Cursor<Vec<u8>>,
-    inner: R,
-    bytes: Arc<AtomicU64>,
-    error: Arc<Mutex<Option<io::Error>>>,
-}
-
-impl<R: Read> Source<R> {
-    fn read_some(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.head.read(buf)?;
-        if n > 0 {
-            return Ok(n);
-        }
-        loop {
-            match self.inner.read(buf) {
-                Ok(n) => {
-                    self.bytes.fetch_add(n as u64, Ordering::Relaxed);
-                    return Ok(n);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let copy = io::Error::new(e.kind(), e.to_string());
-                    if let Ok(mut slot) = self.error.lock() {
-                        *slot = Some(e);
-                    }
-                    return Err(copy);
-                }
-            }
-        }
-    }
-}
-
-impl<R: Read> Read for Source<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut filled = 0;
-        while filled < buf.len() {
-            let n = self.read_some(buf.get_mut(filled..).unwrap_or_default())?;
-            if n == 0 {
-                break;
-            }
-            filled += n;
-        }
-        Ok(filled)
-    }
-}
-
 /// What the last parse attempt found at the buffer head.
 enum Step {
     /// A packet, `len` bytes to consume after it is used.
@@ -169,6 +119,9 @@ pub struct CaptureReader {
     finished: bool,
     bytes: Arc<AtomicU64>,
     error: Arc<Mutex<Option<io::Error>>>,
+    /// For a gzip-compressed capture: why the compressed stream ended
+    /// early, once it has.
+    gzip: Option<Arc<Mutex<Option<String>>>>,
 }
 
 /// What earlier blocks declared, needed to read later ones.
@@ -178,6 +131,9 @@ struct State {
     interfaces: Vec<Interface>,
     /// pcap: the one interface the file header describes.
     legacy: Option<Interface>,
+    /// pcapng: the current section's byte order (`Some(true)`: big-endian),
+    /// set by each Section Header Block.
+    pcapng_big_endian: Option<bool>,
     /// Interfaces declared by earlier sections, so interface numbers stay
     /// unique across a multi-section file.
     interface_base: u32,
@@ -195,49 +151,21 @@ impl CaptureReader {
         let name = name.into();
         let bytes = Arc::new(AtomicU64::new(0));
         let error = Arc::new(Mutex::new(None));
-        // Read the first bytes ourselves: pcap-parser needs a full header in
-        // its first read, which a pipe need not deliver, and a bad start
-        // should be quoted in the error message.
-        let mut source = Source {
-            head: io::Cursor::new(Vec::new()),
-            inner: source,
-            bytes: bytes.clone(),
-            error: error.clone(),
-        };
-        let mut head = vec![0u8; 64];
-        let got = source
-            .read(&mut head)
-            .map_err(|e| read_error(&name, &error, e))?;
-        head.truncate(got);
-        if head.is_empty() {
-            return Err(CaptureError::Empty { file: name });
-        }
-        if !looks_like_capture(&head) {
-            return Err(CaptureError::NotACapture {
-                start: describe_start(&head),
-                file: name,
-            });
-        }
-        source.head = io::Cursor::new(head);
-        let inner = match pcap_parser::create_reader(INITIAL_BUFFER, source) {
-            Ok(r) => r,
-            Err(PcapError::ReadError) => {
-                let e = error
-                    .lock()
-                    .ok()
-                    .and_then(|mut s| s.take())
-                    .unwrap_or_else(|| io::Error::other("read failed"));
-                return Err(CaptureError::Read {
-                    file: name,
-                    source: e,
-                });
-            }
-            Err(_) => {
-                return Err(CaptureError::NotACapture {
-                    start: "a capture header that is cut short or invalid".into(),
-                    file: name,
-                });
-            }
+        let mut raw = Source::new(source, bytes.clone(), error.clone());
+        // A gzip-compressed capture (`.pcap.gz`, told by its magic bytes,
+        // whatever its name) is read through the decompressor; the byte
+        // counter keeps counting the compressed file.
+        let head = raw.head(2).map_err(|e| read_error(&name, &error, e))?;
+        let (inner, gzip) = if gzip::is_gzip(&head) {
+            let failure = Arc::new(Mutex::new(None));
+            let decoded = Source::new(
+                gzip::Gunzip::new(raw, error.clone(), failure.clone()),
+                Arc::new(AtomicU64::new(0)),
+                Arc::new(Mutex::new(None)),
+            );
+            (open(&name, decoded, &error, true)?, Some(failure))
+        } else {
+            (open(&name, raw, &error, false)?, None)
         };
         Ok(CaptureReader {
             name,
@@ -251,11 +179,17 @@ impl CaptureReader {
             finished: false,
             bytes,
             error,
+            gzip,
         })
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// This file's position on the command line (as in [`PacketRef`]).
+    pub fn index(&self) -> u16 {
+        self.index
     }
 
     /// Bytes read from the source so far (for progress bars).
@@ -373,6 +307,14 @@ impl CaptureReader {
     fn step(&mut self) -> Result<Step, CaptureError> {
         let mut stalled_refills = 0u32;
         loop {
+            // pcap-parser must never see a block shorter than its type
+            // allows (it subtracts past zero on some): see `block_guard`.
+            if let Some(be) = self.state.pcapng_big_endian
+                && let Some(why) = block_guard::undersized(self.inner.data(), be)
+            {
+                self.stop(why);
+                return Ok(Step::End);
+            }
             let result = match self.inner.next() {
                 Ok((len, block)) => Ok(self.state.absorb(len, &block)),
                 Err(PcapError::Eof) => Err(Stop::End),
@@ -400,8 +342,21 @@ impl CaptureReader {
                     let _ = reason;
                     return Ok(Step::Consumed);
                 }
-                Err(Stop::End) => return Ok(Step::End),
+                Err(Stop::End) => {
+                    if let Some(reason) = self.gzip_failure() {
+                        self.stop(reason);
+                    }
+                    return Ok(Step::End);
+                }
                 Err(Stop::Refill) => {
+                    if let Some(be) = self.state.pcapng_big_endian
+                        && block_guard::fully_buffered(self.inner.data(), be)
+                    {
+                        // The block is all here, yet the parser wants more:
+                        // its fields claim bytes beyond its own length.
+                        self.stop("a pcapng block whose fields overrun its length".into());
+                        return Ok(Step::End);
+                    }
                     let before = self.inner.data().len();
                     match self.inner.refill() {
                         Ok(()) => {}
@@ -432,11 +387,19 @@ impl CaptureReader {
                 }
                 Err(Stop::ReadError) => return Err(self.take_read_error()),
                 Err(Stop::Truncated(reason)) => {
-                    self.stop(reason);
+                    self.stop(self.gzip_failure().unwrap_or(reason));
                     return Ok(Step::End);
                 }
             }
         }
+    }
+
+    /// Why a gzip-compressed capture's stream ended early, if it did.
+    fn gzip_failure(&self) -> Option<String> {
+        let e = self.gzip.as_ref()?.lock().ok()?.clone()?;
+        Some(format!(
+            "the gzip stream is damaged or cut short ({e}); read up to there"
+        ))
     }
 
     fn stop(&mut self, reason: String) {
@@ -470,7 +433,8 @@ impl State {
                 Absorbed::Meta(len)
             }
             PcapBlockOwned::Legacy(_) => Absorbed::Packet(len),
-            PcapBlockOwned::NG(Block::SectionHeader(_)) => {
+            PcapBlockOwned::NG(Block::SectionHeader(shb)) => {
+                self.pcapng_big_endian = Some(shb.big_endian());
                 self.interface_base = self
                     .interface_base
                     .saturating_add(self.interfaces.len() as u32);
@@ -534,6 +498,40 @@ enum Stop {
     Truncated(String),
 }
 
+/// Reads the first bytes of a capture (decompressed, for gzip), checks
+/// that they start a capture, and hands the source to pcap-parser.
+fn open<R: Read + Send + 'static>(
+    name: &str,
+    mut source: Source<R>,
+    error: &Mutex<Option<io::Error>>,
+    gzip: bool,
+) -> Result<Box<dyn PcapReaderIterator + Send>, CaptureError> {
+    // Read the first bytes ourselves: pcap-parser needs a full header in
+    // its first read, which a pipe need not deliver, and a bad start
+    // should be quoted in the error message.
+    let head = source.head(64).map_err(|e| read_error(name, error, e))?;
+    let compressed = if gzip { " (gzip-compressed)" } else { "" };
+    if head.is_empty() {
+        return Err(CaptureError::Empty {
+            file: format!("{name}{compressed}"),
+        });
+    }
+    if !looks_like_capture(&head) {
+        return Err(CaptureError::NotACapture {
+            start: describe_start(&head),
+            file: format!("{name}{compressed}"),
+        });
+    }
+    match pcap_parser::create_reader(INITIAL_BUFFER, source) {
+        Ok(r) => Ok(r),
+        Err(PcapError::ReadError) => Err(read_error(name, error, io::Error::other("read failed"))),
+        Err(_) => Err(CaptureError::NotACapture {
+            start: "a capture header that is cut short or invalid".into(),
+            file: format!("{name}{compressed}"),
+        }),
+    }
+}
+
 fn read_error(name: &str, slot: &Mutex<Option<io::Error>>, fallback: io::Error) -> CaptureError {
     let source = slot
         .lock()
@@ -592,5 +590,9 @@ fn describe_error(e: &PcapError<&[u8]>) -> String {
 }
 
 mod blocks;
+mod gzip;
+mod source;
+
+use source::Source;
 #[cfg(test)]
 pub(crate) mod tests;

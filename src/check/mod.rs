@@ -17,6 +17,8 @@
 //! This module runs the tests ([`observe`]); the judgement of what they
 //! observed is pure and lives in [`crate::diagnose::check`].
 
+#![forbid(unsafe_code)]
+
 pub mod mtu;
 
 use std::net::IpAddr;

@@ -26,7 +26,7 @@ use clap::Args;
 /// admin or Event Log Readers). WFP net events need an administrator:
 /// export them with `netsh wfp show netevents file=netevents.xml`.
 ///
-/// Limits: XML files up to 64 MiB, EVTX files up to 1 GiB, 100,000
+/// Limits: XML files up to 32 MiB, EVTX files up to 1 GiB, 100,000
 /// VPN-related events in all; past a limit the command stops with exit 2.
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
@@ -44,7 +44,7 @@ Windows only (this machine's logs, PowerShell or cmd):
   wevtutil qe Application /q:\"*[System[Provider[@Name='RasClient']]]\" /f:xml > ras.xml
       export the RasClient events as XML to read elsewhere
   wevtutil qe Application /q:\"*[System[Provider[@Name='RasClient']]]\" /f:xml | aovpn-diag.exe events -
-      the same piped in cmd (stdin holds up to 64 MiB)
+      the same piped in cmd (stdin holds up to 32 MiB)
 
 ",
     crate::exit_codes_help!()

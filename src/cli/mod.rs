@@ -1,6 +1,8 @@
 //! Command-line definitions: the one source for `--help`, `man/` and `completions/`.
 //! Each command's arguments live in their own file beside this one.
 
+#![forbid(unsafe_code)]
+
 mod check;
 mod events;
 mod man;
@@ -116,6 +118,23 @@ pub enum Command {
     Completions(CompletionsArgs),
 
     Man(ManArgs),
+}
+
+impl Command {
+    /// The command's name as typed (and as JSON's `command` shows it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Check(_) => "check",
+            Command::Pcap(_) => "pcap",
+            Command::Probe(_) => "probe",
+            Command::Mtu(_) => "mtu",
+            Command::SixToFour(_) => "6to4",
+            Command::Profile(_) => "profile",
+            Command::Events(_) => "events",
+            Command::Completions(_) => "completions",
+            Command::Man(_) => "man",
+        }
+    }
 }
 
 /// Print a shell completion script on stdout.

@@ -23,14 +23,24 @@ use clap::Args;
       read a live capture from stdin
   aovpn-diag pcap --ike-port 10500 --json trace.pcapng
       IKE on an extra port; JSON for scripts (findings, sas, stats)
+  aovpn-diag pcap --each --json traces/*.pcapng traces/*.pcap.gz
+      unrelated captures, one verdict per file (results[]); gzip read directly
 
 ",
     crate::exit_codes_help!()
 ))]
 pub struct PcapArgs {
-    /// Capture files (pcap or pcapng); `-` reads one from stdin.
+    /// Capture files (pcap or pcapng, also gzip-compressed); `-` reads one from stdin.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+
+    /// Analyse each file on its own (one verdict per file; JSON `results[]`)
+    /// instead of reading them together as one attempt.
+    ///
+    /// For a folder of unrelated captures. The exit code is the worst file's:
+    /// 2 when one could not be read, else 1 when one shows a problem.
+    #[arg(long)]
+    pub each: bool,
 
     /// Also decode IKE on this UDP port (besides 500 and 4500); repeatable.
     #[arg(long = "ike-port", value_name = "PORT")]

@@ -25,6 +25,9 @@ Windows only (PowerShell or cmd):
       the profiles of this Windows machine (no admin rights needed); elsewhere
       a phonebook path is required
 
+A file larger than 16 MiB, with a line over 64 KiB or more than 1000 profiles
+is not a phonebook: the command says so and exits 2.
+
 ",
     crate::exit_codes_help!()
 ))]

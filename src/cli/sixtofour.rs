@@ -41,6 +41,10 @@ loopback, link-local or otherwise non-global IPv4 draws a warning (6to4 cannot
 work from it); the conversion is still printed and the exit code stays 0.
 Documentation ranges (RFC 5737) are treated as public, as examples intend.
 
+Limits: at most 5000 addresses and 16 MiB from stdin, 128 MiB of netlogon.log
+(2000 distinct computer/address pairs analysed); past a limit the command says
+so (6to4-input-truncated) and exits 2 after using what it read.
+
 ",
     crate::exit_codes_help!()
 ))]

@@ -2,11 +2,13 @@
 
 use aovpn_diag::check::{self, Options};
 use aovpn_diag::cli::CheckArgs;
+use aovpn_diag::diagnose::check::{Judgement, Observations};
 use aovpn_diag::env::Env;
+use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::probe::ike::{Config, Timing};
-use aovpn_diag::report::{check as view, write_json};
+use aovpn_diag::report::{ErrorReport, Status, check as view};
 
-use super::{Ctx, Exit, Outcome};
+use super::{Ctx, Outcome};
 
 /// Re-sends of an unanswered IKE request: two, as `probe` does by default.
 const RETRANSMITS: u8 = 2;
@@ -36,14 +38,32 @@ pub fn run(args: &CheckArgs, ctx: &mut Ctx) -> Outcome {
     }
     let obs = check::observe(&Env::system(), &t.host, &opts)?;
     let judgement = check::judge(&obs);
-    if ctx.json {
-        write_json(ctx.out, "check", &view::json(&obs, &judgement))?;
-    } else {
-        view::write_human(ctx.out, &obs, &judgement, ctx.detail)?;
-    }
-    Ok(if judgement.could_not_test {
-        Exit::CannotRun
-    } else {
-        Exit::from(judgement.verdict)
+    let error = error(&obs, &judgement);
+    let status = Status::new(&judgement.findings, error.as_ref());
+    let detail = ctx.detail;
+    ctx.emit(status, &view::json(&obs, &judgement), |out| {
+        view::write_human(out, &obs, &judgement, detail)
     })
+}
+
+/// What kept `check` from testing the server, coded as `probe` and `mtu`
+/// code it: a name that gives no address (the document still has the
+/// `dns-failed` finding with each query), or no address that could be
+/// probed at all.
+fn error(obs: &Observations, j: &Judgement) -> Option<ErrorReport> {
+    if let Err(f) = &obs.resolution {
+        return Some(ErrorReport::new(super::exit::dns(f), f.to_string()));
+    }
+    if j.could_not_test {
+        let why = obs
+            .probes
+            .iter()
+            .find_map(|p| p.error.as_ref())
+            .map_or_else(
+                || "no address could be probed".to_owned(),
+                ToString::to_string,
+            );
+        return Some(ErrorReport::new(ErrorCode::NetworkUnavailable, why));
+    }
+    None
 }

@@ -6,8 +6,8 @@ use aovpn_diag::events::input::{self, Collected};
 use aovpn_diag::events::local::{self, LocalError, RunError};
 use aovpn_diag::events::time::Timestamp;
 use aovpn_diag::events::{Window, analyse};
+use aovpn_diag::report::Status;
 use aovpn_diag::report::events::{EventsReport, write_human};
-use aovpn_diag::report::write_json;
 
 use super::{Ctx, Failure, Outcome};
 
@@ -28,29 +28,30 @@ pub fn run(args: &EventsArgs, ctx: &mut Ctx) -> Outcome {
             } else {
                 input::read_file(path, &mut collected)
             }
-            .map_err(Failure::input)?;
+            .map_err(Failure::from)?;
         }
         (collected, None, args.since.map(|h| Window::last(h, now)))
     };
     let analysis = analyse(collected, window);
     let report = EventsReport::new(&analysis, logs.as_deref());
-    if ctx.json {
-        write_json(ctx.out, "events", &report)?;
-    } else {
-        write_human(ctx.out, &report, ctx.detail)?;
-    }
-    Ok(analysis.verdict.into())
+    let status = Status::new(&analysis.findings, None);
+    let detail = ctx.detail;
+    ctx.emit(status, &report, |out| write_human(out, &report, detail))
 }
 
-/// No FILE outside Windows is a usage error; wevtutil missing, hanging or
-/// refusing the Application log means the check could not run.
+/// The local logs could not be read: see `exit::events_local` for the code.
 fn local_failure(e: LocalError) -> Failure {
+    let code = super::exit::events_local(&e);
     match e {
-        LocalError::NotWindows | LocalError::Input(_) => Failure::input(e),
-        LocalError::Run(RunError::Start { .. }) => Failure::cannot_run(format!(
-            "{e} (wevtutil is part of Windows; under Wine or a stripped image, export the logs \
-             on a real Windows machine and pass the files)"
-        )),
-        LocalError::Run(_) | LocalError::Failed { .. } => Failure::cannot_run(e),
+        LocalError::Input(i) => Failure::from(i),
+        LocalError::Run(RunError::Start { .. }) => Failure::advised(
+            code,
+            format!(
+                "{e} (wevtutil is part of Windows; under Wine or a stripped image, export the logs \
+                 on a real Windows machine and pass the files)"
+            ),
+        ),
+        LocalError::NotWindows => Failure::advised(code, e),
+        LocalError::Run(_) | LocalError::Failed { .. } => Failure::new(code, e),
     }
 }

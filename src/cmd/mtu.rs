@@ -10,13 +10,14 @@ use aovpn_diag::cli::MtuArgs;
 use aovpn_diag::diagnose::dns;
 use aovpn_diag::diagnose::mtu::{Measurement, findings};
 use aovpn_diag::env::Env;
+use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::probe::mtu::{self, MAX_PROBES, MeasureOptions};
 use aovpn_diag::report::mtu::{View, write_human};
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::{ErrorReport, Status};
 use aovpn_diag::resolve::resolve;
 
-use super::{Ctx, Exit, Failure, Outcome};
+use super::{Ctx, Failure, Outcome};
 
 pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
     let target = &args.target;
@@ -42,18 +43,20 @@ pub fn run(args: &MtuArgs, ctx: &mut Ctx) -> Outcome {
         targets: &measurements,
         findings: &all,
     };
-    if ctx.json {
-        write_json(ctx.out, "mtu", &view.json())?;
-    } else {
-        write_human(ctx.out, &view, ctx.detail)?;
-    }
     // ICMP that nobody answers measured nothing: the check could not run.
     let unmeasurable = measurements.iter().all(Measurement::icmp_unanswered);
-    if unmeasurable {
-        Ok(Exit::CannotRun)
-    } else {
-        Ok(Exit::from(view.verdict()))
-    }
+    let error = unmeasurable.then(|| {
+        ErrorReport::new(
+            ErrorCode::NothingMeasured,
+            format!(
+                "no address of {} answered ICMP echo at any size: the path MTU was not measured",
+                target.host
+            ),
+        )
+    });
+    let status = Status::new(&all, error.as_ref());
+    let detail = ctx.detail;
+    ctx.emit(status, &view.json(), |out| write_human(out, &view, detail))
 }
 
 fn measure(env: &Env, args: &MtuArgs, address: IpAddr, ctx: &Ctx) -> Result<Measurement, Failure> {

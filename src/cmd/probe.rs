@@ -7,12 +7,13 @@ use aovpn_diag::cli::ProbeArgs;
 use aovpn_diag::diagnose::dns;
 use aovpn_diag::diagnose::ike as ike_facts;
 use aovpn_diag::env::Env;
-use aovpn_diag::finding::{Verdict, sort_by_severity};
+use aovpn_diag::exit::ErrorCode;
+use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::probe::ike::{self, Config, Responder, Timing};
-use aovpn_diag::report::{self, probe::ProbeJson};
+use aovpn_diag::report::{self, ErrorReport, Status, probe::ProbeJson};
 use aovpn_diag::resolve;
 
-use super::{Ctx, Exit, Failure, Outcome};
+use super::{Ctx, Outcome};
 
 pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     let t = &args.target;
@@ -47,28 +48,26 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
             .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
-    // Not one address could be probed (no route, no socket): exit 3 with
-    // the first reason.
-    if let Some(why) = targets.first().and_then(|t| t.error.as_ref())
-        && targets.iter().all(|t| t.error.is_some())
-    {
-        return Err(Failure::cannot_run(why));
-    }
     let mut findings = dns::findings(&resolution);
     findings.extend(ike_facts::findings(&targets));
     sort_by_severity(&mut findings);
-    let verdict = Verdict::from_findings(&findings);
-    if ctx.json {
-        let doc = ProbeJson {
-            host: &resolution.host,
-            verdict,
-            resolution: &resolution,
-            targets: targets.iter().map(report::probe::target_json).collect(),
-            findings: &findings,
-        };
-        report::write_json(ctx.out, "probe", &doc)?;
-    } else {
-        report::probe::write_human(ctx.out, &resolution, &targets, &findings, ctx.detail)?;
-    }
-    Ok(Exit::from(verdict))
+    // Not one address could be probed (no route, no socket): the document
+    // still lists each address with its reason; exit 3 with the first.
+    let error = match targets.first().and_then(|t| t.error.as_ref()) {
+        Some(why) if targets.iter().all(|t| t.error.is_some()) => Some(ErrorReport::new(
+            ErrorCode::NetworkUnavailable,
+            why.to_string(),
+        )),
+        _ => None,
+    };
+    let doc = ProbeJson {
+        host: &resolution.host,
+        resolution: &resolution,
+        targets: targets.iter().map(report::probe::target_json).collect(),
+    };
+    let status = Status::new(&findings, error.as_ref());
+    let detail = ctx.detail;
+    ctx.emit(status, &doc, |out| {
+        report::probe::write_human(out, &resolution, &targets, &findings, detail)
+    })
 }

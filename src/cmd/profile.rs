@@ -1,14 +1,18 @@
 //! `aovpn-diag profile`: read phonebooks, judge each profile, print.
 
-use std::fs;
+use std::fs::File;
+use std::io;
+use std::path::Path;
 
 use aovpn_diag::Verdict;
 use aovpn_diag::cli::ProfileArgs;
+use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::local::pbk;
+use aovpn_diag::local::pbk::{PbkError, VpnProfile};
+use aovpn_diag::report::Status;
 use aovpn_diag::report::profile::{Phonebook, ProfileReport, write_human};
-use aovpn_diag::report::write_json;
-use aovpn_diag::text::decode_text;
+use aovpn_diag::text::LineReader;
 
 use super::{Ctx, Failure, Outcome};
 
@@ -19,7 +23,7 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
     } else if cfg!(windows) {
         pbk::default_paths()
     } else {
-        return Err(Failure::input(
+        return Err(Failure::usage(
             "no phonebook given: outside Windows, pass the path of a rasphone.pbk copied from a client",
         ));
     };
@@ -28,15 +32,13 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
     let mut findings = Vec::new();
     for path in &paths {
         let shown = path.display().to_string();
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
+        let file = match File::open(path) {
+            Ok(f) => f,
             // A user with no personal VPN profiles has no per-user phonebook.
-            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Failure::input(format!("cannot read {shown}: {e}"))),
+            Err(e) if !explicit && e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Failure::file(format!("cannot read {shown}"), &e)),
         };
-        let (text, _) = decode_text(&bytes);
-        let profiles = pbk::parse(&text)
-            .map_err(|e| Failure::input(format!("{shown} is not a VPN phonebook: {e}")))?;
+        let profiles = read_phonebook(file, path)?;
         for p in &profiles {
             findings.extend(pbk::assess(p, &shown));
         }
@@ -46,7 +48,8 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
         });
     }
     if phonebooks.is_empty() {
-        return Err(Failure::input(
+        return Err(Failure::advised(
+            ErrorCode::NotAPhonebook,
             "this machine has no VPN profiles (no rasphone.pbk under %ProgramData% or %AppData%)",
         ));
     }
@@ -56,10 +59,34 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
         findings,
         phonebooks,
     };
-    if ctx.json {
-        write_json(ctx.out, "profile", &report)?;
-    } else {
-        write_human(ctx.out, &report, ctx.detail)?;
+    let status = Status::new(&report.findings, None);
+    let detail = ctx.detail;
+    ctx.emit(status, &report.json(), |out| {
+        write_human(out, &report, detail)
+    })
+}
+
+/// Reads one phonebook within [`pbk::LIMITS`]: anything larger, a longer
+/// line or more than [`pbk::MAX_PROFILES`] profiles is not a phonebook (exit 2).
+fn read_phonebook(file: impl io::Read, path: &Path) -> Result<Vec<VpnProfile>, Failure> {
+    let shown = path.display();
+    let not_a_phonebook = |e: PbkError| {
+        let code = match e {
+            PbkError::TooLarge => ErrorCode::InputTooLarge,
+            _ => ErrorCode::NotAPhonebook,
+        };
+        Failure::new(code, format!("{shown} is not a VPN phonebook: {e}"))
+    };
+    let mut lines = LineReader::new(file, pbk::LIMITS);
+    let mut parser = pbk::Parser::default();
+    while let Some(line) = lines
+        .next_line()
+        .map_err(|e| Failure::file(format!("cannot read {shown}"), &e))?
+    {
+        parser.read_line(&line).map_err(not_a_phonebook)?;
     }
-    Ok(report.verdict.into())
+    if lines.truncated() {
+        return Err(not_a_phonebook(PbkError::TooLarge));
+    }
+    parser.finish().map_err(not_a_phonebook)
 }

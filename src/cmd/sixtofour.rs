@@ -2,39 +2,40 @@
 //! let the library convert and summarise them, print, and pick the exit code.
 //! All file and stdin reading of the command happens here.
 
-use std::fs;
+use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
 use aovpn_diag::cli::SixToFourArgs;
+use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::finding::sort_by_severity;
-use aovpn_diag::netlogon::parse_log;
+use aovpn_diag::netlogon;
 use aovpn_diag::report::sixtofour::{NetlogonView, View, write_human};
-use aovpn_diag::report::write_json;
-use aovpn_diag::sixtofour::{Source, analyse_inputs, analyse_netlogon};
-use aovpn_diag::text::decode_text;
+use aovpn_diag::report::{ErrorReport, Status};
+use aovpn_diag::sixtofour::{
+    InputCap, InputsReport, MAX_INPUTS, NetlogonReport, NetlogonSummary, STDIN_LIMITS, Source,
+    analyse_inputs,
+};
+use aovpn_diag::text::{LineReader, TextEncoding, TextLimits};
 
-use super::{Ctx, Exit, Failure, Outcome};
+use super::{Ctx, Failure, Outcome};
 
 pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
     let inputs = if args.inputs.is_empty() {
         None
     } else {
-        Some(analyse_inputs(collect_inputs(
-            &args.inputs,
-            io::stdin().lock(),
-        )?))
+        let (items, cap) = collect_inputs(&args.inputs, io::stdin().lock())?;
+        let mut report: InputsReport = analyse_inputs(items);
+        if let Some(cap) = cap {
+            report.set_truncated(cap);
+        }
+        Some(report)
     };
 
     let netlogon = match &args.netlogon {
         Some(path) => {
-            let bytes = read_netlogon(path)?;
-            let (text, encoding) = decode_text(&bytes);
-            Some((
-                path.display().to_string(),
-                encoding,
-                analyse_netlogon(&parse_log(&text)),
-            ))
+            let (encoding, report) = read_netlogon(path)?;
+            Some((path.display().to_string(), encoding, report))
         }
         None => None,
     };
@@ -60,61 +61,128 @@ pub fn run(args: &SixToFourArgs, ctx: &mut Ctx) -> Outcome {
         site: args.site.as_deref(),
         findings: &findings,
     };
-    if ctx.json {
-        write_json(ctx.out, "6to4", &view.json())?;
+    // Unreadable inputs, or inputs read only in part, are an input error
+    // even though the rest was converted: the document says both.
+    let bad = inputs.as_ref().map_or(0, |r| r.bad_inputs);
+    let truncated = inputs.as_ref().is_some_and(|r| r.truncated.is_some())
+        || netlogon
+            .as_ref()
+            .is_some_and(|(_, _, r)| r.truncated.is_some());
+    let error = if bad > 0 {
+        Some(ErrorReport::new(
+            ErrorCode::BadInput,
+            format!(
+                "{bad} of {} input(s) could not be read (see the 6to4-bad-input findings)",
+                inputs
+                    .as_ref()
+                    .map_or(0, |r| r.converted.len() + r.bad_inputs)
+            ),
+        ))
+    } else if truncated {
+        Some(ErrorReport::new(
+            ErrorCode::InputTooLarge,
+            "an input was read only up to its cap (see the 6to4-input-truncated finding)",
+        ))
     } else {
-        write_human(ctx.out, &view, ctx.detail)?;
-    }
-
-    // Unreadable inputs are an input error even though the rest was converted.
-    if inputs.as_ref().is_some_and(|r| r.bad_inputs > 0) {
-        Ok(Exit::Input)
-    } else {
-        Ok(Exit::from(view.verdict()))
-    }
+        None
+    };
+    let status = Status::new(&findings, error.as_ref());
+    let detail = ctx.detail;
+    ctx.emit(status, &view.json(), |out| write_human(out, &view, detail))
 }
+
+type Items = Vec<(Source, String)>;
 
 /// Arguments in order; `-` expands to stdin's lines, without blank lines and
 /// `#` comments. Stdin may be UTF-8 or UTF-16 (what PowerShell 5.1 writes to
-/// files), with LF or CRLF.
-fn collect_inputs(args: &[String], mut stdin: impl Read) -> Result<Vec<(Source, String)>, Failure> {
+/// files), with LF or CRLF. At most [`MAX_INPUTS`] inputs and
+/// [`STDIN_LIMITS`]: past either, the rest of stdin stays unread and the cap
+/// is returned for a `6to4-input-truncated` finding.
+fn collect_inputs(args: &[String], stdin: impl Read) -> Result<(Items, Option<InputCap>), Failure> {
+    collect_inputs_within(args, stdin, STDIN_LIMITS, MAX_INPUTS)
+}
+
+fn collect_inputs_within(
+    args: &[String],
+    stdin: impl Read,
+    limits: TextLimits,
+    max_inputs: usize,
+) -> Result<(Items, Option<InputCap>), Failure> {
+    if args.iter().filter(|a| *a == "-").count() > 1 {
+        return Err(Failure::usage(
+            "`-` (read standard input) can be given only once",
+        ));
+    }
     let mut items = Vec::new();
-    let mut stdin_read = false;
+    let mut lines = LineReader::new(stdin, limits);
     for (i, arg) in args.iter().enumerate() {
+        if items.len() == max_inputs {
+            return Err(Failure::new(
+                ErrorCode::InputTooLarge,
+                format!("more than {max_inputs} addresses: give at most {max_inputs} per run"),
+            ));
+        }
         if arg != "-" {
             items.push((Source::Argument(i + 1), arg.clone()));
             continue;
         }
-        if stdin_read {
-            return Err(Failure::input(
-                "`-` (read standard input) can be given only once",
-            ));
-        }
-        stdin_read = true;
-        let mut bytes = Vec::new();
-        stdin.read_to_end(&mut bytes).map_err(|e| {
-            Failure::input(format!("cannot read addresses from standard input: {e}"))
-        })?;
-        let (text, _) = decode_text(&bytes);
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
+        while let Some(line) = lines.next_line().map_err(|e| {
+            Failure::new(
+                ErrorCode::CannotRead,
+                format!("cannot read addresses from standard input: {e}"),
+            )
+        })? {
+            // A cut line keeps its first 4 KiB, which no address has: it is
+            // reported as unreadable, quoted in part.
+            let text = line.text.trim();
+            if text.is_empty() || text.starts_with('#') {
                 continue;
             }
-            items.push((Source::Stdin(n + 1), line.to_owned()));
+            if items.len() == max_inputs {
+                return Ok((
+                    items,
+                    Some(InputCap {
+                        input: "stdin".into(),
+                        cap: format!("{max_inputs} addresses"),
+                        lines_read: line.number - 1,
+                    }),
+                ));
+            }
+            items.push((Source::Stdin(line.number), text.to_owned()));
+        }
+        if lines.truncated() {
+            let cap = InputCap {
+                input: "stdin".into(),
+                cap: TextLimits::describe_bytes(limits.max_bytes),
+                lines_read: lines.lines_read(),
+            };
+            return Ok((items, Some(cap)));
         }
     }
-    Ok(items)
+    Ok((items, None))
 }
 
-fn read_netlogon(path: &Path) -> Result<Vec<u8>, Failure> {
-    fs::read(path).map_err(|e| {
-        Failure::input(format!(
-            "cannot read netlogon log {}: {e}; copy %SystemRoot%\\debug\\netlogon.log from the \
-             domain controller and give the copy's path",
-            path.display()
-        ))
-    })
+/// Reads a netlogon.log copy line by line within [`netlogon::LIMITS`].
+fn read_netlogon(path: &Path) -> Result<(TextEncoding, NetlogonReport), Failure> {
+    let cannot = |e: io::Error| {
+        Failure::file(format!("cannot read netlogon log {}", path.display()), &e).hint(
+            "copy %SystemRoot%\\debug\\netlogon.log from the domain controller and give the copy's path",
+        )
+    };
+    let file = File::open(path).map_err(cannot)?;
+    let mut lines = LineReader::new(file, netlogon::LIMITS);
+    let mut summary = NetlogonSummary::default();
+    while let Some(line) = lines.next_line().map_err(cannot)? {
+        summary.line(&line);
+    }
+    if lines.truncated() {
+        summary.truncated(InputCap {
+            input: format!("netlogon.log {}", path.display()),
+            cap: TextLimits::describe_bytes(netlogon::LIMITS.max_bytes),
+            lines_read: lines.lines_read(),
+        });
+    }
+    Ok((lines.encoding(), summary.finish()))
 }
 
 #[cfg(test)]
@@ -128,11 +196,14 @@ mod tests {
         let items = collect_inputs(&args, stdin).unwrap();
         assert_eq!(
             items,
-            vec![
-                (Source::Argument(1), "198.51.100.83".to_owned()),
-                (Source::Stdin(3), "203.0.113.0/24".to_owned()),
-                (Source::Stdin(4), "bogus".to_owned()),
-            ]
+            (
+                vec![
+                    (Source::Argument(1), "198.51.100.83".to_owned()),
+                    (Source::Stdin(3), "203.0.113.0/24".to_owned()),
+                    (Source::Stdin(4), "bogus".to_owned()),
+                ],
+                None
+            )
         );
     }
 
@@ -140,5 +211,28 @@ mod tests {
     fn stdin_only_once() {
         let args = vec!["-".to_owned(), "-".to_owned()];
         assert!(collect_inputs(&args, &b""[..]).is_err());
+    }
+
+    #[test]
+    fn endless_stdin_stops_at_the_input_cap() {
+        let args = vec!["-".to_owned()];
+        let endless = io::repeat(b'\n');
+        // Blank lines only: the byte cap ends it.
+        let limits = TextLimits {
+            max_bytes: 1 << 20,
+            max_line_bytes: 64,
+        };
+        let (items, cap) = collect_inputs_within(&args, endless, limits, 5).unwrap();
+        assert!(items.is_empty());
+        let cap = cap.unwrap();
+        assert_eq!((cap.cap.as_str(), cap.lines_read), ("1 MiB", 1 << 20));
+        // Addresses: the input cap ends it.
+        let many = "198.51.100.1\n".repeat(10);
+        let (items, cap) = collect_inputs_within(&args, many.as_bytes(), limits, 5).unwrap();
+        assert_eq!(items.len(), 5);
+        assert_eq!(cap.unwrap().cap, "5 addresses");
+        // Arguments beyond the cap are a usage error.
+        let args: Vec<String> = (0..6).map(|i| format!("10.0.0.{i}")).collect();
+        assert!(collect_inputs_within(&args, &b""[..], limits, 5).is_err());
     }
 }

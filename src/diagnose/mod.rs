@@ -11,6 +11,8 @@
 //! - [`rras`]: this machine's RRAS settings;
 //! - [`check`]: all of them judged together: steps, verdict, cause.
 
+#![forbid(unsafe_code)]
+
 pub mod check;
 pub mod dns;
 pub mod ike;

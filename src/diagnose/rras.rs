@@ -21,7 +21,7 @@ pub const WINDOWS_VERSION_KEY: &str = r"SOFTWARE\Microsoft\Windows NT\CurrentVer
 pub const FIRST_FRAGMENTING_BUILD: u32 = 17134;
 
 /// What the registry says, before any judgement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RrasReading {
     /// `RemoteAccess\Parameters` exists: the RRAS role is installed.
     pub rras_installed: bool,

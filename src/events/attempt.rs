@@ -36,7 +36,7 @@ pub const DISCONNECTED: u32 = 20226;
 pub const FAILED: u32 = 20227;
 
 /// The last step of the dial the events show, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
     /// Only the failure (or a later event) was seen.
@@ -115,8 +115,22 @@ impl Serialize for Outcome {
     }
 }
 
+impl schemars::JsonSchema for Outcome {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AttemptOutcome".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "How the attempt ended (the error or reason code is in `error`)",
+            "type": "string",
+            "enum": ["connected", "failed", "dropped", "unfinished"],
+        })
+    }
+}
+
 /// A Windows error code with its name and meaning, as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ErrorCode {
     /// Decimal, or `0x...` for HRESULTs.
     pub code: String,
@@ -138,7 +152,7 @@ impl ErrorCode {
 }
 
 /// One dial of a VPN profile, from 20221 to 20225/20226/20227.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Attempt {
     pub correlation_id: String,
     pub started: Option<Timestamp>,

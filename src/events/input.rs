@@ -20,10 +20,11 @@ use serde::Serialize;
 use super::model::WinEvent;
 use super::wfp::{self, IkeFailure, NetEvent};
 use super::xml::{self, XmlError};
-use crate::text::decode_text;
+use crate::text::{decode_text, read_capped};
 
-/// Largest XML export read (64 MiB).
-pub const MAX_XML_BYTES: u64 = 64 << 20;
+/// Largest XML export read (32 MiB: about 20,000 events as wevtutil writes
+/// them; with the decoded copy it keeps peak memory under 64 MB, issue 14).
+pub const MAX_XML_BYTES: u64 = 32 << 20;
 /// Largest EVTX file read (1 GiB; Windows' default Application log is 20 MiB).
 pub const MAX_EVTX_BYTES: u64 = 1 << 30;
 /// Most relevant events (RasClient, RemoteAccess, NPS) plus IKE failures kept.
@@ -33,7 +34,7 @@ pub const MAX_EVENTS: usize = 100_000;
 const EVTX_MAGIC: &[u8] = b"ElfFile\0";
 
 /// What kind of input a file was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     Evtx,
@@ -42,7 +43,7 @@ pub enum Format {
 }
 
 /// One input and what it held.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SourceSummary {
     pub name: String,
     pub format: Format,
@@ -152,10 +153,17 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
             what: "an XML export",
         });
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_XML_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(open)?;
+    // The shared capped reader (a file may still grow after the size check).
+    let capped = read_capped(file, MAX_XML_BYTES).map_err(open)?;
+    if capped.truncated {
+        return Err(InputError::TooBig {
+            name,
+            size: MAX_XML_BYTES + 1,
+            cap: MAX_XML_BYTES,
+            what: "an XML export",
+        });
+    }
+    let mut bytes = capped.bytes;
     // Plain UTF-8 (no NUL, so not UTF-16) is parsed in place, without a
     // second copy of a large export.
     if !bytes.iter().take(4096).any(|b| *b == 0) {
@@ -181,22 +189,19 @@ fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 /// Reads one export from a stream (stdin: `wevtutil qe ... /f:xml |
 /// aovpn-diag events -`), at most [`MAX_XML_BYTES`] of it.
 pub fn read_stream(name: &str, r: impl Read, into: &mut Collected) -> Result<(), InputError> {
-    let mut bytes = Vec::new();
-    r.take(MAX_XML_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|source| InputError::Open {
-            name: name.to_owned(),
-            source,
-        })?;
-    if bytes.len() as u64 > MAX_XML_BYTES {
+    let capped = read_capped(r, MAX_XML_BYTES).map_err(|source| InputError::Open {
+        name: name.to_owned(),
+        source,
+    })?;
+    if capped.truncated {
         return Err(InputError::TooBig {
             name: name.to_owned(),
-            size: bytes.len() as u64,
+            size: MAX_XML_BYTES + 1,
             cap: MAX_XML_BYTES,
             what: "stdin (give a larger EVTX file by path)",
         });
     }
-    read_bytes(name, &bytes, into)
+    read_bytes(name, &capped.bytes, into)
 }
 
 /// Reads an input held in memory (an EVTX image or XML text), e.g. the

@@ -79,7 +79,7 @@ pub fn wevtutil_args(q: &Query) -> Vec<String> {
 }
 
 /// What happened to one log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogRead {
     pub log: &'static str,
     pub what: &'static str,

@@ -10,6 +10,8 @@
 //! [`errors`] (Windows' names and messages). Everything but `input` and
 //! `local` is pure.
 
+#![forbid(unsafe_code)]
+
 pub mod attempt;
 pub mod diagnosis;
 pub mod errors;
@@ -34,7 +36,7 @@ use time::Timestamp;
 use wfp::IkeFailure;
 
 /// The time window events are judged in.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Window {
     /// Events before this time are left out.
     pub since: Timestamp,

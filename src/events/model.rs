@@ -12,7 +12,7 @@ use super::time::Timestamp;
 use super::xml::Element;
 
 /// One event, reduced to what the diagnosis reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct WinEvent {
     /// `Provider/@Name` (`RasClient`, `RemoteAccess`, ...); for classic events
     /// also `@EventSourceName`.

@@ -32,7 +32,7 @@ pub fn is_net_event(name: &str, parent: Option<&str>) -> bool {
 }
 
 /// One IKE main-mode failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct IkeFailure {
     pub time: Option<Timestamp>,
     pub local_address: Option<IpAddr>,

@@ -15,14 +15,34 @@
 //!   `Set-VpnConnectionIPsecConfiguration` (or ProfileXML
 //!   `<CryptographySuite>`); without it Windows offers its built-in defaults.
 //!
-//! This module is pure: it parses text the caller read.
+//! This module is pure: it parses text the caller read (line by line with
+//! [`crate::text::LineReader`] and [`LIMITS`]).
+
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
 
 use serde::Serialize;
 
 use crate::finding::{Code, Finding, Severity};
+use crate::text::{Line, TextLimits};
+
+/// How much of a phonebook is read: 16 MiB (a profile takes about 2 KB),
+/// lines of up to 64 KiB (`CustomAuthData` holds EAP settings as hex and
+/// can run to several KB). A larger file or a longer line is not a phonebook.
+pub const LIMITS: TextLimits = TextLimits {
+    max_bytes: 16 << 20,
+    max_line_bytes: 64 << 10,
+};
+
+/// Profiles read from one phonebook at most; a client has a handful.
+pub const MAX_PROFILES: usize = 1_000;
+
+/// Longest profile name or server Windows stores (RAS_MaxEntryName).
+pub const MAX_NAME_CHARS: usize = 256;
 
 /// One VPN connection from a phonebook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct VpnProfile {
     pub name: String,
     /// The server the client dials (`PhoneNumber`).
@@ -44,7 +64,7 @@ pub struct VpnProfile {
 /// arguments): IKE integrity, IKE encryption, IKE DH group, ESP cipher
 /// transform, ESP auth transform, PFS group. The values are the Windows
 /// `IKEEXT_*`/`IPSEC_*` enumerations, named here as the cmdlet names them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CustomPolicy {
     pub integrity_check_method: String,
     pub encryption_method: String,
@@ -63,6 +83,23 @@ pub enum PbkError {
     OutsideSection { line: usize },
     #[error("no VPN profiles found (no [section] in the phonebook)")]
     Empty,
+    #[error(
+        "line {line} is {bytes} bytes long; phonebook lines are shorter than {} KiB",
+        LIMITS.max_line_bytes >> 10
+    )]
+    LineTooLong { line: usize, bytes: u64 },
+    #[error(
+        "line {line}: a profile name or server longer than {MAX_NAME_CHARS} characters or with \
+         control characters, which Windows does not store"
+    )]
+    NameTooLong { line: usize },
+    #[error("more than {MAX_PROFILES} profiles; a client's phonebook holds a handful")]
+    TooManyProfiles,
+    #[error(
+        "larger than {} MiB; a phonebook holds about 2 KB per profile",
+        LIMITS.max_bytes >> 20
+    )]
+    TooLarge,
 }
 
 /// Decodes `VpnStrategy` (ras.h `VPNSTRATEGY`) and whether IKEv2 is tried.
@@ -193,26 +230,64 @@ fn ike_proposal(integrity: u32, encryption: u32, dh: u32) -> Option<String> {
 /// Parses a phonebook into profiles. Unknown keys are ignored; a device
 /// section (`MEDIA=`, `DEVICE=`) belongs to the profile above it.
 pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
-    let mut profiles: Vec<VpnProfile> = Vec::new();
-    let mut current: Option<usize> = None;
+    let mut parser = Parser::default();
     for (index, raw) in text.lines().enumerate() {
+        parser.line(index + 1, raw)?;
+    }
+    parser.finish()
+}
+
+/// [`parse`] one line at a time, for [`crate::text::LineReader`]. Memory
+/// stays within [`MAX_PROFILES`] profiles of [`MAX_NAME_CHARS`]-character
+/// names whatever the input.
+#[derive(Debug, Default)]
+pub struct Parser {
+    profiles: Vec<VpnProfile>,
+    /// Lower-cased section name -> index in `profiles`.
+    by_name: HashMap<String, usize>,
+    current: Option<usize>,
+}
+
+impl Parser {
+    /// One line as [`crate::text::LineReader`] hands it out.
+    pub fn read_line(&mut self, line: &Line) -> Result<(), PbkError> {
+        if line.cut {
+            return Err(PbkError::LineTooLong {
+                line: line.number,
+                bytes: line.bytes,
+            });
+        }
+        self.line(line.number, &line.text)
+    }
+
+    /// One line of text; `number` is 1-based.
+    pub fn line(&mut self, number: usize, raw: &str) -> Result<(), PbkError> {
         let line = raw.trim_start_matches('\u{feff}').trim();
         if line.is_empty() || line.starts_with(';') {
-            continue;
+            return Ok(());
         }
+        // Also refused: control characters, which a terminal would obey
+        // when the report shows the name.
+        let too_long =
+            |s: &str| s.chars().nth(MAX_NAME_CHARS).is_some() || s.chars().any(char::is_control);
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             let section = section.trim();
+            if too_long(section) {
+                return Err(PbkError::NameTooLong { line: number });
+            }
             // Windows matches section names without regard to case: a
             // second `[aovpn]` continues the profile `[AOVPN]` began.
-            if let Some(i) = profiles
-                .iter()
-                .position(|p| p.name.eq_ignore_ascii_case(section))
-            {
-                current = Some(i);
-                continue;
+            let key = section.to_ascii_lowercase();
+            if let Some(&i) = self.by_name.get(&key) {
+                self.current = Some(i);
+                return Ok(());
             }
-            current = Some(profiles.len());
-            profiles.push(VpnProfile {
+            if self.profiles.len() == MAX_PROFILES {
+                return Err(PbkError::TooManyProfiles);
+            }
+            self.current = Some(self.profiles.len());
+            self.by_name.insert(key, self.profiles.len());
+            self.profiles.push(VpnProfile {
                 name: section.to_owned(),
                 server: None,
                 strategy: None,
@@ -221,13 +296,13 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
                 custom_policy: None,
                 device_tunnel: false,
             });
-            continue;
+            return Ok(());
         }
-        let Some(profile) = current.and_then(|i| profiles.get_mut(i)) else {
-            return Err(PbkError::OutsideSection { line: index + 1 });
+        let Some(profile) = self.current.and_then(|i| self.profiles.get_mut(i)) else {
+            return Err(PbkError::OutsideSection { line: number });
         };
         let Some((key, value)) = line.split_once('=') else {
-            continue;
+            return Ok(());
         };
         let value = value.trim();
         // Keys too are matched without regard to case and with surrounding
@@ -235,7 +310,12 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
         // `DISABLE_IKEv2_FRAGMENTATION` (written by some published scripts)
         // mean what `VpnStrategy` and `Disable_IKEv2_Fragmentation` mean.
         match key.trim().to_ascii_lowercase().as_str() {
-            "phonenumber" if !value.is_empty() => profile.server = Some(value.to_owned()),
+            "phonenumber" if !value.is_empty() => {
+                if too_long(value) {
+                    return Err(PbkError::NameTooLong { line: number });
+                }
+                profile.server = Some(value.to_owned());
+            }
             "vpnstrategy" => {
                 if let Ok(v) = value.parse::<u32>() {
                     let (label, ikev2) = vpn_strategy(v);
@@ -248,11 +328,15 @@ pub fn parse(text: &str) -> Result<Vec<VpnProfile>, PbkError> {
             "devicetunnel" => profile.device_tunnel = value == "1",
             _ => {}
         }
+        Ok(())
     }
-    if profiles.is_empty() {
-        return Err(PbkError::Empty);
+
+    pub fn finish(self) -> Result<Vec<VpnProfile>, PbkError> {
+        if self.profiles.is_empty() {
+            return Err(PbkError::Empty);
+        }
+        Ok(self.profiles)
     }
-    Ok(profiles)
 }
 
 /// Where Windows keeps phonebooks: all-user/device-tunnel first, then the
@@ -480,6 +564,33 @@ phonenumber= vpn.example.com\r\n[aovpn]\r\ndevicetunnel=1\r\n";
         assert_eq!(profiles.len(), 1);
         assert_eq!(profiles[0].strategy.as_deref(), Some("IKEv2 only (7)"));
         assert!(profiles[0].ikev2_fragmentation_disabled);
+    }
+
+    #[test]
+    fn hostile_phonebooks_are_refused_without_echo() {
+        let long = format!("[{}]\n", "n".repeat(300));
+        assert_eq!(parse(&long), Err(PbkError::NameTooLong { line: 1 }));
+        let server = format!("[a]\nPhoneNumber={}\n", "s".repeat(300));
+        assert_eq!(parse(&server), Err(PbkError::NameTooLong { line: 2 }));
+        let escape = "[a]\nPhoneNumber=vpn\u{1b}[2J.example.com\n";
+        assert_eq!(parse(escape), Err(PbkError::NameTooLong { line: 2 }));
+        let sections = |n: usize| (0..n).map(|i| format!("[p{i}]\n")).collect::<String>();
+        assert_eq!(parse(&sections(1001)), Err(PbkError::TooManyProfiles));
+        assert_eq!(parse(&sections(1000)).unwrap().len(), 1000);
+        // A repeated section continues its profile, however often it repeats.
+        assert_eq!(parse(&"[a]\n[A]\n".repeat(5000)).unwrap().len(), 1);
+        let mut p = Parser::default();
+        let cut = Line {
+            number: 4,
+            text: "x".repeat(10),
+            bytes: 100 << 20,
+            cut: true,
+        };
+        let e = p.read_line(&cut).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "line 4 is 104857600 bytes long; phonebook lines are shorter than 64 KiB"
+        );
     }
 
     #[test]

@@ -78,7 +78,9 @@ impl Registry for NoRegistry {
     }
 }
 
+// RegOpenKeyExW/RegGetValueW/RegCloseKey (Windows API).
 #[cfg(windows)]
+#[allow(unsafe_code)]
 mod os {
     //! Thin, safe wrappers over RegOpenKeyExW/RegGetValueW for HKLM reads.
 
@@ -102,7 +104,7 @@ mod os {
             unsafe { RegOpenKeyExW(HKEY_LOCAL_MACHINE, wkey.as_ptr(), 0, KEY_READ, &mut handle) };
         match rc {
             ERROR_SUCCESS => {
-                // SAFETY: handle was opened above.
+                // SAFETY: `handle` was opened above and is closed once.
                 unsafe { RegCloseKey(handle) };
                 Ok(true)
             }
@@ -118,7 +120,8 @@ mod os {
         let (wkey, wvalue) = (wide(key), wide(value));
         let mut data: u32 = 0;
         let mut size = std::mem::size_of::<u32>() as u32;
-        // SAFETY: pointers are valid for the sizes given; strings NUL-terminated.
+        // SAFETY: `wkey` and `wvalue` are NUL-terminated and outlive the call;
+        // `data` is a u32 and `size` says so.
         let rc = unsafe {
             RegGetValueW(
                 HKEY_LOCAL_MACHINE,
@@ -144,7 +147,8 @@ mod os {
         let (wkey, wvalue) = (wide(key), wide(value));
         let mut buf = [0u16; 256];
         let mut size = std::mem::size_of_val(&buf) as u32;
-        // SAFETY: buf is valid for `size` bytes; strings NUL-terminated.
+        // SAFETY: `buf` is valid for `size` bytes and lives across the call;
+        // `wkey` and `wvalue` are NUL-terminated.
         let rc = unsafe {
             RegGetValueW(
                 HKEY_LOCAL_MACHINE,

@@ -284,6 +284,7 @@ fn set_fragmentation(socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Res
 }
 
 #[cfg(windows)]
+#[allow(unsafe_code)] // setsockopt (Windows API)
 fn set_fragmentation(socket: &Socket, peer: SocketAddr, f: Fragmentation) -> Result<(), NetError> {
     use std::os::windows::io::AsRawSocket;
     use windows_sys::Win32::Networking::WinSock::{

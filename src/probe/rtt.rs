@@ -36,6 +36,8 @@
 //! Samples come only from unambiguous replies (Karn's algorithm, RFC 6298
 //! §3): a reply that can be matched to exactly one packet sent.
 
+#![forbid(unsafe_code)]
+
 use std::time::Duration;
 
 /// Clock granularity `G` of RFC 6298 §2: the smallest margin above SRTT.

@@ -10,19 +10,17 @@ use serde::Serialize;
 use super::{BOLD, Detail, table, write_findings, write_verdict};
 use crate::diagnose::check::{Cause, Judgement, Observations, Step, StepStatus};
 use crate::diagnose::dns::{DnsFailure, Resolution};
-use crate::finding::{Code, Finding, Verdict};
+use crate::finding::Code;
 use crate::report::{mtu, probe};
 
 /// The JSON document of `check` (after `schema_version` and `command`).
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct CheckJson<'a> {
     pub host: &'a str,
-    pub verdict: Verdict,
     /// The code of the most likely cause; null when nothing is wrong.
     pub cause: Option<Code>,
     /// The cause in words, with the remedy to try first.
     pub cause_detail: Option<&'a Cause>,
-    pub findings: &'a [Finding],
     pub steps: &'a [Step],
     pub dns: DnsJson<'a>,
     pub probe: ProbeEmbed,
@@ -34,14 +32,14 @@ pub struct CheckJson<'a> {
     pub local_events: Option<EventsJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct EventsJson<'a> {
     pub available: bool,
     pub last_attempt: Option<&'a crate::events::attempt::Attempt>,
     pub reason: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct DnsJson<'a> {
     pub resolved: bool,
     /// Why the name gave no address, in words.
@@ -51,25 +49,25 @@ pub struct DnsJson<'a> {
     pub resolution: Option<&'a Resolution>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct ProbeEmbed {
     pub targets: Vec<probe::TargetJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct MtuEmbed {
     pub targets: Vec<mtu::JsonTarget>,
     /// Addresses whose path MTU could not be measured, with the reason.
     pub skipped: Vec<MtuSkipped>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct MtuSkipped {
     pub address: IpAddr,
     pub reason: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct RrasJson<'a> {
     pub available: bool,
     pub reading: Option<&'a crate::diagnose::rras::RrasReading>,
@@ -79,10 +77,8 @@ pub struct RrasJson<'a> {
 pub fn json<'a>(obs: &'a Observations, j: &'a Judgement) -> CheckJson<'a> {
     CheckJson {
         host: &obs.host,
-        verdict: j.verdict,
         cause: j.cause.as_ref().map(|c| c.code),
         cause_detail: j.cause.as_ref(),
-        findings: &j.findings,
         steps: &j.steps,
         dns: DnsJson {
             resolved: obs.resolution.is_ok(),

@@ -27,9 +27,11 @@ fn last_n<T>(v: &[T]) -> &[T] {
 }
 
 /// The `--json` document (after `schema_version` and `command`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct EventsReport<'a> {
+    #[serde(skip)]
     pub verdict: Verdict,
+    #[serde(skip)]
     pub findings: &'a [Finding],
     /// Oldest first; at most the last [`MAX_LISTED`] (see `stats.attempts`).
     pub attempts: &'a [Attempt],
@@ -44,7 +46,7 @@ pub struct EventsReport<'a> {
     pub stats: Stats,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Stats {
     /// Connection attempts found (all of them, listed or not).
     pub attempts: usize,

@@ -6,25 +6,29 @@
 //! colour is off (pipe, `--color never`, NO_COLOR) and translates them on old
 //! Windows consoles.
 
+#![forbid(unsafe_code)]
+
 pub mod check;
+pub mod envelope;
 pub mod events;
+pub mod files;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;
 pub mod profile;
+pub mod schema;
 pub mod sixtofour;
 
 use std::io::{self, Write};
 
+use crate::finding::{Finding, Severity, Verdict};
 use anstyle::{AnsiColor, Style};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
-use serde::Serialize;
 
-use crate::finding::{Finding, Severity, Verdict};
-
-/// Version of every JSON document's shape; bump on an incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use envelope::{
+    Answer, ErrorReport, SCHEMA_VERSION, Status, TOOL_VERSION, write_error_json, write_json,
+};
 
 pub const BOLD: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
@@ -38,27 +42,6 @@ pub const NOTE: Style = AnsiColor::Cyan.on_default();
 pub struct Detail {
     pub verbose: u8,
     pub quiet: bool,
-}
-
-/// The JSON envelope every command shares: `schema_version` and `command`
-/// first, then the command's own fields.
-#[derive(Serialize)]
-struct Envelope<'a, T: Serialize> {
-    schema_version: u32,
-    command: &'a str,
-    #[serde(flatten)]
-    body: &'a T,
-}
-
-/// Writes one JSON document (pretty, newline-terminated).
-pub fn write_json<T: Serialize>(out: &mut dyn Write, command: &str, body: &T) -> io::Result<()> {
-    let envelope = Envelope {
-        schema_version: SCHEMA_VERSION,
-        command,
-        body,
-    };
-    serde_json::to_writer_pretty(&mut *out, &envelope).map_err(io::Error::other)?;
-    writeln!(out)
 }
 
 pub fn severity_style(s: Severity) -> Style {
@@ -111,11 +94,7 @@ pub fn write_findings(out: &mut dyn Write, findings: &[Finding], detail: Detail)
         }
         if !detail.quiet {
             for (key, value) in &f.evidence {
-                let value = match value {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                writeln!(out, "     {DIM}{key}:{DIM:#} {value}")?;
+                writeln!(out, "     {DIM}{key}:{DIM:#} {}", evidence_text(value))?;
             }
         }
         if let Some(remedy) = &f.remedy {
@@ -123,4 +102,34 @@ pub fn write_findings(out: &mut dyn Write, findings: &[Finding], detail: Detail)
         }
     }
     Ok(())
+}
+
+/// One evidence value as the human view shows it: strings bare, frame
+/// references (`{"file": 2, "frame": 17}`) as Wireshark-style `2#17` (`#17`
+/// in the first file), lists of them joined, anything else as JSON.
+pub fn evidence_text(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    fn frame(v: &Value) -> Option<String> {
+        let o = v.as_object()?;
+        if o.len() != 2 {
+            return None;
+        }
+        let file = o.get("file")?.as_u64()?;
+        let frame = o.get("frame")?.as_u64()?;
+        Some(if file <= 1 {
+            format!("#{frame}")
+        } else {
+            format!("{file}#{frame}")
+        })
+    }
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) if !items.is_empty() => {
+            match items.iter().map(frame).collect::<Option<Vec<_>>>() {
+                Some(refs) => refs.join(", "),
+                None => value.to_string(),
+            }
+        }
+        other => frame(other).unwrap_or_else(|| other.to_string()),
+    }
 }

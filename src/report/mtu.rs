@@ -27,22 +27,18 @@ impl View<'_> {
     pub fn json(&self) -> JsonDoc<'_> {
         JsonDoc {
             host: self.host,
-            verdict: self.verdict(),
-            findings: self.findings,
             targets: self.targets.iter().map(json_target).collect(),
         }
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct JsonDoc<'a> {
     host: &'a str,
-    verdict: Verdict,
-    findings: &'a [Finding],
     targets: Vec<JsonTarget>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct JsonTarget {
     address: IpAddr,
     /// Largest whole IP packet that passed; null when not found.
@@ -69,7 +65,7 @@ pub struct JsonTarget {
     probes: Vec<JsonProbe>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct JsonTooBig {
     /// The hop that sent "too big"; null when this host's own interface refused the size.
     address: Option<IpAddr>,
@@ -77,13 +73,13 @@ struct JsonTooBig {
     mtu: Option<u16>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct JsonInterface {
     name: Option<String>,
     mtu: u16,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct JsonProbe {
     size: u16,
     payload: u16,
@@ -423,9 +419,12 @@ mod tests {
 
     #[test]
     fn json_has_the_documented_target_fields() {
-        let out = render(|out, view| super::super::write_json(out, "mtu", &view.json()));
+        let out = render(|out, view| {
+            let status = crate::report::Status::new(view.findings, None);
+            super::super::write_json(out, "mtu", status, &view.json())
+        });
         let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(doc["schema_version"], 1);
+        assert_eq!(doc["schema_version"], crate::report::SCHEMA_VERSION);
         assert_eq!(doc["verdict"], "ok");
         let t = &doc["targets"][0];
         assert_eq!(t["address"], "198.18.2.2");

@@ -12,33 +12,32 @@ use crate::diagnose::dns::{Resolution, Source};
 use crate::diagnose::ike::{
     AuthFacts, AuthOutcome, ExchangeFacts, Outcome, PortResult, ProposalResult, TargetResult,
 };
+use crate::facts::{FragmentationSupport, Nat, Support};
 use crate::finding::{Finding, Severity, Verdict};
 use crate::wire::ike::notation;
 
 /// The `--json` document of `probe` (inside the shared envelope).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ProbeJson<'a> {
     pub host: &'a str,
-    pub verdict: Verdict,
     pub resolution: &'a Resolution,
     pub targets: Vec<TargetJson>,
-    pub findings: &'a [Finding],
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct TargetJson {
     pub address: String,
     /// Why this address could not be probed (then everything else is empty).
     pub error: Option<String>,
     pub udp500: Option<PortJson>,
     pub udp4500: Option<PortJson>,
-    /// Notify 16430 in a response; null when no full response came.
-    pub fragmentation_supported: Option<bool>,
+    /// Notify 16430 in the server's responses (`responder`; the probe
+    /// always sends it); `unknown` when no full response came.
+    pub fragmentation_supported: FragmentationSupport,
     /// Every padded request answered; null when none was sent.
     pub fragmented_request_answered: Option<bool>,
-    /// A NAT on either side (from the NAT_DETECTION hashes).
-    pub nat_detected: bool,
-    pub nat: NatJson,
+    /// NAT on either side, from the NAT_DETECTION hashes of all responses.
+    pub nat: Nat,
     pub chosen_proposal: Option<String>,
     pub proposals: Vec<ProposalJson>,
     pub vendor_ids: Vec<String>,
@@ -47,7 +46,7 @@ pub struct TargetJson {
 }
 
 /// The IKE_AUTH on UDP 4500 for the IKE SA made on UDP 500.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct IkeAuthJson {
     /// The request went out (false when the test could not run).
     pub sent: bool,
@@ -75,15 +74,15 @@ pub struct IkeAuthJson {
     pub delete_answered: bool,
 }
 
-#[derive(Debug, Serialize)]
-pub struct NatJson {
-    /// The server sits behind NAT (its NAT_DETECTION_SOURCE_IP hash differs).
-    pub responder: Option<bool>,
-    /// This machine sits behind NAT (NAT_DETECTION_DESTINATION_IP differs).
-    pub initiator: Option<bool>,
+/// The probe's side of IKEV2_FRAGMENTATION_SUPPORTED: it always sends it.
+fn fragmentation(responder: Option<bool>) -> FragmentationSupport {
+    FragmentationSupport {
+        initiator: Support::Yes,
+        responder: Support::from_bool(responder),
+    }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PortJson {
     pub port: u16,
     pub answered: bool,
@@ -95,18 +94,18 @@ pub struct PortJson {
     pub chosen_proposal: Option<String>,
     /// The chosen proposal in strongSwan notation.
     pub chosen_proposal_notation: Option<String>,
-    pub fragmentation_supported: Option<bool>,
+    pub fragmentation_supported: FragmentationSupport,
     pub error_notifies: Vec<String>,
     /// Groups the server asked for with INVALID_KE_PAYLOAD.
     pub ke_retries: Vec<String>,
     pub cookie_requested: bool,
     pub redirect: Option<String>,
     pub vendor_ids: Vec<String>,
-    pub nat: NatJson,
+    pub nat: Nat,
     pub fragmented: Option<FragmentedJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FragmentedJson {
     pub ip_bytes: usize,
     pub answered: bool,
@@ -117,7 +116,7 @@ pub struct FragmentedJson {
     pub icmp_too_big: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ProposalJson {
     pub name: String,
     pub description: String,
@@ -144,9 +143,10 @@ fn port_json(p: &PortResult) -> PortJson {
         request_ip_bytes: r.ip_datagram_bytes,
         chosen_proposal: f.and_then(|f| f.chosen.as_ref()).map(|c| c.describe()),
         chosen_proposal_notation: f.and_then(|f| f.chosen.as_ref()).and_then(notation::format),
-        fragmentation_supported: f
-            .filter(|f| f.chosen.is_some())
-            .map(|f| f.fragmentation_supported),
+        fragmentation_supported: fragmentation(
+            f.filter(|f| f.chosen.is_some())
+                .map(|f| f.fragmentation_supported),
+        ),
         error_notifies: f
             .map(|f| f.errors.iter().map(ToString::to_string).collect())
             .unwrap_or_default(),
@@ -154,9 +154,9 @@ fn port_json(p: &PortResult) -> PortJson {
         cookie_requested: r.cookie_requested,
         redirect: f.and_then(|f| f.redirect.clone()),
         vendor_ids: f.map(|f| f.vendor_ids.clone()).unwrap_or_default(),
-        nat: NatJson {
-            responder: f.and_then(|f| f.responder_behind_nat),
-            initiator: f.and_then(|f| f.initiator_behind_nat),
+        nat: Nat {
+            initiator_behind_nat: f.and_then(|f| f.initiator_behind_nat),
+            responder_behind_nat: f.and_then(|f| f.responder_behind_nat),
         },
         fragmented: p.fragmented.as_ref().map(|a| FragmentedJson {
             ip_bytes: a.ip_datagram_bytes,
@@ -197,12 +197,11 @@ pub fn target_json(t: &TargetResult) -> TargetJson {
         error: t.error.as_ref().map(ToString::to_string),
         udp500: t.udp500.as_ref().map(port_json),
         udp4500: t.udp4500.as_ref().map(port_json),
-        fragmentation_supported: t.fragmentation_supported(),
+        fragmentation_supported: fragmentation(t.fragmentation_supported()),
         fragmented_request_answered: (!frag.is_empty()).then(|| frag.iter().all(|a| a.answered())),
-        nat_detected: responder == Some(true) || initiator == Some(true),
-        nat: NatJson {
-            responder,
-            initiator,
+        nat: Nat {
+            initiator_behind_nat: initiator,
+            responder_behind_nat: responder,
         },
         chosen_proposal: t.chosen().map(|p| p.describe()),
         proposals: t.proposals.iter().map(proposal_json).collect(),
@@ -406,8 +405,8 @@ pub fn write_human(
         writeln!(
             out,
             "  NAT: server behind NAT {}, this machine behind NAT {}",
-            yes_no(j.nat.responder),
-            yes_no(j.nat.initiator)
+            yes_no(j.nat.responder_behind_nat),
+            yes_no(j.nat.initiator_behind_nat)
         )?;
         if let Some(a) = &t.ike_auth {
             writeln!(
@@ -529,9 +528,10 @@ mod tests {
         assert_eq!(j["udp500"]["answered"], true);
         assert_eq!(j["udp500"]["rtt_ms"], 1.5);
         assert_eq!(j["udp4500"]["answered"], true);
-        assert_eq!(j["fragmentation_supported"], true);
+        assert_eq!(j["fragmentation_supported"]["responder"], "yes");
+        assert_eq!(j["fragmentation_supported"]["initiator"], "yes");
         assert_eq!(j["fragmented_request_answered"], true);
-        assert_eq!(j["nat_detected"], false);
+        assert_eq!(j["nat"]["responder_behind_nat"], false);
         assert_eq!(j["vendor_ids"][0], "strongSwan");
         assert!(j["proposals"].as_array().unwrap().is_empty());
         assert_eq!(

@@ -10,17 +10,32 @@ use crate::finding::{Finding, Verdict};
 use crate::local::pbk::VpnProfile;
 
 /// The profiles of one phonebook file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Phonebook {
     pub path: String,
     pub profiles: Vec<VpnProfile>,
 }
 
-#[derive(Debug, Serialize)]
+/// Everything one run found (the human view's input).
+#[derive(Debug)]
 pub struct ProfileReport {
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
     pub phonebooks: Vec<Phonebook>,
+}
+
+/// The `--json` body (inside the envelope, which carries the findings).
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ProfileJson<'a> {
+    pub phonebooks: &'a [Phonebook],
+}
+
+impl ProfileReport {
+    pub fn json(&self) -> ProfileJson<'_> {
+        ProfileJson {
+            phonebooks: &self.phonebooks,
+        }
+    }
 }
 
 pub fn write_human(out: &mut dyn Write, r: &ProfileReport, detail: Detail) -> io::Result<()> {

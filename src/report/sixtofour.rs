@@ -67,9 +67,8 @@ impl View<'_> {
 
 // ---- JSON -------------------------------------------------------------------
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Json<'a> {
-    verdict: Verdict,
     inputs: Vec<InputJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     netlogon: Option<NetlogonJson<'a>>,
@@ -78,10 +77,9 @@ pub struct Json<'a> {
     /// `New-ADReplicationSubnet` lines; present only with `--site`.
     #[serde(skip_serializing_if = "Option::is_none")]
     powershell: Option<Vec<String>>,
-    findings: &'a [Finding],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct InputJson<'a> {
     input: &'a str,
     source: String,
@@ -101,14 +99,14 @@ struct InputJson<'a> {
     description: Option<&'static str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct SixToFourJson {
     subnet_id: u16,
     interface_id: String,
     windows_host: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct TeredoJson {
     server: String,
     client_ipv4: String,
@@ -117,26 +115,28 @@ struct TeredoJson {
     cone: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct IsatapJson {
     prefix: String,
     ipv4: String,
     universal: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct NetlogonJson<'a> {
     file: &'a str,
     encoding: &'a str,
     lines: usize,
     no_client_site_lines: usize,
+    /// The file was larger than the byte cap and was read only in part.
+    truncated: bool,
     networks: Vec<NetworkJson<'a>>,
     prefixes_to_assign: Vec<String>,
     computers_affected: Vec<String>,
     clients: Vec<ClientJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct NetworkJson<'a> {
     network: String,
     sixtofour_prefix: Option<String>,
@@ -145,7 +145,7 @@ struct NetworkJson<'a> {
     non_global: Option<&'static str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ClientJson<'a> {
     computer: &'a str,
     address: &'a str,
@@ -254,6 +254,7 @@ fn netlogon_json<'a>(n: &NetlogonView<'a>) -> NetlogonJson<'a> {
         encoding: n.encoding,
         lines: r.lines,
         no_client_site_lines: r.no_client_site_lines,
+        truncated: r.truncated.is_some(),
         networks: r
             .networks
             .iter()
@@ -280,7 +281,6 @@ impl<'a> View<'a> {
     /// The JSON body (the shared envelope adds `schema_version` and `command`).
     pub fn json(&'a self) -> Json<'a> {
         Json {
-            verdict: self.verdict(),
             inputs: self
                 .inputs
                 .map(|r| r.converted.iter().map(input_json).collect())
@@ -288,7 +288,6 @@ impl<'a> View<'a> {
             netlogon: self.netlogon.as_ref().map(netlogon_json),
             site: self.site,
             powershell: self.powershell(),
-            findings: self.findings,
         }
     }
 }
@@ -328,6 +327,12 @@ fn headline(view: &View) -> String {
         if r.bad_inputs > 0 {
             s.push_str(&format!(", {} could not be read", r.bad_inputs));
         }
+        if let Some(cap) = &r.truncated {
+            s.push_str(&format!(
+                ", {} read only up to the {} cap",
+                cap.input, cap.cap
+            ));
+        }
         parts.push(s);
     }
     if let Some(n) = &view.netlogon {
@@ -339,6 +344,9 @@ fn headline(view: &View) -> String {
             r.computers_affected().len(),
             r.networks.len()
         ));
+        if let Some(cap) = &r.truncated {
+            parts.push(format!("read only up to the {} cap", cap.cap));
+        }
     }
     let warnings = view
         .findings

@@ -23,6 +23,8 @@
 //! [`crate::env::Env`]; the policy above is pure and tested with a scripted
 //! resolver.
 
+#![forbid(unsafe_code)]
+
 pub mod hosts;
 mod system;
 

@@ -12,6 +12,7 @@
 //! No panics on hostile input: outside tests, indexing, slicing, `unwrap`
 //! and `expect` are denied here (every read goes through `get`).
 
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)

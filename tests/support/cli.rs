@@ -38,7 +38,7 @@ pub fn document(out: &Output, command: &str, args: &[&str]) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], aovpn_diag::report::SCHEMA_VERSION);
     assert_eq!(doc["command"], command);
     doc
 }

@@ -3,9 +3,12 @@
 
 use serde_json::json;
 
-use super::evidence::{MAX_FRAMES, and_list, round3};
+use super::evidence::{MAX_FRAMES, and_list, frame, round3, thousands};
 use crate::analyse::Analysis;
+use crate::analyse::bounds::MAX_SAS;
 use crate::analyse::flows::{Flow, FlowKind};
+use crate::analyse::summary::Outcome;
+use crate::capture::inputs::{Duplicate, Sameness};
 use crate::finding::{Code, Finding, Severity};
 
 const CAPTURE_FILTER: &str = "tcpdump -i any -w vpn.pcap 'udp port 500 or udp port 4500 or esp \
@@ -187,12 +190,121 @@ pub(super) fn icmp_too_big(a: &Analysis, out: &mut Vec<Finding>) {
                     t.router, t.quoted_len, t.quoted_src, t.quoted_dst
                 ),
             )
-            .with("frame", t.at.to_string())
+            .with("frame", frame(t.at))
             .with("time", round3(a.rel(t.ts)))
             .with("router", t.router.to_string())
             .with("mtu", t.mtu)
             .with("quoted_len", t.quoted_len)
             .remedy("The path MTU is smaller than the IKE messages. Enable IKEv2 fragmentation on both sides so IKE messages fit, and make sure these ICMP messages are not filtered on the way (RFC 2923 black holes)."),
         );
+    }
+}
+
+/// `ike-sas-summarised` (info): more IKE SAs than the working set holds;
+/// what became of the ones summarised.
+pub(super) fn sas_summarised(a: &Analysis, out: &mut Vec<Finding>) {
+    let s = &a.summarised;
+    if s.is_empty() {
+        return;
+    }
+    let n = s.sas();
+    let outcomes = s.outcomes();
+    let parts: Vec<String> = Outcome::ALL
+        .iter()
+        .filter(|o| outcomes.get(**o) > 0)
+        .map(|o| format!("{} {}", thousands(outcomes.get(*o)), o.words()))
+        .collect();
+    let mut summary = format!(
+        "{} IKE SA(s) beyond the {MAX_SAS} kept in full are summarised per peer and outcome ({}); {} of them had a fail finding when summarised; their findings are counted with the findings of each code",
+        thousands(n),
+        and_list(&parts),
+        thousands(s.failed()),
+    );
+    if s.unsettled > 0 {
+        summary.push_str(&format!(
+            "; {} were summarised less than 5 s after their last message, while more new IKE SAs arrived than are kept (a flood)",
+            thousands(s.unsettled)
+        ));
+    }
+    if s.later_messages > 0 {
+        summary.push_str(&format!(
+            "; {} later IKE message(s) of summarised SAs were counted, not analysed",
+            thousands(s.later_messages)
+        ));
+    }
+    let by_outcome: serde_json::Map<String, serde_json::Value> = Outcome::ALL
+        .iter()
+        .map(|o| (o.as_str().to_string(), json!(outcomes.get(*o))))
+        .collect();
+    out.push(
+        Finding::new(Code::IkeSasSummarised, Severity::Info, summary)
+            .with("summarised", n)
+            .with("kept_in_full", a.sas.len())
+            .with("outcomes", serde_json::Value::Object(by_outcome))
+            .with("with_fail_finding", s.failed())
+            .with("peers_listed", s.peers.len())
+            .with("summarised_unsettled", s.unsettled)
+            .with("later_messages", s.later_messages)
+            .remedy("Nothing to fix for this by itself: `summarised_sas` in the JSON counts them per peer. To see one peer's IKE SAs in full, cut the capture to that peer (tcpdump -r capture.pcap -w peer.pcap host ADDRESS) and analyse that."),
+    );
+}
+
+/// `duplicate-capture` (info): an input that repeats an earlier one (the
+/// same path, or identical bytes) was skipped; `names` are the inputs as
+/// given.
+pub fn duplicate_capture(d: &Duplicate, names: &[String]) -> Finding {
+    let name = |i: usize| names.get(i).cloned().unwrap_or_default();
+    let (how, word) = match &d.how {
+        Sameness::SamePath => ("same-path", "the same file as"),
+        Sameness::SameContent { .. } => ("same-content", "a copy of"),
+    };
+    let mut f = Finding::new(
+        Code::DuplicateCapture,
+        Severity::Info,
+        format!(
+            "{} (input {}) is {word} {} (input {}): read once",
+            name(d.index),
+            d.index + 1,
+            name(d.of),
+            d.of + 1
+        ),
+    )
+    .with("file", name(d.index))
+    .with("input", d.index + 1)
+    .with("same_as", name(d.of))
+    .with("same_as_input", d.of + 1)
+    .with("how", how);
+    if let Sameness::SameContent { sha256 } = &d.how {
+        f = f.with("sha256", sha256.clone());
+    }
+    f
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_names_both_inputs_and_how_they_match() {
+        let names = vec!["a.pcap".to_owned(), "b.pcap".to_owned()];
+        let f = duplicate_capture(
+            &Duplicate {
+                index: 1,
+                of: 0,
+                how: Sameness::SameContent {
+                    sha256: "ab".repeat(32),
+                },
+            },
+            &names,
+        );
+        assert_eq!(f.code, Code::DuplicateCapture);
+        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(
+            f.summary,
+            "b.pcap (input 2) is a copy of a.pcap (input 1): read once"
+        );
+        assert_eq!(f.evidence["how"], "same-content");
+        assert_eq!(f.evidence["same_as_input"], 1);
+        assert!(f.remedy.is_none());
     }
 }

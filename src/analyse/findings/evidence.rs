@@ -7,21 +7,36 @@ use crate::analyse::message::{MessageKey, Transmission};
 use crate::analyse::sa::IkeSa;
 use crate::capture::PacketRef;
 use crate::capture::defrag::ByteRange;
+use crate::finding::Finding;
 
 /// Evidence lists stay readable: at most this many packet numbers.
 pub const MAX_FRAMES: usize = 12;
 
-/// Packet numbers as Wireshark shows them, capped.
+/// One frame reference: `{"file": 1, "frame": 12}`.
+pub fn frame(r: PacketRef) -> Value {
+    json!(r)
+}
+
+/// Frame references (`{"file": 1, "frame": 12}`), at most [`MAX_FRAMES`].
 pub fn frames(refs: &[PacketRef]) -> Value {
-    let mut v: Vec<String> = refs
-        .iter()
-        .take(MAX_FRAMES)
-        .map(|r| r.to_string())
-        .collect();
-    if refs.len() > MAX_FRAMES {
-        v.push(format!("... {} more", refs.len() - MAX_FRAMES));
+    json!(refs.iter().take(MAX_FRAMES).collect::<Vec<_>>())
+}
+
+/// Evidence of frames: the first [`MAX_FRAMES`] under `key` and, when
+/// there are more, their number under `{key}_total`.
+pub trait WithFrames {
+    fn with_frames(self, key: &str, refs: &[PacketRef]) -> Self;
+}
+
+impl WithFrames for Finding {
+    fn with_frames(self, key: &str, refs: &[PacketRef]) -> Finding {
+        let f = self.with(key, frames(refs));
+        if refs.len() > MAX_FRAMES {
+            f.with(&format!("{key}_total"), refs.len())
+        } else {
+            f
+        }
     }
-    json!(v)
 }
 
 /// `0-1480, 2960-end` style byte ranges (end exclusive).
@@ -73,7 +88,8 @@ pub fn shape(t: &Transmission) -> String {
 }
 
 /// `1,264` (thousands separated, as admins read sizes).
-pub fn thousands(n: u32) -> String {
+pub fn thousands(n: impl Into<u64>) -> String {
+    let n: u64 = n.into();
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -109,9 +125,9 @@ mod tests {
 
     #[test]
     fn words_and_numbers() {
-        assert_eq!(thousands(626), "626");
-        assert_eq!(thousands(1264), "1,264");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(626u32), "626");
+        assert_eq!(thousands(1264u32), "1,264");
+        assert_eq!(thousands(1_234_567u32), "1,234,567");
         assert_eq!(times(1), "once");
         assert_eq!(times(5), "5 times");
         assert_eq!(
@@ -129,8 +145,21 @@ mod tests {
             "0-8, 16-end"
         );
         let many: Vec<PacketRef> = (1..=14).map(|frame| PacketRef { file: 0, frame }).collect();
-        let v = frames(&many);
-        assert_eq!(v.as_array().unwrap().len(), MAX_FRAMES + 1);
-        assert_eq!(v[MAX_FRAMES], "... 2 more");
+        let f = Finding::new(
+            crate::finding::Code::IcmpTooBig,
+            crate::finding::Severity::Info,
+            "s",
+        )
+        .with_frames("frames", &many);
+        assert_eq!(f.evidence["frames"].as_array().unwrap().len(), MAX_FRAMES);
+        assert_eq!(f.evidence["frames"][0], json!({"file": 1, "frame": 1}));
+        assert_eq!(f.evidence["frames_total"], 14);
+        let few = Finding::new(
+            crate::finding::Code::IcmpTooBig,
+            crate::finding::Severity::Info,
+            "s",
+        )
+        .with_frames("frames", &many[..2]);
+        assert!(few.evidence.get("frames_total").is_none());
     }
 }

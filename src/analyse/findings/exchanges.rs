@@ -3,10 +3,14 @@
 //! never arrived, IKE_AUTH that never reached a responder, one peer refused
 //! while others are answered, and exchanges the end of the capture cut off.
 
+use std::net::SocketAddr;
+
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{and_list, frames, message, peers, round3, shape, thousands, times};
+use super::evidence::{
+    WithFrames, and_list, frame, message, peers, round3, shape, thousands, times,
+};
 use super::remedy::{self, Ranked};
 use crate::analyse::exchange::{Exchange, IN_PROGRESS_WINDOW_SECS, Status};
 use crate::analyse::message::Transmission;
@@ -81,10 +85,7 @@ pub(super) fn sa_init_unanswered(v: &SaView<'_>, out: &mut Vec<Finding>) {
                     span
                 ),
             )
-            .with(
-                "frames",
-                frames(&sent.iter().map(|t| t.first).collect::<Vec<_>>()),
-            )
+            .with_frames("frames", &sent.iter().map(|t| t.first).collect::<Vec<_>>())
             .with("transmissions", sent.len())
             .with("first_time", v.rel(first.first_ts))
             .with("last_time", v.rel(last.last_ts))
@@ -98,25 +99,34 @@ pub(super) fn sa_init_unanswered(v: &SaView<'_>, out: &mut Vec<Finding>) {
 
 /// Other peers whose IKE_SA_INIT the same responder (address and port)
 /// answered while this peer tried: from the in-progress window before its
-/// first request to the same after its last.
-fn answered_elsewhere<'a>(
-    v: &SaView<'a>,
+/// first request to the same after its last. Their SAs are in the analysis,
+/// or were summarised and left their answers with this one.
+fn answered_elsewhere(
+    v: &SaView<'_>,
     first: &Transmission,
     last: &Transmission,
-) -> Vec<&'a IkeSa> {
-    v.a.sas
-        .iter()
-        .filter(|o| {
-            o.responder == v.sa.responder
-                && o.initiator != v.sa.initiator
-                && o.negotiated()
-                && o.responses(ExchangeType::IKE_SA_INIT).any(|r| {
-                    r.file == first.file
-                        && r.first_ts >= first.first_ts.plus_secs(-IN_PROGRESS_WINDOW_SECS)
-                        && r.first_ts <= last.last_ts.plus_secs(IN_PROGRESS_WINDOW_SECS)
-                })
-        })
-        .collect()
+) -> Vec<SocketAddr> {
+    let from = first.first_ts.plus_secs(-IN_PROGRESS_WINDOW_SECS);
+    let to = last.last_ts.plus_secs(IN_PROGRESS_WINDOW_SECS);
+    let mut others: Vec<SocketAddr> =
+        v.a.sas
+            .iter()
+            .filter(|o| {
+                o.responder == v.sa.responder
+                    && o.initiator != v.sa.initiator
+                    && o.negotiated()
+                    && o.responses(ExchangeType::IKE_SA_INIT)
+                        .any(|r| r.file == first.file && r.first_ts >= from && r.first_ts <= to)
+            })
+            .map(|o| o.initiator)
+            .collect();
+    others.extend(
+        v.sa.answers_elsewhere
+            .iter()
+            .filter(|e| e.file == first.file && e.at >= from && e.at <= to)
+            .map(|e| e.initiator),
+    );
+    others
 }
 
 /// `ike-sa-init-refused-for-peer`: a per-peer limit on the responder, not a
@@ -125,13 +135,13 @@ fn refused_for_peer(
     v: &SaView<'_>,
     sent: &[&Transmission],
     retried: &str,
-    others: &[&IkeSa],
+    others: &[SocketAddr],
     point: CapturePoint,
 ) -> Finding {
     let sa = v.sa;
-    let mut other_peers: Vec<String> = others.iter().map(|o| o.initiator.to_string()).collect();
+    let mut other_peers: Vec<String> = others.iter().map(|o| o.to_string()).collect();
     other_peers.dedup();
-    let same_ip = others.iter().any(|o| o.initiator.ip() == sa.initiator.ip());
+    let same_ip = others.iter().any(|o| o.ip() == sa.initiator.ip());
     let shared = if same_ip {
         "; some of the answered peers share this peer's IP address (a source-NATing load balancer or a NAT in front of many clients makes them one address to the server)"
     } else {
@@ -151,7 +161,7 @@ fn refused_for_peer(
             and_list(&other_peers.iter().take(4).cloned().collect::<Vec<_>>()),
         ),
     )
-    .with("frames", frames(&sent.iter().map(|t| t.first).collect::<Vec<_>>()))
+    .with_frames("frames", &sent.iter().map(|t| t.first).collect::<Vec<_>>())
     .with("transmissions", sent.len())
     .with("first_time", v.rel(first))
     .with("last_time", v.rel(last))
@@ -312,10 +322,7 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
             TELL_FROM_CLIENT
         });
     let mut f = Finding::new(Code::IkeAuthUnanswered, Severity::Fail, summary)
-        .with(
-            "frames",
-            frames(&sent.iter().map(|t| t.first).collect::<Vec<_>>()),
-        )
+        .with_frames("frames", &sent.iter().map(|t| t.first).collect::<Vec<_>>())
         .with("message_id", id)
         .with("transmissions", sent.len())
         .with(
@@ -528,13 +535,13 @@ pub(super) fn response_lost(v: &SaView<'_>, out: &mut Vec<Finding>) {
         }
         out.push(
             Finding::new(Code::IkeResponseLost, Severity::Fail, summary)
-                .with(
+                .with_frames(
                     "requests",
-                    frames(&reqs.iter().map(|t| t.first).collect::<Vec<_>>()),
+                    &reqs.iter().map(|t| t.first).collect::<Vec<_>>(),
                 )
-                .with(
+                .with_frames(
                     "responses",
-                    frames(&resps.iter().map(|t| t.first).collect::<Vec<_>>()),
+                    &resps.iter().map(|t| t.first).collect::<Vec<_>>(),
                 )
                 .with("exchange", e.key.exchange.to_string())
                 .with("message_id", e.key.message_id)
@@ -617,7 +624,7 @@ pub(super) fn in_progress(v: &SaView<'_>, out: &mut Vec<Finding>) {
             )
             .with("exchange", e.key.exchange.to_string())
             .with("message_id", e.key.message_id)
-            .with("last_sent", last.first.to_string())
+            .with("last_sent", frame(last.first))
             .with("waited_secs", round3(*waited))
             .with("window_secs", IN_PROGRESS_WINDOW_SECS)
             .remedy("Nothing to fix from this capture. To see how the attempt ends, keep capturing until the client reports success or an error (30 s is enough for Windows to give up)."),

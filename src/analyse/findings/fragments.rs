@@ -5,14 +5,15 @@
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{frames, message, ranges, shape, times};
+use super::evidence::{WithFrames, frame, message, ranges, round3, shape, times};
 use super::remedy;
 use crate::analyse::Analysis;
 use crate::analyse::exchange::Status;
+use crate::analyse::lost::FirstFragment;
 use crate::analyse::message::{MessageKey, Transmission};
 use crate::analyse::sa::LostDatagram;
 use crate::capture::PacketRef;
-use crate::capture::defrag::{ByteRange, FragmentOrder};
+use crate::capture::defrag::FragmentOrder;
 use crate::finding::{Code, Finding, Severity};
 
 /// More IKEv2 fragments than this in one message are dropped by some
@@ -76,7 +77,7 @@ pub(super) fn lost(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 ranges(&first.missing)
             ),
         )
-        .with("frames", frames(&all_frames))
+        .with_frames("frames", &all_frames)
         .with("datagrams", ds.len())
         .with("first_time", v.rel(first.first_ts))
         .with("src", first.src_addr())
@@ -92,34 +93,74 @@ pub(super) fn lost(v: &SaView<'_>, out: &mut Vec<Finding>) {
         }
         f = f
             .with("largest_fragment", first.largest_fragment)
-            .with("spi_i", crate::wire::hex(&sa.spi_i))
-            .remedy(remedy::FRAGMENTS);
-        out.push(f);
+            .with("spi_i", crate::wire::hex(&sa.spi_i));
+        if sa.not_kept.lost > 0 {
+            f = f.with("sa_lost_datagrams_not_kept", sa.not_kept.lost);
+        }
+        out.push(f.remedy(remedy::FRAGMENTS));
     }
 }
 
-/// `ip-fragments-missing` (warn) for datagrams between IKE peers that no
-/// SA could claim.
+/// `ip-fragments-missing` (warn) for lost datagrams no IKE SA claims, one
+/// per flow (addresses, ports, what the first fragment held) with the
+/// count, and one for the datagrams of flows beyond the bound.
 pub(super) fn unattributed(a: &Analysis, out: &mut Vec<Finding>) {
-    for d in &a.unattributed_lost {
-        let head = if d.arrived.first().is_some_and(|r: &ByteRange| r.start == 0) {
-            "its first fragment arrived without an IKE header it could be tied to"
-        } else {
-            "its first fragment is missing, so it cannot be tied to an IKE SA"
+    for flow in &a.lost_flows.flows {
+        let head = match flow.first_fragment {
+            FirstFragment::Missing => {
+                "the first fragment never arrived here, so the ports and contents are unknown and no IKE SA between these addresses claims it"
+            }
+            FirstFragment::EspInUdp => {
+                "the first fragment arrived and carried ESP in UDP (tunnel traffic), not an IKE message"
+            }
+            FirstFragment::Ikev1 => {
+                "the first fragment arrived and carried IKEv1 (ISAKMP), not IKEv2"
+            }
+            FirstFragment::NotIke => {
+                "the first fragment arrived and carried no IKEv2 header that could be read"
+            }
         };
+        let frames_seen: Vec<PacketRef> = flow
+            .examples
+            .iter()
+            .flat_map(|d| d.frames.iter().copied())
+            .collect();
+        let mut f = Finding::new(
+            Code::IpFragmentsMissing,
+            Severity::Warn,
+            format!(
+                "{} fragmented datagram(s) {} -> {} never completed; {head}",
+                flow.datagrams,
+                flow.src_addr(),
+                flow.dst_addr()
+            ),
+        )
+        .with_frames("frames", &frames_seen)
+        .with("datagrams", flow.datagrams)
+        .with("first_fragment", flow.first_fragment.as_str())
+        .with("first_time", round3(a.rel(flow.first_ts)))
+        .with("last_time", round3(a.rel(flow.last_ts)))
+        .with(
+            "ip_ids",
+            json!(flow.examples.iter().map(|d| d.ip_id).collect::<Vec<_>>()),
+        );
+        if let Some(d) = flow.examples.first() {
+            f = f.with("missing", ranges(&d.missing));
+        }
+        out.push(f.remedy(remedy::FRAGMENTS));
+    }
+    let other = a.lost_flows.other_datagrams;
+    if other > 0 {
         out.push(
             Finding::new(
                 Code::IpFragmentsMissing,
                 Severity::Warn,
                 format!(
-                    "a fragmented datagram {} -> {} never completed; {head}",
-                    d.src_addr(),
-                    d.dst_addr()
+                    "{other} more fragmented datagram(s) in further flows never completed (only the first {} flows are told apart)",
+                    crate::analyse::bounds::MAX_LOST_FLOWS
                 ),
             )
-            .with("frames", frames(&d.frames))
-            .with("ip_id", d.ip_id)
-            .with("missing", ranges(&d.missing))
+            .with("datagrams", other)
             .remedy(remedy::FRAGMENTS),
         );
     }
@@ -159,7 +200,7 @@ pub(super) fn ip_fragmented(v: &SaView<'_>, out: &mut Vec<Finding>) {
                     crate::capture::link::mtu_note(t.largest_ip_packet)
                 ),
             )
-            .with("frames", frames(&t.frames))
+            .with_frames("frames", &t.frames)
             .with("ip_length", t.ip_len)
             .with("ike_length", t.ike_len)
             .with("fragments", t.ip_packets)
@@ -212,7 +253,7 @@ pub(super) fn too_many_ike_fragments(v: &SaView<'_>, out: &mut Vec<Finding>) {
                     shape(t),
                 ),
             )
-            .with("frames", frames(&t.frames))
+            .with_frames("frames", &t.frames)
             .with("message_id", t.key.message_id)
             .with("ike_fragments", total)
             .with("largest_packet", t.ip_len)
@@ -283,11 +324,11 @@ pub(super) fn out_of_order(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 if fail { "; this exchange failed" } else { "" }
             ),
         )
-        .with("frames", frames(&c.frames))
+        .with_frames("frames", &c.frames)
         .with("fragments", c.fragments)
         .with("exchange_failed", fail);
         if let Some(first) = c.frames.first() {
-            f = f.with("first_frame", first.to_string());
+            f = f.with("first_frame", frame(*first));
         }
         out.push(f.remedy(remedy::OUT_OF_ORDER));
     }

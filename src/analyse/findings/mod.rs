@@ -8,17 +8,24 @@ mod capture;
 mod evidence;
 mod exchanges;
 mod fragments;
+pub mod limit;
 mod negotiation;
 mod remedy;
+
+pub use capture::duplicate_capture;
 
 use super::Analysis;
 use super::exchange::{self, Exchange, Status};
 use super::point::{self, CapturePoint};
 use super::sa::IkeSa;
 use crate::capture::Timestamp;
-use crate::finding::{Finding, sort_by_severity};
+use crate::finding::Finding;
+use limit::FindingLimit;
 
-/// Every finding of an analysis, worst first.
+/// Every finding of an analysis, worst first: at most
+/// [`limit::MAX_PER_CODE`] per code listed (those of the SAs kept in full
+/// first, then those of the summarised SAs), the rest counted in one more
+/// finding per code.
 pub fn derive(a: &Analysis) -> Vec<Finding> {
     let mut out = Vec::new();
     capture::truncated(a, &mut out);
@@ -26,24 +33,37 @@ pub fn derive(a: &Analysis) -> Vec<Finding> {
     capture::ike_not_in_capture(a, &mut out);
     capture::ikev1_traffic(a, &mut out);
     for sa in &a.sas {
-        let view = SaView::new(a, sa);
-        fragments::lost(&view, &mut out);
-        negotiation::cleartext_errors(&view, &mut out);
-        negotiation::cookie_requested(&view, &mut out);
-        exchanges::sa_init_unanswered(&view, &mut out);
-        negotiation::fragmentation(&view, &mut out);
-        negotiation::nat(&view, &mut out);
-        fragments::too_many_ike_fragments(&view, &mut out);
-        fragments::ip_fragmented(&view, &mut out);
-        fragments::out_of_order(&view, &mut out);
-        exchanges::ike_auth(&view, &mut out);
-        exchanges::response_lost(&view, &mut out);
-        exchanges::in_progress(&view, &mut out);
-        negotiation::auth_failed_by_size(&view, &mut out);
+        out.extend(for_sa(a, sa));
     }
     fragments::unattributed(a, &mut out);
     capture::icmp_too_big(a, &mut out);
-    sort_by_severity(&mut out);
+    capture::sas_summarised(a, &mut out);
+    let mut listed = FindingLimit::default();
+    for f in out {
+        listed.add(f);
+    }
+    listed.merge(a.summarised_findings.clone());
+    listed.into_findings()
+}
+
+/// The findings of one IKE SA (its transmissions linked), in the order
+/// causes come before consequences.
+pub(crate) fn for_sa(a: &Analysis, sa: &IkeSa) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let view = SaView::new(a, sa);
+    fragments::lost(&view, &mut out);
+    negotiation::cleartext_errors(&view, &mut out);
+    negotiation::cookie_requested(&view, &mut out);
+    exchanges::sa_init_unanswered(&view, &mut out);
+    negotiation::fragmentation(&view, &mut out);
+    negotiation::nat(&view, &mut out);
+    fragments::too_many_ike_fragments(&view, &mut out);
+    fragments::ip_fragmented(&view, &mut out);
+    fragments::out_of_order(&view, &mut out);
+    exchanges::ike_auth(&view, &mut out);
+    exchanges::response_lost(&view, &mut out);
+    exchanges::in_progress(&view, &mut out);
+    negotiation::auth_failed_by_size(&view, &mut out);
     out
 }
 

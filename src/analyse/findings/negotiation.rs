@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::SaView;
-use super::evidence::{frames, peers};
+use super::evidence::{self, WithFrames, frame, peers};
 use crate::analyse::sa::{IkeSa, Support};
 use crate::capture::PacketRef;
 use crate::finding::{Code, Finding, Severity};
@@ -33,7 +33,7 @@ pub(super) fn cleartext_errors(v: &SaView<'_>, out: &mut Vec<Finding>) {
                         peers(sa)
                     ),
                 )
-                .with("frame", e.at.to_string())
+                .with("frame", frame(e.at))
                 .with("exchange", e.exchange.to_string())
                 .with("offered", json!(offered))
                 .remedy("Make both sides share one proposal: on the Windows client set the VPN profile's IPsec cryptography (Set-VpnConnectionIPsecConfiguration, or CryptographySuite in ProfileXML) to one the server accepts, or add the client's proposal on the server (RRAS: Set-VpnServerConfiguration -CustomPolicy; strongSwan: proposals = ...)."),
@@ -54,7 +54,7 @@ pub(super) fn cleartext_errors(v: &SaView<'_>, out: &mut Vec<Finding>) {
                     Severity::Info,
                     format!("the responder asked for Diffie-Hellman group {group} (INVALID_KE_PAYLOAD); the initiator must retry, which costs a round trip"),
                 )
-                .with("frame", e.at.to_string())
+                .with("frame", frame(e.at))
                 .with("requested_group", group)
                 .remedy("Harmless if the retry succeeds. To save the round trip, make the client's first key exchange use the server's preferred group."),
             );
@@ -95,8 +95,8 @@ pub(super) fn cookie_requested(v: &SaView<'_>, out: &mut Vec<Finding>) {
                 peers(sa)
             ),
         )
-        .with("frames", frames(&demands))
-        .with("first", first.to_string())
+        .with_frames("frames", &demands)
+        .with("first", frame(*first))
         .with("retried_with_cookie", retried)
         .with("answered", answered)
         .remedy("Harmless when the retry is answered: it costs one round trip. If it persists, the server is under load or attack: look at its count of half-open IKE SAs and at how many clients connect at once (strongSwan: charon.cookie_threshold; Windows IKEEXT applies its own DoS protection)."),
@@ -173,7 +173,7 @@ pub(super) fn nat(v: &SaView<'_>, out: &mut Vec<Finding>) {
             Severity::Info,
             format!("NAT_DETECTION hashes show {side} behind NAT ({}); IKE moves to UDP 4500 (a peer that forces UDP encapsulation, like strongSwan's encap = yes, fakes this on purpose)", peers(sa)),
         )
-        .with("frames", frames(&sa.nat.evidence()))
+        .with_frames("frames", &sa.nat.evidence())
         .with("initiator_behind_nat", i)
         .with("responder_behind_nat", r)
         .remedy("Expected for clients at home. A server behind NAT needs UDP 500 and 4500 forwarded to it; on Windows servers behind NAT set AssumeUDPEncapsulationContextOnSendRule = 2 on the clients (HKLM\\SYSTEM\\CurrentControlSet\\Services\\PolicyAgent)."),
@@ -221,7 +221,7 @@ fn auth_failed(sa: &IkeSa, frame: Option<PacketRef>, how: &str) -> Finding {
         Severity::Fail,
         format!("authentication failed ({}): {how}", peers(sa)),
     )
-    .with("frame", frame.map_or(String::new(), |f| f.to_string()))
+    .with("frame", frame.map_or(serde_json::Value::Null, evidence::frame))
     .with("spi_i", crate::wire::hex(&sa.spi_i))
     .remedy("Check the server's event log (RRAS: RemoteAccess events 20271/20227; NPS: event 6273 with the reason) or strongSwan's log for the reason: client certificate not trusted or expired, EKU missing (Client Authentication / Server Authentication + IP security IKE intermediate), server name not in the certificate SAN, or wrong user credentials for EAP.")
 }

@@ -292,6 +292,51 @@ fn truncated_file_yields_packets_then_a_truncation() {
     }
 }
 
+/// The 44-byte file of issue 14: an SHB, then a Process Information
+/// Block claiming 8 bytes. pcap-parser 0.17 subtracts past zero on it.
+#[test]
+fn undersized_block_stops_with_truncation_not_a_panic() {
+    let f = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/edge-pib-short.pcapng"
+    ))
+    .unwrap();
+    assert_eq!(f.len(), 44);
+    let (pk, trunc) = read_all(f);
+    assert!(pk.is_empty());
+    let t = trunc.expect("truncation reported");
+    assert_eq!((t.offset, t.frames_read), (28, 0));
+    assert!(t.reason.contains("0x80000001"), "{}", t.reason);
+    // The same block after a packet, for every length below 16.
+    for len in [0u32, 4, 8, 11, 12, 15] {
+        let mut f = shb();
+        f.extend(idb(1, None));
+        f.extend(epb(0, 1, b"kept"));
+        f.extend(0x8000_0001u32.to_le_bytes());
+        f.extend(len.to_le_bytes());
+        f.extend([0u8; 24]);
+        let (pk, trunc) = read_all(f);
+        assert_eq!(pk.len(), 1, "len {len}");
+        assert!(trunc.unwrap().reason.contains("claims"), "len {len}");
+    }
+}
+
+#[test]
+fn block_fields_overrunning_the_block_stop_at_once() {
+    // An EPB whose captured length (1000) exceeds its block (36 bytes),
+    // followed by plenty of data: corruption, not a reason to read on.
+    let mut f = shb();
+    f.extend(idb(1, None));
+    let mut bad = epb(0, 1, b"abcd");
+    bad[20..24].copy_from_slice(&1000u32.to_le_bytes());
+    f.extend(bad);
+    f.extend(vec![0u8; 4 << 20]);
+    let (pk, trunc) = read_all(f);
+    assert!(pk.is_empty());
+    let t = trunc.expect("truncation reported");
+    assert!(t.reason.contains("overrun"), "{}", t.reason);
+}
+
 #[test]
 fn peek_is_idempotent_until_advance() {
     let f = pcap_file(1, false, false, &[(1, 0, b"a"), (2, 0, b"b")]);

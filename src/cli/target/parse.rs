@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use super::Target;
 use crate::resolve::is_host_name;
+use crate::text::escaped_prefix;
 
 /// How many characters of a bad argument an error message repeats.
 const SHOWN_CHARS: usize = 60;
@@ -70,22 +71,14 @@ fn instead(host: &Option<String>) -> String {
 }
 
 /// `arg` in single quotes for an error message: control characters escaped,
-/// cut after [`SHOWN_CHARS`] characters with the full length named, so a
-/// pasted kilobyte never floods the terminal.
+/// cut after [`SHOWN_CHARS`] printed characters (an escape counts as what it
+/// prints, [`escaped_prefix`]) with the full length named, so a pasted
+/// kilobyte (or a run of control characters) never floods the terminal.
 pub fn shown(arg: &str) -> String {
-    let mut out = String::from("'");
-    for (count, c) in arg.chars().enumerate() {
-        if count >= SHOWN_CHARS {
-            return format!("{out}...' ({} characters)", arg.chars().count());
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
+    match escaped_prefix(arg, SHOWN_CHARS) {
+        (start, true) => format!("'{start}...' ({} characters)", arg.chars().count()),
+        (all, false) => format!("'{all}'"),
     }
-    out.push('\'');
-    out
 }
 
 pub(super) fn target(raw: &str) -> Result<Target, TargetError> {

@@ -255,4 +255,10 @@ fn shown_quotes_escapes_and_cuts() {
     assert_eq!(shown("a\u{1b}[31m"), "'a\\u{1b}[31m'");
     let s = shown(&"é".repeat(100));
     assert_eq!(s, format!("'{}...' (100 characters)", "é".repeat(60)));
+    // Found by fuzzing: escapes count as what they print, so 100 DELs
+    // cannot stretch the quote to 600 characters.
+    let s = shown(&"\u{7f}".repeat(100));
+    assert!(s.chars().count() < 90, "{s}");
+    assert!(s.ends_with("...' (100 characters)"), "{s}");
+    assert_eq!(shown("ends..."), "'ends...'");
 }

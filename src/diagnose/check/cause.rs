@@ -24,7 +24,7 @@ pub fn ranking() -> Vec<Code> {
 }
 
 /// The verdict's headline: which finding explains the failure and what to do.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Cause {
     pub code: Code,
     pub severity: Severity,

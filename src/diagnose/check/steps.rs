@@ -14,7 +14,7 @@ use crate::diagnose::{mtu, rras};
 use crate::finding::{Finding, Severity};
 
 /// A step's state as scripts read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepStatus {
     Ok,
@@ -23,7 +23,7 @@ pub enum StepStatus {
 }
 
 /// One test of the check, in the order they build on each other.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Step {
     /// Stable name: dns, udp-500, udp-4500, ike-fragmentation,
     /// fragmented-request, ike-auth, path-mtu, proposals, local-rras,

@@ -19,7 +19,7 @@ use serde::Serialize;
 pub use findings::findings;
 
 /// Which address families the user asked for (`-4`, `-6`, or both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     Any,
@@ -56,7 +56,7 @@ impl Family {
 }
 
 /// An address record type (RFC 1035 §3.4.1, RFC 3596 §2.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
 pub enum RecordType {
     A,
     #[serde(rename = "AAAA")]
@@ -96,7 +96,7 @@ impl fmt::Display for RecordType {
 }
 
 /// One address as the resolver returned it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DnsAnswer {
     /// `A` or `AAAA`.
     pub record_type: RecordType,
@@ -117,7 +117,7 @@ impl DnsAnswer {
 }
 
 /// Why one DNS query gave no address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum LookupFailure {
     /// NXDOMAIN: the name does not exist.
@@ -146,13 +146,15 @@ impl LookupFailure {
 }
 
 /// One DNS query and how it ended, with its time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Lookup {
     pub record_type: RecordType,
     /// The addresses it gave, or why none.
     #[serde(serialize_with = "serialize_outcome", rename = "result")]
+    #[schemars(with = "LookupResult<'static>")]
     pub outcome: Result<Vec<DnsAnswer>, LookupFailure>,
     #[serde(serialize_with = "serialize_ms", rename = "elapsed_ms")]
+    #[schemars(with = "f64")]
     pub elapsed: Duration,
 }
 
@@ -191,17 +193,21 @@ impl Lookup {
     }
 }
 
+/// One query's result in JSON: the answers, or why there were none.
+#[derive(Serialize, schemars::JsonSchema)]
+struct LookupResult<'a> {
+    answers: &'a [DnsAnswer],
+    error: Option<&'a LookupFailure>,
+    /// The error in words.
+    message: Option<String>,
+}
+
 /// `{"answers": [...]}` or `{"error": {"kind": ..}}`.
 fn serialize_outcome<S: serde::Serializer>(
     outcome: &Result<Vec<DnsAnswer>, LookupFailure>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    struct Out<'a> {
-        answers: &'a [DnsAnswer],
-        error: Option<&'a LookupFailure>,
-        message: Option<String>,
-    }
+    type Out<'a> = LookupResult<'a>;
     match outcome {
         Ok(a) => Out {
             answers: a,
@@ -222,7 +228,7 @@ fn serialize_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Er
 }
 
 /// Where the addresses came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     /// The target was an IP address: nothing was resolved.
@@ -233,7 +239,7 @@ pub enum Source {
 }
 
 /// The outcome of resolving a target that gave at least one address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Resolution {
     /// What the user typed.
     pub host: String,
@@ -251,6 +257,7 @@ pub struct Resolution {
     pub lookups: Vec<Lookup>,
     /// Wall time of the whole resolution; zero for literals.
     #[serde(serialize_with = "serialize_ms", rename = "elapsed_ms")]
+    #[schemars(with = "f64")]
     pub elapsed: Duration,
 }
 
@@ -280,7 +287,7 @@ impl Resolution {
 }
 
 /// How a resolution that gave no address failed, most telling first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureKind {
     /// An IP address of the other family than `-4`/`-6` asked for.
@@ -313,7 +320,7 @@ impl FailureKind {
 }
 
 /// A resolution that gave no address, with everything tried.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DnsFailure {
     pub host: String,
     pub family: Family,
@@ -324,6 +331,7 @@ pub struct DnsFailure {
     pub hosts_file: Option<String>,
     pub lookups: Vec<Lookup>,
     #[serde(serialize_with = "serialize_ms", rename = "elapsed_ms")]
+    #[schemars(with = "f64")]
     pub elapsed: Duration,
 }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 pub use findings::findings;
 
 /// How the probes were sent, as the report names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Method {
     /// ICMP echo over an unprivileged ICMP datagram socket (Linux ping
     /// socket) or the Windows ICMP API.

@@ -104,7 +104,8 @@ pub fn read(fd: RawFd) -> Option<(Outcome, Vec<u8>)> {
     msg.msg_iovlen = 1;
     msg.msg_control = control.as_mut_ptr().cast();
     msg.msg_controllen = size_of::<[u64; 64]>();
-    // SAFETY: valid fd and msghdr.
+    // SAFETY: `fd` is an open socket; `msg` points at the iovec and control
+    // buffer above, which live until the call returns, with their lengths set.
     let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
     if n < 0 {
         return None;
@@ -120,17 +121,10 @@ pub fn read(fd: RawFd) -> Option<(Outcome, Vec<u8>)> {
             let is_err = (c.cmsg_level == libc::IPPROTO_IP && c.cmsg_type == libc::IP_RECVERR)
                 || (c.cmsg_level == libc::IPPROTO_IPV6 && c.cmsg_type == libc::IPV6_RECVERR);
             let header = libc::CMSG_LEN(0) as usize;
-            if is_err && c.cmsg_len as usize >= header + size_of::<libc::sock_extended_err>() {
+            if is_err && c.cmsg_len as usize >= header {
                 let payload = libc::CMSG_DATA(cmsg);
                 let len = c.cmsg_len as usize - header;
-                let bytes = std::slice::from_raw_parts(payload, len);
-                let ee: libc::sock_extended_err = std::ptr::read_unaligned(payload.cast());
-                let offender = bytes
-                    .get(size_of::<libc::sock_extended_err>()..)
-                    .and_then(|b| {
-                        packet::sockaddr_ip(b, libc::AF_INET as u16, libc::AF_INET6 as u16)
-                    });
-                outcome = extended_error(&ee, offender);
+                outcome = parse_error(std::slice::from_raw_parts(payload, len));
             }
             cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
         }
@@ -184,6 +178,33 @@ pub fn local_mtu(fd: RawFd) -> Option<u16> {
         .flatten()
 }
 
+/// The data of an `IP_RECVERR`/`IPV6_RECVERR` control message as bytes: a
+/// `struct sock_extended_err` (linux/errqueue.h: errno u32, origin, type,
+/// code, pad u8, info u32, data u32, in native byte order) and, for ICMP
+/// errors, the offender's `sockaddr` after it (`SO_EE_OFFENDER`). Decoded
+/// field by field, so any bytes are safe to hand over (the error queue
+/// fuzz target does).
+pub fn parse_error(cmsg_data: &[u8]) -> Option<Outcome> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_ne_bytes(
+            cmsg_data.get(at..at + 4)?.try_into().ok()?,
+        ))
+    };
+    let ee = libc::sock_extended_err {
+        ee_errno: u32_at(0)?,
+        ee_origin: *cmsg_data.get(4)?,
+        ee_type: *cmsg_data.get(5)?,
+        ee_code: *cmsg_data.get(6)?,
+        ee_pad: *cmsg_data.get(7)?,
+        ee_info: u32_at(8)?,
+        ee_data: u32_at(12)?,
+    };
+    let offender = cmsg_data
+        .get(size_of::<libc::sock_extended_err>()..)
+        .and_then(|b| packet::sockaddr_ip(b, libc::AF_INET as u16, libc::AF_INET6 as u16));
+    extended_error(&ee, offender)
+}
+
 /// Translates a `sock_extended_err` (linux/errqueue.h) into a probe outcome.
 fn extended_error(ee: &libc::sock_extended_err, offender: Option<IpAddr>) -> Option<Outcome> {
     let mtu = u16::try_from(ee.ee_info).ok().filter(|&m| m != 0);
@@ -209,4 +230,51 @@ fn extended_error(ee: &libc::sock_extended_err, offender: Option<IpAddr>) -> Opt
             from: offender,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ee(errno: u32, origin: u8, ty: u8, code: u8, info: u32) -> Vec<u8> {
+        let mut b = errno.to_ne_bytes().to_vec();
+        b.extend([origin, ty, code, 0]);
+        b.extend(info.to_ne_bytes());
+        b.extend(0u32.to_ne_bytes());
+        b
+    }
+
+    #[test]
+    fn parses_the_control_message_bytes() {
+        // ICMP fragmentation needed (3/4), MTU 1400, from 192.0.2.1.
+        let mut b = ee(libc::EMSGSIZE as u32, libc::SO_EE_ORIGIN_ICMP, 3, 4, 1400);
+        b.extend((libc::AF_INET as u16).to_ne_bytes());
+        b.extend([0, 0, 192, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            parse_error(&b),
+            Some(Outcome::TooBig {
+                mtu: Some(1400),
+                from: Some(IpAddr::from([192, 0, 2, 1]))
+            })
+        );
+        // Local EMSGSIZE: the interface MTU, no offender.
+        let b = ee(libc::EMSGSIZE as u32, libc::SO_EE_ORIGIN_LOCAL, 0, 0, 1500);
+        assert_eq!(
+            parse_error(&b),
+            Some(Outcome::TooBig {
+                mtu: Some(1500),
+                from: None
+            })
+        );
+        // An MTU that does not fit 16 bits, or 0, is no MTU.
+        let b = ee(0, libc::SO_EE_ORIGIN_ICMP, 3, 4, 70_000);
+        assert!(matches!(
+            parse_error(&b),
+            Some(Outcome::TooBig { mtu: None, .. })
+        ));
+        // Cut short anywhere: nothing.
+        for n in 0..16 {
+            assert_eq!(parse_error(&b[..n]), None);
+        }
+    }
 }

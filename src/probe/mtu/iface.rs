@@ -70,7 +70,9 @@ fn clamp(mtu: u64) -> u16 {
     u16::try_from(mtu).unwrap_or(u16::MAX)
 }
 
+// getsockopt(IP_MTU) and getifaddrs(3): raw libc calls.
 #[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
 mod os {
     use std::ffi::CStr;
     use std::mem::size_of;
@@ -173,7 +175,9 @@ mod os {
     }
 }
 
+// GetBestInterfaceEx/GetIfEntry2 (Windows API).
 #[cfg(windows)]
+#[allow(unsafe_code)]
 mod os {
     use std::net::IpAddr;
 
@@ -223,7 +227,7 @@ mod os {
         // SAFETY: MIB_IF_ROW2 is plain data; GetIfEntry2 reads InterfaceIndex.
         let mut row: MIB_IF_ROW2 = unsafe { std::mem::zeroed() };
         row.InterfaceIndex = index;
-        // SAFETY: a valid, initialised row.
+        // SAFETY: `row` is an initialised MIB_IF_ROW2 that lives across the call.
         let rc = unsafe { GetIfEntry2(&mut row) };
         if rc != 0 {
             return Err(RouteError::Os {

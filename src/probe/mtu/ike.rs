@@ -220,6 +220,7 @@ mod os {
             overhead(self.peer)
         }
 
+        #[allow(unsafe_code)] // the bytes recv initialised, as a slice
         fn probe(&mut self, size: u16, wait: Duration) -> Result<Outcome, ProbeError> {
             let fd = self.sock.as_raw_fd();
             let target = self.peer.ip();
@@ -278,7 +279,9 @@ mod os {
                     // An error here is the socket error that accompanies a
                     // queued ICMP error: the queue says what it was next pass.
                     if let Ok(n) = self.sock.recv_with_flags(&mut buf, libc::MSG_DONTWAIT) {
-                        // SAFETY: recv initialised the first n bytes.
+                        // SAFETY: recv wrote the first n <= buf.len() bytes
+                        // (socket2's contract), and MaybeUninit<u8> has the
+                        // layout of u8.
                         let bytes: &[u8] =
                             unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), n) };
                         match response_spi(bytes, self.peer.port()) {

@@ -14,8 +14,11 @@
 //! [`crate::diagnose::mtu`], where the findings are made.
 
 pub mod driver;
+// The Linux socket error queue (recvmsg MSG_ERRQUEUE, poll): raw libc calls.
+// Public for the fuzz target of `errqueue::parse_error`.
 #[cfg(target_os = "linux")]
-pub(crate) mod errqueue;
+#[allow(unsafe_code)]
+pub mod errqueue;
 #[cfg(test)]
 pub(crate) mod fake;
 pub mod icmp;

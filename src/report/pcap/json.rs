@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use std::net::IpAddr;
+
 use serde::Serialize;
 
 use crate::analyse::exchange::{Exchange, Status};
@@ -10,48 +12,58 @@ use crate::analyse::flows::{Flow, FlowKind};
 use crate::analyse::point::{self, Side};
 use crate::analyse::sa::{ErrorNotify, IkeSa, LostDatagram, Support};
 use crate::analyse::{Analysis, ByteRange, FileTruncation, PacketRef, TooBigFact, Transmission};
-use crate::finding::{Finding, Verdict};
+use crate::facts::{Endpoint, FragmentationSupport, Nat};
 use crate::wire::hex;
 use crate::wire::ike::vendor;
 
+mod bounded;
+pub use bounded::{BoundsJson, LostFlowJson, NotKeptJson, OutcomesJson, PeerJson, SummaryJson};
+
 /// The `--json` document body (the envelope adds `schema_version` and `command`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PcapJson<'a> {
-    pub verdict: Verdict,
     pub files: &'a [String],
-    pub findings: &'a [Finding],
     pub sas: Vec<SaJson>,
     pub stats: StatsJson,
     pub icmp_too_big: Vec<TooBigJson>,
     pub truncated: Vec<TruncationJson<'a>>,
-    pub unattributed_lost_datagrams: Vec<LostJson>,
+    /// Lost datagrams no IKE SA claims, per flow, with a few examples.
+    pub lost_datagram_flows: Vec<LostFlowJson>,
+    /// Lost datagrams of flows beyond the bound, counted together.
+    pub lost_datagrams_in_other_flows: u64,
     /// ESP, ESP in UDP and IKEv1 outside the capture's IKEv2 SAs.
     pub ipsec_flows: Vec<FlowJson>,
+    /// The IKE SAs beyond those in `sas`, per peer and outcome.
+    pub summarised_sas: SummaryJson,
+    /// The bounds the analysis works within (README "Bounds").
+    pub bounds: BoundsJson,
 }
 
 impl<'a> PcapJson<'a> {
     pub fn new(files: &'a [String], a: &'a Analysis) -> PcapJson<'a> {
         PcapJson {
-            verdict: Verdict::from_findings(&a.findings),
             files,
-            findings: &a.findings,
             sas: a.sas.iter().map(|sa| SaJson::new(a, sa)).collect(),
             stats: StatsJson::new(a),
             icmp_too_big: a.too_big.iter().map(|t| TooBigJson::new(a, t)).collect(),
             truncated: a.truncated.iter().map(TruncationJson::new).collect(),
-            unattributed_lost_datagrams: a
-                .unattributed_lost
+            lost_datagram_flows: a
+                .lost_flows
+                .flows
                 .iter()
-                .map(|d| LostJson::new(a, d))
+                .map(|f| LostFlowJson::new(a, f))
                 .collect(),
+            lost_datagrams_in_other_flows: a.lost_flows.other_datagrams,
             ipsec_flows: a.flows.flows.iter().map(|f| FlowJson::new(a, f)).collect(),
+            summarised_sas: SummaryJson::new(a),
+            bounds: BoundsJson::default(),
         }
     }
 }
 
 /// `stats`: counts per wire datagram, as tshark counts (each SKF piece is
 /// one IKE message here), plus `ike_transmissions` counted per message.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct StatsJson {
     pub packets: u64,
     pub bytes: u64,
@@ -85,12 +97,7 @@ impl StatsJson {
             packets: c.packets,
             bytes: c.bytes,
             ike_messages: s.ike_messages,
-            ike_transmissions: a
-                .sas
-                .iter()
-                .flat_map(|sa| &sa.transmissions)
-                .filter(|t| t.same_as.is_none())
-                .count() as u64,
+            ike_transmissions: a.transmissions(),
             ikev1_messages: s.ikev1_messages,
             esp_packets: s.esp_packets,
             nat_keepalives: s.nat_keepalives,
@@ -114,28 +121,11 @@ impl StatsJson {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct SideSupportJson {
-    pub initiator: &'static str,
-    pub responder: &'static str,
-}
-
 pub fn support(s: Support) -> &'static str {
-    match s {
-        Support::Yes => "yes",
-        Support::No => "no",
-        Support::Unknown => "unknown",
-    }
+    s.as_str()
 }
 
-#[derive(Debug, Serialize)]
-pub struct NatJson {
-    pub initiator_behind_nat: bool,
-    pub responder_behind_nat: bool,
-    pub evidence: Vec<PacketRef>,
-}
-
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ErrorJson {
     pub frame: PacketRef,
     pub name: String,
@@ -158,7 +148,7 @@ impl ErrorJson {
 }
 
 /// Where one capture file was taken, as this SA's packets show it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CapturePointJson {
     /// 1-based, as in packet references (`2#17`).
     pub file: u16,
@@ -170,7 +160,7 @@ pub struct CapturePointJson {
 }
 
 /// One exchange and what became of it at the capture point.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ExchangeJson {
     pub exchange: String,
     pub message_id: u32,
@@ -218,7 +208,7 @@ pub fn status_word(s: Status) -> &'static str {
 }
 
 /// IKEv2 fragments (RFC 7383) of one transmission.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct IkeFragmentsJson {
     pub seen: usize,
     pub total: u16,
@@ -226,15 +216,15 @@ pub struct IkeFragmentsJson {
 
 /// One transmission of an IKE message (all its SKF pieces, or its IP
 /// fragments, count as one).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct MessageJson {
     /// The frame of its first piece.
     pub frame: PacketRef,
     pub frames: Vec<PacketRef>,
     /// Seconds since the first frame of the analysis.
     pub time: f64,
-    pub src: String,
-    pub dst: String,
+    pub src: Endpoint,
+    pub dst: Endpoint,
     pub exchange: String,
     pub message_id: u32,
     pub response: bool,
@@ -267,8 +257,8 @@ impl MessageJson {
             frame: t.first,
             frames: t.frames.clone(),
             time: round3(a.rel(t.first_ts)),
-            src: t.src.to_string(),
-            dst: t.dst.to_string(),
+            src: t.src.into(),
+            dst: t.dst.into(),
             exchange: t.key.exchange.to_string(),
             message_id: t.key.message_id,
             response: t.key.response,
@@ -292,12 +282,13 @@ impl MessageJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct LostJson {
     pub frames: Vec<PacketRef>,
     pub time: f64,
-    pub src: String,
-    pub dst: String,
+    /// The UDP ports are known when the first fragment arrived.
+    pub src: Endpoint,
+    pub dst: Endpoint,
     pub ip_id: u32,
     pub arrived: Vec<(u32, u32)>,
     pub missing: Vec<(u32, Option<u32>)>,
@@ -326,8 +317,8 @@ impl LostJson {
         LostJson {
             frames: d.frames.clone(),
             time: round3(a.rel(d.first_ts)),
-            src: d.src_addr(),
-            dst: d.dst_addr(),
+            src: Endpoint::new(d.src, d.ports.map(|p| p.src)),
+            dst: Endpoint::new(d.dst, d.ports.map(|p| p.dst)),
             ip_id: d.ip_id,
             arrived: d.arrived.iter().map(|r| (r.start, r.end)).collect(),
             missing: pairs(&d.missing),
@@ -343,18 +334,20 @@ impl LostJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SaJson {
     pub spi_i: String,
     pub spi_r: String,
-    pub initiator: String,
-    pub responder: String,
+    pub initiator: Endpoint,
+    pub responder: Endpoint,
     pub capture_points: Vec<CapturePointJson>,
     pub proposals_offered: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proposal_chosen: Option<String>,
-    pub fragmentation_supported: SideSupportJson,
-    pub nat: NatJson,
+    pub fragmentation_supported: FragmentationSupport,
+    pub nat: Nat,
+    /// The frames whose NAT_DETECTION hashes did not match.
+    pub nat_frames: Vec<PacketRef>,
     pub vendor_ids_initiator: Vec<String>,
     pub vendor_ids_responder: Vec<String>,
     pub errors: Vec<ErrorJson>,
@@ -370,6 +363,9 @@ pub struct SaJson {
     /// One entry per transmission of an IKE message.
     pub messages: Vec<MessageJson>,
     pub lost_datagrams: Vec<LostJson>,
+    /// Transmissions and lost datagrams beyond the SA's bounds (counted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_kept: Option<NotKeptJson>,
 }
 
 impl SaJson {
@@ -378,8 +374,8 @@ impl SaJson {
         SaJson {
             spi_i: hex(&sa.spi_i),
             spi_r: hex(&sa.spi_r),
-            initiator: sa.initiator.to_string(),
-            responder: sa.responder.to_string(),
+            initiator: sa.initiator.into(),
+            responder: sa.responder.into(),
             capture_points: sa
                 .files()
                 .into_iter()
@@ -400,15 +396,9 @@ impl SaJson {
                 .collect(),
             proposals_offered: sa.proposals_offered.iter().map(|p| p.describe()).collect(),
             proposal_chosen: sa.proposal_chosen.as_ref().map(|p| p.describe()),
-            fragmentation_supported: SideSupportJson {
-                initiator: support(sa.fragmentation.initiator),
-                responder: support(sa.fragmentation.responder),
-            },
-            nat: NatJson {
-                initiator_behind_nat: sa.nat.initiator_behind_nat(),
-                responder_behind_nat: sa.nat.responder_behind_nat(),
-                evidence: sa.nat.evidence(),
-            },
+            fragmentation_supported: sa.fragmentation,
+            nat: sa.nat.facts(),
+            nat_frames: sa.nat.evidence(),
             vendor_ids_initiator: sa
                 .vendor_ids_initiator
                 .iter()
@@ -432,18 +422,22 @@ impl SaJson {
                 .map(|t| MessageJson::new(a, t))
                 .collect(),
             lost_datagrams: sa.lost.iter().map(|d| LostJson::new(a, d)).collect(),
+            not_kept: (!sa.not_kept.is_empty()).then_some(NotKeptJson {
+                transmissions: sa.not_kept.transmissions,
+                lost_datagrams: sa.not_kept.lost,
+            }),
         }
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct TooBigJson {
     pub frame: PacketRef,
     pub time: f64,
-    pub router: String,
+    pub router: IpAddr,
     pub mtu: Option<u32>,
-    pub quoted_src: String,
-    pub quoted_dst: String,
+    pub quoted_src: Endpoint,
+    pub quoted_dst: Endpoint,
     pub quoted_len: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange: Option<String>,
@@ -456,10 +450,10 @@ impl TooBigJson {
         TooBigJson {
             frame: t.at,
             time: round3(a.rel(t.ts)),
-            router: t.router.to_string(),
+            router: t.router,
             mtu: t.mtu,
-            quoted_src: t.quoted_src.to_string(),
-            quoted_dst: t.quoted_dst.to_string(),
+            quoted_src: t.quoted_src.into(),
+            quoted_dst: t.quoted_dst.into(),
             quoted_len: t.quoted_len,
             exchange: t.exchange.map(|e| e.to_string()),
             message_id: t.message_id,
@@ -467,7 +461,7 @@ impl TooBigJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct TruncationJson<'a> {
     pub file: &'a str,
     pub offset: u64,
@@ -486,12 +480,13 @@ impl<'a> TruncationJson<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FlowJson {
     /// `esp`, `esp-in-udp` or `ikev1`.
     pub kind: &'static str,
-    pub src: String,
-    pub dst: String,
+    /// Ports only for ESP in UDP.
+    pub src: Endpoint,
+    pub dst: Endpoint,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spi: Option<String>,
     pub packets: u64,
@@ -508,8 +503,8 @@ impl FlowJson {
                 FlowKind::EspInUdp => "esp-in-udp",
                 FlowKind::Ikev1 => "ikev1",
             },
-            src: f.src_addr(),
-            dst: f.dst_addr(),
+            src: Endpoint::new(f.src, f.ports.map(|p| p.src)),
+            dst: Endpoint::new(f.dst, f.ports.map(|p| p.dst)),
             spi: f.spi.map(|s| format!("0x{s:08x}")),
             packets: f.packets,
             first_frame: f.first,
@@ -519,6 +514,6 @@ impl FlowJson {
     }
 }
 
-fn round3(x: f64) -> f64 {
+pub(super) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }

@@ -3,6 +3,7 @@
 //! `-v` the timeline of transmissions. JSON goes through [`json::PcapJson`].
 //! Both are rendered from the same analysis facts.
 
+pub mod each;
 pub mod json;
 
 use std::io::{self, Write};
@@ -12,28 +13,26 @@ use crate::analyse::exchange::{self, Status};
 use crate::analyse::flows::FlowKind;
 use crate::analyse::point;
 use crate::analyse::sa::IkeSa;
+use crate::analyse::summary::{Outcome, OutcomeCounts, PeerSummary, established};
+
 use crate::analyse::{Analysis, Transmission};
 use crate::finding::Verdict;
 use crate::wire::hex;
 use crate::wire::ike::{NotifyType, vendor};
 
+pub use each::{EachJson, FileOutcome, FileResult, PcapBody, write_each};
 pub use json::PcapJson;
 
 /// Writes the human view.
 pub fn write_human(out: &mut dyn Write, a: &Analysis, detail: Detail) -> io::Result<()> {
     let verdict = Verdict::from_findings(&a.findings);
     let (s, c) = (&a.stats, &a.capture);
-    let transmissions = a
-        .sas
-        .iter()
-        .flat_map(|sa| &sa.transmissions)
-        .filter(|t| t.same_as.is_none())
-        .count();
+    let transmissions = a.transmissions();
     let headline = match a.findings.first() {
         Some(f) if verdict == Verdict::Problem => format!("{}: {}", f.code, f.summary),
         _ => format!(
             "no failure found: {} IKE SA(s), {} IKEv2 message transmission(s) in {} packet(s)",
-            a.sas.len(),
+            a.sas_seen(),
             transmissions,
             c.packets
         ),
@@ -90,15 +89,85 @@ pub fn write_human(out: &mut dyn Write, a: &Analysis, detail: Detail) -> io::Res
             writeln!(out)?;
             write_flows(out, a)?;
         }
-        for sa in &a.sas {
+        let shown = shown_sas(a);
+        for sa in a.sas.iter().enumerate().filter(|(i, _)| shown.contains(i)) {
             writeln!(out)?;
-            write_sa(out, a, sa, detail)?;
+            write_sa(out, a, sa.1, detail)?;
+        }
+        if a.sas.len() > shown.len() {
+            writeln!(
+                out,
+                "{DIM}{} more IKE SA(s) kept in full are in --json (`sas`): tables are shown for {MAX_SA_TABLES}, those that did not end established first{DIM:#}",
+                a.sas.len() - shown.len()
+            )?;
+        }
+        if !a.summarised.is_empty() {
+            writeln!(out)?;
+            write_summarised(out, a)?;
         }
         if !a.findings.is_empty() {
             writeln!(out)?;
         }
     }
     write_findings(out, &a.findings, detail)
+}
+
+/// IKE SA tables in the human view; `--json` has every SA kept in full.
+pub const MAX_SA_TABLES: usize = 12;
+/// Peers listed in the human table of summarised SAs.
+const MAX_PEER_ROWS: usize = 10;
+
+/// Which SAs get a table (indices): all when few; else those that did not
+/// end established first, each group in capture order.
+fn shown_sas(a: &Analysis) -> Vec<usize> {
+    let (mut troubled, fine): (Vec<usize>, Vec<usize>) =
+        (0..a.sas.len()).partition(|&i| a.sas.get(i).is_some_and(|sa| !established(sa)));
+    troubled.extend(fine);
+    troubled.truncate(MAX_SA_TABLES);
+    troubled
+}
+
+/// The SAs not kept in full, per peer (the worst first) and outcome.
+fn write_summarised(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
+    let s = &a.summarised;
+    let mut t = table(&["summarised IKE SAs", "SAs", "outcomes", "with fail"]);
+    let mut peers: Vec<&PeerSummary> = s.peers.iter().collect();
+    peers.sort_by_key(|p| {
+        (
+            std::cmp::Reverse(p.failed),
+            std::cmp::Reverse(p.outcomes.total()),
+        )
+    });
+    let row = |label: String, o: &OutcomeCounts, failed: u64| {
+        let words: Vec<String> = Outcome::ALL
+            .iter()
+            .filter(|x| o.get(**x) > 0)
+            .map(|x| format!("{} {}", thousands(o.get(*x)), x.words()))
+            .collect();
+        [
+            label,
+            thousands(o.total()),
+            words.join("\n"),
+            thousands(failed),
+        ]
+    };
+    for p in peers.iter().take(MAX_PEER_ROWS) {
+        t.add_row(row(
+            format!("{} -> {}", p.initiator, p.responder),
+            &p.outcomes,
+            p.failed,
+        ));
+    }
+    let mut rest = s.other_peers;
+    let mut rest_failed = s.other_peers_failed;
+    for p in peers.iter().skip(MAX_PEER_ROWS) {
+        rest_failed += p.failed;
+        rest.merge(&p.outcomes);
+    }
+    if rest.total() > 0 {
+        t.add_row(row("other peers".to_string(), &rest, rest_failed));
+    }
+    writeln!(out, "{t}")
 }
 
 fn write_flows(out: &mut dyn Write, a: &Analysis) -> io::Result<()> {
@@ -414,4 +483,17 @@ fn support(s: crate::analyse::Support) -> &'static str {
         crate::analyse::Support::No => "no",
         crate::analyse::Support::Unknown => "not seen",
     }
+}
+
+/// `19,734`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -6,8 +6,14 @@
 
 use super::codes::{DhGroup, EncrId, IntegId, PrfId, TransformType};
 use super::sa::{Proposal, Transform};
+use crate::text::{EXCERPT_CHARS, excerpt};
 
-/// Why a proposal string could not be understood.
+/// Proposals in one list at most: each one checked costs the server an
+/// exchange, and an SA payload numbers its proposals with one byte.
+pub const MAX_LIST: usize = 32;
+
+/// Why a proposal string could not be understood. The text is quoted in part
+/// ([`EXCERPT_CHARS`] characters at most).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotationError {
     #[error(
@@ -23,6 +29,8 @@ pub enum NotationError {
         "proposal `{proposal}` mixes AEAD and classic ciphers; strongSwan needs separate proposals"
     )]
     MixedAead { proposal: String },
+    #[error("more than {MAX_LIST} proposals in one list; check them in smaller groups")]
+    TooMany,
 }
 
 /// One keyword: what it adds.
@@ -159,8 +167,8 @@ pub fn parse(text: &str) -> Result<Proposal, NotationError> {
         let lower = token.to_ascii_lowercase();
         let k = KEYWORDS.iter().find(|k| k.token == lower).ok_or_else(|| {
             NotationError::UnknownToken {
-                token: token.to_owned(),
-                proposal: text.to_owned(),
+                token: excerpt(token, EXCERPT_CHARS),
+                proposal: excerpt(text, EXCERPT_CHARS),
             }
         })?;
         let list = match k.kind {
@@ -177,7 +185,7 @@ pub fn parse(text: &str) -> Result<Proposal, NotationError> {
     }
     let missing = |what| NotationError::Missing {
         what,
-        proposal: text.to_owned(),
+        proposal: excerpt(text, EXCERPT_CHARS),
     };
     if encr.is_empty() {
         return Err(missing("encryption"));
@@ -185,7 +193,7 @@ pub fn parse(text: &str) -> Result<Proposal, NotationError> {
     let aead = encr.iter().filter(|t| EncrId(t.id).is_aead()).count();
     if aead != 0 && aead != encr.len() {
         return Err(NotationError::MixedAead {
-            proposal: text.to_owned(),
+            proposal: excerpt(text, EXCERPT_CHARS),
         });
     }
     if prf.is_empty() {
@@ -213,13 +221,17 @@ pub fn parse(text: &str) -> Result<Proposal, NotationError> {
     Ok(Proposal::ike(1, transforms))
 }
 
-/// Parses a comma- or space-separated list of proposals, numbering them 1, 2, ….
+/// Parses a comma- or space-separated list of proposals, numbering them 1, 2,
+/// …; at most [`MAX_LIST`] of them.
 pub fn parse_list(text: &str) -> Result<Vec<Proposal>, NotationError> {
     let mut out = Vec::new();
     for item in text
         .split(|c: char| c == ',' || c.is_whitespace())
         .filter(|s| !s.is_empty())
     {
+        if out.len() == MAX_LIST {
+            return Err(NotationError::TooMany);
+        }
         let mut p = parse(item)?;
         p.number = u8::try_from(out.len() + 1).unwrap_or(u8::MAX);
         out.push(p);
@@ -269,6 +281,16 @@ pub fn format(p: &Proposal) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_and_long_tokens_are_refused_and_quoted_in_part() {
+        let list = vec!["aes256-sha256-modp2048"; MAX_LIST].join(",");
+        assert_eq!(parse_list(&list).unwrap().len(), MAX_LIST);
+        let list = format!("{list},aes128-sha256-ecp256");
+        assert_eq!(parse_list(&list), Err(NotationError::TooMany));
+        let e = parse(&format!("aes256-{}-modp2048", "x".repeat(100_000))).unwrap_err();
+        assert!(e.to_string().len() < 300, "{e}");
+    }
 
     #[test]
     fn classic_proposal_derives_prf_from_integrity() {

@@ -103,6 +103,41 @@ fn one_peer_refused_while_others_are_answered_is_a_per_peer_limit() {
     );
 }
 
+/// The peers answered meanwhile may have been summarised already (a busy
+/// server): the answers they left with this SA still count, within the
+/// same window.
+#[test]
+fn answers_left_by_summarised_sas_still_show_a_refused_peer() {
+    use crate::analyse::sa::AnswerElsewhere;
+    let mut refused = SaBuilder::new();
+    for n in 0..3 {
+        refused.send(Send::new(key(SA_INIT, 0, false, true), n * 1000));
+    }
+    let mut sa = refused.build();
+    sa.answers_elsewhere.push(AnswerElsewhere {
+        initiator: "198.18.1.3:500".parse().unwrap(),
+        file: 0,
+        at: ms(1510),
+    });
+    let a = analysis(vec![sa.clone()], 10_000);
+    let out = per_sa(&a, sa_init_unanswered);
+    assert_eq!(
+        codes(&out),
+        vec![(Code::IkeSaInitRefusedForPeer, Severity::Fail)]
+    );
+    assert_eq!(
+        out[0].evidence["answered_peers"],
+        serde_json::json!(["198.18.1.3:500"])
+    );
+    // An answer long after this peer's last request does not count.
+    sa.answers_elsewhere[0].at = ms(9000);
+    let a = analysis(vec![sa], 10_000);
+    assert_eq!(
+        codes(&per_sa(&a, sa_init_unanswered)),
+        vec![(Code::IkeSaInitUnanswered, Severity::Fail)]
+    );
+}
+
 /// IKE_AUTH sent `times` times, never answered.
 fn auth_unanswered(mut b: SaBuilder, s: Send, times: i64) -> IkeSa {
     for n in 0..times {

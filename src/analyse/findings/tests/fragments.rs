@@ -138,3 +138,69 @@ fn an_ip_fragmented_message_is_named_once() {
     );
     assert_eq!(out[0].evidence["fragments"], 2);
 }
+
+/// Lost datagrams no SA claims: one finding per flow with its count, and
+/// at most 20 listed however many flows there are (issue 14).
+#[test]
+fn lost_datagrams_outside_sas_are_counted_per_flow_within_the_limit() {
+    use crate::analyse::findings::derive;
+    use crate::analyse::lost::FirstFragment;
+    let mut a = analysis(Vec::new(), 10_000);
+    // 100,000 datagrams from 1,000 sources, their first fragment missing.
+    for n in 0..100_000u32 {
+        let mut d = lost(n);
+        d.header = None;
+        d.src = std::net::IpAddr::from([198, 18, (n % 1000 / 256) as u8, (n % 1000) as u8]);
+        a.lost_flows.add(d, FirstFragment::Missing);
+    }
+    let out = derive(&a);
+    let missing: Vec<_> = out
+        .iter()
+        .filter(|f| f.code == Code::IpFragmentsMissing)
+        .collect();
+    assert_eq!(
+        missing.len(),
+        crate::analyse::findings::limit::MAX_PER_CODE + 1
+    );
+    assert_eq!(missing[0].evidence["datagrams"], 100);
+    assert_eq!(missing[0].evidence["first_fragment"], "missing");
+    assert_eq!(
+        missing[0].evidence["ip_ids"],
+        serde_json::json!([0, 1000, 2000])
+    );
+    // 32 flows and one finding for the datagrams of the others; 20 listed.
+    let more = missing.last().unwrap();
+    assert_eq!(more.evidence["total"], 33);
+    assert_eq!(more.evidence["not_listed_warn"], 13);
+    assert!(
+        out.iter()
+            .all(|f| f.severity != Severity::Fail || f.code == Code::NoIkeTraffic)
+    );
+}
+
+/// A thousand SAs that each lost an IKE_AUTH request: the verdict is the
+/// same, the list holds 20 of them and one finding counting the rest.
+#[test]
+fn repeated_findings_of_many_sas_are_listed_up_to_the_limit() {
+    use crate::analyse::findings::derive;
+    let sas: Vec<_> = (0..1000u32)
+        .map(|n| {
+            let mut b = SaBuilder::new();
+            b.sa.spi_i = u64::from(n).to_be_bytes();
+            let mut d = lost(n);
+            if let Some(h) = &mut d.header {
+                h.spi_i = b.sa.spi_i;
+            }
+            b.sa.lost.push(d);
+            b.build()
+        })
+        .collect();
+    let out = derive(&analysis(sas, 2_000_000));
+    assert_eq!(
+        codes(&out),
+        [(Code::IpFragmentsMissing, Severity::Fail); 21].to_vec()
+    );
+    assert_eq!(out[20].evidence["total"], 1000);
+    assert_eq!(out[20].evidence["not_listed_fail"], 980);
+    assert_eq!(out[20].windows_error, Some(809));
+}

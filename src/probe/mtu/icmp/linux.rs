@@ -137,12 +137,14 @@ impl LinuxIcmp {
 
     /// One datagram from the normal queue, as a message about our probe
     /// (a late reply to an earlier probe is kept in `late`).
+    #[allow(unsafe_code)] // the bytes recv_from initialised, as a slice
     fn read_packet(&mut self) -> io::Result<Option<Outcome>> {
         let mut buf = [MaybeUninit::<u8>::uninit(); 2048];
         let (n, from) = self
             .sock
             .recv_from_with_flags(&mut buf, libc::MSG_DONTWAIT)?;
-        // SAFETY: recv_from initialised the first n bytes.
+        // SAFETY: recv_from wrote the first n <= buf.len() bytes (socket2's
+        // contract), and MaybeUninit<u8> has the layout of u8.
         let bytes: &[u8] = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), n) };
         let from = from.as_socket().map(|s| s.ip());
         let (src, icmp) = match (self.v6(), self.raw) {

@@ -7,7 +7,9 @@
 
 #[cfg(target_os = "linux")]
 mod linux;
+// IcmpSendEcho2/Icmp6SendEcho2 and their reply buffers (Windows API).
 #[cfg(windows)]
+#[allow(unsafe_code)]
 mod windows;
 
 use std::io;

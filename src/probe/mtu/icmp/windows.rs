@@ -67,7 +67,8 @@ fn status_error(status: u32) -> Unreachable {
 
 impl WindowsIcmp {
     pub fn open(target: IpAddr) -> Result<WindowsIcmp, OpenError> {
-        // SAFETY: plain API calls without arguments.
+        // SAFETY: IcmpCreateFile/Icmp6CreateFile take no arguments and have no
+        // preconditions; the handle is checked before use and closed in Drop.
         let handle = unsafe {
             match target {
                 IpAddr::V4(_) => IcmpCreateFile(),
@@ -144,7 +145,9 @@ impl SizedProbe for WindowsIcmp {
         let started = Instant::now();
         match self.target {
             IpAddr::V4(dst) => {
-                // SAFETY: valid handle, buffers with the sizes passed, no event/APC (synchronous).
+                // SAFETY: valid handle; `data` and `reply` live across the call
+                // with the sizes passed; `options` is initialised; no event or
+                // APC, so the call is synchronous and nothing outlives it.
                 let n = unsafe {
                     IcmpSendEcho2(
                         self.handle,
@@ -161,11 +164,15 @@ impl SizedProbe for WindowsIcmp {
                     )
                 };
                 if n == 0 {
-                    // SAFETY: plain call.
+                    // SAFETY: GetLastError has no arguments and no preconditions.
                     let status = unsafe { GetLastError() };
                     return self.outcome(status, IpAddr::V4(Ipv4Addr::UNSPECIFIED), started);
                 }
-                // SAFETY: the buffer starts with one ICMP_ECHO_REPLY (n >= 1).
+                // SAFETY: `reply` is at least size_of::<ICMP_ECHO_REPLY>() bytes
+                // (see reply_bytes), and with n >= 1 Windows wrote one reply at
+                // its start; read_unaligned needs no alignment, every bit
+                // pattern is a valid ICMP_ECHO_REPLY (integers and a pointer we
+                // do not follow).
                 let r: ICMP_ECHO_REPLY = unsafe { std::ptr::read_unaligned(reply.as_ptr().cast()) };
                 let from = Ipv4Addr::from(r.Address.to_ne_bytes());
                 self.outcome(r.Status, IpAddr::V4(from), started)
@@ -173,7 +180,9 @@ impl SizedProbe for WindowsIcmp {
             IpAddr::V6(dst) => {
                 let source = sockaddr_in6(Ipv6Addr::UNSPECIFIED);
                 let destination = sockaddr_in6(dst);
-                // SAFETY: as above; source "::" lets Windows pick the address.
+                // SAFETY: valid handle; `data`, `reply` and both sockaddrs live
+                // across the call with the sizes passed; no event or APC, so
+                // the call is synchronous. Source "::" lets Windows pick.
                 let n = unsafe {
                     Icmp6SendEcho2(
                         self.handle,
@@ -190,15 +199,18 @@ impl SizedProbe for WindowsIcmp {
                         timeout_ms,
                     )
                 };
-                // SAFETY: parses the buffer Icmp6SendEcho2 filled.
+                // SAFETY: the same buffer and size Icmp6SendEcho2 just filled
+                // (only called when it reported a reply, n != 0).
                 let parsed = n != 0
                     && unsafe { Icmp6ParseReplies(reply.as_mut_ptr().cast(), reply_size) } != 0;
                 if !parsed {
-                    // SAFETY: plain call.
+                    // SAFETY: GetLastError has no arguments and no preconditions.
                     let status = unsafe { GetLastError() };
                     return self.outcome(status, IpAddr::V6(Ipv6Addr::UNSPECIFIED), started);
                 }
-                // SAFETY: the buffer starts with one ICMPV6_ECHO_REPLY.
+                // SAFETY: `reply` is at least size_of::<ICMPV6_ECHO_REPLY_LH>()
+                // bytes and Icmp6ParseReplies confirmed a reply at its start;
+                // read_unaligned needs no alignment; the struct is plain integers.
                 let r: ICMPV6_ECHO_REPLY_LH =
                     unsafe { std::ptr::read_unaligned(reply.as_ptr().cast()) };
                 let words = r.Address.sin6_addr;

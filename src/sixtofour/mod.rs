@@ -1,10 +1,12 @@
 //! The facts behind `aovpn-diag 6to4`: what each input address or prefix
-//! converts to, what a domain controller's `NO_CLIENT_SITE` lines add up to,
-//! and the findings (non-global IPv4, unreadable input, unmapped clients).
+//! converts to, what a domain controller's `NO_CLIENT_SITE` lines add up to
+//! ([`netlogon_summary`]), and the findings (non-global IPv4, unreadable or
+//! truncated input, unmapped clients).
 //!
 //! Pure: the caller reads files and stdin, `report::sixtofour` presents.
 
-use std::collections::{BTreeMap, BTreeSet};
+#![forbid(unsafe_code)]
+
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -16,7 +18,14 @@ use crate::addr::{
     sixtofour_host, sixtofour_prefix, sixtofour_prefix_for,
 };
 use crate::finding::{Code, Finding, Severity};
-use crate::netlogon::{MalformedLine, NetlogonLog};
+use crate::text::{EXCERPT_CHARS, TextLimits, excerpt};
+
+pub mod netlogon_summary;
+
+pub use netlogon_summary::{
+    Client, MAX_NETLOGON_CLIENTS, NetlogonReport, NetlogonSummary, PublicNetwork,
+    SUMMARY_PREFIX_LEN, analyse_netlogon,
+};
 
 /// Where an input came from, for messages that point back at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +181,18 @@ pub struct Converted {
     pub conversion: Conversion,
 }
 
+/// How much of stdin `6to4 -` reads: 16 MiB, lines of up to 4 KiB (an
+/// address line has fewer than [`crate::addr::MAX_INPUT_CHARS`]
+/// characters; a longer line is an unreadable input).
+pub const STDIN_LIMITS: TextLimits = TextLimits {
+    max_bytes: 16 << 20,
+    max_line_bytes: 4 << 10,
+};
+
+/// Inputs converted in one run (arguments and stdin lines together); the
+/// rest of stdin is left unread and `6to4-input-truncated` says so.
+pub const MAX_INPUTS: usize = 5_000;
+
 /// Every input of one run: the conversions in input order, the findings, and
 /// whether any input could not be read (exit 2).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -179,22 +200,41 @@ pub struct InputsReport {
     pub converted: Vec<Converted>,
     pub findings: Vec<Finding>,
     pub bad_inputs: usize,
+    /// Set when stdin held more than its caps allow (exit 2).
+    pub truncated: Option<InputCap>,
+}
+
+impl InputsReport {
+    /// The inputs were read only in part (stdin over [`STDIN_LIMITS`] or
+    /// [`MAX_INPUTS`]): adds the `6to4-input-truncated` finding.
+    pub fn set_truncated(&mut self, cap: InputCap) {
+        self.findings.push(truncated(
+            &cap,
+            "Split the list into parts of at most 5000 addresses and run once per part.",
+        ));
+        self.truncated = Some(cap);
+    }
 }
 
 /// Converts each `(source, text)`; an unreadable one becomes a `fail`
-/// finding and the rest carry on.
+/// finding and the rest carry on. Findings of one code are listed for the
+/// first [`MAX_LISTED`] inputs; one more finding counts the rest.
 pub fn analyse_inputs<I>(items: I) -> InputsReport
 where
     I: IntoIterator<Item = (Source, String)>,
 {
     let mut report = InputsReport::default();
+    let mut non_global = 0usize;
     for (source, input) in items {
         match parse_input(&input) {
             Ok(parsed) => {
                 let conversion = convert(parsed);
-                report
-                    .findings
-                    .extend(non_global_findings(source, &input, &conversion));
+                for f in non_global_findings(source, &input, &conversion) {
+                    non_global += 1;
+                    if non_global <= MAX_LISTED {
+                        report.findings.push(f);
+                    }
+                }
                 report.converted.push(Converted {
                     source,
                     input,
@@ -203,12 +243,49 @@ where
             }
             Err(error) => {
                 report.bad_inputs += 1;
-                report.findings.push(bad_input(source, &input, &error));
+                if report.bad_inputs <= MAX_LISTED {
+                    report.findings.push(bad_input(source, &input, &error));
+                }
             }
         }
     }
+    if report.bad_inputs > MAX_LISTED {
+        let more = report.bad_inputs - MAX_LISTED;
+        report.findings.push(
+            Finding::new(
+                Code::SixToFourBadInput,
+                Severity::Fail,
+                format!(
+                    "{more} more unreadable input(s) ({} in all; the first {MAX_LISTED} are listed)",
+                    report.bad_inputs
+                ),
+            )
+            .with("count", more)
+            .with("total", report.bad_inputs)
+            .remedy(BAD_INPUT_REMEDY),
+        );
+    }
+    if non_global > MAX_LISTED {
+        let more = non_global - MAX_LISTED;
+        report.findings.push(
+            Finding::new(
+                Code::SixToFourNonGlobal,
+                Severity::Warn,
+                format!(
+                    "{more} more IPv4 address(es) in the inputs are not globally reachable \
+                     ({non_global} in all; the first {MAX_LISTED} are listed)"
+                ),
+            )
+            .with("count", more)
+            .with("total", non_global)
+            .remedy(REMEDY_6TO4),
+        );
+    }
     report
 }
+
+const BAD_INPUT_REMEDY: &str = "Give one IPv4 address (198.51.100.83), IPv4 prefix \
+(203.0.113.0/24) or IPv6 address/prefix per argument or line; lines starting with # are comments.";
 
 fn bad_input(source: Source, input: &str, error: &InputError) -> Finding {
     Finding::new(
@@ -217,11 +294,8 @@ fn bad_input(source: Source, input: &str, error: &InputError) -> Finding {
         format!("{source}: {error}"),
     )
     .with("source", source.to_string())
-    .with("input", input)
-    .remedy(
-        "Give one IPv4 address (198.51.100.83), IPv4 prefix (203.0.113.0/24) or IPv6 \
-         address/prefix per argument or line; lines starting with # are comments.",
-    )
+    .with("input", excerpt(input, EXCERPT_CHARS))
+    .remedy(BAD_INPUT_REMEDY)
 }
 
 const REMEDY_6TO4: &str = "6to4 needs a public IPv4 address on the client itself; behind NAT or \
@@ -307,263 +381,35 @@ fn non_global_findings(source: Source, input: &str, conversion: &Conversion) -> 
     out
 }
 
-/// One computer at one address in `NO_CLIENT_SITE` lines.
+/// Where a whole-input reader stopped before the end of its input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Client {
-    pub computer: String,
-    /// The address as logged.
-    pub address: String,
-    pub kind: Kind,
-    /// The public IPv4 a 6to4 or Teredo address carries; the address itself for IPv4.
-    pub public_ipv4: Option<Ipv4Addr>,
-    pub first_line: usize,
-    /// The last logged timestamp (`MM/DD HH:MM:SS`).
-    pub last_seen: Option<String>,
-    /// How many lines name this computer at this address.
-    pub lines: usize,
+pub struct InputCap {
+    /// What was being read: `netlogon.log C:\copy.log`, `stdin`.
+    pub input: String,
+    /// The cap that was reached, for people: `128 MiB`, `10000 addresses`.
+    pub cap: String,
+    /// Lines read (and used) before it.
+    pub lines_read: usize,
 }
 
-/// The 6to4 and Teredo clients from one public IPv4 /24.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicNetwork {
-    pub network: Ipv4Net,
-    /// The 6to4 prefix (/40) that an AD subnet for this /24 needs.
-    pub sixtofour_prefix: Ipv6Net,
-    pub sixtofour_computers: BTreeSet<String>,
-    pub teredo_computers: BTreeSet<String>,
-    pub non_global: Option<NonGlobal>,
-}
+/// Findings of one kind listed one by one; beyond this, one more finding
+/// gives the count of the rest.
+pub const MAX_LISTED: usize = 20;
 
-/// What a netlogon.log's `NO_CLIENT_SITE` lines add up to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NetlogonReport {
-    pub lines: usize,
-    pub no_client_site_lines: usize,
-    /// Distinct computer+address pairs, in order of first appearance.
-    pub clients: Vec<Client>,
-    /// Public IPv4 /24s of 6to4 and Teredo clients, in address order.
-    pub networks: Vec<PublicNetwork>,
-    pub malformed: Vec<MalformedLine>,
-    pub findings: Vec<Finding>,
-}
-
-impl NetlogonReport {
-    /// The 6to4 prefixes to add as AD subnets: one /40 per /24 with 6to4 clients.
-    pub fn prefixes_to_assign(&self) -> Vec<Ipv6Net> {
-        self.networks
-            .iter()
-            .filter(|n| !n.sixtofour_computers.is_empty())
-            .map(|n| n.sixtofour_prefix)
-            .collect()
-    }
-
-    /// Computers that reached the DC over 6to4 or Teredo.
-    pub fn computers_affected(&self) -> BTreeSet<String> {
-        self.networks
-            .iter()
-            .flat_map(|n| n.sixtofour_computers.iter().chain(&n.teredo_computers))
-            .cloned()
-            .collect()
-    }
-
-    /// Clients that are neither 6to4 nor Teredo (they need ordinary AD subnets).
-    pub fn other_clients(&self) -> impl Iterator<Item = &Client> {
-        self.clients
-            .iter()
-            .filter(|c| !matches!(c.kind, Kind::SixToFour | Kind::Teredo))
-    }
-}
-
-/// Length of the public IPv4 networks the summary groups clients by.
-pub const SUMMARY_PREFIX_LEN: u8 = 24;
-
-/// Groups `NO_CLIENT_SITE` clients by public IPv4 /24 and derives findings.
-pub fn analyse_netlogon(log: &NetlogonLog) -> NetlogonReport {
-    let mut clients: Vec<Client> = Vec::new();
-    let mut index: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut malformed = log.malformed.clone();
-    for entry in &log.entries {
-        let (kind, public_ipv4) = match parse_input(&entry.address) {
-            Ok(Input::Ipv4(v4)) => (Kind::Ipv4, Some(v4)),
-            Ok(Input::Ipv6(v6)) => match addr::decode_ipv6(v6) {
-                Decoded::SixToFour(s) => (Kind::SixToFour, Some(s.ipv4)),
-                Decoded::Teredo(t) => (Kind::Teredo, Some(t.client_ipv4)),
-                Decoded::Isatap(_) => (Kind::Isatap, None),
-                Decoded::Other => (Kind::Other, None),
-            },
-            Ok(Input::Ipv4Prefix(_) | Input::Ipv6Prefix(_)) | Err(_) => {
-                malformed.push(MalformedLine {
-                    line: entry.line,
-                    text: format!(
-                        "NO_CLIENT_SITE: {} {} (not an address)",
-                        entry.computer, entry.address
-                    ),
-                });
-                continue;
-            }
-        };
-        let key = (entry.computer.clone(), entry.address.clone());
-        if let Some(&i) = index.get(&key) {
-            if let Some(c) = clients.get_mut(i) {
-                c.lines += 1;
-                if entry.timestamp.is_some() {
-                    c.last_seen.clone_from(&entry.timestamp);
-                }
-            }
-            continue;
-        }
-        index.insert(key, clients.len());
-        clients.push(Client {
-            computer: entry.computer.clone(),
-            address: entry.address.clone(),
-            kind,
-            public_ipv4,
-            first_line: entry.line,
-            last_seen: entry.timestamp.clone(),
-            lines: 1,
-        });
-    }
-    malformed.sort_by_key(|m| m.line);
-
-    let mut by_net: BTreeMap<Ipv4Net, PublicNetwork> = BTreeMap::new();
-    for c in &clients {
-        let (Some(ipv4), true) = (
-            c.public_ipv4,
-            matches!(c.kind, Kind::SixToFour | Kind::Teredo),
-        ) else {
-            continue;
-        };
-        let network = Ipv4Net::new_assert(ipv4, SUMMARY_PREFIX_LEN).trunc();
-        let entry = by_net.entry(network).or_insert_with(|| PublicNetwork {
-            network,
-            sixtofour_prefix: sixtofour_prefix_for(network),
-            sixtofour_computers: BTreeSet::new(),
-            teredo_computers: BTreeSet::new(),
-            non_global: None,
-        });
-        if entry.non_global.is_none() {
-            entry.non_global = non_global_ipv4(ipv4);
-        }
-        if c.kind == Kind::SixToFour {
-            entry.sixtofour_computers.insert(c.computer.clone());
-        } else {
-            entry.teredo_computers.insert(c.computer.clone());
-        }
-    }
-
-    let mut report = NetlogonReport {
-        lines: log.lines,
-        no_client_site_lines: log.entries.len(),
-        clients,
-        networks: by_net.into_values().collect(),
-        malformed,
-        findings: Vec::new(),
-    };
-    report.findings = netlogon_findings(&report);
-    report
-}
-
-fn netlogon_findings(r: &NetlogonReport) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let sixtofour: BTreeSet<&String> = r
-        .networks
-        .iter()
-        .flat_map(|n| &n.sixtofour_computers)
-        .collect();
-    if !sixtofour.is_empty() {
-        let prefixes: Vec<String> = r
-            .prefixes_to_assign()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        out.push(
-            Finding::new(
-                Code::SixToFourNoClientSite,
-                Severity::Warn,
-                format!(
-                    "{} computer(s) reached this domain controller over 6to4 from {} public \
-                     /24 network(s) and matched no AD site",
-                    sixtofour.len(),
-                    prefixes.len()
-                ),
-            )
-            .with(
-                "computers",
-                sixtofour.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-            )
-            .with("prefixes_to_assign", prefixes)
-            .remedy(
-                "Add each listed 6to4 prefix as an AD subnet of the site nearest that network \
-                 (New-ADReplicationSubnet; --site NAME prints the lines) instead of mapping \
-                 2002::/16 to one central site; better, disable 6to4 on DirectAccess/Always On \
-                 VPN clients (Set-Net6to4Configuration -State Disabled).",
-            ),
-        );
-    }
-    let teredo: BTreeSet<&String> = r
-        .networks
-        .iter()
-        .flat_map(|n| &n.teredo_computers)
-        .collect();
-    if !teredo.is_empty() {
-        out.push(
-            Finding::new(
-                Code::SixToFourTeredoNoSite,
-                Severity::Warn,
-                format!(
-                    "{} computer(s) reached this domain controller over Teredo; a Teredo \
-                     address carries the client's IPv4 in its last 32 bits, so no AD subnet \
-                     can map it to a site by location",
-                    teredo.len()
-                ),
-            )
-            .with(
-                "computers",
-                teredo.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-            )
-            .remedy(
-                "Map 2001::/32 to the site that serves remote clients, or disable Teredo on \
-                 DirectAccess/Always On VPN clients (Set-NetTeredoConfiguration -Type Disabled) \
-                 so they use IP-HTTPS.",
-            ),
-        );
-    }
-    for n in &r.networks {
-        if let Some(ng) = n.non_global {
-            out.push(
-                Finding::new(
-                    Code::SixToFourNonGlobal,
-                    Severity::Warn,
-                    format!(
-                        "clients in {} carry a {} IPv4 address ({}) in their 6to4/Teredo \
-                         address, not reachable from the Internet",
-                        n.network, ng.what, ng.rfc
-                    ),
-                )
-                .with("network", n.network.to_string())
-                .with("range", ng.range.to_string())
-                .with("scope", ng.what)
-                .remedy(REMEDY_6TO4),
-            );
-        }
-    }
-    for m in &r.malformed {
-        out.push(
-            Finding::new(
-                Code::SixToFourBadInput,
-                Severity::Warn,
-                format!(
-                    "netlogon.log line {}: NO_CLIENT_SITE line without a computer name and \
-                     an address; skipped",
-                    m.line
-                ),
-            )
-            .with("line", m.line)
-            .with("text", m.text.clone())
-            .remedy("None needed unless many lines are affected; then check the file is a complete copy."),
-        );
-    }
-    out
+/// The `6to4-input-truncated` finding for an input read only in part (exit 2).
+fn truncated(cap: &InputCap, remedy: &str) -> Finding {
+    Finding::new(
+        Code::SixToFourInputTruncated,
+        Severity::Fail,
+        format!(
+            "{}: stopped reading at the {} cap; only the first {} line(s) were used",
+            cap.input, cap.cap, cap.lines_read
+        ),
+    )
+    .with("input", cap.input.as_str())
+    .with("cap", cap.cap.as_str())
+    .with("lines_read", cap.lines_read)
+    .remedy(remedy)
 }
 
 /// The PowerShell line that adds `prefix` as a subnet of AD site `site`.
@@ -583,7 +429,6 @@ pub fn new_ad_subnet_command(prefix: Ipv6Net, site: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::netlogon::parse_log;
 
     fn one(input: &str) -> Conversion {
         convert(parse_input(input).unwrap())
@@ -676,48 +521,5 @@ mod tests {
         assert_eq!(warns(&t.to_string()), 2);
         assert_eq!(warns("fe80::5efe:10.0.0.1"), 0);
         assert_eq!(warns("198.51.100.83"), 0);
-    }
-
-    #[test]
-    fn netlogon_summary_groups_by_public_24() {
-        let log = parse_log(
-            "08/14 09:12:44 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-1 2002:c633:6453::c633:6453\n\
-             08/14 09:13:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-1 2002:c633:6453::c633:6453\n\
-             08/14 09:14:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-2 2002:c633:6407::c633:6407\n\
-             08/14 09:15:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-3 2001:0:4136:e378:8000:63bf:3fff:fdd2\n\
-             08/14 09:16:00 [SITE] CONTOSO: NO_CLIENT_SITE: WS-9 10.9.8.7\n\
-             08/14 09:17:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-4 2002:6440:101::6440:101\n\
-             08/14 09:18:00 [SITE] CONTOSO: NO_CLIENT_SITE: LAPTOP-5 not-an-address\n",
-        );
-        let r = analyse_netlogon(&log);
-        assert_eq!(r.no_client_site_lines, 7);
-        assert_eq!(r.clients.len(), 5);
-        assert_eq!(r.clients[0].lines, 2);
-        assert_eq!(r.clients[0].last_seen.as_deref(), Some("08/14 09:13:00"));
-        let nets: Vec<String> = r.networks.iter().map(|n| n.network.to_string()).collect();
-        assert_eq!(nets, ["100.64.1.0/24", "192.0.2.0/24", "198.51.100.0/24"]);
-        let prefixes: Vec<String> = r
-            .prefixes_to_assign()
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        assert_eq!(prefixes, ["2002:6440:100::/40", "2002:c633:6400::/40"]);
-        assert_eq!(
-            r.networks[2].sixtofour_computers.iter().collect::<Vec<_>>(),
-            ["LAPTOP-1", "LAPTOP-2"]
-        );
-        assert_eq!(r.computers_affected().len(), 4);
-        assert_eq!(r.other_clients().count(), 1);
-        assert_eq!(r.malformed.len(), 1);
-        let codes: Vec<Code> = r.findings.iter().map(|f| f.code).collect();
-        assert_eq!(
-            codes,
-            [
-                Code::SixToFourNoClientSite,
-                Code::SixToFourTeredoNoSite,
-                Code::SixToFourNonGlobal,
-                Code::SixToFourBadInput
-            ]
-        );
     }
 }
