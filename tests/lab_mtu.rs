@@ -32,6 +32,7 @@ fn run_mtu(lab: &lab::Lab, args: &[&str]) -> Run {
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    cli::assert_schema_valid(&json);
     Run {
         code: out.status.code().unwrap_or(-1),
         json,
