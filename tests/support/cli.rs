@@ -50,8 +50,7 @@ pub fn assert_schema_valid(doc: &Value) {
     let v = V.get_or_init(|| {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(aovpn_diag::report::schema::SCHEMA_FILE);
-        let schema: Value =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         jsonschema::validator_for(&schema).expect("the checked-in schema compiles")
     });
     let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
