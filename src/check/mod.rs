@@ -70,25 +70,24 @@ pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, Re
     let responders = Responder::for_addresses(&addresses, opts.probe.timing);
 
     let t = clock.now();
-    let per_address: Vec<(TargetResult, Duration, Option<(IpAddr, MtuOutcome)>)> =
-        std::thread::scope(|scope| {
-            let running: Vec<_> = responders
-                .iter()
-                .map(|r| scope.spawn(move || observe_address(env, r, opts)))
-                .collect();
-            running
-                .into_iter()
-                .zip(&addresses)
-                .map(|(h, &a)| {
-                    h.join().unwrap_or_else(|_| {
-                        let mtu = opts
-                            .mtu
-                            .then(|| (a, Err(CouldNotRun::new(PathMtuError::Stopped))));
-                        (stopped_probe(a), since(t), mtu)
-                    })
+    let per_address: Vec<AddressObserved> = std::thread::scope(|scope| {
+        let running: Vec<_> = responders
+            .iter()
+            .map(|r| scope.spawn(move || observe_address(env, r, opts)))
+            .collect();
+        running
+            .into_iter()
+            .zip(&addresses)
+            .map(|(h, &a)| {
+                h.join().unwrap_or_else(|_| {
+                    let mtu = opts
+                        .mtu
+                        .then(|| (a, Err(CouldNotRun::new(PathMtuError::Stopped))));
+                    (stopped_probe(a), since(t), mtu)
                 })
-                .collect()
-        });
+            })
+            .collect()
+    });
     let probe_time = per_address
         .iter()
         .map(|(_, d, _)| *d)
@@ -120,14 +119,14 @@ pub fn observe(env: &Env, host: &str, opts: &Options) -> Result<Observations, Re
     })
 }
 
+/// What [`observe_address`] returns: the probes, how long they took, and
+/// the path MTU when it was measured.
+type AddressObserved = (TargetResult, Duration, Option<(IpAddr, MtuOutcome)>);
+
 /// The tests of one address: the IKE probes and, beside them, the ICMP
 /// path-MTU search; then the IKE search if ICMP got no answer and UDP 500
 /// did. Returns the probes, how long they took, and the path MTU.
-fn observe_address(
-    env: &Env,
-    responder: &Responder,
-    opts: &Options,
-) -> (TargetResult, Duration, Option<(IpAddr, MtuOutcome)>) {
+fn observe_address(env: &Env, responder: &Responder, opts: &Options) -> AddressObserved {
     let a = responder.address();
     let t = env.clock.now();
     std::thread::scope(|scope| {
