@@ -16,6 +16,7 @@
 # Needs root and the lab packages (tests/lab/README.md). Usage:
 #   sudo benches/mtu_bench.sh            # builds the release binary first
 #   AOVPN_BIN=target/debug/aovpn-diag sudo -E benches/mtu_bench.sh
+#   DELAY_ONLY=1 RUNS_DELAY=10 sudo -E benches/mtu_bench.sh   # issue 17's scenario only
 # Sends packets only inside the lab's aovd-* namespaces.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -163,6 +164,7 @@ delay_first() {
 }
 
 row scenario tool MTU packets "wall s"
+if [ -z "${DELAY_ONLY:-}" ]; then
 scenario 1400 none "clean 1400"
 $LAB server start >/dev/null 2>&1
 $LAB fw drop-echo >/dev/null 2>&1
@@ -171,6 +173,12 @@ measure_ike "echo dropped 1400 IPv4" "$SERVER4"
 measure_ike "echo dropped 1400 IPv6" "$SERVER6"
 scenario 1280 none "clean 1280"
 scenario 1400 black-hole "black hole 1400"
+else
+    $LAB up --mtu 1400 >/dev/null 2>&1
+    eval "$($LAB addrs | grep -E '^(SERVER4|SERVER6)=')"
+fi
+# fw replaces the router's ruleset, the counting table with it.
 $LAB fw black-hole delay-first >/dev/null 2>&1
+counter_setup "$SERVER4" "$SERVER6"
 delay_first "black hole, 1st late IPv4" "$SERVER4" 1400
 delay_first "black hole, 1st late IPv6" "$SERVER6" 1400
