@@ -63,7 +63,7 @@ set edit:completion:arg-completer[aovpn-diag] = {|@words|
         }
         &'aovpn-diag;pcap'= {
             cand --ike-port 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable'
-            cand --frag-timeout 'Seconds of capture time after which an unfinished IP datagram is given up'
+            cand --frag-timeout 'Seconds of capture time after which an unfinished IP datagram is given up (1-3600)'
             cand --color 'When to colour the human view'
             cand --each 'Analyse each file on its own (one verdict per file; JSON `results[]`) instead of reading them together as one attempt'
             cand --json 'Print one JSON document on stdout instead of the human view'

@@ -62,7 +62,7 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s q -l qui
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand check" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l ike-port -d 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable' -r
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l frag-timeout -d 'Seconds of capture time after which an unfinished IP datagram is given up' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l frag-timeout -d 'Seconds of capture time after which an unfinished IP datagram is given up (1-3600)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"

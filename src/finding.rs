@@ -285,7 +285,7 @@ codes! {
     DuplicateCapture = "duplicate-capture" {
         command: "pcap",
         severity: Info,
-        meaning: "the same capture was given twice (the same path, or another file with identical bytes): it is read once, so its packets are not counted twice",
+        meaning: "the same capture was given twice (the same path, or another file with identical capture bytes, compressed or not): it is read once, so its packets are not counted twice",
     }
     IkeCookieRequested = "ike-cookie-requested" {
         command: "pcap",
@@ -706,6 +706,12 @@ codes! {
         severity: Warn,
         meaning: "damaged EVTX records could not be read and were skipped; the rest was judged",
     }
+    /// events: an EVTX copy ends inside a chunk: the events after the cut are missing.
+    EventsExportCutShort = "events-export-cut-short" {
+        command: "events",
+        severity: Warn,
+        meaning: "an EVTX file was cut short (it ends inside a 64 KiB chunk or before the chunks its header counts): the events after the cut are missing; copy or export it again",
+    }
 
     // ---- local (Windows registry, VPN phonebooks) --------------------------
     /// The machine is not an RRAS server.
@@ -754,6 +760,12 @@ codes! {
         command: "profile",
         severity: Info,
         meaning: "no custom IPsec policy, Windows offers its built-in proposals",
+    }
+    /// A VPN profile's CustomIPSecPolicies value cannot be decoded.
+    ProfileCryptoUnreadable = "profile-crypto-unreadable" {
+        command: "profile",
+        severity: Warn,
+        meaning: "a profile's CustomIPSecPolicies value is not the 24-byte policy Windows writes: its IKE proposals cannot be told",
     }
     /// A VPN profile's custom policy uses DES/3DES/MD5/SHA-1/DH 1 or 2.
     ProfileWeakCrypto = "profile-weak-crypto" {

@@ -122,15 +122,33 @@ fn subcommand(raw: &[OsString]) -> Option<&'static str> {
         .find_map(|a| PAGE_COMMANDS.iter().copied().find(|n| a == *n))
 }
 
-/// clap's error as the JSON `error`: its first line as the message, its
-/// tip (if any) as the hint, else where the command's options are listed.
+/// clap's error as the JSON `error`: its error text as the message (the
+/// first line and what it lists, e.g. the missing arguments, up to the
+/// usage line), its tip (if any) as the hint, else where the command's
+/// options are listed.
 fn usage_report(e: &clap::Error, command: Option<&str>) -> ErrorReport {
     let text = e.render().to_string();
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let message = lines
-        .next()
-        .map(|l| l.strip_prefix("error: ").unwrap_or(l).to_owned())
-        .unwrap_or_else(|| "invalid command line".to_owned());
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take_while(|l| {
+            !(l.starts_with("Usage:")
+                || l.starts_with("tip:")
+                || l.starts_with("For more information"))
+        })
+        .collect();
+    let message = match parts.split_first() {
+        Some((first, rest)) => {
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            if rest.is_empty() {
+                first.to_owned()
+            } else {
+                format!("{first} {}", rest.join(", "))
+            }
+        }
+        None => "invalid command line".to_owned(),
+    };
     let help = match command {
         Some(c) => format!("see `aovpn-diag {c} --help` for the options and examples"),
         None => "see `aovpn-diag --help` for the commands and examples".to_owned(),

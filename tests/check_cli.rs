@@ -85,6 +85,14 @@ fn an_unknown_name_is_the_cause_not_a_crash() {
     assert_eq!(doc["dns"]["resolved"], false);
     assert_eq!(status(&doc, "dns"), "problem");
     assert_eq!(status(&doc, "udp-500"), "skipped");
+    // The human view says what the exit code says (was "PROBLEM", exit 2).
+    let out = bin()
+        .args(["check", "no-such-vpn.invalid.", "--no-mtu"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("ERROR  no-such-vpn.invalid."), "{text}");
 }
 
 #[test]

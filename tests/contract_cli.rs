@@ -414,3 +414,26 @@ fn gzip_compressed_captures_are_read_directly() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A usage error names what is wrong in full: the missing argument, the
+/// value out of range (found by a new-user trial: the message stopped at
+/// "not provided:").
+#[test]
+fn usage_errors_name_the_missing_argument_and_the_bad_value() {
+    for (args, names) in [
+        (vec!["pcap"], "<FILE>..."),
+        (vec!["probe"], "<SERVER>"),
+        (vec!["6to4"], "<ADDRESS>..."),
+        (
+            vec!["pcap", "--frag-timeout", "0", "x.pcap"],
+            "--frag-timeout",
+        ),
+        (vec!["pcap", "--ike-port", "0", "x.pcap"], "--ike-port"),
+    ] {
+        let (doc, code) = json(&args);
+        assert_eq!(code, 2, "{args:?}: {doc:#}");
+        assert_eq!(doc["error"]["code"], "usage");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains(names), "{args:?}: {message}");
+    }
+}

@@ -169,7 +169,7 @@ fn corrupted_inputs_are_input_errors() {
         (
             "garbage.xml".into(),
             b"\x00\x01\x02 not events".to_vec(),
-            "no Windows events",
+            "is binary data, not an event export",
         ),
         ("empty.xml".into(), Vec::new(), "is empty"),
     ];
@@ -339,4 +339,79 @@ fn stdin_is_read_with_a_dash() {
     let doc = cli::document(&out, "events", &["-"]);
     assert_eq!(codes(&doc), [pair("rasclient-809", "fail")]);
     assert_eq!(doc["sources"][0]["name"], "stdin");
+}
+
+/// A half-copied EVTX file (found by a new-user trial: it read as "no VPN
+/// attempts", exit 0): cut inside its first chunk it is an input error;
+/// cut inside a later chunk the whole chunks are judged and a warning says
+/// the rest is missing.
+#[test]
+fn an_evtx_copy_cut_short_is_never_read_as_no_attempts() {
+    let whole = std::fs::read(fixture("rasclient-809.evtx")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for cut in [3000usize, 4096, 40_000, whole.len() - 1] {
+        let path = dir.path().join(format!("cut-{cut}.evtx"));
+        std::fs::write(&path, &whole[..cut]).unwrap();
+        let (doc, code) = json("events", &[path.to_str().unwrap()]);
+        assert_eq!(code, 2, "cut at {cut}: {doc:#}");
+        assert_eq!(doc["verdict"], "error");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains("cut short"), "{message}");
+    }
+    // One whole chunk and part of a second.
+    let mut longer = whole.clone();
+    longer.extend_from_slice(&whole[4096..4096 + 30_000]);
+    let path = dir.path().join("cut-in-second-chunk.evtx");
+    std::fs::write(&path, &longer).unwrap();
+    let (doc, code) = json("events", &[path.to_str().unwrap()]);
+    assert_eq!(code, 1, "{doc:#}");
+    let found = codes(&doc);
+    assert!(found.contains(&pair("rasclient-809", "fail")), "{found:?}");
+    assert!(
+        found.contains(&pair("events-export-cut-short", "warn")),
+        "{found:?}"
+    );
+    assert_eq!(doc["sources"][0]["cut_short"]["whole_chunks"], 1);
+    // The whole file is not cut.
+    let (doc, _) = run(&["rasclient-809.evtx"]);
+    assert!(doc["sources"][0]["cut_short"].is_null(), "{doc:#}");
+}
+
+/// A capture, a gzip file or other binary given to `events` is named for
+/// what it is, with what to do instead (found by a new-user trial: an XML
+/// parse error quoting raw bytes).
+#[test]
+fn a_capture_or_binary_file_is_named_not_parsed_as_xml() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("x.gz");
+    std::fs::write(&gz, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]).unwrap();
+    let binary = dir.path().join("x.bin");
+    std::fs::write(&binary, [0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0]).unwrap();
+    for (file, says) in [
+        (
+            "fixtures/ike-skf-success-client.pcapng",
+            "is a packet capture (pcapng), not an event export: read it with `aovpn-diag pcap`",
+        ),
+        (
+            "fixtures/case-esp-in-udp-no-ike.pcap",
+            "is a packet capture (pcap)",
+        ),
+        (gz.to_str().unwrap(), "is gzip-compressed"),
+        (binary.to_str().unwrap(), "is binary data"),
+    ] {
+        let (doc, code) = json("events", &[file]);
+        assert_eq!(code, 2, "{file}: {doc:#}");
+        assert_eq!(doc["error"]["code"], "not-an-event-log");
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{message}");
+        assert!(message.chars().all(|c| !c.is_control()), "{message:?}");
+    }
+    // Stdin too.
+    let out = command("events")
+        .args(["--json", "-"])
+        .write_stdin(std::fs::read("fixtures/ike-skf-success-client.pcapng").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("packet capture (pcapng)"));
 }

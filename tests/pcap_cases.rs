@@ -369,3 +369,71 @@ fn kind2_both_sides_together_say_where_the_responses_were_lost() {
     assert_eq!(f["evidence"]["request_transmissions"], 3);
     assert_eq!(exchange(&doc, 0, "IKE_AUTH", 1)["request_transmissions"], 3);
 }
+
+/// Several capture points: a request copied into a later file counts as
+/// seen there, and the diagnosis reasons from the furthest point that saw
+/// it (found by a new-user trial: the router's copies were ignored and the
+/// request called lost between client and router).
+fn auth_unanswered(files: &[&str]) -> (Value, Value) {
+    let (doc, code) = cli::json("pcap", files);
+    assert_eq!(code, 1, "{doc:#}");
+    let f = finding(&doc, "ike-auth-unanswered").clone();
+    (doc, f)
+}
+
+#[test]
+fn a_request_the_router_saw_is_not_lost_before_the_router() {
+    let (_, f) = auth_unanswered(&[
+        "fixtures/ike-frags-dropped-809-client.pcapng",
+        "fixtures/ike-frags-dropped-809-router.pcapng",
+    ]);
+    assert_eq!(f["evidence"]["seen_in_files"], serde_json::json!([1, 2]));
+    assert_eq!(f["evidence"]["missing_from_files"], serde_json::json!([]));
+    assert_eq!(f["evidence"]["furthest_file"], 2);
+    let summary = text(&f, "summary");
+    assert!(!summary.contains("never in file"), "{summary}");
+    assert!(
+        summary.contains("reached capture point 2 (file 2) complete"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_request_missing_from_the_server_capture_is_not_the_server_discarding_it() {
+    let (_, f) = auth_unanswered(&[
+        "fixtures/ike-frags-dropped-809-client.pcapng",
+        "fixtures/ike-frags-dropped-809-router.pcapng",
+        "fixtures/ike-frags-dropped-809-server.pcapng",
+    ]);
+    assert_eq!(f["evidence"]["seen_in_files"], serde_json::json!([1, 2]));
+    assert_eq!(f["evidence"]["missing_from_files"], serde_json::json!([3]));
+    let remedy = text(&f, "remedy");
+    assert!(
+        remedy.starts_with("Most likely: A device on the path drops IP fragments"),
+        "{remedy}"
+    );
+    assert!(
+        !remedy.contains("The server receives the request and discards it"),
+        "{remedy}"
+    );
+}
+
+#[test]
+fn a_load_balancer_split_stays_a_load_balancer_with_the_client_capture_beside_it() {
+    let (_, f) = auth_unanswered(&[
+        "fixtures/ike-lb-split-client.pcapng",
+        "fixtures/ike-lb-split-server2.pcapng",
+    ]);
+    assert_eq!(f["evidence"]["missing_from_files"], serde_json::json!([]));
+    let summary = text(&f, "summary");
+    assert!(
+        summary.contains("capture file 2 has no IKE_SA_INIT"),
+        "{summary}"
+    );
+    let remedy = text(&f, "remedy");
+    assert!(
+        remedy.starts_with("Most likely: A load balancer sends UDP 500 and UDP 4500"),
+        "{remedy}"
+    );
+    assert!(!remedy.contains("UDP 4500 is blocked"), "{remedy}");
+}

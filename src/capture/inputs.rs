@@ -1,14 +1,17 @@
 //! Which of the capture files given on the command line are the same
 //! capture: the same path (after resolving `.`, `..` and links), or
-//! different paths with identical bytes (a copy). A duplicate read again
+//! different paths with identical capture bytes (a copy, also when one of
+//! them is gzip-compressed: the bytes compared are the capture's, after
+//! decompression). A duplicate read again
 //! would look like every packet sent twice, and a second copy of a file
 //! whose datagrams end in IP fragments like one whose fragments never all
 //! arrived, so each capture is read once.
 
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 
 /// How a duplicate was recognised.
@@ -16,7 +19,8 @@ use sha2::{Digest, Sha256};
 pub enum Sameness {
     /// Both arguments name one file.
     SamePath,
-    /// Two files with the same bytes (their SHA-256, hex).
+    /// Two files with the same capture bytes, after gzip decompression
+    /// where a file is compressed (their SHA-256, hex).
     SameContent { sha256: String },
 }
 
@@ -32,7 +36,10 @@ pub struct Duplicate {
 
 /// The duplicates among `paths` (`-`, stdin, is never one). Files that
 /// cannot be examined are not duplicates: opening them later reports why.
-/// Only files whose size equals another's are read (SHA-256, streamed).
+/// Only files whose capture size equals another's are read (SHA-256,
+/// streamed); a gzip file's capture size is its trailer's ISIZE (RFC 1952
+/// §2.3.1: the size modulo 2^32 of the last member, so a multi-member
+/// file is only compared when that matches).
 pub fn duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
     let ids: Vec<Option<(PathBuf, u64)>> = paths
         .iter()
@@ -41,7 +48,7 @@ pub fn duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
                 return None;
             }
             let canonical = fs::canonicalize(p).ok()?;
-            let size = fs::metadata(&canonical).ok()?.len();
+            let size = capture_size(&canonical).ok()?;
             Some((canonical, size))
         })
         .collect();
@@ -85,8 +92,40 @@ pub fn duplicates(paths: &[PathBuf]) -> Vec<Duplicate> {
     out
 }
 
+/// First two bytes of a gzip member (RFC 1952 §2.3.1).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+fn is_gzip(file: &mut File) -> io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let gz = file.read_exact(&mut magic).is_ok() && magic == GZIP_MAGIC;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(gz)
+}
+
+/// The size of the capture a file holds: its length, or for gzip the
+/// ISIZE of its trailer.
+fn capture_size(path: &Path) -> io::Result<u64> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if len < 18 || !is_gzip(&mut file)? {
+        return Ok(len);
+    }
+    let mut isize = [0u8; 4];
+    file.seek(SeekFrom::End(-4))?;
+    file.read_exact(&mut isize)?;
+    Ok(u64::from(u32::from_le_bytes(isize)))
+}
+
+/// SHA-256 of the capture bytes (decompressed when the file is gzip).
 fn sha256(path: &Path) -> io::Result<[u8; 32]> {
     let mut file = File::open(path)?;
+    if is_gzip(&mut file)? {
+        return digest(MultiGzDecoder::new(file));
+    }
+    digest(file)
+}
+
+fn digest(mut file: impl Read) -> io::Result<[u8; 32]> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
@@ -132,6 +171,40 @@ mod tests {
         );
         assert_eq!((d[1].index, d[1].of), (4, 0));
         assert!(matches!(&d[1].how, Sameness::SameContent { sha256 } if sha256.len() == 64));
+    }
+
+    #[test]
+    fn a_gzip_copy_is_the_same_capture() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("x.pcap");
+        let gz = dir.path().join("x.pcap.gz");
+        let other_gz = dir.path().join("y.pcap.gz");
+        let bytes = b"capture bytes, long enough to matter".repeat(50);
+        fs::write(&plain, &bytes).unwrap();
+        let compress = |data: &[u8], to: &Path| {
+            let mut e = flate2::write::GzEncoder::new(
+                File::create(to).unwrap(),
+                flate2::Compression::default(),
+            );
+            e.write_all(data).unwrap();
+            e.finish().unwrap();
+        };
+        compress(&bytes, &gz);
+        let mut changed = bytes.clone();
+        changed[3] ^= 1;
+        compress(&changed, &other_gz);
+        let d = duplicates(&[plain.clone(), other_gz, gz.clone()]);
+        assert_eq!(
+            d.iter().map(|d| (d.index, d.of)).collect::<Vec<_>>(),
+            [(2, 0)]
+        );
+        // And the other way round.
+        let d = duplicates(&[gz, plain]);
+        assert_eq!(
+            d.iter().map(|d| (d.index, d.of)).collect::<Vec<_>>(),
+            [(1, 0)]
+        );
     }
 
     #[test]

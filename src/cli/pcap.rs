@@ -43,10 +43,11 @@ pub struct PcapArgs {
     pub each: bool,
 
     /// Also decode IKE on this UDP port (besides 500 and 4500); repeatable.
-    #[arg(long = "ike-port", value_name = "PORT")]
+    #[arg(long = "ike-port", value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub ike_ports: Vec<u16>,
 
-    /// Seconds of capture time after which an unfinished IP datagram is given up.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds of capture time after which an unfinished IP datagram is given up (1-3600).
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub frag_timeout: u32,
 }

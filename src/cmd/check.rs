@@ -41,8 +41,9 @@ pub fn run(args: &CheckArgs, ctx: &mut Ctx) -> Outcome {
     let error = error(&obs, &judgement);
     let status = Status::new(&judgement.findings, error.as_ref());
     let detail = ctx.detail;
+    let could_not_run = error.is_some();
     ctx.emit(status, &view::json(&obs, &judgement), |out| {
-        view::write_human(out, &obs, &judgement, detail)
+        view::write_human(out, &obs, &judgement, detail, could_not_run)
     })
 }
 

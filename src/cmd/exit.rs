@@ -64,6 +64,7 @@ pub fn events_input(e: &InputError) -> ErrorCode {
         InputError::Open { source, .. } => io_code(source),
         InputError::TooBig { .. } | InputError::TooManyEvents { .. } => ErrorCode::InputTooLarge,
         InputError::NotEvents { .. }
+        | InputError::OtherKind { .. }
         | InputError::Empty { .. }
         | InputError::Xml { .. }
         | InputError::Evtx { .. } => ErrorCode::NotAnEventLog,

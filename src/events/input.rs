@@ -53,6 +53,45 @@ pub struct SourceSummary {
     pub relevant: usize,
     /// EVTX records that could not be read.
     pub records_skipped: usize,
+    /// An EVTX file that ends inside a chunk or before the chunks its
+    /// header counts: the events after the cut are missing.
+    pub cut_short: Option<CutShort>,
+}
+
+/// Where an EVTX copy was cut: the file has `bytes`, its header and
+/// chunks need `expected` (4,096 + 65,536 per chunk, libevtx's EVTX
+/// format description §2-3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CutShort {
+    pub bytes: u64,
+    pub expected: u64,
+    /// Whole chunks present (the ones read).
+    pub whole_chunks: u64,
+}
+
+/// Bytes of the EVTX file header and of each chunk.
+const EVTX_HEADER_BYTES: u64 = 4096;
+const EVTX_CHUNK_BYTES: u64 = 65536;
+
+/// Whether an EVTX file of `size` bytes whose header (`header`, at least
+/// its first 44 bytes) counts its chunks at offset 42 was cut short.
+pub fn evtx_cut(size: u64, header: &[u8]) -> Option<CutShort> {
+    let count = header
+        .get(42..44)
+        .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+    let body = size.saturating_sub(EVTX_HEADER_BYTES);
+    let whole_chunks = body / EVTX_CHUNK_BYTES;
+    let expected = EVTX_HEADER_BYTES + count.max(whole_chunks) * EVTX_CHUNK_BYTES;
+    let partial = !body.is_multiple_of(EVTX_CHUNK_BYTES);
+    (size < EVTX_HEADER_BYTES || partial || whole_chunks < count).then_some(CutShort {
+        bytes: size,
+        expected: if partial && whole_chunks >= count {
+            expected + EVTX_CHUNK_BYTES
+        } else {
+            expected
+        },
+        whole_chunks,
+    })
 }
 
 /// Everything read from all inputs.
@@ -105,6 +144,12 @@ pub enum InputError {
     Empty { name: String },
     #[error("{name} is not well-formed event XML: {error}")]
     Xml { name: String, error: XmlError },
+    #[error("{name} is {kind}, not an event export: {instead}")]
+    OtherKind {
+        name: String,
+        kind: &'static str,
+        instead: &'static str,
+    },
     #[error("{name} is not a readable EVTX file: {reason}")]
     Evtx { name: String, reason: String },
     #[error(
@@ -143,7 +188,34 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
                 what: "an EVTX file",
             });
         }
-        return read_evtx(&name, BufReader::new(file), into);
+        let mut header = [0u8; 44];
+        let n = read_up_to(&mut file, &mut header).map_err(open)?;
+        file.rewind().map_err(open)?;
+        let cut = evtx_cut(size, &header[..n]);
+        if let Some(c) = cut
+            && c.whole_chunks == 0
+        {
+            return Err(InputError::Evtx {
+                name,
+                reason: format!(
+                    "it was cut short: {} bytes where its header and first chunk need {} (copy or export it again: wevtutil epl)",
+                    c.bytes,
+                    c.expected.min(EVTX_HEADER_BYTES + EVTX_CHUNK_BYTES)
+                ),
+            });
+        }
+        read_evtx(&name, BufReader::new(file), into)?;
+        if let Some(last) = into.sources.last_mut() {
+            last.cut_short = cut;
+        }
+        return Ok(());
+    }
+    if let Some((kind, instead)) = other_kind(&magic[..n]) {
+        return Err(InputError::OtherKind {
+            name,
+            kind,
+            instead,
+        });
     }
     if size > MAX_XML_BYTES {
         return Err(InputError::TooBig {
@@ -164,6 +236,13 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
         });
     }
     let mut bytes = capped.bytes;
+    if let Some((kind, instead)) = other_kind(&bytes) {
+        return Err(InputError::OtherKind {
+            name,
+            kind,
+            instead,
+        });
+    }
     // Plain UTF-8 (no NUL, so not UTF-16) is parsed in place, without a
     // second copy of a large export.
     if !bytes.iter().take(4096).any(|b| *b == 0) {
@@ -173,6 +252,40 @@ pub fn read_file(path: &Path, into: &mut Collected) -> Result<(), InputError> {
         }
     }
     read_bytes(&name, &bytes, into)
+}
+
+/// What a file that is not text is, told by its first bytes (pcap:
+/// libpcap's magic numbers; pcapng: the Section Header Block type
+/// 0x0A0D0D0A; gzip: RFC 1952 §2.3.1), with what to do instead; any other
+/// bytes that text never holds (control bytes, outside UTF-16) are
+/// "binary data".
+fn other_kind(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const CAPTURE: &str = "read it with `aovpn-diag pcap`";
+    let head = bytes.get(..4)?;
+    match head {
+        [0xd4, 0xc3, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0xc3, 0xd4]
+        | [0x4d, 0x3c, 0xb2, 0xa1]
+        | [0xa1, 0xb2, 0x3c, 0x4d] => return Some(("a packet capture (pcap)", CAPTURE)),
+        [0x0a, 0x0d, 0x0d, 0x0a] => return Some(("a packet capture (pcapng)", CAPTURE)),
+        [0x1f, 0x8b, ..] => {
+            return Some((
+                "gzip-compressed",
+                "decompress it first (gunzip), or if it is a capture read it with `aovpn-diag pcap`",
+            ));
+        }
+        [b'P', b'K', 3, 4] => return Some(("a ZIP archive", "extract the export from it first")),
+        _ => {}
+    }
+    let sample = bytes.get(..bytes.len().min(512)).unwrap_or_default();
+    let utf16 = sample.starts_with(&[0xff, 0xfe])
+        || sample.starts_with(&[0xfe, 0xff])
+        || sample.iter().skip(1).step_by(2).take(64).all(|b| *b == 0);
+    let control = |b: &u8| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+    (!utf16 && sample.iter().any(control)).then_some((
+        "binary data",
+        "give an .evtx file or event XML (wevtutil epl / wevtutil qe ... /f:xml)",
+    ))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -210,6 +323,13 @@ pub fn read_bytes(name: &str, bytes: &[u8], into: &mut Collected) -> Result<(), 
     if bytes.starts_with(EVTX_MAGIC) {
         return read_evtx(name, std::io::Cursor::new(bytes), into);
     }
+    if let Some((kind, instead)) = other_kind(bytes) {
+        return Err(InputError::OtherKind {
+            name: name.to_owned(),
+            kind,
+            instead,
+        });
+    }
     if bytes.len() as u64 > MAX_XML_BYTES {
         return Err(InputError::TooBig {
             name: name.to_owned(),
@@ -230,6 +350,7 @@ pub fn read_xml(name: &str, text: &str, into: &mut Collected) -> Result<(), Inpu
         events: 0,
         relevant: 0,
         records_skipped: 0,
+        cut_short: None,
     };
     let (mut net, mut full) = (0usize, false);
     let result = xml::collect(
@@ -310,6 +431,7 @@ pub fn read_evtx<R: Read + Seek>(
         events: 0,
         relevant: 0,
         records_skipped: 0,
+        cut_short: None,
     };
     for record in parser.records() {
         let record = match record {

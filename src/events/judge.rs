@@ -26,8 +26,9 @@ pub fn findings(
     attempts: &[Attempt],
     ike: &[IkeFailure],
     events: &[super::model::WinEvent],
-    records_skipped: usize,
+    sources: &[super::input::SourceSummary],
 ) -> Vec<Finding> {
+    let records_skipped: usize = sources.iter().map(|s| s.records_skipped).sum();
     let mut out = Vec::new();
     out.extend(failures(attempts));
     out.extend(ike_failures(ike, attempts));
@@ -64,8 +65,37 @@ pub fn findings(
             ),
         );
     }
+    out.extend(cut_short(sources));
     crate::finding::sort_by_severity(&mut out);
     out
+}
+
+/// `events-export-cut-short` (warn): an EVTX copy that ends inside a chunk
+/// or before the chunks its header counts; what it held after the cut is
+/// missing, so "no attempt" or the last attempt seen may not be the whole
+/// story.
+fn cut_short(sources: &[super::input::SourceSummary]) -> Vec<Finding> {
+    sources
+        .iter()
+        .filter_map(|s| s.cut_short.map(|c| (s, c)))
+        .map(|(s, c)| {
+            Finding::new(
+                Code::EventsExportCutShort,
+                Severity::Warn,
+                format!(
+                    "{} was cut short: {} bytes where its chunks need {}; the events of the {} whole chunk(s) were read, the ones after the cut are missing",
+                    s.name, c.bytes, c.expected, c.whole_chunks
+                ),
+            )
+            .with("file", s.name.clone())
+            .with("bytes", c.bytes)
+            .with("expected_bytes", c.expected)
+            .with("whole_chunks", c.whole_chunks)
+            .remedy(
+                "copy the .evtx file again (compare its size with the original) or export it again (wevtutil epl Application app.evtx)",
+            )
+        })
+        .collect()
 }
 
 /// Whether the latest attempt of `profile` connected after `after`.

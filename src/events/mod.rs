@@ -96,7 +96,7 @@ pub fn analyse(mut collected: Collected, window: Option<Window>) -> Analysis {
         &attempts,
         &ike_failures,
         &collected.events,
-        collected.records_skipped(),
+        &collected.sources,
     );
     Analysis {
         verdict: Verdict::from_findings(&findings),

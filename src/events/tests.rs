@@ -213,7 +213,7 @@ fn ike_failures_group_by_code_peer_and_side() {
         ike(13801, 20, "IPSEC_FAILURE_PEER"),
         ike(13868, 30, "IPSEC_FAILURE_ME"),
     ];
-    let found = judge::findings(&[], &failures, &[], 0);
+    let found = judge::findings(&[], &failures, &[], &[]);
     assert_eq!(found.len(), 2);
     let f = &found[0];
     assert_eq!((f.code, f.severity), (Code::IkeMmFailure, Severity::Fail));

@@ -55,6 +55,9 @@ pub struct VpnProfile {
     pub ikev2_fragmentation_disabled: bool,
     /// The custom IKE/IPsec crypto set, when one is configured.
     pub custom_policy: Option<CustomPolicy>,
+    /// A `CustomIPSecPolicies` value that is not the 24-byte blob Windows
+    /// writes (quoted in part, at most 80 characters).
+    pub custom_policy_unreadable: Option<String>,
     /// `DeviceTunnel=1`: a machine-certificate tunnel before logon.
     pub device_tunnel: bool,
 }
@@ -294,6 +297,7 @@ impl Parser {
                 uses_ikev2: true,
                 ikev2_fragmentation_disabled: false,
                 custom_policy: None,
+                custom_policy_unreadable: None,
                 device_tunnel: false,
             });
             return Ok(());
@@ -324,7 +328,12 @@ impl Parser {
                 }
             }
             "disable_ikev2_fragmentation" => profile.ikev2_fragmentation_disabled = value == "1",
-            "customipsecpolicies" => profile.custom_policy = decode_custom_policy(value),
+            "customipsecpolicies" => {
+                profile.custom_policy = decode_custom_policy(value);
+                profile.custom_policy_unreadable = (profile.custom_policy.is_none()
+                    && !value.trim().is_empty())
+                .then(|| crate::text::excerpt(value.trim(), crate::text::EXCERPT_CHARS));
+            }
             "devicetunnel" => profile.device_tunnel = value == "1",
             _ => {}
         }
@@ -386,6 +395,26 @@ pub fn assess(profile: &VpnProfile, source: &str) -> Vec<Finding> {
         );
     }
     match &profile.custom_policy {
+        None if profile.custom_policy_unreadable.is_some() => findings.push(
+            base(Finding::new(
+                Code::ProfileCryptoUnreadable,
+                Severity::Warn,
+                format!(
+                    "profile '{}' has a CustomIPSecPolicies value that is not the 24-byte policy Windows writes ('{}'): which IKE proposals it offers cannot be told from the phonebook",
+                    profile.name,
+                    profile.custom_policy_unreadable.as_deref().unwrap_or_default()
+                ),
+            ))
+            .with(
+                "value",
+                profile.custom_policy_unreadable.clone().unwrap_or_default(),
+            )
+            .remedy(
+                "read the policy Windows applies (Get-VpnConnection -Name NAME | Select-Object \
+                 -ExpandProperty IPsecCustomPolicy) and set it again with \
+                 Set-VpnConnectionIPsecConfiguration or <CryptographySuite> in ProfileXML",
+            ),
+        ),
         None => findings.push(
             base(Finding::new(
                 Code::ProfileDefaultCrypto,
@@ -505,8 +534,34 @@ PhoneNumber=vpn.example.com\r\n\r\n[Old SSTP]\r\nVpnStrategy=5\r\nPhoneNumber=ss
             uses_ikev2: true,
             ikev2_fragmentation_disabled: fragmentation_off,
             custom_policy: policy.and_then(decode_custom_policy),
+            custom_policy_unreadable: None,
             device_tunnel: false,
         }
+    }
+
+    #[test]
+    fn an_unreadable_policy_is_not_called_the_windows_defaults() {
+        let mut parser = Parser::default();
+        for line in ["[X]", "PhoneNumber=a", "CustomIPSecPolicies=zzzz"] {
+            parser
+                .read_line(&crate::text::Line {
+                    number: 1,
+                    text: line.into(),
+                    bytes: line.len() as u64,
+                    cut: false,
+                })
+                .unwrap();
+        }
+        let profiles = parser.finish().unwrap();
+        assert_eq!(
+            profiles[0].custom_policy_unreadable.as_deref(),
+            Some("zzzz")
+        );
+        let codes: Vec<Code> = assess(&profiles[0], "x.pbk")
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, vec![Code::ProfileCryptoUnreadable]);
     }
 
     #[test]

@@ -125,12 +125,17 @@ pub fn write_human(
     obs: &Observations,
     j: &Judgement,
     detail: Detail,
+    could_not_run: bool,
 ) -> io::Result<()> {
     let headline = match &j.cause {
         Some(c) => format!("{}: {}", obs.host, c.summary),
         None => format!("{}: no problem found", obs.host),
     };
-    write_verdict(out, j.verdict, &headline)?;
+    if could_not_run {
+        super::write_error_headline(out, &headline)?;
+    } else {
+        write_verdict(out, j.verdict, &headline)?;
+    }
     if let Some(c) = &j.cause {
         writeln!(out, "    {BOLD}cause:{BOLD:#} {}", c.code)?;
         if !c.remedy.is_empty() {

@@ -53,6 +53,12 @@ pub fn severity_style(s: Severity) -> Style {
 }
 
 /// The first line of a human report: the answer before the details.
+/// The headline of a run that could not give its answer (exit 2 or 3): the
+/// word scripts and people see for `verdict: error`.
+pub fn write_error_headline(out: &mut dyn Write, headline: &str) -> io::Result<()> {
+    writeln!(out, "{BAD}ERROR{BAD:#}  {headline}")
+}
+
 pub fn write_verdict(out: &mut dyn Write, verdict: Verdict, headline: &str) -> io::Result<()> {
     let (style, word) = match verdict {
         Verdict::Ok => (GOOD, "OK"),

@@ -80,6 +80,7 @@ pub fn write_human(out: &mut dyn Write, r: &ProfileReport, detail: Detail) -> io
                                 c.encryption_method, c.integrity_check_method, c.dh_group
                             )
                         }),
+                        None if p.custom_policy_unreadable.is_some() => "unreadable".into(),
                         None => "Windows defaults".into(),
                     },
                 ]);

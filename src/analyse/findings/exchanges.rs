@@ -232,6 +232,21 @@ pub(super) fn ike_auth(v: &SaView<'_>, out: &mut Vec<Finding>) {
     out.push(never_arrived(v, answer, lost.len(), &partial));
 }
 
+/// Of the files that saw a request, the one furthest toward the responder
+/// (a responder-side capture, then one of unknown side, then the
+/// initiator's); the later file when two are equally far.
+fn furthest_point(v: &SaView<'_>, files: &[u16]) -> Option<u16> {
+    let rank = |side: Side| match side {
+        Side::Initiator => 0,
+        Side::Unknown => 1,
+        Side::Responder => 2,
+    };
+    files
+        .iter()
+        .copied()
+        .max_by_key(|&f| (rank(v.point(f).side), f))
+}
+
 /// Ranked causes of an IKE_AUTH request that no response answered.
 fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
     let sa = v.sa;
@@ -243,7 +258,14 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
         .copied();
     let id = e.key.message_id;
     let files_sa = sa.files();
-    let mut files_req: Vec<u16> = sent.iter().map(|t| t.file).collect();
+    // Every copy of the request, at every capture point: a copy recorded
+    // in another file counts as seen there.
+    let everywhere: Vec<&Transmission> = e
+        .requests
+        .iter()
+        .filter_map(|&i| e.transmission(i))
+        .collect();
+    let mut files_req: Vec<u16> = everywhere.iter().map(|t| t.file).collect();
     files_req.sort_unstable();
     files_req.dedup();
     let seen_in: Vec<u16> = files_req.iter().map(|f| f + 1).collect();
@@ -252,10 +274,24 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
         .filter(|f| !files_req.contains(f))
         .map(|f| f + 1)
         .collect();
-    let point = first.map_or_else(|| v.point(0), |t| v.point(t.file));
-    let complete_here = !sent.is_empty() && sent.iter().all(|t| t.complete());
-    let no_init = sa.requests(ExchangeType::IKE_SA_INIT).next().is_none()
-        && sa.responses(ExchangeType::IKE_SA_INIT).next().is_none();
+    // Reason from the capture point furthest toward the responder that
+    // saw the request: what reached it rules out the path before it.
+    let reach = furthest_point(v, &files_req)
+        .or_else(|| first.map(|t| t.file))
+        .unwrap_or(0);
+    let point = v.point(reach);
+    let at_reach: Vec<&Transmission> = everywhere
+        .iter()
+        .copied()
+        .filter(|t| t.file == reach)
+        .collect();
+    let complete_here = !at_reach.is_empty() && at_reach.iter().all(|t| t.complete());
+    // No IKE_SA_INIT of this SA at that point: the responder there never
+    // negotiated it (one file alone: none in the whole capture).
+    let no_init = !sa
+        .transmissions
+        .iter()
+        .any(|t| t.file == reach && t.key.exchange == ExchangeType::IKE_SA_INIT);
     let skf = sent.iter().any(|t| t.is_skf());
     let too_many = sent
         .iter()
@@ -278,10 +314,19 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
     if skf {
         summary = summary.replace("IKEv2 fragments", "IKEv2 fragments (SKF)");
     }
-    if complete_here && point.side == Side::Responder {
-        summary.push_str("; it reached this capture point, on the server's side, complete every time: the server itself discards it");
+    let this_point = if files_sa.len() > 1 {
+        format!("capture point {} (file {})", reach + 1, reach + 1)
+    } else {
+        "this capture point".to_string()
+    };
+    if complete_here && point.side == Side::Responder && !no_init {
+        summary.push_str(&format!("; it reached {this_point}, on the server's side, complete every time: the server itself discards it"));
+    } else if complete_here && point.side == Side::Responder {
+        summary.push_str(&format!(
+            "; it reached {this_point}, on the server's side, complete every time"
+        ));
     } else if complete_here && point.side == Side::Unknown {
-        summary.push_str("; it reached this capture point complete every time");
+        summary.push_str(&format!("; it reached {this_point} complete every time"));
     } else if !complete_here && skf {
         summary
             .push_str("; some transmissions reached this point without all their IKEv2 fragments");
@@ -291,19 +336,26 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
     }
     if files_sa.len() > 1 && !not_in.is_empty() {
         summary.push_str(&format!(
-            "; it is in capture file {} but never in file {}: lost between the two capture points",
+            "; it is in capture file {} but never in file {}: lost between those capture points",
             join(&seen_in),
             join(&not_in)
         ));
     }
-    if no_init {
+    if no_init && files_sa.len() > 1 {
+        summary.push_str(&format!("; capture file {} has no IKE_SA_INIT for this SA, so the responder there never negotiated it (a load balancer sending UDP 4500 to another server than UDP 500?)", reach + 1));
+    } else if no_init {
         summary.push_str("; this capture has no IKE_SA_INIT for this SA, so this responder never negotiated it (a load balancer sending UDP 4500 to another server than UDP 500?)");
     }
     let responder_big = sa.fragmentation.responder != Support::Yes;
     let at_server = point.side == Side::Responder && complete_here;
     // A complete request seen at a point of unknown place: the responder is
     // as likely as the path past the point.
-    let unknown_complete = complete_here && point.side == Side::Unknown;
+    // A server-side capture that never saw the request rules the server
+    // out: it cannot discard what never reached it.
+    let missed_at_server = not_in
+        .iter()
+        .any(|f| v.point(f - 1).side == Side::Responder);
+    let unknown_complete = complete_here && point.side == Side::Unknown && !missed_at_server;
     let causes = Ranked::new()
         .cause_if(no_init && point.side != Side::Initiator, remedy::LOAD_BALANCER)
         .cause_if(too_many, remedy::TOO_MANY_FRAGMENTS)
@@ -315,7 +367,9 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
         .cause_if(!at_server, remedy::UDP_4500)
         .cause_if(!at_server && !no_init, remedy::LOAD_BALANCER)
         .tell_apart(if files_sa.len() > 1 && !not_in.is_empty() {
-            "the two captures already show the request lost between them; from a client, `aovpn-diag probe SERVER` tests IP fragments, UDP 4500 and load-balancer persistence one by one."
+            "the captures already show where the request is lost; from a client, `aovpn-diag probe SERVER` tests IP fragments, UDP 4500 and load-balancer persistence one by one."
+        } else if at_server && files_sa.len() > 1 {
+            "the captures show the request reaching the server's side complete; the server's IKE log says why it drops the request."
         } else if at_server {
             "a capture on the client at the same time shows whether anything comes back; the server's IKE log says why it drops the request."
         } else {
@@ -345,6 +399,9 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
         )
         .with("complete_at_capture_point", complete_here)
         .with("capture_point", point.describe());
+    if files_sa.len() > 1 {
+        f = f.with("furthest_file", reach + 1);
+    }
     if files_sa.len() > 1 {
         f = f
             .with("seen_in_files", json!(seen_in))
