@@ -150,7 +150,7 @@ delay_first() {
     t0=$(now)
     out=$(in_client timeout "$TIMEOUT_PEER" tracepath -n "$target" 2>&1 || true)
     t1=$(now)
-    mtu=$(grep -o 'Resume: pmtu [0-9]*' <<<"$out" | awk '{print $3}')
+    mtu=$(grep -o 'Resume: pmtu [0-9]*' <<<"$out" | awk '{print $3}' || true)
     row "$label" tracepath "${mtu:--}" "$(counter_read)" "$(printf '%.3f' "$(echo "$t1 - $t0" | bc)")"
     if [[ $target == *.* ]]; then
         cold
@@ -158,7 +158,7 @@ delay_first() {
         t0=$(now)
         out=$(in_client timeout "$TIMEOUT_PEER" scamper -c 'trace -M' -i "$target" 2>&1 || true)
         t1=$(now)
-        mtu=$(grep -o 'mtu: [0-9]*' <<<"$out" | tail -1 | awk '{print $2}')
+        mtu=$(grep -o 'mtu: [0-9]*' <<<"$out" | tail -1 | awk '{print $2}' || true)
         row "$label" scamper "${mtu:--}" "$(counter_read)" "$(printf '%.3f' "$(echo "$t1 - $t0" | bc)")"
     fi
 }
