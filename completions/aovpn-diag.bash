@@ -351,7 +351,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__man)
-            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile completions man"
+            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

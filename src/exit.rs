@@ -149,7 +149,7 @@ error_codes! {
     /// An input over the size limits.
     InputTooLarge = "input-too-large" {
         exit: Input,
-        meaning: "an input is over the documented size limits (`events`: 64 MiB XML, 1 GiB EVTX, 100,000 VPN events)",
+        meaning: "an input is over its documented limits (README: Input limits; e.g. `events`: 32 MiB XML, 1 GiB EVTX, 100,000 VPN events; `6to4`: 5,000 addresses)",
         hint: "export a shorter window (wevtutil with a time filter, or --since)",
     }
     /// `6to4`: an address or line could not be read.

@@ -109,6 +109,10 @@ fn the_answered_ike_auth_whose_response_never_reached_the_client() {
     assert!(summary.contains("less than 1,264 bytes"), "{summary}");
     let auth = exchange(&doc, 0, "IKE_AUTH", 1);
     assert_eq!(auth["status"], "response-lost");
+    // Answered at the server, never heard by the client: both facts.
+    assert_eq!(doc["sas"][0]["ike_auth_answered"], true);
+    assert_eq!(doc["sas"][0]["ike_auth_response_lost"], true);
+    assert!(human(file).contains("its response never reached the"));
     assert_eq!(auth["request_transmissions"], 5);
     assert_eq!(auth["response_transmissions"], 5);
     assert_eq!(auth["request_ike_fragments"], 4);
@@ -233,6 +237,18 @@ fn kind2_server_side_lost_responses_from_the_lab() {
     assert!(
         text(f, "remedy").contains("capture on the VPN server"),
         "{f}"
+    );
+    // With IKEv2 fragmentation negotiated the response can still be lost
+    // on the way back (its pieces are the server's size), and a client-side
+    // capture cannot rule out the server discarding the request.
+    let remedy = text(f, "remedy");
+    assert!(
+        remedy.contains("its response is lost on the way back"),
+        "{remedy}"
+    );
+    assert!(
+        remedy.contains("The server receives the request and discards it"),
+        "{remedy}"
     );
 }
 

@@ -617,7 +617,7 @@ fn lab_evidence_details() {
         f["summary"]
             .as_str()
             .unwrap()
-            .contains("lost between the two capture points"),
+            .contains("lost between those capture points"),
         "{f}"
     );
     assert_eq!(f["evidence"]["seen_in_files"], serde_json::json!([1]));

@@ -221,6 +221,15 @@ pub fn judged<'a>(a: &Analysis, sa: &'a IkeSa) -> Vec<(Exchange<'a>, Status)> {
         .collect()
 }
 
+/// The responder answered an IKE_AUTH but the initiator kept sending it:
+/// the response never reached the initiator ([`Status::ResponseLost`]).
+pub fn ike_auth_response_lost(a: &Analysis, sa: &IkeSa) -> bool {
+    judged(a, sa).iter().any(|(e, s)| {
+        e.key.exchange == crate::wire::ike::ExchangeType::IKE_AUTH
+            && matches!(s, Status::ResponseLost { .. })
+    })
+}
+
 /// When the capture that saw an exchange's last message ended (the last
 /// frame of that file; of the SA's files when no message was seen).
 fn end_for(a: &Analysis, sa: &IkeSa, e: &Exchange<'_>) -> Timestamp {

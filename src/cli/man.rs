@@ -40,9 +40,23 @@ pub struct ManArgs {
     pub dir: Option<PathBuf>,
 }
 
-/// The commands with a page of their own (kept equal to the subcommands by
-/// a test in tests/man_cli.rs).
-pub const PAGE_COMMANDS: &[&str] = &[
+/// One list of the commands with a page of their own, from which both
+/// `PAGE_COMMANDS` and the values `man` accepts (with their page names)
+/// are made.
+macro_rules! pages {
+    ($($command:literal),* $(,)?) => {
+        /// The commands with a page of their own (kept equal to the
+        /// subcommands by a test in tests/man_cli.rs).
+        pub const PAGE_COMMANDS: &[&str] = &[$($command),*];
+
+        const MAN_COMMANDS: Named<ParseFn<String>> = Named::new(
+            parse_command,
+            &[$(($command, concat!("aovpn-diag-", $command, "(1)"))),*],
+        );
+    };
+}
+
+pages!(
     "check",
     "pcap",
     "probe",
@@ -52,20 +66,6 @@ pub const PAGE_COMMANDS: &[&str] = &[
     "events",
     "completions",
     "man",
-];
-
-const MAN_COMMANDS: Named<ParseFn<String>> = Named::new(
-    parse_command,
-    &[
-        ("check", "aovpn-diag-check(1)"),
-        ("pcap", "aovpn-diag-pcap(1)"),
-        ("probe", "aovpn-diag-probe(1)"),
-        ("mtu", "aovpn-diag-mtu(1)"),
-        ("6to4", "aovpn-diag-6to4(1)"),
-        ("profile", "aovpn-diag-profile(1)"),
-        ("completions", "aovpn-diag-completions(1)"),
-        ("man", "aovpn-diag-man(1)"),
-    ],
 );
 
 fn parse_command(s: &str) -> Result<String, String> {

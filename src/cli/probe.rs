@@ -22,9 +22,10 @@ use crate::diagnose::ike::proposals::ProposalSet;
 /// balancer sent UDP 4500 to another server (no persistence across both
 /// ports), or the answer was lost as IP fragments.
 ///
-/// A handful of datagrams per address. Each answered request leaves a
-/// half-open IKE SA on the server until it expires (strongSwan: 30 s); the
-/// proposal check (--proposals) leaves none.
+/// A handful of datagrams per address. Only the first IKE_SA_INIT is a full
+/// one, and the IKE_AUTH test closes that IKE SA; every other request
+/// (UDP 4500, the padded test, --proposals) offers a KE the server refuses
+/// with INVALID_KE_PAYLOAD, so it keeps no half-open IKE SA.
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Examples:

@@ -365,7 +365,14 @@ fn auth_unanswered(v: &SaView<'_>, e: &Exchange<'_>) -> Finding {
         .cause_if(!at_server && !ip_frag && responder_big && !skf, remedy::RESPONSE_FRAGMENTS)
         .cause_if(unknown_complete, SERVER_DISCARDS)
         .cause_if(!at_server, remedy::UDP_4500)
+        .cause_if(!at_server && skf && !missed_at_server, remedy::RESPONSE_SKF_TOO_BIG)
         .cause_if(!at_server && !no_init, remedy::LOAD_BALANCER)
+        // Seen only on the client's side: the server may as well have
+        // received it and discarded it.
+        .cause_if(
+            point.side == Side::Initiator && complete_here && !missed_at_server,
+            SERVER_DISCARDS,
+        )
         .tell_apart(if files_sa.len() > 1 && !not_in.is_empty() {
             "the captures already show where the request is lost; from a client, `aovpn-diag probe SERVER` tests IP fragments, UDP 4500 and load-balancer persistence one by one."
         } else if at_server && files_sa.len() > 1 {

@@ -31,6 +31,13 @@ device on the way back drops. Fix: EnableServerFragmentation = 1 on a Windows RR
 restart RemoteAccess), fragmentation = yes on strongSwan, or allow IP fragments toward the \
 clients.";
 
+/// IKEv2 fragmentation negotiated, the response still lost on the way back.
+pub const RESPONSE_SKF_TOO_BIG: &str = "The server answers but its response is lost on the way \
+back: the IKE_AUTH response (certificate chain, EAP) leaves as IKEv2 fragments of the server's \
+own size, which can be larger than the client's and than the path toward the client carries. \
+Fix: lower the server's IKE fragment size (strongSwan: charon.fragment_size) or raise the MTU \
+toward the clients; a capture on the server shows whether it answered.";
+
 /// More than 16 IKEv2 fragments.
 pub const TOO_MANY_FRAGMENTS: &str = "Some gateways drop IKE messages of more than 16 IKEv2 \
 fragments (libreswan raised its limit from 16 to 32; Windows clients on a small MTU send 17 \

@@ -13,16 +13,21 @@
 //!   first, as clients start there).
 //!
 //! That is 5 exchanges (plus a Delete) and one per checked proposal, each a
-//! handful of datagrams at most: a good citizen, not a flood. Every
-//! exchange is paced by one shared [`Responder`]: once any answer shows
-//! how fast the server is, every wait (also one already running) follows
-//! that round trip, so a silent port or a dropped fragment is known within
-//! a few round trips instead of the full `--timeout` schedule. The same
-//! [`Responder`] counts the IKE SAs the server may hold for us at once and
-//! keeps them below its half-open limit (strongSwan: 5 per peer address):
-//! only the UDP 500 exchange makes one that lasts (closed again by a
-//! Delete after the IKE_AUTH test); the stateless requests and the
-//! proposal check make none beyond the moment they are processed.
+//! handful of datagrams at most: a good citizen, not a flood. Only the first
+//! IKE_SA_INIT is a full one (it tells the proposal, 16430 and NAT; on UDP
+//! 4500 when UDP 500 stays silent), and the IKE_AUTH test closes that IKE
+//! SA; every further request ([`stateless`]: UDP 4500, the padded test, the
+//! proposal check) offers a KE of a group outside the proposal, so the
+//! server answers with INVALID_KE_PAYLOAD (proposal acceptable) or
+//! NO_PROPOSAL_CHOSEN and keeps no state beyond the moment it is processed.
+//!
+//! Every exchange is paced by one shared [`Responder`]: once any answer
+//! shows how fast the server is, every wait (also one already running)
+//! follows that round trip, so a silent port or a dropped fragment is known
+//! within a few round trips instead of the full `--timeout` schedule. The
+//! same [`Responder`] counts the IKE SAs the server may hold for us at once
+//! and keeps them below its half-open limit (strongSwan: 5 per peer
+//! address).
 //!
 //! Building blocks, each usable on its own (e.g. for many rounds against a
 //! load balancer): [`exchange::run`] runs one IKE_SA_INIT exchange and

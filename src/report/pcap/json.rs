@@ -357,7 +357,11 @@ pub struct SaJson {
     pub redirects: Vec<PacketRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub port_switch: Option<PacketRef>,
+    /// The responder sent an IKE_AUTH response (seen in the capture).
     pub ike_auth_answered: bool,
+    /// ... but the initiator kept sending the request: the response never
+    /// reached it (exchange status `response-lost`).
+    pub ike_auth_response_lost: bool,
     pub esp_packets: u64,
     pub exchanges: Vec<ExchangeJson>,
     /// One entry per transmission of an IKE message.
@@ -414,6 +418,10 @@ impl SaJson {
             redirects: sa.redirects.clone(),
             port_switch: sa.port_switch,
             ike_auth_answered: sa.ike_auth_answered(),
+            ike_auth_response_lost: view.iter().any(|(e, s)| {
+                e.key.exchange == crate::wire::ike::ExchangeType::IKE_AUTH
+                    && matches!(s, Status::ResponseLost { .. })
+            }),
             esp_packets: sa.esp.total(),
             exchanges: view.iter().map(|(e, s)| ExchangeJson::new(e, *s)).collect(),
             messages: sa

@@ -309,7 +309,9 @@ fn write_sa(out: &mut dyn Write, a: &Analysis, sa: &IkeSa, detail: Detail) -> io
             vids(&sa.vendor_ids_responder)
         ),
     ]);
-    let auth = if sa.ike_auth_answered() {
+    let auth = if exchange::ike_auth_response_lost(a, sa) {
+        "IKE_AUTH answered by the responder, but its response never reached the initiator"
+    } else if sa.ike_auth_answered() {
         "IKE_AUTH answered"
     } else if sa
         .requests(crate::wire::ike::ExchangeType::IKE_AUTH)
