@@ -134,6 +134,12 @@ error_codes! {
         meaning: "`pcap`: the input is not a pcap or pcapng capture (also after gzip decompression), or is empty",
         hint: "save the trace as .pcap or .pcapng (Wireshark: File > Save As; pktmon: pktmon etl2pcap), gzip-compressed or not",
     }
+    /// `pcap`: a capture without a single packet.
+    NoPackets = "no-packets" {
+        exit: Input,
+        meaning: "`pcap`: the capture is well-formed but holds no packets (not one frame to judge the network by)",
+        hint: "capture on the interface the VPN traffic passes while the client connects, e.g. tcpdump -i any -w vpn.pcap 'udp port 500 or udp port 4500 or esp or (ip[6:2] & 0x3fff != 0)'",
+    }
     /// `events`: no Windows events in the input.
     NotAnEventLog = "not-an-event-log" {
         exit: Input,

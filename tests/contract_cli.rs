@@ -200,6 +200,8 @@ fn all_captures() -> Vec<String> {
         .filter_map(|e| e.ok())
         .map(|e| format!("fixtures/{}", e.file_name().to_string_lossy()))
         .filter(|n| n.ends_with(".pcap") || n.ends_with(".pcapng"))
+        // Holds no packet: an input error (exit 2) that would be the worst.
+        .filter(|n| !n.ends_with("edge-pib-short.pcapng"))
         .collect();
     v.sort();
     v
@@ -436,4 +438,23 @@ fn usage_errors_name_the_missing_argument_and_the_bad_value() {
         let message = doc["error"]["message"].as_str().unwrap();
         assert!(message.contains(names), "{args:?}: {message}");
     }
+}
+
+/// A capture with a header and not one packet is an input error naming
+/// that, not `no-ike-traffic` (a network verdict with error 809) — found by
+/// a new-user trial.
+#[test]
+fn a_capture_without_packets_is_an_input_error_not_error_809() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("header-only.pcap");
+    let whole = fs::read(path("fixtures/ike-udp4500-blocked-client.pcap")).unwrap();
+    fs::write(&empty, &whole[..24]).unwrap();
+    let (doc, code) = json(&["pcap", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{doc:#}");
+    assert_eq!(doc["error"]["code"], "no-packets");
+    assert!(doc["findings"].as_array().unwrap().is_empty(), "{doc:#}");
+    let (doc, code) = json(&["pcap", "--each", empty.to_str().unwrap()]);
+    assert_eq!(code, 2, "{doc:#}");
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(!message.contains("the others"), "{message}");
 }

@@ -10,8 +10,10 @@ use crate::diagnose::ike::proposals::ProposalSet;
 /// verdict, the most likely cause and its remedy.
 ///
 /// Tests, in the order the connection needs them: the server name resolves
-/// (A/AAAA); IKE_SA_INIT is answered on UDP 500 and on UDP 4500; the server
-/// offers IKEv2 fragmentation (notify 16430); an IP-fragmented IKE_SA_INIT
+/// (A/AAAA); IKE_SA_INIT is answered on UDP 500 and on UDP 4500; the IKE
+/// SA made on UDP 500 is answered on UDP 4500 too (IKE_AUTH: a load balancer
+/// without persistence across both ports fails it); the server offers IKEv2
+/// fragmentation (notify 16430); an IP-fragmented IKE_SA_INIT
 /// gets through; the path MTU (ICMP, or IKE itself when ICMP is blocked);
 /// the Windows client's default proposals and the common Always On VPN sets
 /// are accepted. Steps that cannot run are reported as skipped with the

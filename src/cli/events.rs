@@ -43,8 +43,8 @@ Windows only (this machine's logs, PowerShell or cmd):
       the last two hours, for a script: attempts[], findings[]
   wevtutil qe Application /q:\"*[System[Provider[@Name='RasClient']]]\" /f:xml > ras.xml
       export the RasClient events as XML to read elsewhere
-  wevtutil qe Application /q:\"*[System[Provider[@Name='RasClient']]]\" /f:xml | aovpn-diag.exe events -
-      the same piped in cmd (stdin holds up to 32 MiB)
+  wevtutil qe Application /c:500 /rd:true /f:xml | aovpn-diag.exe events -
+      the newest 500 Application events piped in cmd (stdin holds up to 32 MiB)
 
 ",
     crate::exit_codes_help!()

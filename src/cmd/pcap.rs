@@ -124,10 +124,15 @@ fn each(inputs: &[Input], notes: Vec<Finding>, opts: &Options, ctx: &mut Ctx) ->
             ErrorReport::new(
                 e.code,
                 format!(
-                    "{} of {} capture(s) could not be read ({}); the others were analysed",
+                    "{} of {} capture(s) could not be analysed ({}){}",
                     failed.len(),
                     files.len(),
-                    list.join(", ")
+                    list.join(", "),
+                    if failed.len() < files.len() {
+                        "; the others were analysed"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .hint(e.hint.clone()),
@@ -210,6 +215,35 @@ fn analyse(
         if let Some(t) = r.truncation() {
             session.file_truncated(r.name(), t);
         }
+    }
+    // No packet at all proves nothing about the network: the capture was
+    // taken on the wrong interface or stopped before the client connected.
+    if n == 0 {
+        let names: Vec<&str> = readers.iter().map(|r| r.name()).collect();
+        let cut: Vec<String> = readers
+            .iter()
+            .filter_map(|r| {
+                r.truncation()
+                    .map(|t| format!("{} ends early at byte {}: {}", r.name(), t.offset, t.reason))
+            })
+            .collect();
+        let failure = Failure::new(
+            ErrorCode::NoPackets,
+            format!(
+                "{} holds no packets{}, so there is nothing to diagnose",
+                names.join(", "),
+                if cut.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", cut.join("; "))
+                }
+            ),
+        );
+        return Err(if cut.is_empty() {
+            failure
+        } else {
+            failure.hint("the file ends before its first packet: copy it again once the capture has stopped (Wireshark: Stop; pktmon stop)")
+        });
     }
     Ok(session.finish())
 }
