@@ -33,8 +33,10 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
             [CompletionResult]::new('pcap', 'pcap', [CompletionResultType]::ParameterValue, 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Watch an interface and explain a failing IKEv2 connection as it happens')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
+            [CompletionResult]::new('lb', 'lb', [CompletionResultType]::ParameterValue, 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?')
             [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Read Windows'' own record of VPN connection attempts and say why they failed')
@@ -82,6 +84,28 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'aovpn-diag;capture' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface to capture on (a name from --list-interfaces). Default: the one with the route to --server, else the system''s first active interface')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Interface to capture on (a name from --list-interfaces). Default: the one with the route to --server, else the system''s first active interface')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long and print the report: seconds, or with s, m or h (90, 2.5, 5m, 1h). Default: until Ctrl-C')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Also save what was captured as pcapng (for `aovpn-diag pcap FILE`, Wireshark or a ticket)')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Also save what was captured as pcapng (for `aovpn-diag pcap FILE`, Wireshark or a ticket)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The VPN server (name or address as in the VPN profile): capture on the interface that routes to it')
+            [CompletionResult]::new('--ike-port', '--ike-port', [CompletionResultType]::ParameterName, 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable')
+            [CompletionResult]::new('--frag-timeout', '--frag-timeout', [CompletionResultType]::ParameterName, 'Seconds after which an unfinished IP datagram is given up')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('--list-interfaces', '--list-interfaces', [CompletionResultType]::ParameterName, 'List the interfaces that can be captured on, and exit')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'aovpn-diag;probe' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)')
             [CompletionResult]::new('--proposals', '--proposals', [CompletionResultType]::ParameterName, 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256')
@@ -118,6 +142,30 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
             [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
             [CompletionResult]::new('--ike', '--ike', [CompletionResultType]::ParameterName, 'Probe with IKE_SA_INIT requests over UDP instead of ICMP echo')
             [CompletionResult]::new('--progress', '--progress', [CompletionResultType]::ParameterName, 'Show a progress bar on stderr (when stderr is a terminal)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only the verdict and failing findings; no progress')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'aovpn-diag;lb' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'Connection attempts, each from fresh source ports (1 to 64)')
+            [CompletionResult]::new('--backends', '--backends', [CompletionResultType]::ParameterName, 'The real servers'' addresses, comma-separated: each answer is matched against them')
+            [CompletionResult]::new('--find-backends', '--find-backends', [CompletionResultType]::ParameterName, 'Search these ranges (CIDR, comma-separated) for the servers; alone (or ''default''): 10/8, 172.16/12, 192.168/16 and the VIP''s /24 (IPv4 only)')
+            [CompletionResult]::new('--snat-candidates', '--snat-candidates', [CompletionResultType]::ParameterName, 'Addresses the load balancer may source-NAT clients to (self IPs, SNAT pool), comma-separated, at most 64')
+            [CompletionResult]::new('--search-time', '--search-time', [CompletionResultType]::ParameterName, 'Seconds the backend search may take per VIP (1 to 3600)')
+            [CompletionResult]::new('--retransmits', '--retransmits', [CompletionResultType]::ParameterName, 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the human view')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Test IPv4 addresses only (from the hosts file, else DNS A records)')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of the human view')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused')
@@ -201,8 +249,10 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
         'aovpn-diag;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy')
             [CompletionResult]::new('pcap', 'pcap', [CompletionResultType]::ParameterValue, 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Watch an interface and explain a failing IKEv2 connection as it happens')
             [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?')
             [CompletionResult]::new('mtu', 'mtu', [CompletionResultType]::ParameterValue, 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2')
+            [CompletionResult]::new('lb', 'lb', [CompletionResultType]::ParameterValue, 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?')
             [CompletionResult]::new('6to4', '6to4', [CompletionResultType]::ParameterValue, 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP')
             [CompletionResult]::new('profile', 'profile', [CompletionResultType]::ParameterValue, 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'Read Windows'' own record of VPN connection attempts and say why they failed')
@@ -217,10 +267,16 @@ Register-ArgumentCompleter -Native -CommandName 'aovpn-diag' -ScriptBlock {
         'aovpn-diag;help;pcap' {
             break
         }
+        'aovpn-diag;help;capture' {
+            break
+        }
         'aovpn-diag;help;probe' {
             break
         }
         'aovpn-diag;help;mtu' {
+            break
+        }
+        'aovpn-diag;help;lb' {
             break
         }
         'aovpn-diag;help;6to4' {

@@ -19,6 +19,9 @@ _aovpn__diag() {
             aovpn__diag,6to4)
                 cmd="aovpn__diag__subcmd__6to4"
                 ;;
+            aovpn__diag,capture)
+                cmd="aovpn__diag__subcmd__capture"
+                ;;
             aovpn__diag,check)
                 cmd="aovpn__diag__subcmd__check"
                 ;;
@@ -30,6 +33,9 @@ _aovpn__diag() {
                 ;;
             aovpn__diag,help)
                 cmd="aovpn__diag__subcmd__help"
+                ;;
+            aovpn__diag,lb)
+                cmd="aovpn__diag__subcmd__lb"
                 ;;
             aovpn__diag,man)
                 cmd="aovpn__diag__subcmd__man"
@@ -49,6 +55,9 @@ _aovpn__diag() {
             aovpn__diag__subcmd__help,6to4)
                 cmd="aovpn__diag__subcmd__help__subcmd__6to4"
                 ;;
+            aovpn__diag__subcmd__help,capture)
+                cmd="aovpn__diag__subcmd__help__subcmd__capture"
+                ;;
             aovpn__diag__subcmd__help,check)
                 cmd="aovpn__diag__subcmd__help__subcmd__check"
                 ;;
@@ -60,6 +69,9 @@ _aovpn__diag() {
                 ;;
             aovpn__diag__subcmd__help,help)
                 cmd="aovpn__diag__subcmd__help__subcmd__help"
+                ;;
+            aovpn__diag__subcmd__help,lb)
+                cmd="aovpn__diag__subcmd__help__subcmd__lb"
                 ;;
             aovpn__diag__subcmd__help,man)
                 cmd="aovpn__diag__subcmd__help__subcmd__man"
@@ -83,7 +95,7 @@ _aovpn__diag() {
 
     case "${cmd}" in
         aovpn__diag)
-            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions man help"
+            opts="-v -q -h -V --json --verbose --quiet --color --help --version check pcap capture probe mtu lb 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -112,6 +124,78 @@ _aovpn__diag() {
                     return 0
                     ;;
                 --netlogon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__capture)
+            opts="-i -w -v -q -h -V --interface --duration --write --server --list-interfaces --ike-port --frag-timeout --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interface)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                -w)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ike-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --frag-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -197,7 +281,7 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help)
-            opts="check pcap probe mtu 6to4 profile events completions man help"
+            opts="check pcap capture probe mtu lb 6to4 profile events completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -211,6 +295,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help__subcmd__6to4)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__help__subcmd__capture)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -267,6 +365,20 @@ _aovpn__diag() {
             return 0
             ;;
         aovpn__diag__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        aovpn__diag__subcmd__help__subcmd__lb)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -350,8 +462,54 @@ _aovpn__diag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        aovpn__diag__subcmd__lb)
+            opts="-4 -6 -v -q -h -V --ipv4 --ipv6 --timeout --rounds --backends --find-backends --snat-candidates --search-time --retransmits --json --verbose --quiet --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backends)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --find-backends)
+                    COMPREPLY=($(compgen -W "default" -- "${cur}"))
+                    return 0
+                    ;;
+                --snat-candidates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --search-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retransmits)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         aovpn__diag__subcmd__man)
-            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap probe mtu 6to4 profile events completions man"
+            opts="-v -q -h -V --dir --json --verbose --quiet --color --help --version check pcap capture probe mtu lb 6to4 profile events completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -35,8 +35,10 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s h -l help -d 'Pri
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "check" -d 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "pcap" -d 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "capture" -d 'Watch an interface and explain a failing IKEv2 connection as it happens'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "lb" -d 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_needs_command" -f -a "events" -d 'Read Windows\' own record of VPN connection attempts and say why they failed'
@@ -72,6 +74,21 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s v -l verb
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand pcap" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s i -l interface -d 'Interface to capture on (a name from --list-interfaces). Default: the one with the route to --server, else the system\'s first active interface' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -l duration -d 'Stop after this long and print the report: seconds, or with s, m or h (90, 2.5, 5m, 1h). Default: until Ctrl-C' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s w -l write -d 'Also save what was captured as pcapng (for `aovpn-diag pcap FILE`, Wireshark or a ticket)' -r -F
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -l server -d 'The VPN server (name or address as in the VPN profile): capture on the interface that routes to it' -r -f -a "(__fish_print_hostnames)"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -l ike-port -d 'Also decode IKE on this UDP port (besides 500 and 4500); repeatable' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -l frag-timeout -d 'Seconds after which an unfinished IP datagram is given up' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -l list-interfaces -d 'List the interfaces that can be captured on, and exit'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s v -l verbose -d 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand capture" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l timeout -d 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand probe" -l proposals -d 'Check these proposals one at a time: windows, aovpn, all, or a list like aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256' -r -f -a "windows\t'the Windows built-in client\'s default proposals'
 aovpn\t'sets commonly configured for Always On VPN'
@@ -108,6 +125,23 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s v -l verbo
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand mtu" -s V -l version -d 'Print version'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l timeout -d 'Seconds to wait for each reply: every probe, and name resolution as a whole (the hosts file first, then A and AAAA side by side)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l rounds -d 'Connection attempts, each from fresh source ports (1 to 64)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l backends -d 'The real servers\' addresses, comma-separated: each answer is matched against them' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l find-backends -d 'Search these ranges (CIDR, comma-separated) for the servers; alone (or \'default\'): 10/8, 172.16/12, 192.168/16 and the VIP\'s /24 (IPv4 only)' -r -f -a "default\t'10/8, 172.16/12, 192.168/16 and the VIP\'s /24 (IPv4)'"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l snat-candidates -d 'Addresses the load balancer may source-NAT clients to (self IPs, SNAT pool), comma-separated, at most 64' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l search-time -d 'Seconds the backend search may take per VIP (1 to 3600)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l retransmits -d 'Re-sends of an unanswered request, each wait 50% longer than the last (0 to 5)' -r
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -s 4 -l ipv4 -d 'Test IPv4 addresses only (from the hosts file, else DNS A records)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -s 6 -l ipv6 -d 'Test IPv6 addresses only (from the hosts file, else DNS AAAA records)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -l json -d 'Print one JSON document on stdout instead of the human view'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -s v -l verbose -d 'Show more detail (pcap, probe, mtu, 6to4); one level, -vv is refused'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand lb" -s V -l version -d 'Print version'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l site -d 'Also print the PowerShell line that adds each 6to4 prefix as a subnet of this AD site' -r
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l netlogon -d 'Summarise the NO_CLIENT_SITE lines of a domain controller\'s netlogon.log: clients per public IPv4 /24, the 6to4 prefixes to assign, the computers affected' -r -F
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand 6to4" -l color -d 'When to colour the human view' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is not set'
@@ -152,16 +186,18 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -s v -l verbo
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -s q -l quiet -d 'Print only the verdict and failing findings; no progress'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -s V -l version -d 'Print version'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "check" -d 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "pcap" -d 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "events" -d 'Read Windows\' own record of VPN connection attempts and say why they failed'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "completions" -d 'Print a shell completion script on stdout'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "man" -d 'Print a man page, or write all of them where `man` finds them'
-complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap probe mtu 6to4 profile events completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "check" -d 'One call for a helpdesk script on error 809: every test in order, one verdict, the most likely cause and its remedy'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "pcap" -d 'Find why IKEv2 failed in a capture: unanswered IKE_SA_INIT or IKE_AUTH, dropped IP fragments, missing IKEv2 fragmentation, proposal mismatch'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "capture" -d 'Watch an interface and explain a failing IKEv2 connection as it happens'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "probe" -d 'Speak real IKEv2 to a VPN server: is it reachable on UDP 500 and 4500, which proposals does it accept, does it support IKEv2 fragmentation, and do IP fragments get through to it?'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "mtu" -d 'Measure the path MTU to a VPN server, like mtupath, and say what it means for IKEv2'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "lb" -d 'Test a load balancer in front of VPN servers: does it keep each client on one server for UDP 500 and 4500, without source NAT, and which servers are behind it?'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "6to4" -d 'Map IPv4 addresses and prefixes to 6to4 and back; decode Teredo and ISATAP'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "profile" -d 'Show the IKEv2 settings of Windows VPN profiles (rasphone.pbk)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "events" -d 'Read Windows\' own record of VPN connection attempts and say why they failed'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "completions" -d 'Print a shell completion script on stdout'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "man" -d 'Print a man page, or write all of them where `man` finds them'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand help; and not __fish_seen_subcommand_from check pcap capture probe mtu lb 6to4 profile events completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 
 # Positional values (added by aovpn-diag's generate::fix_fish)
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -f -a 'bash'
@@ -171,8 +207,10 @@ complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -f -a
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand completions" -f -a 'zsh'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'check' -d 'aovpn-diag-check(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'pcap' -d 'aovpn-diag-pcap(1)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'capture' -d 'aovpn-diag-capture(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'probe' -d 'aovpn-diag-probe(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'mtu' -d 'aovpn-diag-mtu(1)'
+complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'lb' -d 'aovpn-diag-lb(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a '6to4' -d 'aovpn-diag-6to4(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'profile' -d 'aovpn-diag-profile(1)'
 complete -c aovpn-diag -n "__fish_aovpn_diag_using_subcommand man" -f -a 'events' -d 'aovpn-diag-events(1)'

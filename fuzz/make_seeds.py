@@ -241,6 +241,9 @@ def main():
         b"\x01" + words("198.51.100.7", "--ike", "--port", "4500", "--min", "1200", "--max", "1500"),
         b"\x02" + words("[2001:db8::1]", "-6", "--frag-size", "2000", "--retransmits", "5"),
         b"\x03" + words("x.pcapng", "--ike-port", "10500", "--frag-timeout", "5"),
+        b"\x06" + words("198.51.100.10", "--find-backends", "10.20.0.0/16,10.1.2.3", "--rounds", "3"),
+        b"\x06" + words("2001:db8::10", "--find-backends=default", "--backends", "[2001:db8::5]"),
+        b"\x06" + words("vpn.example.com", "--snat-candidates", "10.1.0.2,10.1.0.3", "--find-backends"),
     ])
 
 

@@ -54,6 +54,11 @@ impl EventLogs for SystemEventLogs {
 /// The time, as the probes see it.
 pub trait Clock: Sync {
     fn now(&self) -> Instant;
+
+    /// Waits `d` (pacing between probes); a [`ManualClock`] only moves.
+    fn sleep(&self, d: Duration) {
+        std::thread::sleep(d);
+    }
 }
 
 /// The operating system's monotonic clock.
@@ -107,6 +112,10 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
         self.start + self.elapsed()
+    }
+
+    fn sleep(&self, d: Duration) {
+        self.advance(d);
     }
 }
 

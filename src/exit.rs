@@ -158,6 +158,12 @@ error_codes! {
         meaning: "an input is over its documented limits (README: Input limits; e.g. `events`: 32 MiB XML, 1 GiB EVTX, 100,000 VPN events; `6to4`: 5,000 addresses)",
         hint: "export a shorter window (wevtutil with a time filter, or --since)",
     }
+    /// `capture`: no interface of that name.
+    UnknownInterface = "unknown-interface" {
+        exit: Input,
+        meaning: "`capture`: no interface of the name given with --interface (the message lists those this machine has)",
+        hint: "pick a name from `aovpn-diag capture --list-interfaces`",
+    }
     /// `6to4`: an address or line could not be read.
     BadInput = "bad-input" {
         exit: Input,
@@ -189,6 +195,30 @@ error_codes! {
         exit: CannotRun,
         meaning: "`mtu`: no address answered ICMP echo at any size, so no path MTU was measured (the document still lists the probes)",
         hint: "measure with IKE itself: aovpn-diag mtu SERVER --ike",
+    }
+    /// `lb`: no IKE_SA_INIT answer in any round.
+    NoIkeAnswer = "no-ike-answer" {
+        exit: CannotRun,
+        meaning: "`lb`: no round got a full IKE_SA_INIT answer on UDP 500 from any address, so the load balancer could not be judged (the document still lists the rounds)",
+        hint: "`aovpn-diag probe SERVER` tells why UDP 500 brings no IKEv2 answer (blocked, no IKE service, proposals refused)",
+    }
+    /// `capture`: packet capture not permitted.
+    CaptureNotPermitted = "capture-not-permitted" {
+        exit: CannotRun,
+        meaning: "`capture`: this user may not capture packets (Linux: neither root nor CAP_NET_RAW; Windows: not Administrator where Npcap restricts capture to Administrators; macOS: no access to /dev/bpf*)",
+        hint: "run as root (sudo), or give the program CAP_NET_RAW and CAP_NET_ADMIN: sudo setcap cap_net_raw,cap_net_admin=eip $(command -v aovpn-diag); on Windows run it as Administrator",
+    }
+    /// `capture`: this build has no live capture.
+    LiveCaptureNotBuilt = "live-capture-not-built" {
+        exit: CannotRun,
+        meaning: "`capture`: this aovpn-diag was built without the cargo feature `live` (libpcap/Npcap): the document's `recipe` holds the tcpdump or pktmon commands that record the same traffic",
+        hint: "record the traffic with the commands printed (JSON: `recipe`) and run `aovpn-diag pcap FILE` on the file, or build with `cargo build --release --features live`",
+    }
+    /// `capture`: no interface could be opened or read.
+    CaptureUnavailable = "capture-unavailable" {
+        exit: CannotRun,
+        meaning: "`capture`: no interface could be captured on (none listed: on Windows Npcap missing; no route to --server; libpcap refused to open it or its filter), or reading it failed while capturing (the document then still holds what was captured)",
+        hint: "see `aovpn-diag capture --list-interfaces` and give --interface; on Windows without Npcap record with the pktmon commands printed (JSON: `recipe`)",
     }
     /// The local event logs could not be read.
     EventLogUnavailable = "event-log-unavailable" {

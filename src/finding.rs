@@ -299,6 +299,15 @@ codes! {
         meaning: "more IKE SAs than the 256 kept in full: the others are counted per peer and outcome and their findings per code; see [Bounds](#bounds)",
     }
 
+    // ---- capture ----------------------------------------------------------
+    // (capture reports every pcap code too: the same analysis, live.)
+    /// capture: the capture buffer overflowed and libpcap dropped packets.
+    CapturePacketsDropped = "capture-packets-dropped" {
+        command: "capture",
+        severity: Warn,
+        meaning: "the live capture's buffer overflowed and packets were lost before the analysis saw them, so an exchange may look unanswered that was not: capture on a quieter interface or narrow the traffic",
+    }
+
     // ---- probe ------------------------------------------------------------
     /// probe: no answer to IKE_SA_INIT on UDP 500.
     Udp500Unanswered = "udp-500-unanswered" {
@@ -404,6 +413,29 @@ codes! {
         command: "probe",
         severity: Info,
         meaning: "IKE_AUTH on UDP 4500 got an authenticated answer (e.g. AUTHENTICATION_FAILED, or IDr/CERT/AUTH/EAP from an EAP server)",
+    }
+
+    // ---- lb ---------------------------------------------------------------
+    /// lb: UDP 500 and UDP 4500 of one client reached different servers.
+    LbNoPersistenceAcrossPorts = "lb-no-persistence-across-ports" {
+        command: "lb",
+        severity: Fail,
+        windows_error: 809,
+        meaning: "in some rounds UDP 4500 of one client reached another server than UDP 500: IKE_AUTH on 4500 unanswered while the same IKE_AUTH on 500 was answered, or the two ports' responses came from two identified servers; names F5 Match Across Services and Kemp port following",
+    }
+    /// lb: the servers saw the client as another address (source NAT).
+    LbSourceNat = "lb-source-nat" {
+        command: "lb",
+        severity: Fail,
+        also: "warn when this machine is itself behind NAT and no candidate names the address",
+        windows_error: 809,
+        meaning: "the servers' NAT_DETECTION_DESTINATION_IP shows another address than the client's: source NAT, which funnels every client through a few addresses into RRAS's per-address limit (`IkeNumEstablishedForInitialQuery`)",
+    }
+    /// lb: which servers answered, how often, by port.
+    LbBackends = "lb-backends" {
+        command: "lb",
+        severity: Info,
+        meaning: "which real servers answered behind the VIP (from their NAT_DETECTION_SOURCE_IP, matched against `--backends` or searched with `--find-backends`), how often, on which port",
     }
 
     // ---- mtu --------------------------------------------------------------

@@ -125,7 +125,9 @@ pub const FINDING_TABLE_MARKERS: (&str, &str) = (
 /// Commands in the order README's finding-code table groups them (`check`
 /// first: it reports the `probe` and `mtu` codes too). Commands not listed
 /// follow in registry order.
-const TABLE_GROUPS: &[&str] = &["check", "probe", "mtu", "pcap", "events", "profile", "6to4"];
+const TABLE_GROUPS: &[&str] = &[
+    "check", "probe", "mtu", "lb", "pcap", "capture", "events", "profile", "6to4",
+];
 
 /// README's finding-code table, rendered from the registry in
 /// [`crate::finding`]: grouped by command, worst first.

@@ -7,7 +7,8 @@
 
 // `unsafe` only where an OS call needs it: the socket options, error queue,
 // ICMP API and interface queries in `probe::mtu`, a socket option in
-// `probe::net` and the Windows registry in `local::registry` opt in with
+// `probe::net`, the live capture's poll(2) in `capture::device` and the
+// Windows registry in `local::registry` opt in with
 // `#[allow(unsafe_code)]`, every block with a `// SAFETY:` note (clippy
 // checks that). Everything else cannot opt in: see the
 // `#![forbid(unsafe_code)]` at the top of each pure module.
@@ -26,6 +27,7 @@ pub mod exit;
 pub mod facts;
 pub mod finding;
 pub mod generate;
+pub mod live;
 pub mod local;
 pub mod millis;
 pub mod netlogon;

@@ -50,10 +50,12 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::SixToFour(args) => cmd::sixtofour::run(args, &mut ctx),
         Command::Pcap(args) => cmd::pcap::run(args, &mut ctx),
+        Command::Capture(args) => cmd::capture::run(args, &mut ctx),
         Command::Profile(args) => cmd::profile::run(args, &mut ctx),
         Command::Events(args) => cmd::events::run(args, &mut ctx),
         Command::Check(args) => cmd::check::run(args, &mut ctx),
         Command::Mtu(args) => cmd::mtu::run(args, &mut ctx),
+        Command::Lb(args) => cmd::lb::run(args, &mut ctx),
         Command::Completions(args) => cmd::completions::run(args, &mut ctx),
         Command::Probe(args) => cmd::probe::run(args, &mut ctx),
         Command::Man(args) => cmd::man::run(args, &mut ctx),

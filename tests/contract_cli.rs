@@ -55,8 +55,8 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 /// An unknown host (`.invalid`, answered by the resolver itself, RFC 6761)
 /// is `unknown-host`, exit 2, with JSON, in each command that takes a server.
 #[test]
-fn an_unknown_host_is_the_same_error_in_probe_mtu_and_check() {
-    for cmd in ["probe", "mtu", "check"] {
+fn an_unknown_host_is_the_same_error_in_probe_mtu_lb_and_check() {
+    for cmd in ["probe", "mtu", "lb", "check"] {
         let (doc, code) =
             json(&[cmd, "no-such-vpn.invalid.", "--no-mtu"][..if cmd == "check" { 3 } else { 2 }]);
         assert_eq!(code, 2, "{cmd}: {doc}");

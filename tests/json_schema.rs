@@ -9,26 +9,18 @@
 
 #[path = "support/cli.rs"]
 mod cli;
+#[path = "support/schema.rs"]
+mod schema;
 
 use std::fs;
 use std::path::Path;
-use std::sync::OnceLock;
 
 use clap::CommandFactory;
 use serde_json::Value;
 
 use aovpn_diag::cli::Cli;
 use aovpn_diag::exit::ErrorCode;
-use aovpn_diag::report::schema::{COMMANDS, SCHEMA_FILE};
-
-fn validator() -> &'static jsonschema::Validator {
-    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
-    V.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(SCHEMA_FILE);
-        let schema: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
-        jsonschema::validator_for(&schema).expect("the checked-in schema compiles")
-    })
-}
+use aovpn_diag::report::schema::COMMANDS;
 
 /// The fixtures of `dir` whose names end in one of `exts`, sorted.
 fn fixtures(dir: &str, exts: &[&str]) -> Vec<String> {
@@ -157,6 +149,29 @@ fn cases(command: &str) -> Vec<Case> {
             ]));
             v.push(case(&["mtu", "no-such-vpn.invalid."]));
         }
+        // Loopback only: nothing answers IKE there (exit 3, the rounds in
+        // the document); every input error before the first packet.
+        "lb" => {
+            v.push(case(&[
+                "lb",
+                "127.0.0.1",
+                "--rounds",
+                "2",
+                "--timeout",
+                "0.1",
+                "--retransmits",
+                "0",
+            ]));
+            v.push(case(&["lb", "2001:db8::10", "--find-backends"]));
+            v.push(case(&[
+                "lb",
+                "198.51.100.10",
+                "--find-backends",
+                "0.0.0.0/4",
+            ]));
+            v.push(case(&["lb", "198.51.100.10", "--backends", "nope"]));
+            v.push(case(&["lb", "no-such-vpn.invalid."]));
+        }
         "check" => {
             v.push(case(&[
                 "check",
@@ -167,6 +182,29 @@ fn cases(command: &str) -> Vec<Case> {
             ]));
             v.push(case(&["check", "no-such-vpn.invalid.", "--no-mtu"]));
             v.push(case(&["check", "not a host"]));
+        }
+        "capture" => {
+            // Without the `live` feature every run is `live-capture-not-built`
+            // with the recipe; with it, the interface list and an unknown
+            // interface (the permission error: `capture_errors_validate`).
+            v.push(case(&["capture", "--list-interfaces"]));
+            v.push(case(&[
+                "capture",
+                "--interface",
+                "aovd-no-such-if",
+                "--duration",
+                "1",
+            ]));
+            if !cfg!(feature = "live") {
+                v.push(case(&[
+                    "capture",
+                    "--server",
+                    "198.51.100.7",
+                    "--write",
+                    "attempt.pcapng",
+                ]));
+            }
+            v.push(case(&["capture", "--duration", "soon"]));
         }
         "completions" => {
             for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
@@ -203,22 +241,7 @@ fn check(c: &Case) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr)
         )
     })?;
-    let errors: Vec<String> = validator()
-        .iter_errors(&doc)
-        .map(|e| {
-            let text = e.to_string();
-            let short: String = text
-                .chars()
-                .rev()
-                .take(300)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
-            format!("...{short} at {}", e.instance_path())
-        })
-        .take(5)
-        .collect();
+    let errors = schema::errors(&doc);
     if !errors.is_empty() {
         return Err(format!(
             "{:?}: invalid document:\n  {}",
@@ -305,6 +328,11 @@ fn probe_documents_validate() {
 }
 
 #[test]
+fn lb_documents_validate() {
+    run_all("lb");
+}
+
+#[test]
 fn mtu_documents_validate() {
     run_all("mtu");
 }
@@ -312,6 +340,56 @@ fn mtu_documents_validate() {
 #[test]
 fn check_documents_validate() {
     run_all("check");
+}
+
+#[test]
+fn capture_documents_validate() {
+    run_all("capture");
+}
+
+/// The error documents of `capture` by code: without the feature the one
+/// with the recipe; with it (Linux), no rights to capture (as nobody when
+/// root) and an unknown interface.
+#[test]
+fn capture_errors_validate() {
+    let (doc, code) = cli::json("capture", &["--interface", "aovd-no-such-if"]);
+    let expected = if cfg!(feature = "live") {
+        ("unknown-interface", 2)
+    } else {
+        ("live-capture-not-built", 3)
+    };
+    assert_eq!((doc["error"]["code"].as_str().unwrap(), code), expected);
+    assert!(validator().is_valid(&doc), "{doc}");
+    if !cfg!(feature = "live") {
+        assert!(
+            doc["recipe"]["steps"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+        );
+    }
+    #[cfg(all(feature = "live", target_os = "linux"))]
+    {
+        let bin = env!("CARGO_BIN_EXE_aovpn-diag");
+        let root = fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
+        let mut cmd = if root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+            c
+        } else {
+            std::process::Command::new(bin)
+        };
+        let out = cmd
+            .args(["capture", "--interface", "lo", "--duration", "1", "--json"])
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["error"]["code"], "capture-not-permitted", "{doc}");
+        assert_eq!(out.status.code(), Some(3));
+        assert!(validator().is_valid(&doc), "{doc}");
+    }
 }
 
 #[test]
@@ -336,7 +414,7 @@ fn usage_errors_without_a_command_validate() {
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert!(doc["command"].is_null(), "{doc}");
         assert_eq!(doc["error"]["code"], "usage");
-        let errors: Vec<String> = validator()
+        let errors: Vec<String> = schema::validator()
             .iter_errors(&doc)
             .map(|e| e.to_string())
             .collect();
@@ -353,26 +431,32 @@ fn the_schema_rejects_what_it_does_not_describe() {
         .output()
         .unwrap();
     let good: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(validator().is_valid(&good));
+    assert!(schema::validator().is_valid(&good));
     let mut extra = good.clone();
     extra["surprise"] = Value::Bool(true);
-    assert!(!validator().is_valid(&extra), "unknown top-level field");
+    assert!(
+        !schema::validator().is_valid(&extra),
+        "unknown top-level field"
+    );
     let mut nested = good.clone();
     nested["sas"][0]["surprise"] = Value::Bool(true);
-    assert!(!validator().is_valid(&nested), "unknown nested field");
+    assert!(
+        !schema::validator().is_valid(&nested),
+        "unknown nested field"
+    );
     let mut frame = good.clone();
     frame["sas"][0]["messages"][0]["frame"] = Value::String("#1".into());
-    assert!(!validator().is_valid(&frame), "frame as a string");
+    assert!(!schema::validator().is_valid(&frame), "frame as a string");
     let mut verdict = good.clone();
     verdict["verdict"] = Value::String("error".into());
     assert!(
-        !validator().is_valid(&verdict),
+        !schema::validator().is_valid(&verdict),
         "error verdict without error"
     );
     let mut command = good;
     command["command"] = Value::String("probe".into());
     assert!(
-        !validator().is_valid(&command),
+        !schema::validator().is_valid(&command),
         "a pcap body under another command"
     );
 }

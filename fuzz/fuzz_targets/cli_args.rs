@@ -7,15 +7,16 @@
 
 use std::time::Duration;
 
-use aovpn_diag::cli::{Cli, Command, Target, TargetArgs};
+use aovpn_diag::cli::{Cli, Command, Ranges, Target, TargetArgs, default_ranges};
+use aovpn_diag::diagnose::lb::search;
 use aovpn_diag::probe::ike::Timing;
 use aovpn_diag::probe::mtu::search::{Search, SearchConfig};
 use aovpn_diag::resolve::{is_host_name, parse_literal};
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
 
-const COMMANDS: [&str; 6] = ["probe", "mtu", "check", "pcap", "6to4", "profile"];
-const OPTIONS: [&str; 14] = [
+const COMMANDS: [&str; 7] = ["probe", "mtu", "check", "pcap", "6to4", "profile", "lb"];
+const OPTIONS: [&str; 19] = [
     "--timeout",
     "--port",
     "--frag-size",
@@ -30,6 +31,11 @@ const OPTIONS: [&str; 14] = [
     "-4",
     "-6",
     "--ike",
+    "--find-backends",
+    "--backends",
+    "--snat-candidates",
+    "--rounds",
+    "--search-time",
 ];
 
 fn target(t: &TargetArgs) {
@@ -108,6 +114,25 @@ fuzz_target!(|data: &[u8]| {
                 min_wait: Duration::from_millis(250),
             };
             let _ = Search::new(cfg);
+        }
+        Command::Lb(a) => {
+            target(&a.target);
+            // What `lb` checks before the first packet: the search ranges
+            // of either family, bounded.
+            for vip in [
+                std::net::IpAddr::from([198, 51, 100, 10]),
+                std::net::IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x10]),
+            ] {
+                let ranges = match &a.find_backends {
+                    None => continue,
+                    Some(Ranges::Default) => default_ranges(vip),
+                    Some(Ranges::List(l)) => Some(l.clone()),
+                };
+                if let Some(Ok(merged)) = ranges.map(|r| search::prepare(&r, vip.is_ipv6())) {
+                    let total: u128 = merged.iter().map(search::size).sum();
+                    assert!(total <= u128::from(search::MAX_ADDRESSES), "{merged:?}");
+                }
+            }
         }
         Command::Pcap(a) => {
             let _ = (i64::from(a.frag_timeout), a.ike_ports.len());

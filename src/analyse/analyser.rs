@@ -21,7 +21,7 @@ use crate::capture::datagram::{
 use crate::capture::defrag::DefragLimits;
 use crate::capture::pipeline::CaptureStats;
 use crate::capture::{Timestamp, Truncation};
-use crate::finding::{Code, Finding};
+use crate::finding::Finding;
 use crate::wire::be16;
 use crate::wire::ike::{self, Header, IkeVersion, Message, PayloadType};
 
@@ -469,19 +469,29 @@ impl Analyser {
         a
     }
 
-    /// The findings that can no longer change as if every capture ended at
-    /// `now`: everything except exchanges still in progress (a live capture
-    /// asks this as packets come in).
-    pub fn certain(&self, now: Timestamp) -> Vec<Finding> {
+    /// The facts so far as if every capture ended at `now` (later than its
+    /// last frame: a live capture's wall clock), without ending the
+    /// analysis: the SAs in full, and the findings of summarised SAs that
+    /// are settled by then. `findings` is left empty: [`super::live::certain`]
+    /// picks the settled ones, [`findings::derive`] gives all. Costs a copy
+    /// of the working set (bounded, see [`super::bounds`]).
+    pub fn snapshot(&self, now: Timestamp) -> Analysis {
         let mut a = self.facts(CaptureStats::default());
         for span in a.files.iter_mut().flatten() {
             span.last = span.last.max(now);
         }
         self.retired
             .settled_by(&a.files, &mut a.summarised_findings);
-        findings::derive(&a)
+        a
+    }
+
+    /// The findings that can no longer change with the clock at `now`:
+    /// those of [`super::live::certain`] (a live capture asks this as
+    /// packets come in).
+    pub fn certain(&self, now: Timestamp) -> Vec<Finding> {
+        super::live::certain(&self.snapshot(now), now)
             .into_iter()
-            .filter(|f| f.code != Code::ExchangeInProgress)
+            .map(|(_, f)| f)
             .collect()
     }
 

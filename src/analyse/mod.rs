@@ -24,6 +24,7 @@ pub mod bounds;
 pub mod exchange;
 pub mod findings;
 pub mod flows;
+pub mod live;
 pub mod lost;
 pub mod message;
 pub mod point;

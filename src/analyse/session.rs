@@ -58,13 +58,29 @@ impl Session {
         self.analyser.file_truncated(file, t);
     }
 
-    /// Findings that can no longer change, with the clock at `now`
-    /// (datagrams still being reassembled are given up only after the
-    /// reassembly timeout).
+    /// Findings that are settled with the clock at `now` (see
+    /// [`super::live`]; datagrams still being reassembled are given up only
+    /// after the reassembly timeout).
     pub fn certain(&mut self, now: Timestamp) -> Vec<Finding> {
         let analyser = &mut self.analyser;
         self.pipeline.expire(now, &mut |d| analyser.push(&d));
         self.analyser.certain(now)
+    }
+
+    /// The facts so far as if the capture ended at `now` (see
+    /// [`Analyser::snapshot`]); datagrams still being reassembled are
+    /// given up only after the reassembly timeout.
+    pub fn snapshot(&mut self, now: Timestamp) -> Analysis {
+        let analyser = &mut self.analyser;
+        self.pipeline.expire(now, &mut |d| analyser.push(&d));
+        self.analyser.snapshot(now)
+    }
+
+    /// Capture file `file` kept running until `at`, after its last frame (a
+    /// live capture stopped, or a pcapng `isb_endtime`): exchanges are
+    /// judged as of then.
+    pub fn capture_ended(&mut self, file: u16, at: Timestamp) {
+        self.analyser.clock(file, at);
     }
 
     /// The capture ended: flushes reassembly and returns the analysis.

@@ -13,6 +13,8 @@
 //! draft-ietf-opsawg-pcapng (section 4 and Appendix A): type, length, the
 //! type's fixed fields and the trailing length copy.
 
+#![forbid(unsafe_code)]
+
 /// Section Header Block type (the same in both byte orders).
 const SHB: u32 = 0x0A0D_0D0A;
 /// The byte-order magic inside an SHB, as written by a big-endian writer.

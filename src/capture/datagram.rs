@@ -6,6 +6,8 @@
 //! ([`crate::wire::natt::split_udp`]); IKE bytes are handed over unparsed, so
 //! the analysis decides what to read of them.
 
+#![forbid(unsafe_code)]
+
 use std::net::{IpAddr, SocketAddr};
 
 use super::defrag::{FragmentOrder, FragmentSize, IncompleteDatagram};

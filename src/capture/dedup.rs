@@ -40,6 +40,8 @@
 //! interfaces), so ordinary single-interface captures pay one lookup per
 //! frame and no copy. Pure: no I/O, no clock but the capture's.
 
+#![forbid(unsafe_code)]
+
 use std::collections::VecDeque;
 
 use super::link::{self, L3};

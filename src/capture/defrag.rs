@@ -19,6 +19,8 @@
 //! Learned from etherparse's `IpDefragPool` (caller-supplied timestamps,
 //! recycled buffers), extended with the bookkeeping a diagnosis needs.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::net::IpAddr;
 

@@ -7,6 +7,8 @@
 //! whose datagrams end in IP fragments like one whose fragments never all
 //! arrived, so each capture is read once.
 
+#![forbid(unsafe_code)]
+
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};

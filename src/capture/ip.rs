@@ -7,6 +7,8 @@
 //! `LaxIpSlice`) keeps packets a snap length cut short and the partial
 //! datagrams quoted inside ICMP errors.
 
+#![forbid(unsafe_code)]
+
 use std::net::IpAddr;
 
 use etherparse::{LaxIpSlice, LenSource};
@@ -34,6 +36,17 @@ impl IkePorts {
         IkePorts {
             extra: extra.to_vec(),
         }
+    }
+
+    /// Every IKE port: 500, 4500, then the extra ones (each once).
+    pub fn all(&self) -> Vec<u16> {
+        let mut v = vec![500, 4500];
+        for &p in &self.extra {
+            if !v.contains(&p) {
+                v.push(p);
+            }
+        }
+        v
     }
 
     #[inline]

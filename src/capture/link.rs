@@ -13,6 +13,8 @@
 //! Anything else is reported as [`L3::UnsupportedLink`] so the caller can
 //! count and name it. Pure: no I/O, never panics on hostile bytes.
 
+#![forbid(unsafe_code)]
+
 use etherparse::{EtherType, Ethernet2HeaderSlice, SingleVlanHeaderSlice};
 
 use super::LinkType;

@@ -8,6 +8,8 @@
 //! cannot matter to IKE are skipped after reading three header bytes
 //! ([`ip::interest`]), without allocating.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 
 use super::datagram::{

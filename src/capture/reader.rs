@@ -13,6 +13,8 @@
 //! finding. Only a file that is not a capture at all, or cannot be read, is an
 //! error ([`CaptureError`]).
 
+#![forbid(unsafe_code)]
+
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,7 +23,7 @@ use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{Block, PcapBlockOwned, PcapError};
 
 use super::{LinkType, Packet, PacketRef, Timestamp, block_guard};
-use blocks::{opb_fields, packet_of};
+use blocks::{isb_end, opb_fields, packet_of};
 
 /// Initial buffer: large enough for any ordinary frame and for read calls big
 /// enough to reach page-cache speed.
@@ -138,6 +140,8 @@ struct State {
     /// unique across a multi-section file.
     interface_base: u32,
     stats: ReaderStats,
+    /// The latest `isb_endtime`: may be well after the last packet.
+    capture_end: Option<Timestamp>,
 }
 
 impl CaptureReader {
@@ -200,6 +204,11 @@ impl CaptureReader {
     /// A shared counter of bytes read, readable from another thread.
     pub fn bytes_counter(&self) -> Arc<AtomicU64> {
         self.bytes.clone()
+    }
+
+    /// When the capture stopped (pcapng `isb_endtime`), once read to the end.
+    pub fn capture_end(&self) -> Option<Timestamp> {
+        self.state.capture_end
     }
 
     /// Set when the file ended mid-record or turned into garbage.
@@ -476,7 +485,10 @@ impl State {
                     _ => Absorbed::Bad(len, "OPB for an undeclared interface"),
                 }
             }
-            PcapBlockOwned::NG(_) => {
+            PcapBlockOwned::NG(other) => {
+                if let Block::InterfaceStatistics(isb) = other {
+                    self.capture_end = self.capture_end.max(isb_end(isb, &self.interfaces));
+                }
                 self.stats.other_blocks += 1;
                 Absorbed::Meta(len)
             }

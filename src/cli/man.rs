@@ -59,8 +59,10 @@ macro_rules! pages {
 pages!(
     "check",
     "pcap",
+    "capture",
     "probe",
     "mtu",
+    "lb",
     "6to4",
     "profile",
     "events",

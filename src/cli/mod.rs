@@ -3,8 +3,10 @@
 
 #![forbid(unsafe_code)]
 
+mod capture;
 mod check;
 mod events;
+mod lb;
 mod man;
 mod mtu;
 mod pcap;
@@ -14,8 +16,10 @@ mod sixtofour;
 mod target;
 mod values;
 
+pub use capture::{CaptureArgs, parse_seconds};
 pub use check::CheckArgs;
 pub use events::{EventsArgs, parse_hours};
+pub use lb::{LbArgs, Ranges, default_ranges};
 pub use man::{ManArgs, PAGE_COMMANDS};
 pub use mtu::MtuArgs;
 pub use pcap::PcapArgs;
@@ -34,13 +38,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about,
     long_about = "Diagnose why a Windows Always On VPN (IKEv2) connection fails, above all with \
 error 809 (\"the remote server is not responding\"): dropped IP fragments, missing IKEv2 \
-fragmentation, blocked UDP 500/4500, load balancers without persistence, 6to4 site mapping.",
+fragmentation, blocked UDP 500/4500, load balancers without persistence or with source NAT, 6to4 \
+site mapping.",
     after_help = concat!(
         "Examples:
   aovpn-diag check vpn.example.com
   aovpn-diag pcap client.pcapng server.pcapng
+  sudo aovpn-diag capture --server vpn.example.com
   aovpn-diag probe vpn.example.com
   aovpn-diag mtu vpn.example.com
+  aovpn-diag lb vpn.example.com --find-backends
   aovpn-diag 6to4 198.51.100.83
   aovpn-diag events Application.evtx
   aovpn-diag man --dir ~/.cargo/share/man/man1
@@ -104,9 +111,13 @@ pub enum Command {
 
     Pcap(PcapArgs),
 
+    Capture(CaptureArgs),
+
     Probe(ProbeArgs),
 
     Mtu(MtuArgs),
+
+    Lb(LbArgs),
 
     #[command(name = "6to4")]
     SixToFour(SixToFourArgs),
@@ -126,8 +137,10 @@ impl Command {
         match self {
             Command::Check(_) => "check",
             Command::Pcap(_) => "pcap",
+            Command::Capture(_) => "capture",
             Command::Probe(_) => "probe",
             Command::Mtu(_) => "mtu",
+            Command::Lb(_) => "lb",
             Command::SixToFour(_) => "6to4",
             Command::Profile(_) => "profile",
             Command::Events(_) => "events",

@@ -8,6 +8,7 @@ use aovpn_diag::diagnose::dns::{DnsFailure, FailureKind};
 use aovpn_diag::events::input::InputError;
 use aovpn_diag::events::local::LocalError;
 use aovpn_diag::exit::ErrorCode;
+use aovpn_diag::probe::ike::ExchangeError;
 use aovpn_diag::probe::mtu::MeasureError;
 use aovpn_diag::probe::mtu::icmp::OpenError;
 use aovpn_diag::resolve::ResolveError;
@@ -28,7 +29,7 @@ pub fn io_code(e: &io::Error) -> ErrorCode {
 /// A name that does not exist is `unknown-host`, one without an address
 /// of the family asked `no-address` (both the user's input: 2); DNS that
 /// does not answer, fails, or is not configured is `dns-unavailable` (the
-/// check could not run: 3). The same in `probe`, `mtu` and `check`.
+/// check could not run: 3). The same in `probe`, `mtu`, `lb` and `check`.
 pub fn dns(f: &DnsFailure) -> ErrorCode {
     match f.kind {
         FailureKind::NoSuchName => ErrorCode::UnknownHost,
@@ -56,6 +57,12 @@ pub fn measure(e: &MeasureError) -> ErrorCode {
         }
         _ => ErrorCode::NetworkUnavailable,
     }
+}
+
+/// An IKE exchange that could not run at all: no socket, no route (the
+/// other errors would be ours, and still mean nothing was tested).
+pub fn exchange(_: &ExchangeError) -> ErrorCode {
+    ErrorCode::NetworkUnavailable
 }
 
 /// An event export that cannot be used.

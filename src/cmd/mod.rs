@@ -3,10 +3,12 @@
 //! [`Ctx::emit`], which writes the JSON document or the human view and
 //! returns the exit status; errors become a [`Failure`] with an error code.
 
+pub mod capture;
 pub mod check;
 pub mod completions;
 pub mod events;
 pub mod exit;
+pub mod lb;
 pub mod man;
 pub mod mtu;
 pub mod pcap;

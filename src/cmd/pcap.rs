@@ -211,9 +211,14 @@ fn analyse(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    for r in &readers {
+    for (i, r) in readers.iter().enumerate() {
         if let Some(t) = r.truncation() {
             session.file_truncated(r.name(), t);
+        }
+        // A pcapng file that says when its capture stopped (dumpcap,
+        // `aovpn-diag capture --write`): exchanges are judged as of then.
+        if let Some(end) = r.capture_end() {
+            session.capture_ended(i as u16, end);
         }
     }
     // No packet at all proves nothing about the network: the capture was

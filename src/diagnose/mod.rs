@@ -7,6 +7,7 @@
 //!
 //! - [`dns`]: name resolution (what answered, per family, how long);
 //! - [`ike`]: the IKEv2 probes (per address and port, IKE_AUTH, proposals);
+//! - [`lb`]: the load-balancer rounds (persistence, source NAT, which servers);
 //! - [`mtu`]: the path-MTU search (per probe, how it ended, the interface);
 //! - [`rras`]: this machine's RRAS settings;
 //! - [`check`]: all of them judged together: steps, verdict, cause.
@@ -16,6 +17,7 @@
 pub mod check;
 pub mod dns;
 pub mod ike;
+pub mod lb;
 pub mod mtu;
 pub mod rras;
 

@@ -8,10 +8,12 @@
 
 #![forbid(unsafe_code)]
 
+pub mod capture;
 pub mod check;
 pub mod envelope;
 pub mod events;
 pub mod files;
+pub mod lb;
 pub mod mtu;
 pub mod pcap;
 pub mod probe;

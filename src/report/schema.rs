@@ -13,7 +13,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use super::envelope::{Envelope, SCHEMA_VERSION};
-use super::{check, events, files, mtu, pcap, probe, profile, sixtofour};
+use super::{capture, check, events, files, lb, mtu, pcap, probe, profile, sixtofour};
 
 /// Where the schema is checked in, relative to the repository.
 pub const SCHEMA_FILE: &str = "schema/aovpn-diag.schema.json";
@@ -35,8 +35,10 @@ macro_rules! bodies {
 bodies! {
     "check" => check::CheckJson<'static>,
     "pcap" => pcap::PcapBody<'static>,
+    "capture" => capture::CaptureBody<'static>,
     "probe" => probe::ProbeJson<'static>,
     "mtu" => mtu::JsonDoc<'static>,
+    "lb" => lb::LbJson<'static>,
     "6to4" => sixtofour::Json<'static>,
     "profile" => profile::ProfileJson<'static>,
     "events" => events::EventsReport<'static>,

@@ -50,6 +50,8 @@ EAP_USER=aovd-user
 EAP_PASSWORD=aovd-lab-password
 
 DEFAULT_MTU=1400
+# Whether the charon being started uses kernel-libipsec (see write_strongswan_conf).
+KERNEL_LIBIPSEC=yes
 
 log() { printf 'lab.sh: %s\n' "$*" >&2; }
 die() { printf 'lab.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -536,8 +538,10 @@ charon {
     # ESP in user space (TUN), never in the kernel: works on kernels without
     # XFRM/ESP support, and without install_routes no traffic is diverted, so
     # plain pings and probes between the namespaces are unaffected by a CHILD_SA.
+    # (libipsec can only do ESP in UDP, so charon then fakes its
+    # NAT_DETECTION_SOURCE_IP; "server start --kernel netlink" turns it off.)
     kernel-libipsec {
-      load = yes
+      load = $KERNEL_LIBIPSEC
     }
     # Plugins that touch iptables or intercept broadcasts: not wanted here.
     forecast {
@@ -645,6 +649,14 @@ cmd_server() {
         --eap) eap=yes; shift ;;
         --ns) ns=${2:?}; shift 2 ;;
         --version) version=${2:?}; shift 2 ;;
+        --kernel)
+            case ${2:?} in
+            libipsec) KERNEL_LIBIPSEC=yes ;;
+            netlink) KERNEL_LIBIPSEC=no ;;
+            *) die "--kernel must be libipsec or netlink" ;;
+            esac
+            shift 2
+            ;;
         *) die "server start: unknown option $1" ;;
         esac
     done
@@ -889,7 +901,7 @@ usage: lab.sh COMMAND ...
   fw SCENARIO [SCENARIO ...]   replace the router ruleset; scenarios:
                                $FW_SCENARIOS
   server start [--fragmentation yes|no] [--proposals LIST] [--eap] [--ns $NS_SERVER|$NS_SERVER2]
-               [--version 1|2]
+               [--version 1|2] [--kernel libipsec|netlink]
   server stop [NS]
   client start
   client initiate [--fragmentation yes|no] [--timeout S] [--target server|server2|vip|ADDR]

@@ -17,7 +17,7 @@ pub use capture::duplicate_capture;
 use super::Analysis;
 use super::exchange::{self, Exchange, Status};
 use super::point::{self, CapturePoint};
-use super::sa::IkeSa;
+use super::sa::{IkeSa, Spi};
 use crate::capture::Timestamp;
 use crate::finding::Finding;
 use limit::FindingLimit;
@@ -27,23 +27,64 @@ use limit::FindingLimit;
 /// first, then those of the summarised SAs), the rest counted in one more
 /// finding per code.
 pub fn derive(a: &Analysis) -> Vec<Finding> {
+    let mut listed = FindingLimit::default();
+    for (_, f) in in_producer_order(a) {
+        listed.add(f);
+    }
+    listed.merge(a.summarised_findings.clone());
+    listed.into_findings()
+}
+
+/// What a finding is about: the capture as a whole, one IKE SA kept in full
+/// (by its initiator SPI), or the SAs summarised out of the working set
+/// (their findings listed by code, see [`super::retire`]). A live capture
+/// uses it to tell a finding it already reported from a new one of the
+/// same code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Capture,
+    Sa(Spi),
+    Summarised,
+}
+
+/// Every finding with its subject, not capped per code (at most
+/// [`super::bounds::MAX_SAS`] SAs in full produce them), worst first and
+/// in the producers' order among equals; the summarised SAs' findings as
+/// [`FindingLimit`] lists them. [`derive()`] is this, capped per code.
+pub fn derive_by_subject(a: &Analysis) -> Vec<(Subject, Finding)> {
+    let mut both = in_producer_order(a);
+    if !a.summarised_findings.is_empty() {
+        let summarised = a.summarised_findings.clone().into_findings();
+        both.extend(summarised.into_iter().map(|f| (Subject::Summarised, f)));
+    }
+    // Worst first, keeping the producers' order among equals (as
+    // `sort_by_severity` does).
+    both.sort_by_key(|(_, f)| std::cmp::Reverse(f.severity));
+    both
+}
+
+/// The findings of the capture and of the SAs kept in full, with their
+/// subjects, in the order causes come before consequences.
+fn in_producer_order(a: &Analysis) -> Vec<(Subject, Finding)> {
+    let mut both: Vec<(Subject, Finding)> = Vec::new();
     let mut out = Vec::new();
     capture::truncated(a, &mut out);
     capture::no_ike_traffic(a, &mut out);
     capture::ike_not_in_capture(a, &mut out);
     capture::ikev1_traffic(a, &mut out);
+    both.extend(out.drain(..).map(|f| (Subject::Capture, f)));
     for sa in &a.sas {
-        out.extend(for_sa(a, sa));
+        both.extend(
+            for_sa(a, sa)
+                .into_iter()
+                .map(|f| (Subject::Sa(sa.spi_i), f)),
+        );
     }
     fragments::unattributed(a, &mut out);
     capture::icmp_too_big(a, &mut out);
     capture::sas_summarised(a, &mut out);
-    let mut listed = FindingLimit::default();
-    for f in out {
-        listed.add(f);
-    }
-    listed.merge(a.summarised_findings.clone());
-    listed.into_findings()
+    both.extend(out.drain(..).map(|f| (Subject::Capture, f)));
+    both
 }
 
 /// The findings of one IKE SA (its transmissions linked), in the order

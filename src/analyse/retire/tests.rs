@@ -328,3 +328,99 @@ fn a_peer_refused_among_answered_ones_is_told_after_they_are_summarised() {
     assert_eq!(total(&a, Code::IkeSaInitRefusedForPeer), 1);
     assert_eq!(total(&a, Code::IkeSaInitUnanswered), 0);
 }
+
+/// `count` IKE SAs `gap` ms apart (`attempt` sends SA `n` at `t`), watched
+/// the way `capture` does (a snapshot and a poll every `every` ms of
+/// capture time, each checked to hold at most the working set), the
+/// capture running on 6 s past the last: the findings said live, and the
+/// analysis at the end.
+fn watch_flood(
+    count: u32,
+    gap: i64,
+    every: i64,
+    attempt: fn(&mut Feed, u32, i64),
+) -> (Vec<Finding>, Analysis) {
+    use crate::analyse::live::{Event, Watch};
+    let mut f = Feed::new();
+    let mut watch = Watch::new();
+    let mut live = Vec::new();
+    let mut next_poll = 0;
+    let mut poll = |f: &mut Feed, t: i64| {
+        let now = Timestamp(t * 1_000_000);
+        let a = f.session.snapshot(now);
+        assert!(a.sas.len() <= MAX_SAS, "{} SAs in a snapshot", a.sas.len());
+        for e in watch.poll(&a, now) {
+            if let Event::Finding(x) = e {
+                live.push(x);
+            }
+        }
+    };
+    for n in 0..count {
+        let t = i64::from(n) * gap;
+        attempt(&mut f, n, t);
+        while next_poll <= t {
+            poll(&mut f, next_poll);
+            next_poll += every;
+        }
+    }
+    let end = i64::from(count - 1) * gap + 6_000;
+    while next_poll <= end {
+        poll(&mut f, next_poll);
+        next_poll += every;
+    }
+    f.session.capture_ended(0, Timestamp(end * 1_000_000));
+    (live, f.finish())
+}
+
+#[test]
+fn a_live_watch_over_a_flood_stays_within_the_working_set_and_agrees_with_the_end() {
+    // IKE_SA_INIT never answered, 1,000 in 10 s: summarised before they
+    // settle. IKE_AUTH sent three times unanswered, 300 one a second: each
+    // fails for good within a second and is said live while in full, then
+    // the oldest are summarised (and listed with the summarised SAs').
+    fn sa_init(f: &mut Feed, n: u32, t: i64) {
+        f.send(n, t, 34, 0x08, 0, false);
+    }
+    fn auth_thrice(f: &mut Feed, n: u32, t: i64) {
+        f.send(n, t, 34, 0x08, 0, false);
+        f.send(n, t + 5, 34, 0x20, 0, true);
+        for k in 0..3 {
+            f.send(n, t + 10 + k * 300, 35, 0x08, 1, false);
+        }
+    }
+    // (SAs, ms between them, ms between polls, how each tries, its failure)
+    type Flood = (u32, i64, i64, fn(&mut Feed, u32, i64), Code);
+    let floods: [Flood; 2] = [
+        (1000, 10, 250, sa_init, Code::IkeSaInitUnanswered),
+        (300, 1000, 1000, auth_thrice, Code::IkeAuthUnanswered),
+    ];
+    for (count, gap, every, attempt, code) in floods {
+        let (live, fin) = watch_flood(count, gap, every, attempt);
+        // At the end all are unanswered.
+        assert_eq!(total(&fin, code), u64::from(count));
+        // The unanswered requests were said live, and nothing said live is
+        // missing from the end.
+        assert!(
+            live.iter()
+                .any(|f| f.code == code && f.severity == Severity::Fail)
+        );
+        for f in &live {
+            assert!(
+                fin.findings
+                    .iter()
+                    .any(|g| g.code == f.code && g.severity == f.severity),
+                "live {} {} not in the report",
+                f.severity.as_str(),
+                f.code
+            );
+        }
+        // Each finding is said once: not again when its SA is summarised
+        // and listed with the summarised SAs'.
+        let mut summaries: Vec<&str> = live.iter().map(|f| f.summary.as_str()).collect();
+        let n = summaries.len();
+        summaries.sort_unstable();
+        summaries.dedup();
+        assert_eq!(summaries.len(), n, "{count}: a finding was said twice live");
+        assert!(n <= count as usize + 2, "{count}: {n} live findings");
+    }
+}

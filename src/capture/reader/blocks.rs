@@ -190,3 +190,14 @@ pub(super) fn opb_fields(block_type: u32, body: &[u8]) -> Option<Opb<'_>> {
         data,
     })
 }
+
+/// When the capture behind an Interface Statistics Block stopped
+/// (`isb_endtime`, in the units of the interface it names).
+pub(super) fn isb_end(
+    isb: &pcap_parser::pcapng::InterfaceStatisticsBlock<'_>,
+    interfaces: &[Interface],
+) -> Option<Timestamp> {
+    let iface = interfaces.get(isb.if_id as usize)?;
+    let (high, low) = isb.isb_endtime()?.ok()?;
+    Some(iface.ts((u64::from(high) << 32) | u64::from(low)))
+}

@@ -140,9 +140,14 @@ enum Seen {
     Other,
 }
 
-fn classify(bytes: &[u8], sa: &IkeSa, exchange: ExchangeType, message_id: u32) -> Seen {
-    let Udp4500::Ike(ike) = natt::classify_4500(bytes) else {
-        return Seen::Other;
+fn classify(bytes: &[u8], port: u16, sa: &IkeSa, exchange: ExchangeType, message_id: u32) -> Seen {
+    let ike = if port == NATT_PORT {
+        let Udp4500::Ike(ike) = natt::classify_4500(bytes) else {
+            return Seen::Other;
+        };
+        ike
+    } else {
+        bytes
     };
     let Ok(h) = Header::parse(ike) else {
         return Seen::Other;
@@ -256,9 +261,42 @@ pub fn run_with(
     init: Option<&SaInit>,
     fragmentation_negotiated: bool,
 ) -> Result<AuthFacts, ExchangeError> {
-    let address = responder.address();
+    let peer = SocketAddr::new(responder.address(), NATT_PORT);
+    run_to_with(env, responder, peer, init, fragmentation_negotiated)
+}
+
+/// The same test towards any `peer`: on UDP 4500 with the non-ESP marker,
+/// on any other port (UDP 500) without (RFC 3948 §2.2). `lb` sends the
+/// IKE_AUTH on UDP 500 too: an answer there and none on 4500 proves that
+/// 4500 reached another server, and closes the IKE SA.
+pub fn run_to(
+    env: &Env,
+    peer: SocketAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+    timing: Timing,
+) -> Result<AuthFacts, ExchangeError> {
+    let responder = Responder::new(peer.ip(), timing);
+    run_to_with(env, &responder, peer, init, fragmentation_negotiated)
+}
+
+/// [`run_to`], paced by what `responder` (at `peer`'s address) knows.
+pub fn run_to_with(
+    env: &Env,
+    responder: &Responder,
+    peer: SocketAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+) -> Result<AuthFacts, ExchangeError> {
+    let address = peer.ip();
     let timing = responder.timing();
-    let peer = SocketAddr::new(address, NATT_PORT);
+    let framed = |ike: &[u8]| {
+        if peer.port() == NATT_PORT {
+            natt::with_marker(ike)
+        } else {
+            ike.to_vec()
+        }
+    };
     let sa = match ike_sa(init) {
         Ok(sa) => sa,
         Err(e) => {
@@ -277,7 +315,7 @@ pub fn run_with(
     let request = sa
         .request(ExchangeType::IKE_AUTH, 1, &payloads)
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
-    let datagram = natt::with_marker(&request);
+    let datagram = framed(&request);
     report.request_ip_bytes = datagram.len() + ip_udp_overhead(peer);
     let mut conn = env.udp.open(
         peer,
@@ -311,7 +349,7 @@ pub fn run_with(
                     }
                 }
                 Arrived::Datagram(bytes) => {
-                    match classify(&bytes, &sa, ExchangeType::IKE_AUTH, 1) {
+                    match classify(&bytes, peer.port(), &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
                             first_piece.get_or_insert_with(|| env.clock.now());
                             let complete = response.add(opened);
@@ -388,7 +426,11 @@ fn delete(
     let msg = sa
         .request(ExchangeType::INFORMATIONAL, 2, &[ikeauth::delete_ike_sa()])
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
-    let datagram = natt::with_marker(&msg);
+    let datagram = if peer.port() == NATT_PORT {
+        natt::with_marker(&msg)
+    } else {
+        msg
+    };
     conn.send(&datagram)?;
     report.delete_sent = true;
     let mut sent_at = env.clock.now();
@@ -402,7 +444,7 @@ fn delete(
         &mut sent_at,
         |seen| match seen {
             Arrived::Datagram(bytes) => {
-                match classify(&bytes, sa, ExchangeType::INFORMATIONAL, 2) {
+                match classify(&bytes, peer.port(), sa, ExchangeType::INFORMATIONAL, 2) {
                     Seen::Protected(_) => Step::Done(()),
                     _ => Step::Wait,
                 }

@@ -3,7 +3,7 @@
 //! failure modes the probe must tell apart. Used only by tests.
 
 use std::collections::{HashMap, HashSet};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use super::exchange::{NATT_PORT, ip_udp_overhead};
 use super::kex::KeyPair;
@@ -53,6 +53,12 @@ pub struct FakeServer {
     pub real_addr: Option<SocketAddr>,
     /// The address the server sees the probe coming from (client-side NAT).
     pub sees_client_as: Option<SocketAddr>,
+    /// The server's own address behind a DNAT or load balancer, hashed with
+    /// the port each request arrived on (unlike the fixed `real_addr`).
+    pub real_ip: Option<IpAddr>,
+    /// A port-preserving source NAT in front of the server: it sees the
+    /// probe as this address with the probe's own source port.
+    pub snat_ip: Option<IpAddr>,
     pub vendor_ids: Vec<Vec<u8>>,
     pub auth: FakeAuth,
     /// UDP 4500 reaches another server (a load balancer without
@@ -77,6 +83,8 @@ impl FakeServer {
             max_ip_size: None,
             real_addr: None,
             sees_client_as: None,
+            real_ip: None,
+            snat_ip: None,
             vendor_ids: vec![vendor::STRONGSWAN.to_vec()],
             auth: FakeAuth::Pubkey,
             split_4500: None,
@@ -89,7 +97,8 @@ impl FakeServer {
         Scripted::new(move |sent: &Sent| self.answer(sent))
     }
 
-    fn answer(&mut self, sent: &Sent) -> Vec<Received> {
+    /// The replies to one datagram (for fakes that route between servers).
+    pub fn answer(&mut self, sent: &Sent) -> Vec<Received> {
         let port = sent.peer.port();
         if self.closed_ports.contains(&port) {
             return vec![Received::Unreachable];
@@ -262,8 +271,16 @@ impl FakeServer {
             self.sas
                 .insert(header.spi_i, (sent.peer.port(), Protection { suite, keys }));
         }
-        let me = self.real_addr.unwrap_or(sent.peer);
-        let them = self.sees_client_as.unwrap_or(sent.local);
+        let me = self
+            .real_addr
+            .or(self.real_ip.map(|ip| SocketAddr::new(ip, sent.peer.port())))
+            .unwrap_or(sent.peer);
+        let them = self
+            .sees_client_as
+            .or(self
+                .snat_ip
+                .map(|ip| SocketAddr::new(ip, sent.local.port())))
+            .unwrap_or(sent.local);
         let mut payloads: Vec<Payload> = vec![
             Body::Sa(Sa {
                 proposals: vec![chosen],

@@ -337,7 +337,7 @@ fn write_sa(out: &mut dyn Write, a: &Analysis, sa: &IkeSa, detail: Detail) -> io
     Ok(())
 }
 
-fn status_words(s: Status) -> &'static str {
+pub(crate) fn status_words(s: Status) -> &'static str {
     match s {
         Status::Answered => "answered",
         Status::Unanswered => "NOT ANSWERED",
