@@ -337,6 +337,22 @@ codes! {
         windows_error: 809,
         meaning: "small IKE_SA_INIT answered, the IP-fragmented one not",
     }
+    /// probe: the IP-fragmented IKE_SA_INIT drew datagrams, none a valid response.
+    FragmentedAnswerInvalid = "fragmented-answer-invalid" {
+        command: "probe",
+        severity: Fail,
+        step: "fragmented-request",
+        rank: 75,
+        meaning: "the IP-fragmented IKE_SA_INIT drew datagrams from the server's address and port, but none was a valid response (truncated, lengths that lie, another SPI or message ID): the fragments arrived, the answers are broken",
+    }
+    /// probe: IKE_SA_INIT answered only with demands that never end (COOKIE again, INVALID_KE_PAYLOAD for a group already sent).
+    IkeSaInitUnfinished = "ike-sa-init-unfinished" {
+        command: "probe",
+        severity: Fail,
+        step: "proposals",
+        rank: 45,
+        meaning: "the server answers IKE_SA_INIT only with demands that never end (a second COOKIE after the first was returned; INVALID_KE_PAYLOAD again after one retry, or for a group already sent or not offered), so no client gets an IKE SA",
+    }
     /// probe: the server accepted none of the offered proposals.
     NoProposalChosen = "no-proposal-chosen" {
         command: "probe",

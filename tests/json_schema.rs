@@ -359,7 +359,7 @@ fn capture_errors_validate() {
         ("live-capture-not-built", 3)
     };
     assert_eq!((doc["error"]["code"].as_str().unwrap(), code), expected);
-    assert!(validator().is_valid(&doc), "{doc}");
+    assert!(schema::validator().is_valid(&doc), "{doc}");
     if !cfg!(feature = "live") {
         assert!(
             doc["recipe"]["steps"]
@@ -388,7 +388,7 @@ fn capture_errors_validate() {
         let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(doc["error"]["code"], "capture-not-permitted", "{doc}");
         assert_eq!(out.status.code(), Some(3));
-        assert!(validator().is_valid(&doc), "{doc}");
+        assert!(schema::validator().is_valid(&doc), "{doc}");
     }
 }
 

@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let analysis = analyse(collected, Some(Window::last(24.0, Timestamp(0))));
     let report = EventsReport::new(&analysis, None);
     let mut out = Vec::new();
-    aovpn_diag::report::write_json(&mut out, "events", &report).unwrap();
+    let status = aovpn_diag::report::Status::new(&analysis.findings, None);
+    aovpn_diag::report::write_json(&mut out, "events", status, &report).unwrap();
     aovpn_diag::report::events::write_human(&mut out, &report, Default::default()).unwrap();
 });

@@ -9,7 +9,7 @@ mod common;
 
 use aovpn_diag::netlogon;
 use aovpn_diag::report::sixtofour::{NetlogonView, View, write_human};
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::{Status, write_json};
 use aovpn_diag::sixtofour::{InputCap, MAX_LISTED, MAX_NETLOGON_CLIENTS, NetlogonSummary};
 use aovpn_diag::text::{LineReader, TextLimits};
 use libfuzzer_sys::fuzz_target;
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
         findings: &findings,
     };
     let mut json = Vec::new();
-    write_json(&mut json, "6to4", &view.json()).expect("JSON into memory");
+    write_json(&mut json, "6to4", Status::new(&findings, None), &view.json()).expect("JSON into memory");
     assert_json(&json);
     for detail in DETAILS {
         write_human(&mut Vec::new(), &view, detail).expect("text into memory");

@@ -15,8 +15,8 @@ use aovpn_diag::analyse::{Options, Session};
 use aovpn_diag::capture::defrag::DefragLimits;
 use aovpn_diag::capture::ip::IkePorts;
 use aovpn_diag::capture::{CaptureReader, for_each_in_time_order};
-use aovpn_diag::report::pcap::{PcapJson, write_human};
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::pcap::{PcapBody, PcapJson, write_human};
+use aovpn_diag::report::{Status, write_json};
 use libfuzzer_sys::fuzz_target;
 
 use common::{Bytes, DETAILS, assert_json};
@@ -66,7 +66,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let analysis = session.finish();
     let mut json = Vec::new();
-    write_json(&mut json, "pcap", &PcapJson::new(&names, &analysis)).expect("JSON into memory");
+    write_json(
+        &mut json,
+        "pcap",
+        Status::new(&analysis.findings, None),
+        &PcapBody::Merged(Box::new(PcapJson::new(&names, &analysis))),
+    ).expect("JSON into memory");
     assert_json(&json);
     // One level of detail per run (picked by the mode byte): three renders
     // of every input would halve the executions for no new paths.

@@ -11,7 +11,7 @@ use aovpn_diag::Verdict;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::local::pbk;
 use aovpn_diag::report::profile::{Phonebook, ProfileReport, write_human};
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::{Status, write_json};
 use aovpn_diag::text::{LineReader, TextLimits};
 use libfuzzer_sys::fuzz_target;
 
@@ -52,7 +52,12 @@ fuzz_target!(|data: &[u8]| {
         }],
     };
     let mut json = Vec::new();
-    write_json(&mut json, "profile", &report).expect("JSON into memory");
+    write_json(
+        &mut json,
+        "profile",
+        Status::new(&report.findings, None),
+        &report.json(),
+    ).expect("JSON into memory");
     assert_json(&json);
     for detail in DETAILS {
         write_human(&mut Vec::new(), &report, detail).expect("text into memory");

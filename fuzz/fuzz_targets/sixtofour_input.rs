@@ -9,7 +9,7 @@ mod common;
 
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::report::sixtofour::{View, write_human};
-use aovpn_diag::report::write_json;
+use aovpn_diag::report::{Status, write_json};
 use aovpn_diag::sixtofour::{MAX_LISTED, Source, analyse_inputs};
 use aovpn_diag::text::{LineReader, TextLimits};
 use libfuzzer_sys::fuzz_target;
@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
         findings: &findings,
     };
     let mut json = Vec::new();
-    write_json(&mut json, "6to4", &view.json()).expect("JSON into memory");
+    write_json(&mut json, "6to4", Status::new(&findings, None), &view.json()).expect("JSON into memory");
     assert_json(&json);
     for detail in DETAILS {
         write_human(&mut Vec::new(), &view, detail).expect("text into memory");

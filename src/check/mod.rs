@@ -29,10 +29,15 @@ use crate::diagnose::ike::TargetResult;
 use crate::env::Env;
 use crate::local::rras;
 use crate::probe::ike::{self, Config, Responder};
+use crate::probe::mtu::max_duration as mtu_max_duration;
 use crate::resolve::{self, Family, ResolveError};
 
 pub use crate::diagnose::check::{Judgement, LOCAL_EVENTS_HOURS, MtuOutcome, Observations, judge};
 pub use mtu::{MTU_TRIES, PathMtuError, after_icmp, measure_icmp, measure_path_mtu};
+
+/// Re-sends of an unanswered IKE request in `check`: two, as `probe` does
+/// by default.
+pub const PROBE_RETRANSMITS: u8 = 2;
 
 /// What to test.
 #[derive(Debug, Clone)]
@@ -48,6 +53,33 @@ pub struct Options {
     pub local_rras: bool,
     /// Read this machine's RasClient events (last [`LOCAL_EVENTS_HOURS`]).
     pub local_events: bool,
+}
+
+impl Options {
+    /// The longest [`observe`] can take for a name with `addresses`
+    /// addresses, whatever the servers do: name resolution (`timeout`),
+    /// then the IKE probes ([`Config::max_duration`] per address: the
+    /// addresses run side by side, but those of one family share their IKE
+    /// SA slots, so count them one after another) beside the ICMP path-MTU
+    /// searches (one [`mtu_max_duration`] each, side by side); then, per
+    /// address whose echo got no answer, the IKE search on UDP 500 (one
+    /// more [`mtu_max_duration`], after its own probes).
+    pub fn max_duration(&self, addresses: usize) -> Duration {
+        let n = u32::try_from(addresses).unwrap_or(u32::MAX);
+        let probes = self.probe.max_duration() * n;
+        let mtu = if self.mtu {
+            mtu_max_duration(&crate::probe::mtu::MeasureOptions {
+                ike_port: None,
+                min: None,
+                max: None,
+                tries: MTU_TRIES,
+                timeout: self.timeout,
+            })
+        } else {
+            return self.timeout + probes;
+        };
+        self.timeout + probes.max(mtu) + mtu
+    }
 }
 
 /// Runs every test through `env`. Only a malformed name is an error (exit

@@ -10,15 +10,12 @@ use aovpn_diag::report::{ErrorReport, Status, check as view};
 
 use super::{Ctx, Outcome};
 
-/// Re-sends of an unanswered IKE request: two, as `probe` does by default.
-const RETRANSMITS: u8 = 2;
-
 pub fn run(args: &CheckArgs, ctx: &mut Ctx) -> Outcome {
     let t = &args.target;
     let timeout = t.timeout();
     let mut probe = Config::new(Timing {
         timeout,
-        retransmits: RETRANSMITS,
+        retransmits: check::PROBE_RETRANSMITS,
     });
     probe.frag_size = Some(usize::from(args.frag_size));
     probe.proposal_check = Some(args.proposals.clone());

@@ -36,6 +36,16 @@ pub struct Options {
     pub fragmentation: Fragmentation,
 }
 
+/// Datagrams a probe reads in one wait before it stops waiting. The wait's
+/// deadline is what bounds a flood in time; this cap only bounds the work
+/// when datagrams arrive without the clock moving (a scripted network). It
+/// is far above what a socket buffer holds (about 200 KB, a few hundred
+/// datagrams), so a flooding server does not cut the wait short: a 256 cap
+/// made a server that sent its answer behind a few hundred junk datagrams
+/// look silent, and used up the retransmissions in a fraction of their
+/// wait (found by the hostile lab responder, `tests/lab_hostile.rs`).
+pub const MAX_DATAGRAMS_PER_WAIT: usize = 16_384;
+
 /// The result of waiting for a datagram.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {

@@ -69,8 +69,12 @@ pub struct JsonTarget {
 struct JsonTooBig {
     /// The hop that sent "too big"; null when this host's own interface refused the size.
     address: Option<IpAddr>,
-    /// The MTU it advertised; null when it gave none.
+    /// The MTU it advertised; null when it gave none (or 0, RFC 1191 §4).
     mtu: Option<u16>,
+    /// Whether the search believed that MTU: false when it was below the
+    /// family minimum, not smaller than the packet refused, or outside what
+    /// had passed and failed (a router that lies, e.g. 68 or 65535).
+    mtu_trusted: bool,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -159,6 +163,7 @@ pub fn json_target(m: &Measurement) -> JsonTarget {
         too_big_from: r.too_big.map(|t| JsonTooBig {
             address: t.from,
             mtu: t.mtu,
+            mtu_trusted: t.trusted,
         }),
         black_hole: r.black_hole,
         result: end_name(&r.end),
@@ -436,6 +441,7 @@ mod tests {
         assert_eq!(t["probes_sent"], 4);
         assert_eq!(t["too_big_from"]["address"], "198.18.1.1");
         assert_eq!(t["too_big_from"]["mtu"], 1400);
+        assert_eq!(t["too_big_from"]["mtu_trusted"], true);
         assert_eq!(t["black_hole"], false);
         assert_eq!(t["probes"][1]["result"], "too-big");
         assert_eq!(t["probes"][0]["payload"], 548);

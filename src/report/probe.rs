@@ -99,6 +99,12 @@ pub struct PortJson {
     /// Groups the server asked for with INVALID_KE_PAYLOAD.
     pub ke_retries: Vec<String>,
     pub cookie_requested: bool,
+    /// Answered only with demands that never ended: `cookie-repeated`,
+    /// `ke-group-repeated`, `rounds-exhausted`; null otherwise.
+    pub unfinished: Option<&'static str>,
+    /// Datagrams from the server's address and port that were not a
+    /// response to the request (damaged IKE, another SPI, not IKE).
+    pub invalid_datagrams: u32,
     pub redirect: Option<String>,
     pub vendor_ids: Vec<String>,
     pub nat: Nat,
@@ -114,6 +120,8 @@ pub struct FragmentedJson {
     pub requests_sent: u32,
     /// An ICMP "fragmentation needed" / "packet too big" came back.
     pub icmp_too_big: bool,
+    /// Datagrams that were not a response to the padded request.
+    pub invalid_datagrams: u32,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -152,6 +160,8 @@ fn port_json(p: &PortResult) -> PortJson {
             .unwrap_or_default(),
         ke_retries: r.ke_retries.iter().map(ToString::to_string).collect(),
         cookie_requested: r.cookie_requested,
+        unfinished: r.unfinished.map(|u| u.as_str()),
+        invalid_datagrams: r.ignored,
         redirect: f.and_then(|f| f.redirect.clone()),
         vendor_ids: f.map(|f| f.vendor_ids.clone()).unwrap_or_default(),
         nat: Nat {
@@ -165,6 +175,7 @@ fn port_json(p: &PortResult) -> PortJson {
             rtt_ms: ms(a.rtt),
             requests_sent: a.requests_sent,
             icmp_too_big: a.too_big,
+            invalid_datagrams: a.ignored,
         }),
     }
 }

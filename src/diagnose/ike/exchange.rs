@@ -30,6 +30,34 @@ impl Outcome {
     }
 }
 
+/// Why an answered exchange ended without a usable response: the responder
+/// kept the initiator going round (RFC 7296 §2.6, §1.3) until the probe's
+/// bounds stopped it. A real client never gets an IKE SA from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfinished {
+    /// A second COOKIE demand after the request carried the first cookie
+    /// back (§2.6 needs one round).
+    CookieRepeated,
+    /// INVALID_KE_PAYLOAD for a group the request already carried or did
+    /// not offer, or again after the request carried the group asked for
+    /// (§1.3: the group must be one of the offer's, and one retry settles it).
+    KeGroupRepeated(DhGroup),
+    /// [`crate::probe::ike::MAX_ROUNDS`] request variants were all answered
+    /// with another demand.
+    RoundsExhausted,
+}
+
+impl Unfinished {
+    /// `cookie-repeated`, `ke-group-repeated`, `rounds-exhausted` (JSON).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Unfinished::CookieRepeated => "cookie-repeated",
+            Unfinished::KeGroupRepeated(_) => "ke-group-repeated",
+            Unfinished::RoundsExhausted => "rounds-exhausted",
+        }
+    }
+}
+
 /// Everything observed in one exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeFacts {
@@ -49,8 +77,12 @@ pub struct ExchangeFacts {
     pub ke_retries: Vec<DhGroup>,
     /// The responder demanded a COOKIE (it is under load or always does).
     pub cookie_requested: bool,
-    /// Datagrams that were not an answer to this request (wrong SPI, junk).
+    /// Datagrams from the peer's address and port that were not an answer
+    /// to this request (truncated or damaged IKE, lengths that lie, another
+    /// SPI or message ID, not IKE at all).
     pub ignored: u32,
+    /// Answered, but only with demands that never ended (see [`Unfinished`]).
+    pub unfinished: Option<Unfinished>,
     /// ICMP "fragmentation needed" / "packet too big" came back for a request.
     pub too_big: bool,
     /// What the final response said; `None` without one.
@@ -72,6 +104,7 @@ impl ExchangeFacts {
             ke_retries: Vec::new(),
             cookie_requested: false,
             ignored: 0,
+            unfinished: None,
             too_big: false,
             response: None,
         }

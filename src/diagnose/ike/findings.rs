@@ -3,7 +3,7 @@
 //! facts below. Pure: facts in, findings out.
 
 use super::proposals::is_weak;
-use super::{AuthOutcome, Outcome, PortResult, ProposalResult, TargetResult};
+use super::{AuthOutcome, Outcome, PortResult, ProposalResult, TargetResult, Unfinished};
 use crate::finding::{Code, Finding, Severity};
 use crate::wire::ike::NotifyType;
 
@@ -29,6 +29,7 @@ pub fn target_findings(t: &TargetResult) -> Vec<Finding> {
     }
     let mut out = ports_unanswered(t);
     out.extend(fragments_dropped(t));
+    out.extend(sa_init_unfinished(t));
     out.extend(no_proposal_chosen(t));
     out.extend(weak_proposals_only(t));
     out.extend(windows_defaults_rejected(t));
@@ -58,8 +59,28 @@ fn port_unanswered(code: Code, p: &PortResult, addr: &str) -> Finding {
     let how = match r.outcome {
         Outcome::Unreachable => {
             "an ICMP unreachable came back (nothing listens there, or a firewall rejects)"
+                .to_owned()
         }
-        _ => "no answer",
+        _ if r.ignored > 0 => format!(
+            "no valid answer: {} datagram(s) came back from {addr} UDP {}, none an IKE_SA_INIT \
+response to it ({INVALID_DATAGRAMS})",
+            r.ignored, p.port
+        ),
+        _ => "no answer".to_owned(),
+    };
+    let remedy = if r.outcome != Outcome::Unreachable && r.ignored > 0 {
+        format!(
+            "Something at {addr} answers on UDP {}, but not with valid IKE: check that {addr} is \
+the VPN server and that no device in the path (IPS, NAT ALG, load balancer) rewrites or answers \
+IKE; a capture on both sides (aovpn-diag pcap) shows who sends the damaged datagrams.",
+            p.port
+        )
+    } else {
+        format!(
+            "Allow UDP {} from clients to the VPN server on every firewall, NAT and load balancer \
+in the path, and check that the IKEv2 service (RRAS or strongSwan) listens on {addr}.",
+            p.port
+        )
     };
     Finding::new(
         code,
@@ -73,12 +94,13 @@ fn port_unanswered(code: Code, p: &PortResult, addr: &str) -> Finding {
     .with("port", p.port)
     .with("requests_sent", r.requests_sent)
     .with("icmp_unreachable", r.outcome == Outcome::Unreachable)
-    .remedy(format!(
-        "Allow UDP {} from clients to the VPN server on every firewall, NAT and load balancer \
-in the path, and check that the IKEv2 service (RRAS or strongSwan) listens on {addr}.",
-        p.port
-    ))
+    .with("invalid_datagrams", r.ignored)
+    .remedy(remedy)
 }
+
+/// What "not a valid response" covers, for summaries.
+const INVALID_DATAGRAMS: &str =
+    "truncated or damaged IKE, lengths that lie, another SPI or message ID, or not IKE at all";
 
 /// `ip-fragments-dropped`, per port: the small request was answered, the
 /// padded one (IP fragments) not. A warning when the server offers IKEv2
@@ -90,6 +112,10 @@ pub fn fragments_dropped(t: &TargetResult) -> Vec<Finding> {
     for p in t.ports() {
         let Some(frag) = &p.fragmented else { continue };
         if frag.answered() {
+            continue;
+        }
+        if frag.ignored > 0 {
+            out.push(fragmented_answer_invalid(&addr, p, frag));
             continue;
         }
         let (severity, tail) = if frag_supported {
@@ -129,6 +155,101 @@ balancer between clients and {addr}, or make IKE avoid them: {RRAS_FRAGMENTATION
         );
     }
     out
+}
+
+/// `fragmented-answer-invalid`: the padded request drew datagrams from the
+/// server's address and port (a connected socket sees no others), none a
+/// valid response: its IP fragments arrived, so `ip-fragments-dropped`
+/// would blame the wrong thing.
+fn fragmented_answer_invalid(addr: &str, p: &PortResult, frag: &super::ExchangeFacts) -> Finding {
+    Finding::new(
+        Code::FragmentedAnswerInvalid,
+        Severity::Fail,
+        format!(
+            "{addr} UDP {}: the IKE_SA_INIT of {} bytes (IP-fragmented) drew {} datagram(s), none \
+a valid response ({INVALID_DATAGRAMS}): its fragments arrived, the answers are broken",
+            p.port, frag.ip_datagram_bytes, frag.ignored
+        ),
+    )
+    .with("address", addr)
+    .with("port", p.port)
+    .with("fragmented_ip_bytes", frag.ip_datagram_bytes)
+    .with("requests_sent", frag.requests_sent)
+    .with("invalid_datagrams", frag.ignored)
+    .remedy(format!(
+        "Check that {addr} is the VPN server and that no device in the path (IPS, NAT ALG, load \
+balancer) mangles large or fragmented IKE messages; a capture on both sides (aovpn-diag pcap) \
+shows who sends the damaged answers."
+    ))
+}
+
+/// `ike-sa-init-unfinished`: a small request (the full one, or a port's
+/// stateless check) was answered only with demands that never ended
+/// (see [`super::Unfinished`]). Only the small requests: the padded ones
+/// prove arrival with any answer.
+pub fn sa_init_unfinished(t: &TargetResult) -> Vec<Finding> {
+    let addr = t.address.to_string();
+    t.ports()
+        .filter_map(|p| p.small.unfinished.map(|u| (p, u)))
+        .map(|(p, u)| {
+            let r = &p.small;
+            let what = match u {
+                Unfinished::CookieRepeated => {
+                    "it demanded a COOKIE again after the request returned the first one (RFC \
+7296 §2.6 needs one round)"
+                        .to_owned()
+                }
+                Unfinished::KeGroupRepeated(g) => format!(
+                    "it answered INVALID_KE_PAYLOAD asking for {g}: a group the request \
+already carried or did not offer, or a new demand after the request had carried the group asked \
+for (RFC 7296 §1.3: one retry settles it){}",
+                    retried(r)
+                ),
+                Unfinished::RoundsExhausted => format!(
+                    "every request variant the probe may send ({} sent) drew another demand \
+(COOKIE or INVALID_KE_PAYLOAD){}",
+                    r.requests_sent,
+                    retried(r)
+                ),
+            };
+            Finding::new(
+                Code::IkeSaInitUnfinished,
+                Severity::Fail,
+                format!(
+                    "{addr} UDP {}: the server answers IKE_SA_INIT but never completes it: {what}; \
+no client gets an IKE SA",
+                    p.port
+                ),
+            )
+            .with("address", addr.as_str())
+            .with("port", p.port)
+            .with("unfinished", u.as_str())
+            .with("requests_sent", r.requests_sent)
+            .with("cookie_requested", r.cookie_requested)
+            .with(
+                "ke_retries",
+                r.ke_retries
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+            )
+            .remedy(format!(
+                "Look at the IKE service on {addr} (its log shows why it keeps asking): a COOKIE \
+loop means it does not recognise its own cookies (clock or secret changed, several servers behind \
+one address without shared cookie secrets); an INVALID_KE_PAYLOAD loop means its proposals name \
+key-exchange groups it then refuses."
+            ))
+        })
+        .collect()
+}
+
+fn retried(r: &super::ExchangeFacts) -> String {
+    if r.ke_retries.is_empty() {
+        String::new()
+    } else {
+        let groups: Vec<String> = r.ke_retries.iter().map(ToString::to_string).collect();
+        format!("; groups tried after the first: {}", groups.join(", "))
+    }
 }
 
 /// The proposals of `--proposals` that got a usable answer.

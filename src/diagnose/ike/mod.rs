@@ -16,7 +16,7 @@ pub(crate) mod samples;
 use std::net::IpAddr;
 
 pub use auth::{AuthFacts, AuthOutcome};
-pub use exchange::{ExchangeFacts, Outcome, ResponseFacts};
+pub use exchange::{ExchangeFacts, Outcome, ResponseFacts, Unfinished};
 pub use findings::findings;
 pub use proposals::NamedProposal;
 

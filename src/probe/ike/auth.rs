@@ -18,7 +18,7 @@
 //! Bounded like every exchange: `1 + retransmits` sends paced by the
 //! [`Responder`] (the round trip of its IKE_SA_INIT answers, at least
 //! [`AUTH_FLOOR`], doubled per retransmission; an ICMP "too big" is
-//! answered by sending again at once), at most [`MAX_DATAGRAMS_PER_WAIT`]
+//! answered by sending again at once), at most [`MAX_DATAGRAMS_PER_WAIT`](crate::probe::net::MAX_DATAGRAMS_PER_WAIT)
 //! datagrams read per wait, at most [`MAX_FRAGMENTS`] SKF pieces kept. When
 //! the server answered and the IKE SA is still alive, one INFORMATIONAL
 //! Delete closes it again.
@@ -44,7 +44,6 @@ use crate::wire::ike::{
 };
 use crate::wire::natt::{self, Udp4500};
 
-pub use super::exchange::MAX_DATAGRAMS_PER_WAIT;
 /// SKF pieces kept per response (RFC 7383 allows up to 65535; a real
 /// IKE_AUTH response is a handful).
 pub const MAX_FRAGMENTS: u16 = 64;
@@ -376,8 +375,6 @@ pub fn run_to_with(
                     }
                 }
             },
-            &datagram,
-            &mut sends,
         )?;
         if report.rtt.is_none() {
             report.rtt = first_piece.map(|t| t.saturating_duration_since(sent_at));
@@ -434,7 +431,6 @@ fn delete(
     conn.send(&datagram)?;
     report.delete_sent = true;
     let mut sent_at = env.clock.now();
-    let mut sends = 1;
     let waited = wait_for(
         conn,
         env.clock,
@@ -452,8 +448,6 @@ fn delete(
             Arrived::TooBig => Step::Wait,
             Arrived::Unreachable => Step::Unreachable,
         },
-        &datagram,
-        &mut sends,
     )?;
     report.delete_answered = matches!(waited, Waited::Answer(..));
     Ok(())

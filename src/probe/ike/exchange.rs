@@ -25,9 +25,9 @@ use std::time::Duration;
 
 use super::kex::{self, KexError, KeyPair};
 use super::responder::{RECHECK, Responder, SA_INIT_FLOOR};
-use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts};
+use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts, Unfinished};
 use crate::env::{Clock, Env};
-use crate::probe::net::{Conn, Fragmentation, NetError, Options, Received};
+use crate::probe::net::{Conn, Fragmentation, MAX_DATAGRAMS_PER_WAIT, NetError, Options, Received};
 use crate::wire::ike::builder::{BuildError, SaInitRequest};
 use crate::wire::ike::{DhGroup, ExchangeType, Ke, Message, Notify, NotifyType, Proposal};
 use crate::wire::natt::{self, Udp4500};
@@ -37,9 +37,6 @@ pub const MAX_ROUNDS: usize = 4;
 
 /// Re-sends per request that answer an ICMP "too big" at once.
 pub const MAX_TOO_BIG_RESENDS: u8 = 2;
-
-/// Datagrams read per wait before giving up on that wait (junk flood guard).
-pub const MAX_DATAGRAMS_PER_WAIT: usize = 256;
 
 /// UDP port of IKE with NAT traversal (RFC 3948 §2.2).
 pub const NATT_PORT: u16 = 4500;
@@ -208,6 +205,7 @@ pub fn run_with(
             .map(|size| size.saturating_sub(ike_overhead(peer))),
     };
     let mut report = ExchangeFacts::new(peer, local, spi_i);
+    let first_group = req.ke.group;
     let mut key_pair = key_pair;
     for _round in 0..MAX_ROUNDS {
         let ike = req
@@ -237,12 +235,14 @@ pub fn run_with(
         report.outcome = Outcome::Answered;
         report.rtt = Some(rtt);
         // RFC 7296 §2.6: repeat the request with the cookie as first payload.
-        if let Some(cookie) = response.notify(NotifyType::COOKIE)
-            && !report.cookie_requested
-        {
-            report.cookie_requested = true;
-            req.cookie = Some(cookie.data.clone());
-            continue;
+        if let Some(cookie) = response.notify(NotifyType::COOKIE) {
+            if !report.cookie_requested {
+                report.cookie_requested = true;
+                req.cookie = Some(cookie.data.clone());
+                continue;
+            }
+            // A second demand: the responder sends us round in circles.
+            report.unfinished = Some(Unfinished::CookieRepeated);
         }
         // RFC 7296 §1.3: repeat with a KE of the group the responder wants,
         // if we offered it and can compute it and have not tried it yet.
@@ -250,18 +250,27 @@ pub fn run_with(
             .notify(NotifyType::INVALID_KE_PAYLOAD)
             .and_then(Notify::requested_group)
             && ex.follow_invalid_ke
-            && ex.proposals.iter().any(|p| p.dh_groups().contains(&wanted))
-            && kex::is_supported(wanted)
-            && wanted != req.ke.group
-            && !report.ke_retries.contains(&wanted)
         {
-            report.ke_retries.push(wanted);
-            key_pair = KeyPair::generate(wanted)?;
-            req.ke = Ke {
-                group: wanted,
-                data: key_pair.public.clone(),
-            };
-            continue;
+            let offered = ex.proposals.iter().any(|p| p.dh_groups().contains(&wanted));
+            // Tried: the group of the first request and every retry.
+            let fresh = wanted != first_group && !report.ke_retries.contains(&wanted);
+            if offered && fresh && kex::is_supported(wanted) {
+                report.ke_retries.push(wanted);
+                key_pair = KeyPair::generate(wanted)?;
+                req.ke = Ke {
+                    group: wanted,
+                    data: key_pair.public.clone(),
+                };
+                continue;
+            }
+            // Not offered, already tried, or another group after we
+            // followed one demand (RFC 7296 §1.3: one retry settles it) is
+            // the responder going round in circles. A first demand for an
+            // offered group this probe cannot compute is our limit: that
+            // one stays a plain answer.
+            if !offered || !fresh || !report.ke_retries.is_empty() {
+                report.unfinished = Some(Unfinished::KeGroupRepeated(wanted));
+            }
         }
         report.response = Some(ResponseFacts::read(&response, &spi_i, peer, local));
         return Ok(Exchanged {
@@ -274,6 +283,8 @@ pub fn run_with(
             }),
         });
     }
+    // Every round drew another demand.
+    report.unfinished = Some(Unfinished::RoundsExhausted);
     Ok(Exchanged {
         facts: report,
         sa_init: None,
@@ -331,8 +342,6 @@ fn send_and_wait(
                     }
                 }
             },
-            datagram,
-            &mut sends,
         )?;
         match waited {
             Waited::Answer(msg, rtt) => {
@@ -386,10 +395,14 @@ pub(crate) enum Waited<T> {
 /// `responder.wait(attempt, floor)` has passed since then, re-reading that
 /// wait every [`RECHECK`] so that a round trip learned meanwhile (from an
 /// exchange running beside this one) shortens it. `judge` says what each
-/// datagram or ICMP error means; on [`Step::Resend`] `datagram` is sent
-/// again, counted in `sends`, and the wait starts over.
-/// Bounded: at most [`MAX_DATAGRAMS_PER_WAIT`] datagrams and one pass per
-/// [`RECHECK`] of the longest wait.
+/// datagram or ICMP error means; [`Step::Resend`] ends the wait at once, so
+/// that the caller's next retransmission goes out now (it counts as one:
+/// an ICMP "too big" never adds sends or time beyond the documented
+/// bounds, see [`crate::probe::ike::Config::max_duration`]).
+/// Bounded: the deadline bounds a flood in time (nothing that arrives
+/// after it extends the wait); at most [`MAX_DATAGRAMS_PER_WAIT`] datagrams
+/// and one pass per [`RECHECK`] of the longest wait bound the work when the
+/// clock does not move (a scripted network).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn wait_for<T>(
     conn: &mut dyn Conn,
@@ -399,15 +412,11 @@ pub(crate) fn wait_for<T>(
     floor: Duration,
     sent_at: &mut std::time::Instant,
     mut judge: impl FnMut(Arrived) -> Step<T>,
-    datagram: &[u8],
-    sends: &mut u32,
 ) -> Result<Waited<T>, ExchangeError> {
     let longest = responder.timing().wait(attempt).max(floor);
     let slices =
         usize::try_from(longest.as_millis() / RECHECK.as_millis() + 2).unwrap_or(usize::MAX);
-    let passes = MAX_DATAGRAMS_PER_WAIT
-        .saturating_add(slices)
-        .saturating_mul(usize::from(MAX_TOO_BIG_RESENDS) + 1);
+    let passes = MAX_DATAGRAMS_PER_WAIT.saturating_add(slices);
     for _ in 0..passes {
         let deadline = *sent_at + responder.wait(attempt, floor);
         let now = clock.now();
@@ -425,12 +434,11 @@ pub(crate) fn wait_for<T>(
                 let rtt = clock.now().saturating_duration_since(*sent_at);
                 return Ok(Waited::Answer(answer, rtt));
             }
+            // Past the deadline, what still arrives (a flood) does not
+            // extend the wait.
+            Step::Wait if over => return Ok(Waited::TimedOut),
             Step::Wait => {}
-            Step::Resend => {
-                conn.send(datagram)?;
-                *sends += 1;
-                *sent_at = clock.now();
-            }
+            Step::Resend => return Ok(Waited::TimedOut),
             Step::Unreachable => return Ok(Waited::Unreachable),
         }
     }

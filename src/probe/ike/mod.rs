@@ -93,6 +93,30 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The longest [`probe_address`] can take with this configuration,
+    /// whatever the server does (silence, floods, endless demands): every
+    /// exchange is bounded by `MAX_ROUNDS * timing.budget()`
+    /// ([`exchange::run`]); per port one small and one padded exchange, the
+    /// IKE_AUTH test one budget plus one timeout for its Delete
+    /// ([`auth::run`]), and one exchange per checked proposal. Time spent
+    /// computing key pairs (milliseconds) comes on top.
+    pub fn max_duration(&self) -> std::time::Duration {
+        let exchange = self.timing.budget() * MAX_ROUNDS as u32;
+        let per_port = exchange * if self.frag_size.is_some() { 2 } else { 1 };
+        let auth = if self.auth_test {
+            self.timing.budget() + self.timing.timeout
+        } else {
+            std::time::Duration::ZERO
+        };
+        let proposals = self
+            .proposal_check
+            .as_ref()
+            .map_or(0, |set| set.entries().len());
+        per_port * 2 + auth + exchange * u32::try_from(proposals).unwrap_or(u32::MAX)
+    }
+}
+
 /// Probes one address. Errors that stop this address (no route) end up in
 /// `TargetResult::error`, so other addresses still get tested.
 pub fn probe_address(env: &Env, address: IpAddr, cfg: &Config) -> TargetResult {

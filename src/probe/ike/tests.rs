@@ -288,3 +288,41 @@ fn unroutable_address_is_an_error_not_a_finding() {
     );
     assert!(findings(&[t]).is_empty());
 }
+
+#[test]
+fn the_documented_bound_for_the_default_timing() {
+    // timeout 2 s, 2 retransmits: one request variant 2 + 3 + 4 = 9 s, an
+    // exchange 4 x 9 = 36 s; two ports x (small + padded) = 144 s, the
+    // IKE_AUTH test 9 + 2 s.
+    let mut cfg = Config::new(Timing {
+        timeout: Duration::from_secs(2),
+        retransmits: 2,
+    });
+    assert_eq!(cfg.max_duration(), Duration::from_secs(155));
+    cfg.frag_size = None;
+    cfg.auth_test = false;
+    assert_eq!(cfg.max_duration(), Duration::from_secs(72));
+    cfg.proposal_check = Some(ProposalSet::parse("aes256-sha256-modp2048").unwrap());
+    assert_eq!(cfg.max_duration(), Duration::from_secs(108));
+}
+
+#[test]
+fn silence_and_junk_stay_within_the_documented_bound() {
+    use crate::probe::net::Received;
+    let mut cfg = cfg();
+    cfg.proposal_check = Some(ProposalSet::parse("windows").unwrap());
+    for junk in [0usize, 300] {
+        let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+        let net = net::Scripted::new(move |_| vec![Received::Datagram(vec![0xff; 40]); junk])
+            .with_clock(clock.clone());
+        let t = probe_address(&net.env(), "198.18.1.10".parse().unwrap(), &cfg);
+        assert!(!t.port_answered(500));
+        assert!(
+            clock.elapsed() <= cfg.max_duration(),
+            "{junk} junk datagrams per request: {:?} > {:?}",
+            clock.elapsed(),
+            cfg.max_duration()
+        );
+        assert_eq!(t.udp500.as_ref().unwrap().small.ignored > 0, junk > 0);
+    }
+}

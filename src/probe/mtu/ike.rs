@@ -260,7 +260,7 @@ mod os {
                 Ok(Outcome::Lost)
             };
             // Bounded: every pass consumes a datagram or an error, or ends the wait.
-            for _ in 0..256 {
+            for _ in 0..crate::probe::net::MAX_DATAGRAMS_PER_WAIT {
                 let Some((readable, errored)) = errqueue::wait(fd, deadline)
                     .map_err(|e| io_err("wait for IKE answers from", e))?
                 else {
@@ -362,7 +362,7 @@ mod os {
                 Err(e) => return Err(e.into()),
             }
             let deadline = started + wait;
-            for _ in 0..256 {
+            for _ in 0..crate::probe::net::MAX_DATAGRAMS_PER_WAIT {
                 match conn.recv(deadline)? {
                     Received::TimedOut => return Ok(Outcome::Lost),
                     Received::Unreachable => {

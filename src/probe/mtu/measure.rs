@@ -55,6 +55,14 @@ pub enum MeasureError {
     Probe(#[from] ProbeError),
 }
 
+/// The search's time cap for `opts` ([`MAX_TIME`], raised to twice
+/// `tries x timeout` when that is longer): the longest one [`measure`] can
+/// take, whatever the path and the target answer, since every wait is cut
+/// to what remains of it (`search::Search::next`).
+pub fn max_duration(opts: &MeasureOptions) -> Duration {
+    MAX_TIME.max(opts.timeout * u32::from(opts.tries) * 2)
+}
+
 /// Measures the path MTU to `address` through `env` (routes, DF
 /// transports, clock). `observe` sees the search after every probe
 /// (progress bars).
@@ -90,7 +98,7 @@ pub fn measure(
         ceiling,
         tries: opts.tries,
         max_probes: MAX_PROBES,
-        max_time: MAX_TIME.max(opts.timeout * u32::from(opts.tries) * 2),
+        max_time: max_duration(opts),
         timeout: opts.timeout,
         min_wait: MIN_WAIT,
     };

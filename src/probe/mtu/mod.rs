@@ -33,7 +33,7 @@ pub use crate::diagnose::mtu::{Outcome, Unreachable};
 pub use driver::{ProbeError, SizedProbe};
 pub use icmp::OpenError;
 pub use ike::IkeOpenError;
-pub use measure::{MAX_PROBES, MeasureError, MeasureOptions, measure};
+pub use measure::{MAX_PROBES, MeasureError, MeasureOptions, max_duration, measure};
 
 /// Opens the Don't-Fragment transports of the path-MTU search (part of
 /// [`crate::env::Env`]).

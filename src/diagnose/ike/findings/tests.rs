@@ -223,3 +223,86 @@ fn ike_auth_says_nothing_when_a_port_is_dead_or_it_did_not_run() {
     t.ike_auth = None;
     assert!(ike_auth(&t).is_none());
 }
+
+#[test]
+fn junk_instead_of_an_answer_is_named_with_its_count() {
+    let mut t = healthy();
+    samples::silence_on(&mut t, 500);
+    if let Some(p) = &mut t.udp500 {
+        p.small.ignored = 6;
+    }
+    let f = ports_unanswered(&t);
+    assert_eq!(codes(&f), [(Code::Udp500Unanswered, Severity::Fail)]);
+    assert_eq!(f[0].evidence["invalid_datagrams"], 6);
+    assert!(
+        f[0].summary.contains("no valid answer: 6 datagram(s)"),
+        "{}",
+        f[0].summary
+    );
+    assert!(
+        f[0].remedy
+            .as_deref()
+            .unwrap()
+            .contains("not with valid IKE")
+    );
+}
+
+#[test]
+fn a_fragmented_request_answered_with_junk_did_arrive() {
+    let mut t = server(false, false);
+    if let Some(p) = &mut t.udp500
+        && let Some(frag) = &mut p.fragmented
+    {
+        frag.ignored = 3;
+    }
+    let f = fragments_dropped(&t);
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::FragmentedAnswerInvalid, Severity::Fail),
+            (Code::IpFragmentsDropped, Severity::Fail)
+        ]
+    );
+    assert_eq!(f[0].evidence["invalid_datagrams"], 3);
+    assert!(
+        f[0].summary.contains("fragments arrived"),
+        "{}",
+        f[0].summary
+    );
+}
+
+#[test]
+fn endless_demands_are_an_unfinished_ike_sa_init() {
+    let mut t = healthy();
+    assert!(sa_init_unfinished(&t).is_empty());
+    if let Some(p) = &mut t.udp500 {
+        p.small.cookie_requested = true;
+        p.small.unfinished = Some(Unfinished::CookieRepeated);
+        p.small.response = None;
+    }
+    if let Some(p) = &mut t.udp4500 {
+        p.small.ke_retries = vec![crate::wire::ike::DhGroup::ECP_384];
+        p.small.unfinished = Some(Unfinished::KeGroupRepeated(
+            crate::wire::ike::DhGroup::MODP_2048,
+        ));
+    }
+    let f = sa_init_unfinished(&t);
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::IkeSaInitUnfinished, Severity::Fail),
+            (Code::IkeSaInitUnfinished, Severity::Fail)
+        ]
+    );
+    assert_eq!(f[0].evidence["unfinished"], "cookie-repeated");
+    assert!(f[0].summary.contains("COOKIE again"), "{}", f[0].summary);
+    assert_eq!(f[1].evidence["unfinished"], "ke-group-repeated");
+    assert!(f[1].summary.contains("MODP-2048"), "{}", f[1].summary);
+    assert!(f[1].summary.contains("ECP-384"), "{}", f[1].summary);
+    // And in the full list, so `check` sees it too.
+    assert!(
+        target_findings(&t)
+            .iter()
+            .any(|f| f.code == Code::IkeSaInitUnfinished)
+    );
+}

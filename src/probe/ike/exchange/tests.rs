@@ -278,7 +278,8 @@ fn packet_too_big_is_answered_by_sending_again_at_once() {
 #[test]
 fn too_big_re_sends_are_bounded() {
     // A router that answers every send with "too big" (and never lets one
-    // through): a few immediate re-sends, then the normal schedule.
+    // through): a few retransmissions at once instead of after their wait,
+    // then the normal schedule; never more sends or time than without it.
     let clock = std::sync::Arc::new(crate::env::ManualClock::default());
     let net =
         crate::probe::net::Scripted::new(|_: &crate::probe::net::Sent| vec![Received::TooBig])
@@ -286,10 +287,11 @@ fn too_big_re_sends_are_bounded() {
     let ex = exchange(500, "aes256-sha256-modp2048");
     let report = run(&net.env(), &ex).unwrap().facts;
     assert_eq!(report.outcome, Outcome::NoAnswer);
-    assert_eq!(
-        report.requests_sent,
-        u32::from(ex.timing.retransmits) + 1 + u32::from(MAX_TOO_BIG_RESENDS)
-    );
+    assert_eq!(report.requests_sent, u32::from(ex.timing.retransmits) + 1);
+    assert!(u32::from(ex.timing.retransmits) >= u32::from(MAX_TOO_BIG_RESENDS));
+    // The first MAX_TOO_BIG_RESENDS waits were cut short; only the last
+    // one was waited out.
+    assert_eq!(clock.elapsed(), ex.timing.wait(ex.timing.retransmits));
 }
 
 #[test]
@@ -327,4 +329,177 @@ fn an_answer_to_a_request_sent_once_teaches_the_responder() {
     assert_eq!(responder.srtt(), None);
     run_with(&net.env(), &ex, &responder).unwrap();
     assert_eq!(responder.srtt(), Some(Duration::ZERO));
+}
+
+/// A responder that answers every IKE_SA_INIT request with the notify
+/// `demand(request)` only, as a hostile or broken server in a loop would.
+fn demanding(
+    mut demand: impl FnMut(&Message) -> Notify + Send + 'static,
+) -> crate::probe::net::Scripted {
+    crate::probe::net::Scripted::new(move |sent| {
+        let req = Message::parse(&sent.data).unwrap();
+        let mut header = req.header;
+        header.flags = crate::wire::ike::Flags(crate::wire::ike::Flags::RESPONSE);
+        let answer = Message {
+            header,
+            payloads: vec![crate::wire::ike::Body::Notify(demand(&req)).into()],
+        };
+        vec![Received::Datagram(answer.emit())]
+    })
+}
+
+#[test]
+fn a_second_cookie_demand_ends_the_exchange_as_unfinished() {
+    let mut n = 0u8;
+    let net = demanding(move |_| {
+        n += 1;
+        Notify::new(NotifyType::COOKIE, vec![n; 16])
+    });
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert!(report.cookie_requested);
+    assert_eq!(report.unfinished, Some(Unfinished::CookieRepeated));
+    assert!(report.chosen().is_none());
+    assert_eq!(net.sent().len(), 2, "one retry with the cookie, no more");
+}
+
+#[test]
+fn invalid_ke_for_the_group_already_sent_is_unfinished_not_an_answer() {
+    let net = demanding(|req| {
+        let group = req.ke().unwrap().group;
+        Notify::new(
+            NotifyType::INVALID_KE_PAYLOAD,
+            group.0.to_be_bytes().to_vec(),
+        )
+    });
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(
+        report.unfinished,
+        Some(Unfinished::KeGroupRepeated(DhGroup::MODP_2048))
+    );
+    assert!(report.ke_retries.is_empty());
+    assert_eq!(net.sent().len(), 1);
+}
+
+#[test]
+fn invalid_ke_cycling_through_the_offer_is_bounded_and_unfinished() {
+    // Asks for each offered group in turn: MODP-2048 sent first, then
+    // ECP-384, ECP-256, then MODP-2048 again (already sent).
+    let groups = [DhGroup::ECP_384, DhGroup::ECP_256, DhGroup::MODP_2048];
+    let mut n = 0;
+    let net = demanding(move |_| {
+        let g = groups[n % groups.len()];
+        n += 1;
+        Notify::new(NotifyType::INVALID_KE_PAYLOAD, g.0.to_be_bytes().to_vec())
+    });
+    let report = run(
+        &net.env(),
+        &exchange(
+            500,
+            "aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384,aes128gcm16-prfsha256-ecp256",
+        ),
+    )
+    .unwrap()
+    .facts;
+    assert_eq!(report.ke_retries, [DhGroup::ECP_384, DhGroup::ECP_256]);
+    assert_eq!(
+        report.unfinished,
+        Some(Unfinished::KeGroupRepeated(DhGroup::MODP_2048))
+    );
+    assert!(net.sent().len() <= MAX_ROUNDS);
+}
+
+#[test]
+fn a_cookie_then_every_other_group_ends_within_max_rounds() {
+    let mut n = 0;
+    let net = demanding(move |_| {
+        n += 1;
+        match n {
+            1 => Notify::new(NotifyType::COOKIE, vec![1; 16]),
+            2 => Notify::new(NotifyType::INVALID_KE_PAYLOAD, vec![0, 20]), // ECP-384
+            _ => Notify::new(NotifyType::INVALID_KE_PAYLOAD, vec![0, 19]), // ECP-256
+        }
+    });
+    let ex = exchange(
+        500,
+        "aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384,aes128gcm16-prfsha256-ecp256",
+    );
+    let report = run(&net.env(), &ex).unwrap().facts;
+    // Request 4 (ECP-256) is asked for ECP-256 again: already tried.
+    assert!(report.cookie_requested);
+    assert_eq!(report.ke_retries, [DhGroup::ECP_384, DhGroup::ECP_256]);
+    assert_eq!(
+        report.unfinished,
+        Some(Unfinished::KeGroupRepeated(DhGroup::ECP_256))
+    );
+    assert_eq!(net.sent().len(), MAX_ROUNDS);
+}
+
+#[test]
+fn a_stateless_request_takes_invalid_ke_as_its_answer() {
+    let net = demanding(|req| {
+        let group = req.ke().unwrap().group;
+        Notify::new(
+            NotifyType::INVALID_KE_PAYLOAD,
+            group.0.to_be_bytes().to_vec(),
+        )
+    });
+    let mut ex = exchange(500, "aes256-sha256-modp2048");
+    ex.follow_invalid_ke = false;
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert_eq!(report.unfinished, None);
+}
+
+#[test]
+fn an_answer_behind_a_flood_of_junk_is_still_found() {
+    // 600 junk datagrams, then the real answer: more than a socket buffer
+    // holds, so the wait must not end after a few hundred.
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let net = crate::probe::net::Scripted::new(move |sent| {
+        let mut out = vec![Received::Datagram(vec![0xee; 60]); 600];
+        out.extend(server.answer(sent));
+        out
+    })
+    .with_clock(clock.clone());
+    let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
+        .unwrap()
+        .facts;
+    assert_eq!(report.outcome, Outcome::Answered);
+    assert_eq!(report.requests_sent, 1);
+    assert_eq!(report.ignored, 600);
+    assert!(report.chosen().is_some());
+}
+
+#[test]
+fn a_new_demand_after_following_one_is_unfinished_even_for_a_group_we_cannot_do() {
+    // ECP-384 (followed), then MODP-2048-256 (offered, new, not computable
+    // here): after one retry a second demand is the responder's circle.
+    let mut n = 0;
+    let net = demanding(move |_| {
+        n += 1;
+        let g: u16 = if n == 1 { 20 } else { 24 };
+        Notify::new(NotifyType::INVALID_KE_PAYLOAD, g.to_be_bytes().to_vec())
+    });
+    let ex = exchange(
+        500,
+        "aes256-sha256-modp2048,aes256gcm16-prfsha384-ecp384,aes256-sha256-modp2048s256",
+    );
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert_eq!(report.ke_retries, [DhGroup::ECP_384]);
+    assert_eq!(
+        report.unfinished,
+        Some(Unfinished::KeGroupRepeated(DhGroup(24)))
+    );
+
+    // The same demand for MODP-2048-256 first is our limit, not a circle.
+    let net = demanding(|_| Notify::new(NotifyType::INVALID_KE_PAYLOAD, vec![0, 24]));
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert!(report.ke_retries.is_empty());
+    assert_eq!(report.unfinished, None);
 }
