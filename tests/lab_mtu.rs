@@ -12,6 +12,8 @@
 mod cli;
 #[path = "support/lab.rs"]
 mod lab;
+#[path = "support/schema.rs"]
+mod schema;
 
 use serde_json::Value;
 
@@ -32,7 +34,7 @@ fn run_mtu(lab: &lab::Lab, args: &[&str]) -> Run {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    cli::assert_schema_valid(&json);
+    schema::assert_document(&json);
     Run {
         code: out.status.code().unwrap_or(-1),
         json,

@@ -43,20 +43,6 @@ pub fn document(out: &Output, command: &str, args: &[&str]) -> Value {
     doc
 }
 
-/// Panics with every violation unless `doc` validates against the
-/// checked-in schema (`schema/aovpn-diag.schema.json`).
-pub fn assert_schema_valid(doc: &Value) {
-    static V: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
-    let v = V.get_or_init(|| {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(aovpn_diag::report::schema::SCHEMA_FILE);
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        jsonschema::validator_for(&schema).expect("the checked-in schema compiles")
-    });
-    let errors: Vec<String> = v.iter_errors(doc).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
-}
-
 /// Runs `command --json args` (see `command`): the document and the exit code.
 pub fn json(command_name: &str, args: &[&str]) -> (Value, i32) {
     let out = command(command_name)
