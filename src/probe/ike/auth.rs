@@ -15,20 +15,27 @@
 //! (nobody else has SK_ar). An unprotected INVALID_IKE_SPI, or silence,
 //! means it reached a server without it (or nothing at all).
 //!
-//! Bounded like every exchange: `1 + retransmits` sends with the usual
-//! backoff, at most [`MAX_DATAGRAMS_PER_WAIT`](crate::probe::net::MAX_DATAGRAMS_PER_WAIT) datagrams read per wait, at
-//! most [`MAX_FRAGMENTS`] SKF pieces kept. When the server answered and the
-//! IKE SA is still alive, one INFORMATIONAL Delete closes it again.
+//! Bounded like every exchange: `1 + retransmits` sends paced by the
+//! [`Responder`] (the round trip of its IKE_SA_INIT answers, at least
+//! [`AUTH_FLOOR`], doubled per retransmission; an ICMP "too big" is
+//! answered by sending again at once), at most [`MAX_DATAGRAMS_PER_WAIT`](crate::probe::net::MAX_DATAGRAMS_PER_WAIT)
+//! datagrams read per wait, at most [`MAX_FRAGMENTS`] SKF pieces kept. When
+//! the server answered and the IKE SA is still alive, one INFORMATIONAL
+//! Delete closes it again.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
-use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ip_udp_overhead};
+use super::exchange::{
+    Arrived, ExchangeError, MAX_TOO_BIG_RESENDS, NATT_PORT, SaInit, Step, Timing, Waited,
+    ip_udp_overhead, wait_for,
+};
 use super::kex::KexError;
+use super::responder::{AUTH_FLOOR, Responder, SA_INIT_FLOOR};
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::{AuthFacts, AuthOutcome};
-use crate::env::{Clock, Env};
-use crate::probe::net::{Conn, Fragmentation, MAX_DATAGRAMS_PER_WAIT, Options, Received};
+use crate::env::Env;
+use crate::probe::net::{Conn, Fragmentation, Options};
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
 use crate::wire::ike::{
@@ -223,7 +230,8 @@ impl Response {
 }
 
 /// Runs the test after the UDP 500 exchange `init` (`None`: it got no
-/// response, so the test cannot run), towards `address`:4500.
+/// response, so the test cannot run), towards `address`:4500, paced on its
+/// own (a fresh [`Responder`] for `timing`).
 pub fn run(
     env: &Env,
     address: IpAddr,
@@ -231,8 +239,29 @@ pub fn run(
     fragmentation_negotiated: bool,
     timing: Timing,
 ) -> Result<AuthFacts, ExchangeError> {
-    let peer = SocketAddr::new(address, NATT_PORT);
-    run_to(env, peer, init, fragmentation_negotiated, timing)
+    run_with(
+        env,
+        &Responder::new(address, timing),
+        init,
+        fragmentation_negotiated,
+    )
+}
+
+/// How the wait for the IKE_AUTH response ended early.
+enum AuthEnd {
+    Complete,
+    InvalidIkeSpi,
+}
+
+/// [`run`], paced by what `responder` knows about the server.
+pub fn run_with(
+    env: &Env,
+    responder: &Responder,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+) -> Result<AuthFacts, ExchangeError> {
+    let peer = SocketAddr::new(responder.address(), NATT_PORT);
+    run_to_with(env, responder, peer, init, fragmentation_negotiated)
 }
 
 /// The same test towards any `peer`: on UDP 4500 with the non-ESP marker,
@@ -246,7 +275,20 @@ pub fn run_to(
     fragmentation_negotiated: bool,
     timing: Timing,
 ) -> Result<AuthFacts, ExchangeError> {
+    let responder = Responder::new(peer.ip(), timing);
+    run_to_with(env, &responder, peer, init, fragmentation_negotiated)
+}
+
+/// [`run_to`], paced by what `responder` (at `peer`'s address) knows.
+pub fn run_to_with(
+    env: &Env,
+    responder: &Responder,
+    peer: SocketAddr,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+) -> Result<AuthFacts, ExchangeError> {
     let address = peer.ip();
+    let timing = responder.timing();
     let framed = |ike: &[u8]| {
         if peer.port() == NATT_PORT {
             natt::with_marker(ike)
@@ -281,47 +323,77 @@ pub fn run_to(
         },
     )?;
     let mut response = Response::default();
-    'attempts: for attempt in 0..=timing.retransmits {
+    let mut too_big_resends = 0u8;
+    let mut sends = 0u32;
+    for attempt in 0..=timing.retransmits {
         conn.send(&datagram)?;
-        report.requests_sent += 1;
-        let sent_at = env.clock.now();
-        let deadline = sent_at + timing.wait(attempt);
-        for _ in 0..MAX_DATAGRAMS_PER_WAIT {
-            match conn.recv(deadline)? {
-                Received::TimedOut => break,
-                Received::Unreachable => {
-                    report.outcome = AuthOutcome::Unreachable;
-                    break 'attempts;
+        sends += 1;
+        let mut sent_at = env.clock.now();
+        let mut first_piece = None;
+        let waited = wait_for(
+            conn.as_mut(),
+            env.clock,
+            responder,
+            attempt,
+            AUTH_FLOOR,
+            &mut sent_at,
+            |seen| match seen {
+                Arrived::Unreachable => Step::Unreachable,
+                Arrived::TooBig => {
+                    if too_big_resends < MAX_TOO_BIG_RESENDS {
+                        too_big_resends += 1;
+                        Step::Resend
+                    } else {
+                        Step::Wait
+                    }
                 }
-                Received::TooBig => {}
-                Received::Datagram(bytes) => {
+                Arrived::Datagram(bytes) => {
                     match classify(&bytes, peer.port(), &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
-                            report.rtt.get_or_insert_with(|| {
-                                env.clock.now().saturating_duration_since(sent_at)
-                            });
+                            first_piece.get_or_insert_with(|| env.clock.now());
                             let complete = response.add(opened);
                             report.skf_fragments = response.fragments.len() as u16;
                             report.skf_total = response.total;
                             if complete {
-                                break 'attempts;
+                                Step::Done(AuthEnd::Complete)
+                            } else {
+                                Step::Wait
                             }
                         }
-                        Seen::InvalidIkeSpi => {
-                            if !response.verified() {
-                                report.outcome = AuthOutcome::InvalidIkeSpi;
-                                report.rtt =
-                                    Some(env.clock.now().saturating_duration_since(sent_at));
-                                break 'attempts;
-                            }
+                        Seen::InvalidIkeSpi if !response.verified() => {
+                            Step::Done(AuthEnd::InvalidIkeSpi)
                         }
-                        Seen::BadIntegrity => report.integrity_failures += 1,
-                        Seen::Other => report.ignored += 1,
+                        Seen::InvalidIkeSpi => Step::Wait,
+                        Seen::BadIntegrity => {
+                            report.integrity_failures += 1;
+                            Step::Wait
+                        }
+                        Seen::Other => {
+                            report.ignored += 1;
+                            Step::Wait
+                        }
                     }
                 }
+            },
+        )?;
+        if report.rtt.is_none() {
+            report.rtt = first_piece.map(|t| t.saturating_duration_since(sent_at));
+        }
+        match waited {
+            Waited::Answer(AuthEnd::Complete, _) => break,
+            Waited::Answer(AuthEnd::InvalidIkeSpi, rtt) => {
+                report.outcome = AuthOutcome::InvalidIkeSpi;
+                report.rtt = Some(rtt);
+                break;
             }
+            Waited::Unreachable => {
+                report.outcome = AuthOutcome::Unreachable;
+                break;
+            }
+            Waited::TimedOut => {}
         }
     }
+    report.requests_sent = sends;
     if response.verified() {
         report.outcome = AuthOutcome::Answered;
         report.response = response.payloads().map(|p| AuthSummary::read(&p));
@@ -332,19 +404,19 @@ pub fn run_to(
             .as_ref()
             .is_some_and(|s| s.errors().next().is_some());
         if !closed {
-            delete(conn.as_mut(), env.clock, &sa, timing, &mut report)?;
+            delete(conn.as_mut(), env, responder, &sa, &mut report)?;
         }
     }
     Ok(report)
 }
 
 /// Sends one INFORMATIONAL Delete for the IKE SA (message ID 2) and waits
-/// one timeout for its answer; never retransmitted.
+/// one paced wait for its answer; never retransmitted.
 fn delete(
     conn: &mut dyn Conn,
-    clock: &dyn Clock,
+    env: &Env,
+    responder: &Responder,
     sa: &IkeSa,
-    timing: Timing,
     report: &mut AuthFacts,
 ) -> Result<(), ExchangeError> {
     let peer = report.peer;
@@ -358,21 +430,26 @@ fn delete(
     };
     conn.send(&datagram)?;
     report.delete_sent = true;
-    let deadline = clock.now() + timing.timeout;
-    for _ in 0..MAX_DATAGRAMS_PER_WAIT {
-        match conn.recv(deadline)? {
-            Received::Datagram(bytes) => {
-                if let Seen::Protected(_) =
-                    classify(&bytes, peer.port(), sa, ExchangeType::INFORMATIONAL, 2)
-                {
-                    report.delete_answered = true;
-                    return Ok(());
+    let mut sent_at = env.clock.now();
+    let waited = wait_for(
+        conn,
+        env.clock,
+        responder,
+        0,
+        SA_INIT_FLOOR,
+        &mut sent_at,
+        |seen| match seen {
+            Arrived::Datagram(bytes) => {
+                match classify(&bytes, peer.port(), sa, ExchangeType::INFORMATIONAL, 2) {
+                    Seen::Protected(_) => Step::Done(()),
+                    _ => Step::Wait,
                 }
             }
-            Received::TooBig => {}
-            Received::TimedOut | Received::Unreachable => return Ok(()),
-        }
-    }
+            Arrived::TooBig => Step::Wait,
+            Arrived::Unreachable => Step::Unreachable,
+        },
+    )?;
+    report.delete_answered = matches!(waited, Waited::Answer(..));
     Ok(())
 }
 
