@@ -24,6 +24,7 @@ use aovpn_diag::cert::auth::{self, AuthVerdict};
 use aovpn_diag::cert::info::CertInfo;
 use aovpn_diag::diagnose::ike::proposals;
 use aovpn_diag::env::Env;
+use aovpn_diag::probe::ike::Responder;
 use aovpn_diag::probe::ike::auth::{Request, run_request};
 use aovpn_diag::probe::ike::exchange::{self, Exchange, Timing};
 use aovpn_diag::probe::net::Fragmentation;
@@ -82,8 +83,14 @@ fn record(server: IpAddr, root_der: &[u8]) -> Result<String, String> {
         ]),
         ..Request::default()
     };
-    let facts = run_request(&env, server, Some(&init), negotiated, timing, &request)
-        .map_err(|e| e.to_string())?;
+    let facts = run_request(
+        &env,
+        &Responder::new(server, timing),
+        Some(&init),
+        negotiated,
+        &request,
+    )
+    .map_err(|e| e.to_string())?;
     let creds = facts.credentials.ok_or("no credentials in the answer")?;
     let prf = chosen
         .of_type(aovpn_diag::wire::ike::TransformType::PRF)

@@ -224,7 +224,12 @@ pub fn judged<'a>(a: &Analysis, sa: &'a IkeSa) -> Vec<(Exchange<'a>, Status)> {
 /// The responder answered an IKE_AUTH but the initiator kept sending it:
 /// the response never reached the initiator ([`Status::ResponseLost`]).
 pub fn ike_auth_response_lost(a: &Analysis, sa: &IkeSa) -> bool {
-    judged(a, sa).iter().any(|(e, s)| {
+    response_lost_in(&judged(a, sa))
+}
+
+/// [`ike_auth_response_lost`] over exchanges already [`judged`].
+pub fn response_lost_in(judged: &[(Exchange<'_>, Status)]) -> bool {
+    judged.iter().any(|(e, s)| {
         e.key.exchange == crate::wire::ike::ExchangeType::IKE_AUTH
             && matches!(s, Status::ResponseLost { .. })
     })

@@ -1,13 +1,20 @@
 //! The `path-mtu` step's policy: ICMP echo first (what mtupath does); when
 //! ICMP gets no answer at all or cannot be used here (no permission, no
 //! ICMP API), IKE_SA_INIT itself on UDP 500, which also works where ping is
-//! blocked.
+//! blocked, unless the IKE probes already showed that UDP 500 gets no
+//! answer (then an IKE search could only end the same way, after its whole
+//! budget).
+//!
+//! [`measure_icmp`] and [`after_icmp`] are the two halves, so that `check`
+//! can run the ICMP search beside the IKE probes and decide on IKE once it
+//! knows what UDP 500 did; [`measure_path_mtu`] runs both in a row.
 
 use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::diagnose::mtu::{End, Measurement};
 use crate::env::Env;
+use crate::probe::ike::Responder;
 use crate::probe::mtu::{MeasureError, MeasureOptions, measure};
 
 /// Probes per size in the path-MTU search of `check`.
@@ -25,6 +32,10 @@ pub enum PathMtuError {
     /// ICMP echo went unanswered, and IKE could not run.
     #[error("ICMP echo got no answer; IKE: {ike}")]
     NoEchoAndNoIke { ike: Box<MeasureError> },
+    /// ICMP could not run, and UDP 500 answered no IKE probe, so IKE cannot
+    /// measure the path either.
+    #[error("{icmp}; IKE: UDP 500 answered no IKE_SA_INIT")]
+    NoIcmpAndUdp500Silent { icmp: Box<MeasureError> },
     /// The search thread ended without a result (a bug, never a hang).
     #[error("the path-MTU search stopped unexpectedly")]
     Stopped,
@@ -38,21 +49,60 @@ pub fn measure_path_mtu(
     address: IpAddr,
     timeout: Duration,
 ) -> Result<Measurement, PathMtuError> {
-    let icmp = MeasureOptions {
+    let icmp = measure_icmp(env, address, timeout);
+    after_icmp(env, address, timeout, icmp, None, None)
+}
+
+fn options(timeout: Duration) -> MeasureOptions {
+    MeasureOptions {
         ike_port: None,
         min: None,
         max: None,
         tries: MTU_TRIES,
         timeout,
-    };
-    let icmp_result = match measure(env, address, &icmp, &mut |_| {}) {
+    }
+}
+
+/// The first half: the ICMP search.
+pub fn measure_icmp(
+    env: &Env,
+    address: IpAddr,
+    timeout: Duration,
+) -> Result<Measurement, MeasureError> {
+    measure(env, address, &options(timeout), &mut |_| {})
+}
+
+/// The second half: keeps an ICMP measurement that got answers; otherwise
+/// searches with IKE on UDP 500, unless `udp500_answered` is `Some(false)`
+/// (the IKE probes got no answer there). The IKE search sends one request
+/// at a time, each answered statelessly; it holds one of `responder`'s IKE
+/// SA slots while it runs, so the probes sharing it stay below the
+/// responder's half-open limit.
+pub fn after_icmp(
+    env: &Env,
+    address: IpAddr,
+    timeout: Duration,
+    icmp: Result<Measurement, MeasureError>,
+    udp500_answered: Option<bool>,
+    responder: Option<&Responder>,
+) -> Result<Measurement, PathMtuError> {
+    let icmp_result = match icmp {
         Ok(m) if m.result.end != End::NoAnswer => return Ok(m),
         other => other,
     };
+    if udp500_answered == Some(false) {
+        return match icmp_result {
+            Ok(icmp) => Ok(icmp),
+            Err(icmp) => Err(PathMtuError::NoIcmpAndUdp500Silent {
+                icmp: Box::new(icmp),
+            }),
+        };
+    }
     let ike = MeasureOptions {
         ike_port: Some(500),
-        ..icmp
+        ..options(timeout)
     };
+    let _slot = responder.map(Responder::open_sa);
     match (measure(env, address, &ike, &mut |_| {}), icmp_result) {
         (Ok(m), _) if m.result.end != End::NoAnswer => Ok(m),
         // Neither answered: keep the ICMP measurement, unless ICMP could not run at all.
@@ -107,6 +157,30 @@ mod tests {
     }
 
     #[test]
+    fn the_ike_search_holds_one_slot_of_the_responder() {
+        let path = Path::new(Some(false), Some(true));
+        let env = Env {
+            routes: &Eth0,
+            df: &path,
+            clock: &*path.clock,
+            ..Env::offline()
+        };
+        let a = "198.18.2.2".parse().unwrap();
+        let t = Duration::from_secs(2);
+        let r = Responder::new(
+            a,
+            crate::probe::ike::Timing {
+                timeout: t,
+                retransmits: 2,
+            },
+        );
+        let _kept = r.open_sa();
+        let m = after_icmp(&env, a, t, measure_icmp(&env, a, t), Some(true), Some(&r)).unwrap();
+        assert_eq!(m.method, Method::Ike);
+        assert_eq!((r.peak_open_sas(), r.open_sas()), (2, 1));
+    }
+
+    #[test]
     fn icmp_without_permission_falls_back_to_ike() {
         let path = Path::new(None, Some(true));
         assert_eq!(run(&path).unwrap().method, Method::Ike);
@@ -120,6 +194,36 @@ mod tests {
         // No ICMP at all: the silent IKE measurement is what there is.
         let path = Path::new(None, Some(false));
         assert_eq!(run(&path).unwrap().method, Method::Ike);
+    }
+
+    #[test]
+    fn a_silent_udp_500_skips_the_ike_search() {
+        let path = Path::new(Some(false), Some(true));
+        let env = Env {
+            routes: &Eth0,
+            df: &path,
+            clock: &*path.clock,
+            ..Env::offline()
+        };
+        let a = "198.18.2.2".parse().unwrap();
+        let t = Duration::from_secs(2);
+        let m = after_icmp(&env, a, t, measure_icmp(&env, a, t), Some(false), None).unwrap();
+        assert_eq!((m.method, m.result.end), (Method::IcmpRaw, End::NoAnswer));
+        assert_eq!(opened(&path), [Method::IcmpRaw]);
+        // No ICMP at all and a silent UDP 500: nothing can measure.
+        let path = Path::new(None, Some(true));
+        let env = Env {
+            routes: &Eth0,
+            df: &path,
+            ..Env::offline()
+        };
+        let e = after_icmp(&env, a, t, measure_icmp(&env, a, t), Some(false), None).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("IKE: UDP 500 answered no IKE_SA_INIT"),
+            "{e}"
+        );
+        assert!(opened(&path).is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use aovpn_diag::env::Env;
 use aovpn_diag::exit::ErrorCode;
 use aovpn_diag::finding::sort_by_severity;
 use aovpn_diag::local::trust;
-use aovpn_diag::probe::ike::{self, CertCheck, Config, Timing};
+use aovpn_diag::probe::ike::{self, CertCheck, Config, Responder, Timing};
 use aovpn_diag::report::{self, ErrorReport, Status, probe::ProbeJson};
 use aovpn_diag::resolve;
 use aovpn_diag::wire::ike::credentials::Identification;
@@ -39,20 +39,34 @@ pub fn run(args: &ProbeArgs, ctx: &mut Ctx) -> Outcome {
     }
 
     let progress = !ctx.detail.quiet && std::io::stderr().is_terminal();
-    let mut targets = Vec::new();
-    for address in &resolution.addresses {
-        if progress {
-            eprintln!(
-                "probing {address} on UDP 500 and 4500{} ...",
-                if args.auth {
-                    ", with the server certificate"
-                } else {
-                    ""
+    // Every address at once: each is its own responder (its own round
+    // trip); addresses of one family share one count of IKE SAs open, as
+    // they may be one server that sees one source address of ours.
+    let responders = Responder::for_addresses(&resolution.addresses, cfg.timing);
+    let targets: Vec<ike_facts::TargetResult> = std::thread::scope(|s| {
+        let running: Vec<_> = responders
+            .iter()
+            .map(|r| {
+                if progress {
+                    eprintln!(
+                        "probing {} on UDP 500 and 4500{} ...",
+                        r.address(),
+                        if args.auth {
+                            ", with the server certificate"
+                        } else {
+                            ""
+                        }
+                    );
                 }
-            );
-        }
-        targets.push(ike::probe_address(&env, *address, &cfg));
-    }
+                let (env, cfg) = (&env, &cfg);
+                s.spawn(move || ike::probe_address_with(env, r, cfg))
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
     let mut findings = dns::findings(&resolution);
     findings.extend(ike_facts::findings(&targets));
     sort_by_severity(&mut findings);

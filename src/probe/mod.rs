@@ -16,3 +16,4 @@ pub mod ike;
 pub mod lb;
 pub mod mtu;
 pub mod net;
+pub mod rtt;

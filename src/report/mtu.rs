@@ -43,6 +43,11 @@ pub struct JsonTarget {
     address: IpAddr,
     /// Largest whole IP packet that passed; null when not found.
     path_mtu: Option<u16>,
+    /// What is proven about the path MTU when the search could not pin it
+    /// down (a budget ran out): it lies in [path_mtu_min, path_mtu_max].
+    /// Both equal path_mtu when found; null when unknown.
+    path_mtu_min: Option<u16>,
+    path_mtu_max: Option<u16>,
     /// The same limit as payload: ICMP echo data (`ping -s`) or IKE message bytes.
     largest_payload: Option<u16>,
     method: Method,
@@ -94,6 +99,9 @@ struct JsonProbe {
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<&'static str>,
     at_ms: f64,
+    /// The reply came after the probe's wait (counted as lost, then found).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    late: bool,
 }
 
 fn end_name(end: &End) -> &'static str {
@@ -117,6 +125,7 @@ fn json_probe(p: &ProbeRecord, overhead: u16) -> JsonProbe {
         mtu: None,
         error: None,
         at_ms: millis::json(p.at),
+        late: p.late,
     };
     match p.outcome {
         Outcome::Reply { rtt } => {
@@ -141,9 +150,12 @@ fn json_probe(p: &ProbeRecord, overhead: u16) -> JsonProbe {
 pub fn json_target(m: &Measurement) -> JsonTarget {
     let r = &m.result;
     let path_mtu = r.path_mtu();
+    let (path_mtu_min, path_mtu_max) = m.path_mtu_bounds();
     JsonTarget {
         address: m.address,
         path_mtu,
+        path_mtu_min,
+        path_mtu_max,
         largest_payload: path_mtu.map(|p| p.saturating_sub(m.overhead)),
         method: m.method,
         port: m.port,
@@ -196,12 +208,20 @@ fn headline(host: &str, targets: &[Measurement]) -> String {
                 End::Unreachable { kind, .. } => {
                     format!("path MTU to {label}: unknown, {}", kind.describe())
                 }
-                End::Incomplete { at_least, .. } => match at_least {
-                    Some(a) => {
-                        format!("path MTU to {label}: at least {a} bytes (search incomplete)")
+                End::Incomplete { at_least, fails_at } => {
+                    match (at_least, fails_at.and(m.path_mtu_bounds().1)) {
+                        (Some(a), Some(b)) => format!(
+                            "path MTU to {label}: between {a} and {b} bytes (search incomplete)"
+                        ),
+                        (Some(a), None) => {
+                            format!("path MTU to {label}: at least {a} bytes (search incomplete)")
+                        }
+                        (None, Some(b)) => {
+                            format!("path MTU to {label}: at most {b} bytes (search incomplete)")
+                        }
+                        (None, None) => format!("path MTU to {label}: unknown (search incomplete)"),
                     }
-                    None => format!("path MTU to {label}: unknown (search incomplete)"),
-                },
+                }
             }
         })
         .collect();
@@ -282,11 +302,24 @@ pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Resu
                 Some(p) => format!("{} udp/{p}", m.method.as_str()),
                 None => m.method.as_str().to_owned(),
             };
+            let (mtu, payload) = match m.path_mtu_bounds() {
+                (Some(a), Some(b)) if a == b => {
+                    (a.to_string(), a.saturating_sub(m.overhead).to_string())
+                }
+                (Some(a), Some(b)) => (
+                    format!("{a}..{b}"),
+                    format!(
+                        "{}..{}",
+                        a.saturating_sub(m.overhead),
+                        b.saturating_sub(m.overhead)
+                    ),
+                ),
+                _ => ("-".to_owned(), "-".to_owned()),
+            };
             t.add_row(vec![
                 m.address.to_string(),
-                r.path_mtu().map_or("-".to_owned(), |p| p.to_string()),
-                r.path_mtu()
-                    .map_or("-".to_owned(), |p| p.saturating_sub(m.overhead).to_string()),
+                mtu,
+                payload,
                 method,
                 too_big,
                 if r.black_hole { "yes" } else { "no" }.to_owned(),
@@ -323,7 +356,11 @@ pub fn write_human(out: &mut dyn Write, view: &View, detail: Detail) -> io::Resu
                         p.size.to_string(),
                         p.size.saturating_sub(m.overhead).to_string(),
                         p.attempt.to_string(),
-                        outcome_text(&p.outcome),
+                        if p.late {
+                            format!("{} (late)", outcome_text(&p.outcome))
+                        } else {
+                            outcome_text(&p.outcome)
+                        },
                         format!("{:.3} s", p.at.as_secs_f64()),
                     ]);
                 }
@@ -351,6 +388,7 @@ mod tests {
             attempt: 1,
             outcome,
             at: Duration::from_millis(ms),
+            late: false,
         };
         let reply = Outcome::Reply {
             rtt: Duration::from_micros(200),
@@ -396,6 +434,8 @@ mod tests {
         let t = &doc["targets"][0];
         assert_eq!(t["address"], "198.18.2.2");
         assert_eq!(t["path_mtu"], 1400);
+        assert_eq!(t["path_mtu_min"], 1400);
+        assert_eq!(t["path_mtu_max"], 1400);
         assert_eq!(t["largest_payload"], 1372);
         assert_eq!(t["method"], "icmp-raw");
         assert_eq!(t["probes_sent"], 4);

@@ -244,6 +244,7 @@ class Responder:
         self.a = a
         self.sas = {}  # spi_i -> IkeSa
         self.cookie_no = 0
+        self.ke_demands = {}
         self.raw4 = self.raw6 = None
         self.socks = {}  # fileno -> (socket, local addr, local port)
         self.alt = {}  # (family, port) -> socket bound to port+1 ; ('alt', family, port) -> alt address
@@ -384,8 +385,11 @@ class Responder:
                 mine = struct.unpack(">H", ke_body[0:2])[0] if ke_body else 0
                 offered = sorted({i for _, ts in proposals(req.first(SA) or b"") for t, i, _ in ts if t == 4})
                 others = [g for g in offered if g != mine] or [14 if mine != 14 else 19]
-                group = others[self.cookie_no % len(others)]
-                self.cookie_no += 1
+                # Per IKE SA (initiator SPI), not per run: exchanges that
+                # run side by side must not change which group each is told.
+                n = self.ke_demands.get(req.spi_i, 0)
+                self.ke_demands[req.spi_i] = n + 1
+                group = others[n % len(others)]
                 self.send(sock, message(req.spi_i, bytes(8), IKE_SA_INIT, 0,
                                         [notify(N_INVALID_KE, struct.pack(">H", group))]),
                           peer, marker, "sent-invalid-ke")

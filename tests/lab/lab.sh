@@ -367,6 +367,31 @@ table inet aovd_drop_echo {
 }
 EOF
         ;;
+    delay-first)
+        # The client's first packet after its neighbour cache was emptied
+        # (`lab.sh neigh-fresh`) waits 1 s for neighbour resolution, as on a
+        # real first packet (ARP/ND, a radio waking up, an on-demand link):
+        # the router ignores the first ARP request and the first neighbour
+        # solicitation from each client address and answers the client's
+        # retransmission, which comes 1 s later (Linux retrans_time_ms,
+        # RFC 4861 RetransTimer). Everything after it passes at once.
+        cat <<'EOF'
+table arp aovd_delay_first_arp {
+  set seen { type ipv4_addr; }
+  chain in { type filter hook input priority 0; policy accept;
+    meta iifname "aovd-rc" arp operation request arp saddr ip @seen accept
+    meta iifname "aovd-rc" arp operation request add @seen { arp saddr ip } counter drop
+  }
+}
+table ip6 aovd_delay_first_nd {
+  set seen { type ipv6_addr; }
+  chain in { type filter hook input priority 0; policy accept;
+    iifname "aovd-rc" icmpv6 type nd-neighbor-solicit ip6 saddr @seen accept
+    iifname "aovd-rc" icmpv6 type nd-neighbor-solicit add @seen { ip6 saddr } counter drop
+  }
+}
+EOF
+        ;;
     drop-dns)
         # DNS toward the lab servers vanishes: a configured server that never answers.
         cat <<'EOF'
@@ -422,7 +447,19 @@ conntrack_short_udp() {
         [ -w /proc/sys/net/netfilter/$f ] && echo 1 >/proc/sys/net/netfilter/$f; done; true'
 }
 
-FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-big-to-client drop-frags-to-client drop-echo drop-dns lb-healthy lb-split lb-snat"
+FW_SCENARIOS="none drop-frags drop-nonfirst-frags black-hole block-500 block-4500 drop-big-to-client drop-frags-to-client drop-echo drop-dns delay-first lb-healthy lb-split lb-snat"
+
+# `neigh-fresh`: the client forgets its neighbours and the router the client
+# addresses it has already ignored once (`fw delay-first`), so the next packet
+# from the client waits for neighbour resolution again.
+cmd_neigh_fresh() {
+    need_root
+    ns_exists "$NS_CLIENT" || die "neigh-fresh: lab is not up (run: lab.sh up)"
+    in_ns "$NS_CLIENT" ip neigh flush dev "$IF_CLIENT" 2>/dev/null || true
+    in_ns "$NS_CLIENT" ip -6 neigh flush dev "$IF_CLIENT" 2>/dev/null || true
+    in_ns "$NS_ROUTER" nft flush set arp aovd_delay_first_arp seen 2>/dev/null || true
+    in_ns "$NS_ROUTER" nft flush set ip6 aovd_delay_first_nd seen 2>/dev/null || true
+}
 
 # `fw A [B ...]`: replace the router's ruleset with the union of the scenarios.
 cmd_fw() {
@@ -953,6 +990,9 @@ usage: lab.sh COMMAND ...
                   [-4|-6] [--eap] [--proposals LIST] [--version 1|2]
                                                           prints RESULT=established|failed
   client stop
+  neigh-fresh                  the client forgets its neighbours (and, with fw delay-first,
+                               the router forgets it ignored the client once): the next
+                               packet waits for neighbour resolution again
   names [--dns none|ADDR] [--hosts 'ADDR NAME']...
                                the client namespace's own hosts file and resolv.conf
                                (no DNS server by default); removed by down
@@ -975,6 +1015,7 @@ main() {
     down) need_root; cmd_down ;;
     addrs) cmd_addrs ;;
     fw) cmd_fw "$@" ;;
+    neigh-fresh) cmd_neigh_fresh "$@" ;;
     names) cmd_names "$@" ;;
     server) need_root; cmd_server "$@" ;;
     client) need_root; cmd_client "$@" ;;

@@ -227,10 +227,16 @@ impl Lab {
     /// `aovd_block_500`, `aovd_block_4500`, `aovd_drop_echo`, `aovd_lb`):
     /// proof that a scenario actually dropped or rewrote something.
     pub fn router_counter(&self, table: &str) -> u64 {
-        let out = self.exec_in(NS_ROUTER, "nft", &["list", "table", "inet", table]);
+        self.router_counter_of("inet", table)
+    }
+
+    /// [`Lab::router_counter`] for a table of another family (`arp`, `ip6`:
+    /// the tables of `fw delay-first`).
+    pub fn router_counter_of(&self, family: &str, table: &str) -> u64 {
+        let out = self.exec_in(NS_ROUTER, "nft", &["list", "table", family, table]);
         assert!(
             out.status.success(),
-            "no nftables table inet {table} on the router"
+            "no nftables table {family} {table} on the router"
         );
         let text = String::from_utf8_lossy(&out.stdout);
         text.lines()

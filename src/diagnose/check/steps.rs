@@ -429,9 +429,13 @@ fn path_mtu_step(obs: &Observations, probes: &Probes, findings: &[Finding]) -> S
         details.push(match outcome {
             Ok(m) => {
                 measured = true;
-                match m.result.path_mtu() {
-                    Some(mtu) => format!("{addr}: {mtu} bytes ({})", m.method.as_str()),
-                    None => format!("{addr}: not found ({})", m.method.as_str()),
+                let method = m.method.as_str();
+                match m.path_mtu_bounds() {
+                    (Some(a), Some(b)) if a == b => format!("{addr}: {a} bytes ({method})"),
+                    (Some(a), Some(b)) => {
+                        format!("{addr}: between {a} and {b} bytes ({method}, search incomplete)")
+                    }
+                    _ => format!("{addr}: not found ({method})"),
                 }
             }
             Err(why) => format!("{addr}: {why}"),

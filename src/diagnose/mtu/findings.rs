@@ -24,7 +24,7 @@ offer it by default";
 pub fn findings(m: &Measurement) -> Vec<Finding> {
     match m.result.end {
         End::Found { path_mtu } => [
-            black_hole(m, path_mtu),
+            black_hole(m),
             below_interface(m, path_mtu),
             Some(ike_auth_fragments(m, path_mtu)),
         ]
@@ -34,35 +34,53 @@ pub fn findings(m: &Measurement) -> Vec<Finding> {
         End::BelowFloor { advertised } => vec![below_minimum(m, advertised)],
         End::NoAnswer => vec![no_answer(m)],
         End::Unreachable { kind, from } => vec![unreachable(m, kind, from)],
-        End::Incomplete { at_least, fails_at } => vec![incomplete(m, at_least, fails_at)],
+        End::Incomplete { at_least, fails_at } => {
+            [black_hole(m), Some(incomplete(m, at_least, fails_at))]
+                .into_iter()
+                .flatten()
+                .collect()
+        }
     }
 }
 
 /// `pmtu-black-hole`: sizes above the path MTU vanished without a too-big
-/// error that names it.
-pub fn black_hole(m: &Measurement, path_mtu: u16) -> Option<Finding> {
+/// error that names it. Also from a search a budget cut short, as soon as
+/// the black hole is proven: then the path MTU is an interval.
+pub fn black_hole(m: &Measurement) -> Option<Finding> {
     if !m.result.black_hole {
         return None;
     }
+    let (Some(min), Some(max)) = m.path_mtu_bounds() else {
+        return None;
+    };
     let addr = m.address.to_string();
+    let limit = if min == max {
+        format!("larger than {max} bytes")
+    } else {
+        format!("larger than {max} bytes (the path MTU is between {min} and {max} bytes)")
+    };
+    let mut f = Finding::new(
+        Code::MtuBlackHole,
+        Severity::Fail,
+        format!(
+            "packets {limit} to {addr} vanish without an ICMP \"too big\" error: a \
+             path-MTU black hole"
+        ),
+    )
+    .with("address", addr);
+    if min == max {
+        f = f.with("path_mtu", max);
+    }
     Some(
-        Finding::new(
-            Code::MtuBlackHole,
-            Severity::Fail,
-            format!(
-                "packets larger than {path_mtu} bytes to {addr} vanish without an \
-                 ICMP \"too big\" error: a path-MTU black hole"
-            ),
-        )
-        .with("address", addr)
-        .with("path_mtu", path_mtu)
-        .with("smallest_silent_size", path_mtu + 1)
-        .with("method", m.method.as_str())
-        .remedy(format!(
-            "Let ICMP \"fragmentation needed\" (IPv4 type 3 code 4) and ICMPv6 \
-             \"packet too big\" (type 2) through every firewall between client and \
-             server. {FRAGMENTATION_REMEDY}"
-        )),
+        f.with("path_mtu_min", min)
+            .with("path_mtu_max", max)
+            .with("smallest_silent_size", u32::from(max) + 1)
+            .with("method", m.method.as_str())
+            .remedy(format!(
+                "Let ICMP \"fragmentation needed\" (IPv4 type 3 code 4) and ICMPv6 \
+                 \"packet too big\" (type 2) through every firewall between client and \
+                 server. {FRAGMENTATION_REMEDY}"
+            )),
     )
 }
 
@@ -217,18 +235,21 @@ pub fn unreachable(m: &Measurement, kind: Unreachable, from: Option<IpAddr>) -> 
     .remedy(remedy)
 }
 
-/// `mtu-search-incomplete`: the probe or time cap ran out first.
+/// `mtu-search-incomplete`: the probe or time cap ran out first; says
+/// what is proven (`path_mtu_min`, `path_mtu_max`).
 pub fn incomplete(m: &Measurement, at_least: Option<u16>, fails_at: Option<u16>) -> Finding {
     let addr = m.address.to_string();
+    let (min, max) = m.path_mtu_bounds();
+    let known = match (at_least, fails_at.and(max)) {
+        (Some(a), Some(b)) => format!("; the path MTU is between {a} and {b} bytes"),
+        (Some(a), None) => format!("; at least {a} bytes pass"),
+        (None, Some(b)) => format!("; it is at most {b} bytes"),
+        (None, None) => String::new(),
+    };
     let mut f = Finding::new(
         Code::MtuSearchIncomplete,
         Severity::Warn,
-        format!(
-            "the search for {addr} ran out of probes or time before it finished{}",
-            at_least
-                .map(|a| format!("; at least {a} bytes pass"))
-                .unwrap_or_default()
-        ),
+        format!("the search for {addr} ran out of probes or time before it finished{known}"),
     )
     .with("address", addr)
     .with("probes_sent", m.result.probes_sent());
@@ -238,9 +259,15 @@ pub fn incomplete(m: &Measurement, at_least: Option<u16>, fails_at: Option<u16>)
     if let Some(fl) = fails_at {
         f = f.with("fails_at", fl);
     }
+    if let Some(a) = min {
+        f = f.with("path_mtu_min", a);
+    }
+    if let Some(b) = max {
+        f = f.with("path_mtu_max", b);
+    }
     f.remedy(
-        "The path loses many packets: run again, raise --timeout, or narrow the search \
-         with --min/--max",
+        "The path loses many packets or answers slowly: run again, raise --timeout or \
+         --tries, or narrow the search with --min/--max",
     )
 }
 
@@ -325,7 +352,8 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Fail);
         assert!(f[0].remedy.as_deref().unwrap().contains("type 3 code 4"));
         assert_eq!(f[0].evidence["smallest_silent_size"], 1401);
-        assert!(black_hole(&measurement(End::Found { path_mtu: 1400 }, false), 1400).is_none());
+        assert_eq!(f[0].evidence["path_mtu"], 1400);
+        assert!(black_hole(&measurement(End::Found { path_mtu: 1400 }, false)).is_none());
     }
 
     #[test]
@@ -425,8 +453,46 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Warn);
         assert_eq!(f[0].evidence["passes_at"], 1038);
         assert_eq!(f[0].evidence["fails_at"], 1500);
-        assert!(f[0].summary.contains("at least 1038 bytes"));
+        assert_eq!(f[0].evidence["path_mtu_min"], 1038);
+        assert_eq!(f[0].evidence["path_mtu_max"], 1499);
+        assert!(
+            f[0].summary.contains("between 1038 and 1499 bytes"),
+            "{}",
+            f[0].summary
+        );
         let f = incomplete(&measurement(end, false), None, None);
         assert!(!f.evidence.contains_key("passes_at"));
+        // Nothing failed yet: only the lower bound is a statement.
+        let end = End::Incomplete {
+            at_least: Some(1038),
+            fails_at: None,
+        };
+        let f = findings(&measurement(end, false));
+        assert!(f[0].summary.contains("at least 1038 bytes pass"));
+        assert_eq!(f[0].evidence["path_mtu_max"], 1500);
+    }
+
+    #[test]
+    fn a_black_hole_proven_before_the_budget_ran_out_is_reported_with_bounds() {
+        // 1399 passed, 1401 vanished every try, 1400 was never settled.
+        let end = End::Incomplete {
+            at_least: Some(1399),
+            fails_at: Some(1401),
+        };
+        let mut m = measurement(end, true);
+        m.result.too_big = None;
+        let f = findings(&m);
+        assert_eq!(codes(&f), ["pmtu-black-hole", "mtu-search-incomplete"]);
+        assert_eq!(f[0].severity, Severity::Fail);
+        assert!(
+            f[0].summary.contains("between 1399 and 1400 bytes"),
+            "{}",
+            f[0].summary
+        );
+        assert_eq!(f[0].evidence["path_mtu_min"], 1399);
+        assert_eq!(f[0].evidence["path_mtu_max"], 1400);
+        assert_eq!(f[0].evidence["smallest_silent_size"], 1401);
+        assert!(!f[0].evidence.contains_key("path_mtu"));
+        assert!(f[1].summary.contains("between 1399 and 1400 bytes"));
     }
 }

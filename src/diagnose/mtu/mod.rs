@@ -73,6 +73,23 @@ impl Measurement {
     pub fn icmp_unanswered(&self) -> bool {
         self.method != Method::Ike && self.result.end == End::NoAnswer
     }
+
+    /// What is proven about the path MTU, as an interval `(min, max)` of
+    /// whole IP packet sizes, each `None` when unknown: the exact MTU twice
+    /// when found; the largest size that passed and one byte below the
+    /// smallest that failed (or the ceiling) when a budget ended the search;
+    /// below the floor when even the floor failed.
+    pub fn path_mtu_bounds(&self) -> (Option<u16>, Option<u16>) {
+        match self.result.end {
+            End::Found { path_mtu } => (Some(path_mtu), Some(path_mtu)),
+            End::Incomplete { at_least, fails_at } => (
+                at_least,
+                Some(fails_at.map_or(self.ceiling, |f| f.saturating_sub(1))),
+            ),
+            End::BelowFloor { .. } => (None, Some(self.floor.saturating_sub(1))),
+            End::NoAnswer | End::Unreachable { .. } => (None, None),
+        }
+    }
 }
 
 /// A certificate-authenticated IKE_AUTH as Windows sends it with an RSA-4096
@@ -134,6 +151,9 @@ pub struct ProbeRecord {
     pub outcome: Outcome,
     /// Time since the search began when the outcome was recorded.
     pub at: Duration,
+    /// The reply came after the probe's wait (the search had counted the
+    /// probe as lost and moved on); `outcome` is that reply.
+    pub late: bool,
 }
 
 /// A too-big error as received, with whether the search believed its MTU.
@@ -162,7 +182,8 @@ pub enum End {
         from: Option<IpAddr>,
     },
     /// The probe or time budget ran out first. `at_least` is the largest size
-    /// that passed, `fails_at` the smallest that failed, if known.
+    /// that passed, `fails_at` the smallest that failed, if known: the path
+    /// MTU is proven to lie in `[at_least, fails_at - 1]`.
     Incomplete {
         at_least: Option<u16>,
         fails_at: Option<u16>,
@@ -174,7 +195,9 @@ pub enum End {
 pub struct SearchResult {
     pub end: End,
     /// Sizes above the path MTU vanished without any too-big error that
-    /// names this MTU: the limiting hop is silent (a PMTUD black hole).
+    /// names this MTU: the limiting hop is silent (a PMTUD black hole). Also
+    /// set for an incomplete search once a size above one that passed
+    /// vanished every try without a too-big error naming an MTU between them.
     pub black_hole: bool,
     /// The too-big error that explains the result: the one that advertised
     /// the path MTU, else the last one received.

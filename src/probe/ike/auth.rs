@@ -15,20 +15,27 @@
 //! (nobody else has SK_ar). An unprotected INVALID_IKE_SPI, or silence,
 //! means it reached a server without it (or nothing at all).
 //!
-//! Bounded like every exchange: `1 + retransmits` sends with the usual
-//! backoff, at most [`MAX_DATAGRAMS_PER_WAIT`](crate::probe::net::MAX_DATAGRAMS_PER_WAIT) datagrams read per wait, at
-//! most [`MAX_FRAGMENTS`] SKF pieces kept. When the server answered and the
-//! IKE SA is still alive, one INFORMATIONAL Delete closes it again (with
-//! [`Request::delete_unanswered`], after no answer too).
+//! Bounded like every exchange: `1 + retransmits` sends paced by the
+//! [`Responder`] (the round trip of its IKE_SA_INIT answers, at least
+//! [`AUTH_FLOOR`], doubled per retransmission; an ICMP "too big" is
+//! answered by sending again at once), at most [`MAX_DATAGRAMS_PER_WAIT`](crate::probe::net::MAX_DATAGRAMS_PER_WAIT)
+//! datagrams read per wait, at most [`MAX_FRAGMENTS`] SKF pieces kept. When
+//! the server answered and the IKE SA is still alive, one INFORMATIONAL
+//! Delete closes it again (with [`Request::delete_unanswered`], after no
+//! answer too).
 
 use std::net::{IpAddr, SocketAddr};
 
-use super::exchange::{ExchangeError, NATT_PORT, SaInit, Timing, ike_overhead, ip_udp_overhead};
+use super::exchange::{
+    Arrived, ExchangeError, MAX_TOO_BIG_RESENDS, NATT_PORT, SaInit, Step, Timing, Waited,
+    ike_overhead, ip_udp_overhead, wait_for,
+};
 use super::kex::KexError;
+use super::responder::{AUTH_FLOOR, Responder, SA_INIT_FLOOR};
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::{AuthFacts, AuthOutcome};
-use crate::env::{Clock, Env};
-use crate::probe::net::{Conn, Fragmentation, MAX_DATAGRAMS_PER_WAIT, Options, Received};
+use crate::env::Env;
+use crate::probe::net::{Conn, Fragmentation, Options};
 use crate::wire::ike::credentials::{self, CA_HASH_LEN, CertReq, Credentials, Identification};
 use crate::wire::ike::ikeauth::{self, AuthSummary};
 use crate::wire::ike::protect::{self, Envelope, Opened, Protection, Sender, Suite};
@@ -302,7 +309,8 @@ pub fn fragment_ip_limit(peer: SocketAddr) -> usize {
 
 /// Runs the test after the UDP 500 exchange `init` (`None`: it got no
 /// response, so the test cannot run), towards `address`:4500, with the
-/// probe's identity and no CERTREQ.
+/// probe's identity and no CERTREQ, paced on its own (a fresh
+/// [`Responder`] for `timing`).
 pub fn run(
     env: &Env,
     address: IpAddr,
@@ -310,12 +318,26 @@ pub fn run(
     fragmentation_negotiated: bool,
     timing: Timing,
 ) -> Result<AuthFacts, ExchangeError> {
-    run_request(
+    run_with(
         env,
-        address,
+        &Responder::new(address, timing),
         init,
         fragmentation_negotiated,
-        timing,
+    )
+}
+
+/// [`run`], paced by what `responder` knows about the server.
+pub fn run_with(
+    env: &Env,
+    responder: &Responder,
+    init: Option<&SaInit>,
+    fragmentation_negotiated: bool,
+) -> Result<AuthFacts, ExchangeError> {
+    run_request(
+        env,
+        responder,
+        init,
+        fragmentation_negotiated,
         &Request::default(),
     )
 }
@@ -333,40 +355,39 @@ pub fn run_to(
 ) -> Result<AuthFacts, ExchangeError> {
     run_request_to(
         env,
+        &Responder::new(peer.ip(), timing),
         peer,
         init,
         fragmentation_negotiated,
-        timing,
         &Request::default(),
     )
 }
 
-/// [`run`] with the IDi and CERTREQ of `request`, on a new conversation
-/// towards `address`:4500.
+/// [`run_with`] with the IDi and CERTREQ of `request`, on a new
+/// conversation towards the responder's UDP 4500.
 pub fn run_request(
     env: &Env,
-    address: IpAddr,
+    responder: &Responder,
     init: Option<&SaInit>,
     fragmentation_negotiated: bool,
-    timing: Timing,
     request: &Request,
 ) -> Result<AuthFacts, ExchangeError> {
     run_request_to(
         env,
-        SocketAddr::new(address, NATT_PORT),
+        responder,
+        SocketAddr::new(responder.address(), NATT_PORT),
         init,
         fragmentation_negotiated,
-        timing,
         request,
     )
 }
 
 fn run_request_to(
     env: &Env,
+    responder: &Responder,
     peer: SocketAddr,
     init: Option<&SaInit>,
     fragmentation_negotiated: bool,
-    timing: Timing,
     request: &Request,
 ) -> Result<AuthFacts, ExchangeError> {
     if let Err(e) = ike_sa(init) {
@@ -384,25 +405,33 @@ fn run_request_to(
     run_on(
         env,
         conn.as_mut(),
+        responder,
         init,
         fragmentation_negotiated,
-        timing,
         request,
     )
 }
 
+/// How the wait for the IKE_AUTH response ended early.
+enum AuthEnd {
+    Complete,
+    InvalidIkeSpi,
+}
+
 /// The IKE_AUTH exchange on a conversation the caller opened (towards UDP
 /// 4500 of the server: the same one the IKE_SA_INIT `init` came over, or a
-/// new one), bounded as the module documentation says.
+/// new one), paced by `responder`, bounded as the module documentation
+/// says.
 pub fn run_on(
     env: &Env,
     conn: &mut dyn Conn,
+    responder: &Responder,
     init: Option<&SaInit>,
     fragmentation_negotiated: bool,
-    timing: Timing,
     request: &Request,
 ) -> Result<AuthFacts, ExchangeError> {
     let peer = conn.peer_addr();
+    let timing = responder.timing();
     let (sa, init) = match (ike_sa(init), init) {
         (Ok(sa), Some(init)) => (sa, init),
         (Err(e), _) => {
@@ -453,50 +482,80 @@ pub fn run_on(
         0
     };
     let mut response = Response::default();
-    'attempts: for attempt in 0..=timing.retransmits {
+    let mut too_big_resends = 0u8;
+    let mut sends = 0u32;
+    for attempt in 0..=timing.retransmits {
         for d in &datagrams {
             conn.send(d)?;
         }
-        report.requests_sent += 1;
-        let sent_at = env.clock.now();
-        let deadline = sent_at + timing.wait(attempt);
-        for _ in 0..MAX_DATAGRAMS_PER_WAIT {
-            match conn.recv(deadline)? {
-                Received::TimedOut => break,
-                Received::Unreachable => {
-                    report.outcome = AuthOutcome::Unreachable;
-                    break 'attempts;
+        sends += 1;
+        let mut sent_at = env.clock.now();
+        let mut first_piece = None;
+        let waited = wait_for(
+            conn,
+            env.clock,
+            responder,
+            attempt,
+            AUTH_FLOOR,
+            &mut sent_at,
+            |seen| match seen {
+                Arrived::Unreachable => Step::Unreachable,
+                Arrived::TooBig => {
+                    if too_big_resends < MAX_TOO_BIG_RESENDS {
+                        too_big_resends += 1;
+                        Step::Resend
+                    } else {
+                        Step::Wait
+                    }
                 }
-                Received::TooBig => {}
-                Received::Datagram(bytes) => {
+                Arrived::Datagram(bytes) => {
                     let ip_bytes = bytes.len() + ip_udp_overhead(peer);
                     match classify(&bytes, peer.port(), &sa, ExchangeType::IKE_AUTH, 1) {
                         Seen::Protected(opened) => {
-                            report.rtt.get_or_insert_with(|| {
-                                env.clock.now().saturating_duration_since(sent_at)
-                            });
+                            first_piece.get_or_insert_with(|| env.clock.now());
                             let complete = response.add(opened, ip_bytes);
                             report.skf_fragments = response.fragments.len() as u16;
                             report.skf_total = response.total;
                             if complete {
-                                break 'attempts;
+                                Step::Done(AuthEnd::Complete)
+                            } else {
+                                Step::Wait
                             }
                         }
-                        Seen::InvalidIkeSpi => {
-                            if !response.verified() {
-                                report.outcome = AuthOutcome::InvalidIkeSpi;
-                                report.rtt =
-                                    Some(env.clock.now().saturating_duration_since(sent_at));
-                                break 'attempts;
-                            }
+                        Seen::InvalidIkeSpi if !response.verified() => {
+                            Step::Done(AuthEnd::InvalidIkeSpi)
                         }
-                        Seen::BadIntegrity => report.integrity_failures += 1,
-                        Seen::Other => report.ignored += 1,
+                        Seen::InvalidIkeSpi => Step::Wait,
+                        Seen::BadIntegrity => {
+                            report.integrity_failures += 1;
+                            Step::Wait
+                        }
+                        Seen::Other => {
+                            report.ignored += 1;
+                            Step::Wait
+                        }
                     }
                 }
+            },
+        )?;
+        if report.rtt.is_none() {
+            report.rtt = first_piece.map(|t| t.saturating_duration_since(sent_at));
+        }
+        match waited {
+            Waited::Answer(AuthEnd::Complete, _) => break,
+            Waited::Answer(AuthEnd::InvalidIkeSpi, rtt) => {
+                report.outcome = AuthOutcome::InvalidIkeSpi;
+                report.rtt = Some(rtt);
+                break;
             }
+            Waited::Unreachable => {
+                report.outcome = AuthOutcome::Unreachable;
+                break;
+            }
+            Waited::TimedOut => {}
         }
     }
+    report.requests_sent = sends;
     if response.verified() {
         report.outcome = AuthOutcome::Answered;
         let payloads = response.payloads();
@@ -519,25 +578,25 @@ pub fn run_on(
             .as_ref()
             .is_some_and(|s| s.errors().next().is_some());
         if !closed {
-            delete(conn, env.clock, &sa, timing, &mut report)?;
+            delete(conn, env, responder, &sa, &mut report)?;
         }
     } else if report.outcome == AuthOutcome::NoAnswer && request.delete_unanswered {
         // No answer: the server may still hold the IKE SA half-open (and
         // have answered an IKE_AUTH lost on the way back). Message 2 is in
         // its window only if it received message 1 (§2.3), so an answer to
         // this Delete also says the IKE_AUTH arrived.
-        delete(conn, env.clock, &sa, timing, &mut report)?;
+        delete(conn, env, responder, &sa, &mut report)?;
     }
     Ok(report)
 }
 
 /// Sends one INFORMATIONAL Delete for the IKE SA (message ID 2) and waits
-/// one timeout for its answer; never retransmitted.
+/// one paced wait for its answer; never retransmitted.
 fn delete(
     conn: &mut dyn Conn,
-    clock: &dyn Clock,
+    env: &Env,
+    responder: &Responder,
     sa: &IkeSa,
-    timing: Timing,
     report: &mut AuthFacts,
 ) -> Result<(), ExchangeError> {
     let peer = report.peer;
@@ -546,21 +605,26 @@ fn delete(
         .map_err(|e| ExchangeError::Protect { peer, source: e })?;
     conn.send(&framed(peer, &msg))?;
     report.delete_sent = true;
-    let deadline = clock.now() + timing.timeout;
-    for _ in 0..MAX_DATAGRAMS_PER_WAIT {
-        match conn.recv(deadline)? {
-            Received::Datagram(bytes) => {
-                if let Seen::Protected(_) =
-                    classify(&bytes, peer.port(), sa, ExchangeType::INFORMATIONAL, 2)
-                {
-                    report.delete_answered = true;
-                    return Ok(());
+    let mut sent_at = env.clock.now();
+    let waited = wait_for(
+        conn,
+        env.clock,
+        responder,
+        0,
+        SA_INIT_FLOOR,
+        &mut sent_at,
+        |seen| match seen {
+            Arrived::Datagram(bytes) => {
+                match classify(&bytes, peer.port(), sa, ExchangeType::INFORMATIONAL, 2) {
+                    Seen::Protected(_) => Step::Done(()),
+                    _ => Step::Wait,
                 }
             }
-            Received::TooBig => {}
-            Received::TimedOut | Received::Unreachable => return Ok(()),
-        }
-    }
+            Arrived::TooBig => Step::Wait,
+            Arrived::Unreachable => Step::Unreachable,
+        },
+    )?;
+    report.delete_answered = matches!(waited, Waited::Answer(..));
     Ok(())
 }
 

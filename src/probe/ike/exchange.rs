@@ -6,12 +6,25 @@
 //! marker (RFC 3948 §2.2).
 //!
 //! Every wait has a deadline and every loop a fixed bound: at most
-//! [`MAX_ROUNDS`] request variants, each sent at most `1 + retransmits` times.
+//! [`MAX_ROUNDS`] request variants, each sent at most `1 + retransmits` times
+//! (plus at most [`MAX_TOO_BIG_RESENDS`] re-sends that answer an ICMP "too
+//! big"). The waits come from the [`Responder`]: the `--timeout` schedule
+//! until the responder's round trip is known, then that round trip (see
+//! `responder` for the floors and the backoff), re-read while waiting.
+//!
+//! An ICMP error about a request is acted on at once: "unreachable" ends
+//! the exchange; "fragmentation needed" / "packet too big" means a router
+//! dropped the request and the kernel now knows the smaller path MTU, so
+//! the request is sent again at once (fragmented to fit, for a request that
+//! may be fragmented) instead of after the wait. (Seen in the lab: the
+//! first IPv6 padded request draws a packet-too-big; waiting out the wait
+//! cost 2 s.)
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::kex::{self, KexError, KeyPair};
+use super::responder::{RECHECK, Responder, SA_INIT_FLOOR};
 use crate::diagnose::ike::{ExchangeFacts, Outcome, ResponseFacts, Unfinished};
 use crate::env::{Clock, Env};
 use crate::probe::net::{Conn, Fragmentation, MAX_DATAGRAMS_PER_WAIT, NetError, Options, Received};
@@ -21,6 +34,9 @@ use crate::wire::natt::{self, Udp4500};
 
 /// First request, one COOKIE retry, and up to two INVALID_KE_PAYLOAD retries.
 pub const MAX_ROUNDS: usize = 4;
+
+/// Re-sends per request that answer an ICMP "too big" at once.
+pub const MAX_TOO_BIG_RESENDS: u8 = 2;
 
 /// UDP port of IKE with NAT traversal (RFC 3948 §2.2).
 pub const NATT_PORT: u16 = 4500;
@@ -39,8 +55,10 @@ pub struct Timing {
 }
 
 impl Timing {
-    /// Wait after send number `attempt` (0-based): t, 1.5t, 2t, … — a gentle
-    /// backoff that keeps a dead port's total cost predictable.
+    /// Wait after send number `attempt` (0-based) while nothing is known
+    /// about the responder: t, 1.5t, 2t, … — a gentle backoff that keeps a
+    /// dead port's total cost predictable. (Once the responder has answered
+    /// anything, [`Responder::wait`] paces by its round trip instead.)
     pub fn wait(&self, attempt: u8) -> Duration {
         self.timeout + self.timeout.mul_f64(f64::from(attempt) * 0.5)
     }
@@ -131,21 +149,37 @@ pub fn ike_overhead(peer: SocketAddr) -> usize {
     ip_udp_overhead(peer) + marker_len(peer)
 }
 
-/// Runs one exchange over `env.udp`; bounded by `MAX_ROUNDS * timing.budget()`
+/// Runs one exchange over `env.udp`, paced on its own (a fresh
+/// [`Responder`] for `ex.timing`); bounded by `MAX_ROUNDS * timing.budget()`
 /// (times from `env.clock`).
 pub fn run(env: &Env, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
+    run_with(env, ex, &Responder::new(ex.peer.ip(), ex.timing))
+}
+
+/// Runs one exchange paced by what `responder` knows (and teaches it the
+/// round trip of the answer); bounded like [`run`].
+pub fn run_with(
+    env: &Env,
+    ex: &Exchange,
+    responder: &Responder,
+) -> Result<Exchanged, ExchangeError> {
     let mut conn = env.udp.open(
         ex.peer,
         Options {
             fragmentation: ex.fragmentation,
         },
     )?;
-    run_on(env, conn.as_mut(), ex)
+    run_on(env, conn.as_mut(), ex, responder)
 }
 
-/// [`run`] on a conversation the caller opened towards `ex.peer` (and may
-/// go on using, e.g. for IKE_AUTH from the same address and port).
-pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged, ExchangeError> {
+/// [`run_with`] on a conversation the caller opened towards `ex.peer` (and
+/// may go on using, e.g. for IKE_AUTH from the same address and port).
+pub fn run_on(
+    env: &Env,
+    conn: &mut dyn Conn,
+    ex: &Exchange,
+    responder: &Responder,
+) -> Result<Exchanged, ExchangeError> {
     let peer = ex.peer;
     let local = conn.local_addr();
     let mut spi_i = [0u8; 8];
@@ -207,7 +241,7 @@ pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged
         report.udp_payload_bytes = datagram.len();
         report.ip_datagram_bytes = datagram.len() + ip_udp_overhead(peer);
         let Some((response, response_bytes, rtt)) =
-            send_and_wait(conn, env.clock, &datagram, ex, &mut report)?
+            send_and_wait(conn, env.clock, responder, &datagram, ex, &mut report)?
         else {
             return Ok(Exchanged {
                 facts: report,
@@ -275,43 +309,157 @@ pub fn run_on(env: &Env, conn: &mut dyn Conn, ex: &Exchange) -> Result<Exchanged
 }
 
 /// Sends `datagram` up to `1 + retransmits` times and waits for a matching
-/// response. `Ok(None)` when none came (outcome set in `report`).
+/// response, paced by `responder`. `Ok(None)` when none came (outcome set
+/// in `report`).
 fn send_and_wait(
     conn: &mut dyn Conn,
     clock: &dyn Clock,
+    responder: &Responder,
     datagram: &[u8],
     ex: &Exchange,
     report: &mut ExchangeFacts,
 ) -> Result<Option<(Message, Vec<u8>, Duration)>, ExchangeError> {
+    let mut too_big_resends = 0u8;
+    let mut sends = 0u32;
+    let spi_i = report.spi_i;
     for attempt in 0..=ex.timing.retransmits {
         conn.send(datagram)?;
-        report.requests_sent += 1;
-        let sent_at = clock.now();
-        let deadline = sent_at + ex.timing.wait(attempt);
-        // Bounded: each pass consumes one datagram or ends the wait; the
-        // deadline bounds a flood, the count a clock that does not move.
-        for _ in 0..MAX_DATAGRAMS_PER_WAIT {
-            match conn.recv(deadline)? {
-                Received::TimedOut => break,
-                Received::Unreachable => {
-                    report.outcome = Outcome::Unreachable;
-                    return Ok(None);
-                }
-                // The router dropped it; keep waiting, the retransmission
-                // will be fragmented to the path MTU the kernel just learned.
-                Received::TooBig => report.too_big = true,
-                Received::Datagram(bytes) => match as_response(&bytes, ex.peer, &report.spi_i) {
-                    Some((msg, raw)) => {
-                        let rtt = clock.now().saturating_duration_since(sent_at);
-                        return Ok(Some((msg, raw, rtt)));
+        sends += 1;
+        let mut sent_at = clock.now();
+        let waited = wait_for(
+            conn,
+            clock,
+            responder,
+            attempt,
+            SA_INIT_FLOOR,
+            &mut sent_at,
+            |seen| {
+                match seen {
+                    Arrived::Datagram(bytes) => match as_response(&bytes, ex.peer, &spi_i) {
+                        Some(answer) => Step::Done(answer),
+                        None => {
+                            report.ignored += 1;
+                            Step::Wait
+                        }
+                    },
+                    Arrived::Unreachable => Step::Unreachable,
+                    Arrived::TooBig => {
+                        report.too_big = true;
+                        // Dropped by a router that told us: send again now
+                        // (fragmented to the MTU the kernel just learned),
+                        // unless fragmenting is forbidden.
+                        if ex.fragmentation != Fragmentation::Forbid
+                            && too_big_resends < MAX_TOO_BIG_RESENDS
+                        {
+                            too_big_resends += 1;
+                            Step::Resend
+                        } else {
+                            Step::Wait
+                        }
                     }
-                    None => report.ignored += 1,
-                },
+                }
+            },
+        )?;
+        match waited {
+            Waited::Answer((msg, raw), rtt) => {
+                report.requests_sent += sends;
+                // Karn: only an answer to a request sent once is a sample.
+                if sends == 1 {
+                    responder.sample(rtt);
+                }
+                return Ok(Some((msg, raw, rtt)));
             }
+            Waited::Unreachable => {
+                report.requests_sent += sends;
+                report.outcome = Outcome::Unreachable;
+                return Ok(None);
+            }
+            Waited::TimedOut => {}
         }
     }
+    report.requests_sent += sends;
     report.outcome = Outcome::NoAnswer;
     Ok(None)
+}
+
+/// What a datagram or ICMP error seen while waiting means to the caller.
+pub(crate) enum Arrived {
+    Datagram(Vec<u8>),
+    Unreachable,
+    TooBig,
+}
+
+/// The caller's verdict on what was seen.
+pub(crate) enum Step<T> {
+    /// The answer: stop waiting.
+    Done(T),
+    /// Not it: keep waiting.
+    Wait,
+    /// Send the request again now and wait anew.
+    Resend,
+    /// An ICMP unreachable ends the exchange.
+    Unreachable,
+}
+
+/// How a wait ended.
+pub(crate) enum Waited<T> {
+    Answer(T, Duration),
+    Unreachable,
+    TimedOut,
+}
+
+/// Waits for the answer to send number `attempt` (sent at `sent_at`) until
+/// `responder.wait(attempt, floor)` has passed since then, re-reading that
+/// wait every [`RECHECK`] so that a round trip learned meanwhile (from an
+/// exchange running beside this one) shortens it. `judge` says what each
+/// datagram or ICMP error means; [`Step::Resend`] ends the wait at once, so
+/// that the caller's next retransmission goes out now (it counts as one:
+/// an ICMP "too big" never adds sends or time beyond the documented
+/// bounds, see [`crate::probe::ike::Config::max_duration`]).
+/// Bounded: the deadline bounds a flood in time (nothing that arrives
+/// after it extends the wait); at most [`MAX_DATAGRAMS_PER_WAIT`] datagrams
+/// and one pass per [`RECHECK`] of the longest wait bound the work when the
+/// clock does not move (a scripted network).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn wait_for<T>(
+    conn: &mut dyn Conn,
+    clock: &dyn Clock,
+    responder: &Responder,
+    attempt: u8,
+    floor: Duration,
+    sent_at: &mut std::time::Instant,
+    mut judge: impl FnMut(Arrived) -> Step<T>,
+) -> Result<Waited<T>, ExchangeError> {
+    let longest = responder.timing().wait(attempt).max(floor);
+    let slices =
+        usize::try_from(longest.as_millis() / RECHECK.as_millis() + 2).unwrap_or(usize::MAX);
+    let passes = MAX_DATAGRAMS_PER_WAIT.saturating_add(slices);
+    for _ in 0..passes {
+        let deadline = *sent_at + responder.wait(attempt, floor);
+        let now = clock.now();
+        // Past the deadline, one last look at what has already arrived.
+        let over = now >= deadline;
+        let seen = match conn.recv(deadline.min(now + RECHECK))? {
+            Received::TimedOut if over => return Ok(Waited::TimedOut),
+            Received::TimedOut => continue,
+            Received::Datagram(bytes) => Arrived::Datagram(bytes),
+            Received::Unreachable => Arrived::Unreachable,
+            Received::TooBig => Arrived::TooBig,
+        };
+        match judge(seen) {
+            Step::Done(answer) => {
+                let rtt = clock.now().saturating_duration_since(*sent_at);
+                return Ok(Waited::Answer(answer, rtt));
+            }
+            // Past the deadline, what still arrives (a flood) does not
+            // extend the wait.
+            Step::Wait if over => return Ok(Waited::TimedOut),
+            Step::Wait => {}
+            Step::Resend => return Ok(Waited::TimedOut),
+            Step::Unreachable => return Ok(Waited::Unreachable),
+        }
+    }
+    Ok(Waited::TimedOut)
 }
 
 /// The datagram as an IKE_SA_INIT response to our SPI (parsed, and its

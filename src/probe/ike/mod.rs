@@ -1,29 +1,47 @@
 //! The IKEv2 probes of one server address: what `probe` runs, and the
-//! probe steps of `check`. Per address: an IKE_SA_INIT on UDP 500, at once
-//! followed by an IKE_AUTH for that IKE SA on UDP 4500 (the [`auth`] test,
-//! as a client moves to 4500), then one IKE_SA_INIT on UDP 4500, then (per
-//! port that answered) the same request padded to `frag_size` bytes so it
-//! must travel as IP fragments, then, if asked, one proposal at a time.
+//! probe steps of `check`. Per address, side by side where they do not
+//! depend on each other:
+//!
+//! - UDP 500: a full IKE_SA_INIT, at once followed by an IKE_AUTH for that
+//!   IKE SA on UDP 4500 (the [`auth`] test, as a client moves to 4500);
+//! - UDP 4500, at the same time: an IKE_SA_INIT the server answers without
+//!   keeping state (see [`stateless`]); when UDP 500 stays silent, a full one
+//!   on 4500 then tells the proposal, 16430 and NAT;
+//! - per port that answered, the same request padded to `frag_size` bytes
+//!   so it must travel as IP fragments;
+//! - if asked, each proposal of the set, on a port that answered (500
+//!   first, as clients start there).
+//!
 //! That is 5 exchanges (plus a Delete) and one per checked proposal, each a
 //! handful of datagrams at most: a good citizen, not a flood. Only the first
-//! IKE_SA_INIT is a full one (it tells the proposal, 16430 and NAT), and the
-//! IKE_AUTH test closes that IKE SA; every further request ([`stateless`]:
-//! UDP 4500, the padded test, the proposal check) offers a KE of a group
-//! outside the proposal, so the server answers with INVALID_KE_PAYLOAD
-//! (proposal acceptable) or NO_PROPOSAL_CHOSEN and keeps no state.
+//! IKE_SA_INIT is a full one (it tells the proposal, 16430 and NAT; on UDP
+//! 4500 when UDP 500 stays silent), and the IKE_AUTH test closes that IKE
+//! SA; every further request ([`stateless`]: UDP 4500, the padded test, the
+//! proposal check) offers a KE of a group outside the proposal, so the
+//! server answers with INVALID_KE_PAYLOAD (proposal acceptable) or
+//! NO_PROPOSAL_CHOSEN and keeps no state beyond the moment it is processed.
+//!
+//! Every exchange is paced by one shared [`Responder`]: once any answer
+//! shows how fast the server is, every wait (also one already running)
+//! follows that round trip, so a silent port or a dropped fragment is known
+//! within a few round trips instead of the full `--timeout` schedule. The
+//! same [`Responder`] counts the IKE SAs the server may hold for us at once
+//! and keeps them below its half-open limit (strongSwan: 5 per peer
+//! address).
 //!
 //! Building blocks, each usable on its own (e.g. for many rounds against a
 //! load balancer): [`exchange::run`] runs one IKE_SA_INIT exchange and
 //! returns its facts plus the IKE SA's secrets ([`SaInit`]);
 //! [`auth::run`] continues that IKE SA with IKE_AUTH on UDP 4500; [`kex`]
-//! makes the key-exchange values. Everything goes through the
-//! [`Network`] trait, so [`fake`] (a scripted strongSwan-like responder)
-//! tests it byte for byte. The results are facts of
-//! [`crate::diagnose::ike`].
+//! makes the key-exchange values; the `_with` variants share a
+//! [`Responder`]. Everything goes through the [`Network`] trait, so [`fake`]
+//! (a scripted strongSwan-like responder) tests it byte for byte. The
+//! results are facts of [`crate::diagnose::ike`].
 
 pub mod auth;
 pub mod exchange;
 pub mod kex;
+pub mod responder;
 
 #[cfg(test)]
 pub(crate) mod fake;
@@ -35,6 +53,7 @@ pub use exchange::{
     Exchange, ExchangeError, Exchanged, MAX_ROUNDS, NATT_PORT, SaInit, Timing, ike_overhead,
     ip_udp_overhead,
 };
+pub use responder::Responder;
 
 use crate::cert::{Timestamp, TrustStore};
 use crate::diagnose::CouldNotRun;
@@ -165,16 +184,36 @@ impl Config {
 /// Probes one address. Errors that stop this address (no route) end up in
 /// `TargetResult::error`, so other addresses still get tested.
 pub fn probe_address(env: &Env, address: IpAddr, cfg: &Config) -> TargetResult {
-    let mut target = TargetResult::new(address);
-    if let Err(e) = probe_into(env, &mut target, cfg) {
+    probe_address_with(env, &Responder::new(address, cfg.timing), cfg)
+}
+
+/// [`probe_address`] against `responder`, whose round-trip estimate and SA
+/// count other probes of the same server (the path-MTU search over IKE in
+/// `check`) share.
+pub fn probe_address_with(env: &Env, responder: &Responder, cfg: &Config) -> TargetResult {
+    let mut target = TargetResult::new(responder.address());
+    if let Err(e) = probe_into(env, responder, &mut target, cfg) {
         target.error = Some(CouldNotRun::new(e));
     }
     target
 }
 
-fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), ExchangeError> {
-    let base = |port: u16| Exchange {
-        peer: SocketAddr::new(target.address, port),
+/// Waits for a probe thread; a panic in it is re-raised here.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+fn probe_into(
+    env: &Env,
+    responder: &Responder,
+    target: &mut TargetResult,
+    cfg: &Config,
+) -> Result<(), ExchangeError> {
+    let address = responder.address();
+    let base = move |port: u16| Exchange {
+        peer: SocketAddr::new(address, port),
         proposals: cfg.offer.clone(),
         ke_group: None,
         follow_invalid_ke: true,
@@ -183,97 +222,179 @@ fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), 
         timing: cfg.timing,
         offer_fragmentation: true,
     };
-    for port in [500, NATT_PORT] {
-        // One complete IKE_SA_INIT (the first port that gives one) tells the
-        // proposal, 16430 and NAT; every further request only has to prove
-        // that it arrived, so it is made stateless (see `stateless`).
-        // Responders cap half-open SAs per peer (strongSwan's
-        // block_threshold is 5): a probe that left one per request would
-        // be blocked, and misread as unanswered, when run twice in a row.
-        let have_full = target.facts().any(|f| f.chosen.is_some());
-        let mut first = base(port);
-        if have_full {
-            stateless(&mut first);
-        }
-        let Exchanged {
-            facts: small,
-            sa_init,
-        } = exchange::run(env, &first)?;
+    std::thread::scope(|s| {
+        // UDP 500 first, as a client starts: the full exchange. Its IKE SA
+        // holds a slot until a Delete closes it (or for the whole run).
+        let first_500 = s.spawn(move || {
+            let slot = responder.open_sa();
+            exchange::run_with(env, &base(500), responder).map(|ex| (ex, slot))
+        });
+        // UDP 4500 meanwhile, statelessly: the server answers and forgets.
+        // (Responders cap half-open SAs per peer; a second full exchange
+        // would hold another one for 30 s.)
+        let first_4500 = s.spawn(move || {
+            let _slot = responder.open_sa();
+            let mut ex = base(4500);
+            stateless(&mut ex);
+            exchange::run_with(env, &ex, responder).map(|ex| ex.facts)
+        });
+
+        let (exchanged, slot_500) = join(first_500)?;
+        let small_500 = exchanged.facts;
+        let answered_500 = small_500.answered();
+        let chosen_500 = small_500.chosen().cloned();
         // Right after IKE_SA_INIT on 500, as a client does, before the
         // server's half-open SA can expire.
-        if port == 500 && (cfg.auth_test || cfg.server_cert.is_some()) {
-            let negotiated = small
+        let auth = (cfg.auth_test || cfg.server_cert.is_some()).then(|| {
+            let sa_init = exchanged.sa_init;
+            let negotiated = small_500
                 .response
                 .as_ref()
                 .is_some_and(|f| f.fragmentation_supported);
             // Without 16430 the request travels whole: keep it small, so
             // the IKE_AUTH test still tells what it always told.
             let preferred = server_certreq_hashes(sa_init.as_ref());
-            let limit = (!negotiated).then(|| certreq_limit(target.address));
+            let limit = (!negotiated).then(|| certreq_limit(address));
             let request = cfg
                 .server_cert
                 .as_ref()
                 .map_or_else(auth::Request::default, |c| {
                     c.request(None, &preferred, limit)
                 });
-            target.ike_auth = Some(auth::run_request(
-                env,
-                target.address,
-                sa_init.as_ref(),
-                negotiated,
-                cfg.timing,
-                &request,
-            )?);
-        }
-        let fragmented = match (cfg.frag_size, small.answered()) {
-            (Some(size), true) => {
-                let mut ex = base(port);
-                // Offer what the server chose, with a KE it will refuse:
-                // the INVALID_KE_PAYLOAD answer proves the padded request
-                // arrived, in one round trip, and leaves no state.
-                if let Some(chosen) = target
-                    .facts()
-                    .chain(small.response.iter())
-                    .find_map(|f| f.chosen.clone())
-                {
-                    ex.proposals = vec![chosen];
+            s.spawn(move || {
+                let facts =
+                    auth::run_request(env, responder, sa_init.as_ref(), negotiated, &request);
+                // The slot is free again once the server has certainly
+                // dropped the IKE SA: Delete answered, or an error notify
+                // ended it (RFC 7296 §2.21.2).
+                let closed = facts.as_ref().is_ok_and(sa_closed);
+                if closed || sa_init.is_none() && !answered_500 {
+                    drop(slot_500);
+                } else {
+                    slot_500.keep();
                 }
-                stateless(&mut ex);
-                ex.pad_to_ip_size = Some(size);
-                ex.fragmentation = Fragmentation::Allow;
-                Some(exchange::run(env, &ex)?.facts)
+                facts
+            })
+        });
+        let frag_500 = (answered_500)
+            .then_some(cfg.frag_size)
+            .flatten()
+            .map(|size| {
+                let chosen = chosen_500.clone();
+                s.spawn(move || fragment_test(env, responder, base(500), chosen, size))
+            });
+        let proposals_500 = cfg
+            .proposal_check
+            .as_ref()
+            .filter(|_| answered_500)
+            .map(|set| s.spawn(move || check_proposals(env, responder, base(500), set)));
+
+        let mut small_4500 = join(first_4500)?;
+        let mut chosen = chosen_500;
+        if !answered_500 && small_4500.answered() {
+            // UDP 500 stayed silent: learn the proposal, 16430 and NAT from
+            // a full exchange on 4500 (its IKE SA stays half open).
+            let slot = responder.open_sa();
+            let full = exchange::run_with(env, &base(4500), responder)?.facts;
+            slot.keep();
+            if full.answered() {
+                chosen = full.chosen().cloned();
+                small_4500 = full;
             }
-            _ => None,
-        };
-        let result = PortResult {
-            port,
-            small,
-            fragmented,
-        };
-        if port == 500 {
-            target.udp500 = Some(result);
-        } else {
-            target.udp4500 = Some(result);
         }
-    }
+        let answered_4500 = small_4500.answered();
+        let frag_4500 = (answered_4500)
+            .then_some(cfg.frag_size)
+            .flatten()
+            .map(|size| {
+                let chosen = chosen.clone();
+                s.spawn(move || fragment_test(env, responder, base(4500), chosen, size))
+            });
+        let proposals_4500 = cfg
+            .proposal_check
+            .as_ref()
+            .filter(|_| !answered_500 && answered_4500)
+            .map(|set| s.spawn(move || check_proposals(env, responder, base(4500), set)));
+
+        target.ike_auth = auth.map(join).transpose()?;
+        target.udp500 = Some(PortResult {
+            port: 500,
+            small: small_500,
+            fragmented: frag_500.map(join).transpose()?,
+        });
+        target.udp4500 = Some(PortResult {
+            port: NATT_PORT,
+            small: small_4500,
+            fragmented: frag_4500.map(join).transpose()?,
+        });
+        if let Some(p) = proposals_500.or(proposals_4500) {
+            target.proposals = join(p)?;
+        }
+        Ok::<(), ExchangeError>(())
+    })?;
+    // After the port tests: it reads their results (16430, the first
+    // IKE_AUTH) and may hold one more IKE SA (UDP 4500 without 16430).
     if let Some(check) = &cfg.server_cert {
-        target.server_cert = Some(server_cert_check(env, target, cfg, check)?);
-    }
-    if let Some(set) = &cfg.proposal_check {
-        // Check on a port that answered; UDP 500 first, as clients start there.
-        let port = target.ports().find(|p| p.small.answered()).map(|p| p.port);
-        if let Some(port) = port {
-            for entry in set.entries() {
-                let accepted = check_proposal(env, base(port), &entry)?;
-                target.proposals.push(ProposalResult {
-                    entry,
-                    accepted,
-                    port,
-                });
-            }
-        }
+        target.server_cert = Some(server_cert_check(env, responder, target, cfg, check)?);
     }
     Ok(())
+}
+
+/// The fragment test on one port: the request padded to `size` bytes, DF
+/// clear so it leaves as IP fragments. It offers what the server chose
+/// (when known) with a KE it will refuse: the INVALID_KE_PAYLOAD answer
+/// proves the padded request arrived, in one round trip, and leaves no
+/// state.
+fn fragment_test(
+    env: &Env,
+    responder: &Responder,
+    mut ex: Exchange,
+    chosen: Option<Proposal>,
+    size: usize,
+) -> Result<crate::diagnose::ike::ExchangeFacts, ExchangeError> {
+    let _slot = responder.open_sa();
+    if let Some(chosen) = chosen {
+        ex.proposals = vec![chosen];
+    }
+    stateless(&mut ex);
+    ex.pad_to_ip_size = Some(size);
+    ex.fragmentation = Fragmentation::Allow;
+    Ok(exchange::run_with(env, &ex, responder)?.facts)
+}
+
+/// Every proposal of `set`, one exchange each, side by side (each holds an
+/// SA slot while in flight), results in the set's order.
+fn check_proposals(
+    env: &Env,
+    responder: &Responder,
+    ex: Exchange,
+    set: &ProposalSet,
+) -> Result<Vec<ProposalResult>, ExchangeError> {
+    let port = ex.peer.port();
+    let entries = set.entries();
+    std::thread::scope(|s| {
+        let checks: Vec<_> = entries
+            .iter()
+            .map(|entry| {
+                let ex = ex.clone();
+                s.spawn(move || {
+                    let _slot = responder.open_sa();
+                    check_proposal(env, responder, ex, entry)
+                })
+            })
+            .collect();
+        entries
+            .iter()
+            .zip(checks)
+            .map(|(entry, check)| {
+                Ok(ProposalResult {
+                    entry: entry.clone(),
+                    accepted: join(check)?,
+                    port,
+                })
+            })
+            .collect()
+    })
 }
 
 /// The server-certificate check after the port tests (see
@@ -283,6 +404,7 @@ fn probe_into(env: &Env, target: &mut TargetResult, cfg: &Config) -> Result<(), 
 /// the first answer came fragmented), or the first IKE_AUTH went unanswered.
 fn server_cert_check(
     env: &Env,
+    responder: &Responder,
     target: &TargetResult,
     cfg: &Config,
     check: &CertCheck,
@@ -331,7 +453,7 @@ fn server_cert_check(
             })
             .unwrap_or_default();
         let request = check.request(roots, &preferred, Some(certreq_limit(target.address)));
-        Some(unfragmented_run(env, target, cfg, &request)?)
+        Some(unfragmented_run(env, responder, target, cfg, &request)?)
     } else {
         None
     };
@@ -355,6 +477,16 @@ fn server_cert_check(
     })
 }
 
+/// Whether the server has certainly dropped the IKE SA the IKE_AUTH test
+/// `a` ran on: its Delete was answered, or an error notify ended it (RFC
+/// 7296 §2.21.2).
+fn sa_closed(a: &crate::diagnose::ike::AuthFacts) -> bool {
+    a.delete_answered
+        || a.response
+            .as_ref()
+            .is_some_and(|r| r.errors().next().is_some())
+}
+
 /// The CA hashes of the CERTREQs in an IKE_SA_INIT response.
 fn server_certreq_hashes(init: Option<&SaInit>) -> Vec<[u8; 20]> {
     init.map(|i| {
@@ -371,6 +503,7 @@ fn server_certreq_hashes(init: Option<&SaInit>) -> Vec<[u8; 20]> {
 /// balancer cannot send them to different servers).
 fn unfragmented_run(
     env: &Env,
+    responder: &Responder,
     target: &TargetResult,
     cfg: &Config,
     request: &auth::Request,
@@ -394,18 +527,26 @@ fn unfragmented_run(
         timing: cfg.timing,
         offer_fragmentation: false,
     };
-    let Exchanged { facts, sa_init } = exchange::run_on(env, conn.as_mut(), &ex)?;
+    // A full IKE_SA_INIT: its IKE SA holds a slot until a Delete is
+    // answered (or an error notify ended it), else to the end of the run.
+    let slot = responder.open_sa();
+    let Exchanged { facts, sa_init } = exchange::run_on(env, conn.as_mut(), &ex, responder)?;
     let auth = match sa_init {
         Some(init) => Some(auth::run_on(
             env,
             conn.as_mut(),
+            responder,
             Some(&init),
             false,
-            cfg.timing,
             request,
         )?),
         None => None,
     };
+    if auth.as_ref().is_some_and(sa_closed) || !facts.answered() {
+        drop(slot);
+    } else {
+        slot.keep();
+    }
     Ok(UnfragmentedRun {
         sa_init: facts,
         auth,
@@ -430,6 +571,7 @@ fn stateless(ex: &mut Exchange) {
 /// Offers one proposal with a KE of a group outside it (see module docs).
 fn check_proposal(
     env: &Env,
+    responder: &Responder,
     mut ex: Exchange,
     entry: &NamedProposal,
 ) -> Result<Option<bool>, ExchangeError> {
@@ -437,7 +579,7 @@ fn check_proposal(
     p.number = 1;
     ex.proposals = vec![p];
     stateless(&mut ex);
-    let facts = exchange::run(env, &ex)?.facts;
+    let facts = exchange::run_with(env, &ex, responder)?.facts;
     Ok(facts.response.as_ref().and_then(|f| {
         if f.chosen.is_some() || f.requested_group.is_some() {
             Some(true)

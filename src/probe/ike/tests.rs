@@ -150,7 +150,7 @@ fn nothing_acceptable_is_no_proposal_chosen() {
 }
 
 #[test]
-fn proposal_check_one_at_a_time_without_half_open_sas() {
+fn proposal_check_side_by_side_below_the_half_open_limit() {
     let mut c = cfg();
     c.proposal_check = Some(ProposalSet::parse("all").unwrap());
     let (t, f, sent) = run(FakeServer::new("aes256gcm16-prfsha384-ecp384"), &c);
@@ -179,6 +179,57 @@ fn proposal_check_one_at_a_time_without_half_open_sas() {
             (Code::IkeAuthAnswered, Severity::Info)
         ]
     );
+    // In the set's order, whatever order the answers came in.
+    let names: Vec<String> = t.proposals.iter().map(|p| p.entry.name.clone()).collect();
+    let expected: Vec<String> = ProposalSet::parse("all")
+        .unwrap()
+        .entries()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn never_more_than_four_ike_sas_open_at_once() {
+    let mut c = cfg();
+    c.proposal_check = Some(ProposalSet::parse("all").unwrap());
+    let net = FakeServer::new("aes256-sha256-modp2048").network();
+    let responder = Responder::new("198.18.1.10".parse().unwrap(), c.timing);
+    let t = probe_address_with(&net.env(), &responder, &c);
+    assert!(t.error.is_none());
+    assert!(t.proposals.len() > 4, "enough exchanges to need the limit");
+    assert!(responder.peak_open_sas() <= responder::MAX_OPEN_SAS);
+    assert!(responder.peak_open_sas() >= 2, "side by side");
+    // AUTHENTICATION_FAILED ended the UDP 500 IKE SA: every slot is free.
+    assert_eq!(responder.open_sas(), 0);
+}
+
+#[test]
+fn a_half_open_sa_the_server_may_still_hold_keeps_its_slot() {
+    // IKE_AUTH unanswered (UDP 4500 reaches another server): the IKE SA
+    // made on 500 may stay half open on the server for the rest of the run.
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.split_4500 = Some(fake::NoSaReply::Silence);
+    let c = cfg();
+    let net = s.network();
+    let responder = Responder::new("198.18.1.10".parse().unwrap(), c.timing);
+    let t = probe_address_with(&net.env(), &responder, &c);
+    assert!(t.ike_auth.as_ref().is_some_and(|a| !a.delete_answered));
+    assert_eq!(responder.open_sas(), 1);
+}
+
+#[test]
+fn silent_udp_500_gets_a_full_exchange_on_4500_and_the_proposals_there() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.dropped_ports.insert(500);
+    let mut c = cfg();
+    c.proposal_check = Some(ProposalSet::parse("windows").unwrap());
+    let (t, _, _) = run(s, &c);
+    let p4500 = t.udp4500.as_ref().unwrap();
+    assert!(p4500.small.chosen().is_some(), "the full exchange on 4500");
+    assert!(t.proposals.iter().all(|p| p.port == 4500));
+    assert_eq!(t.fragmentation_supported(), Some(true));
 }
 
 #[test]

@@ -24,6 +24,14 @@ pub trait SizedProbe {
     /// Sends one packet whose whole IP packet is `size` bytes with DF set and
     /// waits at most `wait` for the reply or an error about it.
     fn probe(&mut self, size: u16, wait: Duration) -> Result<Outcome, ProbeError>;
+
+    /// Replies to earlier probes that came after their wait, seen since the
+    /// last call (while waiting for a later probe): `(size, round trip)`.
+    /// Only a transport that tells its probes apart (ICMP sequence numbers,
+    /// IKE SPIs) can say; the default is none.
+    fn late_replies(&mut self) -> Vec<(u16, Duration)> {
+        Vec::new()
+    }
 }
 
 /// A probe that could not be sent or waited for at all (as opposed to one
@@ -72,6 +80,9 @@ pub fn run(
             Step::Probe { size, wait } => {
                 let outcome = transport.probe(size, wait)?;
                 search.record(size, outcome, clock());
+                for (size, rtt) in transport.late_replies() {
+                    search.record_late(size, rtt);
+                }
                 observe(&search);
             }
         }

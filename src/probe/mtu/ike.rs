@@ -118,25 +118,34 @@ fn datagram(
     })
 }
 
-/// Whether `bytes` (a UDP payload from the peer) is an IKE_SA_INIT response
-/// to the request with `spi_i` (RFC 7296 §3.1: initiator SPI, Response flag,
-/// message ID 0).
-fn answers(bytes: &[u8], port: u16, spi_i: &[u8; 8]) -> bool {
+/// The initiator SPI of `bytes` (a UDP payload from the peer) when it is
+/// an IKE_SA_INIT response (RFC 7296 §3.1: Response flag, message ID 0):
+/// which probe it answers.
+fn response_spi(bytes: &[u8], port: u16) -> Option<[u8; 8]> {
     let ike = if port == NATT_PORT {
         match natt::classify_4500(bytes) {
             Udp4500::Ike(rest) => rest,
-            _ => return false,
+            _ => return None,
         }
     } else {
         bytes
     };
-    Message::parse(ike).is_ok_and(|m| {
-        m.header.spi_i == *spi_i
-            && m.header.flags.is_response()
-            && m.header.exchange == ExchangeType::IKE_SA_INIT
-            && m.header.message_id == 0
-    })
+    let m = Message::parse(ike).ok()?;
+    (m.header.flags.is_response()
+        && m.header.exchange == ExchangeType::IKE_SA_INIT
+        && m.header.message_id == 0)
+        .then_some(m.header.spi_i)
 }
+
+/// Whether `bytes` is an IKE_SA_INIT response to the request with `spi_i`.
+#[cfg_attr(target_os = "linux", allow(dead_code))]
+fn answers(bytes: &[u8], port: u16, spi_i: &[u8; 8]) -> bool {
+    response_spi(bytes, port).is_some_and(|s| s == *spi_i)
+}
+
+/// Earlier probes remembered so that a late answer can still be matched.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+const REMEMBERED: usize = 32;
 
 /// Whether a queued error is about the request with `spi_i`: the queue
 /// returns the start of our UDP payload (marker first on 4500).
@@ -160,6 +169,7 @@ pub fn open(peer: SocketAddr) -> Result<Box<dyn SizedProbe>, IkeOpenError> {
 
 #[cfg(target_os = "linux")]
 mod os {
+    use std::collections::VecDeque;
     use std::io;
     use std::mem::MaybeUninit;
     use std::os::fd::AsRawFd;
@@ -173,6 +183,10 @@ mod os {
         sock: Socket,
         peer: SocketAddr,
         template: Template,
+        /// Earlier probes still unanswered: initiator SPI, size, send time.
+        earlier: VecDeque<([u8; 8], u16, Instant)>,
+        /// Answers to earlier probes seen since the driver last asked.
+        late: Vec<(u16, Duration)>,
     }
 
     pub fn open(peer: SocketAddr, template: Template) -> Result<Box<dyn SizedProbe>, IkeOpenError> {
@@ -188,6 +202,8 @@ mod os {
             sock,
             peer,
             template,
+            earlier: VecDeque::new(),
+            late: Vec::new(),
         }))
     }
 
@@ -207,16 +223,12 @@ mod os {
         #[allow(unsafe_code)] // the bytes recv initialised, as a slice
         fn probe(&mut self, size: u16, wait: Duration) -> Result<Outcome, ProbeError> {
             let fd = self.sock.as_raw_fd();
+            let target = self.peer.ip();
             let io_err = |op, source: io::Error| match source.raw_os_error() {
-                Some(libc::ENETUNREACH | libc::EHOSTUNREACH) => ProbeError::NoRoute {
-                    target: self.peer.ip(),
-                    source,
-                },
-                _ => ProbeError::Io {
-                    op,
-                    target: self.peer.ip(),
-                    source,
-                },
+                Some(libc::ENETUNREACH | libc::EHOSTUNREACH) => {
+                    ProbeError::NoRoute { target, source }
+                }
+                _ => ProbeError::Io { op, target, source },
             };
             while errqueue::read(fd).is_some() {} // stale errors of earlier probes
             let spi = new_spi();
@@ -240,12 +252,19 @@ mod os {
                 Err(e) => return Err(io_err("send an IKE probe to", e)),
             }
             let deadline = started + wait;
+            let unanswered = |me: &mut Self| {
+                if me.earlier.len() == REMEMBERED {
+                    me.earlier.pop_front();
+                }
+                me.earlier.push_back((spi, size, started));
+                Ok(Outcome::Lost)
+            };
             // Bounded: every pass consumes a datagram or an error, or ends the wait.
             for _ in 0..crate::probe::net::MAX_DATAGRAMS_PER_WAIT {
                 let Some((readable, errored)) = errqueue::wait(fd, deadline)
                     .map_err(|e| io_err("wait for IKE answers from", e))?
                 else {
-                    return Ok(Outcome::Lost);
+                    return unanswered(self);
                 };
                 if errored {
                     while let Some((outcome, sent)) = errqueue::read(fd) {
@@ -265,15 +284,29 @@ mod os {
                         // layout of u8.
                         let bytes: &[u8] =
                             unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), n) };
-                        if answers(bytes, self.peer.port(), &spi) {
-                            return Ok(Outcome::Reply {
-                                rtt: started.elapsed(),
-                            });
+                        match response_spi(bytes, self.peer.port()) {
+                            Some(s) if s == spi => {
+                                return Ok(Outcome::Reply {
+                                    rtt: started.elapsed(),
+                                });
+                            }
+                            Some(s) => {
+                                if let Some(at) = self.earlier.iter().position(|e| e.0 == s)
+                                    && let Some((_, size, sent)) = self.earlier.remove(at)
+                                {
+                                    self.late.push((size, sent.elapsed()));
+                                }
+                            }
+                            None => {}
                         }
                     }
                 }
             }
-            Ok(Outcome::Lost)
+            unanswered(self)
+        }
+
+        fn late_replies(&mut self) -> Vec<(u16, Duration)> {
+            std::mem::take(&mut self.late)
         }
     }
 }

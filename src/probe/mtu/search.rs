@@ -14,16 +14,37 @@
 //! 3. A too-big error (ICMP "fragmentation needed", RFC 1191 §4, or ICMPv6
 //!    "packet too big", RFC 8201 §4) carries the next-hop MTU: probe exactly
 //!    that size, then one byte more to confirm the router told the truth.
-//! 4. Otherwise a binary search between the largest size that got a reply and
+//! 4. When the smallest failing size failed by silence (a black hole, or a
+//!    router that sends no MTU), a silent size costs `tries` full waits while
+//!    a size that passes costs one round trip: walk up the MTUs real paths
+//!    have ([`PLATEAUS`]: PPPoE, tunnels, the IPv6 minimum, ...), each
+//!    followed by one byte more, so a path at a common MTU is pinned down
+//!    with a single silent size (RFC 8899 §5.3.2 suggests the same table
+//!    search for a black-holed path).
+//! 5. Otherwise a binary search between the largest size that got a reply and
 //!    the smallest size that failed.
 //!
+//! Waits come from a round-trip estimator ([`crate::probe::rtt`]): the
+//! configured timeout until the first reply, then RFC 6298's SRTT + 4·RTTVAR
+//! within `[min_wait, timeout]`, with a first reply that waited for
+//! neighbour resolution discarded, so one slow reply never paces the search.
+//! A reply that comes after its wait (reported by the transport as late)
+//! still counts for its size and teaches the estimator the longer round trip.
+//!
 //! Silence is not proof: a size only fails after `tries` probes in a row are
-//! lost, so random loss is not mistaken for a size limit. An explicit too-big
-//! error fails the size at once. Advertised MTUs are distrusted when they are
+//! lost, so random loss is not mistaken for a size limit; when probes of
+//! sizes that passed get lost too, the search measures that loss and asks
+//! for more tries (see [`Search::tries_needed`]). An explicit too-big error
+//! fails the size at once. Advertised MTUs are distrusted when they are
 //! outside the open bracket, below the floor (RFC 8201 §4: never below 1280 for
 //! IPv6) or not smaller than the packet that was sent. A too-big error for a
 //! size that already passed means the path may have changed: that size is
 //! probed again and the newer evidence wins.
+//!
+//! When the probe or time budget runs out, the result keeps what is proven:
+//! the largest size that passed and the smallest that failed
+//! ([`End::Incomplete`]), and a black hole as soon as a size above one that
+//! passed vanished `tries` times without any too-big error.
 //!
 //! The values it records and returns ([`Outcome`], [`SearchResult`], ...)
 //! are facts of `diagnose::mtu`, re-exported here.
@@ -31,58 +52,17 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::probe::rtt::RttEstimator;
+
 pub use crate::diagnose::mtu::{End, Outcome, ProbeRecord, SearchResult, TooBigSeen, Unreachable};
 
-/// Limits of one search. Sizes are whole IP packets (IP header included).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchConfig {
-    /// Smallest size tested; a path that cannot carry it is reported as such.
-    pub floor: u16,
-    /// Largest size tested: the outgoing interface MTU or `--max`.
-    pub ceiling: u16,
-    /// Probes per size before silence counts as "too big".
-    pub tries: u8,
-    /// Hard cap on probes sent.
-    pub max_probes: u32,
-    /// Hard cap on the whole search.
-    pub max_time: Duration,
-    /// Wait per probe before any round-trip time is known; also the cap on
-    /// the adaptive wait.
-    pub timeout: Duration,
-    /// Shortest adaptive wait: round-trip times jitter, and an ICMP error
-    /// from a slow router can arrive later than an echo reply from a fast host.
-    pub min_wait: Duration,
-}
+mod config;
 
-impl SearchConfig {
-    /// Default floor for the address family: the minimum every IPv4 host must
-    /// accept (RFC 791 "576 octets") or the IPv6 minimum link MTU (RFC 8200 §5).
-    pub fn default_floor(addr: &IpAddr) -> u16 {
-        match addr {
-            IpAddr::V4(_) => 576,
-            IpAddr::V6(_) => 1280,
-        }
-    }
+pub use config::{ConfigError, MAX_TRIES, PLATEAUS, SearchConfig};
 
-    /// Smallest IP packet that can carry the probe: IP header plus ICMP echo
-    /// header (8 bytes), with room for a sequence tag.
-    pub fn smallest_packet(addr: &IpAddr) -> u16 {
-        match addr {
-            IpAddr::V4(_) => 28 + 8,
-            IpAddr::V6(_) => 48 + 8,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
-    #[error("--min {floor} is larger than --max {ceiling}; the search needs min <= max")]
-    FloorAboveCeiling { floor: u16, ceiling: u16 },
-    #[error("--tries must be at least 1")]
-    NoTries,
-    #[error("the probe budget must allow at least one probe")]
-    NoProbes,
-}
+/// The chance, at most, that random loss alone fails a size that passes:
+/// [`Search::tries_needed`] asks for enough tries to stay below it.
+const FALSE_FAIL: f64 = 0.001;
 
 /// What the caller should do next.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +97,8 @@ pub struct Search {
     passed: Option<u16>,
     /// Smallest size that failed, and how.
     failed: Option<(u16, FailedBy)>,
+    /// Probes the smallest failing size got, when silence failed it.
+    failed_tries: u8,
     current: Option<Current>,
     /// A trusted advertised MTU still to probe.
     hint: Option<u16>,
@@ -131,7 +113,7 @@ pub struct Search {
     /// they raise no further doubt about sizes that passed.
     disproven: Vec<u16>,
     any_reply: bool,
-    max_rtt: Option<Duration>,
+    rtt: RttEstimator,
     too_big: Vec<TooBigSeen>,
     last_error: Option<(Unreachable, Option<IpAddr>)>,
     probes: Vec<ProbeRecord>,
@@ -152,10 +134,12 @@ impl Search {
         if cfg.max_probes == 0 {
             return Err(ConfigError::NoProbes);
         }
+        let rtt = RttEstimator::new(cfg.min_wait, cfg.timeout);
         Ok(Search {
             cfg,
             passed: None,
             failed: None,
+            failed_tries: 0,
             current: None,
             hint: None,
             following: None,
@@ -163,7 +147,7 @@ impl Search {
             recheck: None,
             disproven: Vec::new(),
             any_reply: false,
-            max_rtt: None,
+            rtt,
             too_big: Vec::new(),
             last_error: None,
             probes: Vec::new(),
@@ -185,11 +169,17 @@ impl Search {
         &self.probes
     }
 
+    /// The round-trip estimate that paces the waits.
+    pub fn rtt(&self) -> &RttEstimator {
+        &self.rtt
+    }
+
     /// The next thing to do, given the time since the search began.
     pub fn next(&mut self, now: Duration) -> Step {
         if let Some(done) = &self.done {
             return Step::Done(done.clone());
         }
+        self.reopen_silent_failure();
         if let Some(end) = self.conclusion() {
             return Step::Done(self.finish(end, now));
         }
@@ -239,6 +229,7 @@ impl Search {
             attempt: current.attempts,
             outcome,
             at: now,
+            late: false,
         });
         let asked = self.current.is_some_and(|c| c.size == size);
         if !asked {
@@ -248,7 +239,7 @@ impl Search {
             Outcome::Reply { rtt } => {
                 self.current = None;
                 self.any_reply = true;
-                self.max_rtt = Some(self.max_rtt.map_or(rtt, |m| m.max(rtt)));
+                self.rtt.sample(rtt);
                 self.passed_at(size);
             }
             Outcome::TooBig { mtu, from } => {
@@ -260,7 +251,7 @@ impl Search {
                     current.errors = current.errors.saturating_add(1);
                     self.last_error = Some((kind, from));
                 }
-                if current.attempts >= self.cfg.tries {
+                if current.attempts >= self.tries_needed() {
                     self.current = None;
                     let how = if current.errors > 0 {
                         FailedBy::Error
@@ -268,6 +259,9 @@ impl Search {
                         FailedBy::Silence
                     };
                     self.failed_at(size, how);
+                    if self.failed.is_some_and(|(f, _)| f == size) {
+                        self.failed_tries = current.attempts;
+                    }
                 } else {
                     self.current = Some(current);
                 }
@@ -275,16 +269,66 @@ impl Search {
         }
     }
 
-    /// The wait for the next probe: `timeout` until a round trip is known,
-    /// then four times the slowest round trip seen, within [min_wait, timeout].
-    fn wait(&self) -> Duration {
-        match self.max_rtt {
-            None => self.cfg.timeout,
-            Some(rtt) => rtt
-                .saturating_mul(4)
-                .max(self.cfg.min_wait)
-                .min(self.cfg.timeout),
+    /// Feeds a reply that came after its probe's wait (the transport matched
+    /// it to that probe while waiting for a later one): the probe is
+    /// recorded as answered late, its round trip (longer than the wait it
+    /// got) is a sample for the estimator, and the size passed after all, so
+    /// a failure that silence made at or below it is withdrawn.
+    pub fn record_late(&mut self, size: u16, rtt: Duration) {
+        if self.done.is_some() {
+            return;
         }
+        let Some(record) = self
+            .probes
+            .iter_mut()
+            .rev()
+            .find(|p| p.size == size && p.outcome == Outcome::Lost)
+        else {
+            return;
+        };
+        record.outcome = Outcome::Reply { rtt };
+        record.late = true;
+        self.any_reply = true;
+        self.rtt.sample(rtt);
+        if self.current.is_some_and(|c| c.size <= size) {
+            self.current = None;
+        }
+        self.passed_at(size);
+    }
+
+    /// The wait for the next probe, from the round-trip estimator.
+    fn wait(&self) -> Duration {
+        self.rtt.wait()
+    }
+
+    /// Probes a silent size needs before it counts as failed: the
+    /// configured `tries`, or more when probes of sizes that passed were
+    /// lost too. That loss can only be random, so it measures the path:
+    /// with loss rate `p` (estimated as lost / (sent + 1), leaving out the
+    /// very first probe, which may have waited for neighbour resolution),
+    /// `n` silent tries of a size that passes happen with chance `p^n`,
+    /// kept below 0.1 % (at most [`MAX_TRIES`]).
+    pub fn tries_needed(&self) -> u8 {
+        let Some(passed) = self.passed else {
+            return self.cfg.tries;
+        };
+        let (mut sent, mut lost) = (0u32, 0u32);
+        for p in self.probes.iter().skip(1).filter(|p| p.size <= passed) {
+            sent += 1;
+            lost += u32::from(p.outcome == Outcome::Lost);
+        }
+        if lost == 0 {
+            return self.cfg.tries;
+        }
+        let loss = f64::from(lost) / f64::from(sent + 1);
+        let needed = (FALSE_FAIL.ln() / loss.ln()).ceil();
+        // `needed` is finite and positive: 0 < loss < 1.
+        let needed = if needed >= f64::from(MAX_TRIES) {
+            MAX_TRIES
+        } else {
+            needed as u8
+        };
+        needed.clamp(self.cfg.tries, MAX_TRIES.max(self.cfg.tries))
     }
 
     /// Exclusive bounds of the unknown range: `low` passed (or is below the
@@ -309,6 +353,14 @@ impl Search {
         if !self.any_reply && self.inside(self.cfg.floor) {
             return self.cfg.floor;
         }
+        if self.rtt.samples() == 1 && self.rtt.wait() > self.cfg.min_wait {
+            // One reply alone would stretch every wait (it may have waited
+            // for neighbour resolution): a second round trip first, from
+            // the size known to pass.
+            if let Some(passed) = self.passed {
+                return passed;
+            }
+        }
         if let Some(h) = self.hint.take()
             && self.inside(h)
         {
@@ -327,9 +379,47 @@ impl Search {
         if self.failed.is_none() {
             return self.cfg.ceiling;
         }
+        if let Some(size) = self.plateau() {
+            return size;
+        }
         // high - low >= 2 here (else `conclusion` ended the search), so the
         // midpoint is strictly inside and fits in u16.
         u16::try_from(low + (high - low) / 2).unwrap_or(self.cfg.ceiling)
+    }
+
+    /// Before the search concludes on a size that silence failed: if the
+    /// loss measured since then asks for more tries than it got, it gets
+    /// them (a passing size that random loss silenced before any loss was
+    /// seen would otherwise set the answer).
+    fn reopen_silent_failure(&mut self) {
+        let (low, high) = self.bounds();
+        if self.current.is_some() || self.recheck.is_some() || high - low > 1 {
+            return;
+        }
+        if let Some((size, FailedBy::Silence)) = self.failed
+            && self.failed_tries < self.tries_needed()
+        {
+            self.current = Some(Current {
+                size,
+                attempts: self.failed_tries,
+                errors: 0,
+            });
+        }
+    }
+
+    /// The walk of a silent search: the smallest common path MTU (or one
+    /// byte above one) still unknown. Only while the smallest failing size
+    /// failed by silence, where a failing probe costs `tries` waits and a
+    /// passing one a round trip.
+    fn plateau(&self) -> Option<u16> {
+        if !matches!(self.failed, Some((_, FailedBy::Silence))) {
+            return None;
+        }
+        PLATEAUS
+            .iter()
+            .flat_map(|&p| [Some(p), p.checked_add(1)])
+            .flatten()
+            .find(|&s| self.inside(s))
     }
 
     /// Whether the evidence already answers the question.
@@ -373,6 +463,10 @@ impl Search {
             {
                 self.disproven.push(m);
             }
+        }
+        if self.failed.is_some_and(|(f, _)| f <= size) {
+            // The failure was loss after all, or the path grew.
+            self.failed = None;
         }
         self.passed = Some(self.passed.map_or(size, |p| p.max(size)));
         if self.following == Some(size) {
@@ -464,9 +558,20 @@ impl Search {
             .find(explains)
             .or(self.too_big.last())
             .copied();
-        let black_hole = path_mtu.is_some()
-            && matches!(self.failed, Some((_, FailedBy::Silence)))
-            && !self.too_big.iter().any(|t| t.mtu == path_mtu);
+        // A size above one that passed vanished `tries` times, and no
+        // too-big error named an MTU in between: proven, even when the
+        // budget ended the search before the exact MTU was known.
+        let black_hole = match (self.passed, self.failed) {
+            (Some(passed), Some((failed, FailedBy::Silence)))
+                if matches!(end, End::Found { .. } | End::Incomplete { .. }) =>
+            {
+                !self
+                    .too_big
+                    .iter()
+                    .any(|t| t.mtu.is_some_and(|m| passed <= m && m < failed))
+            }
+            _ => false,
+        };
         let result = SearchResult {
             end,
             black_hole,
@@ -479,5 +584,7 @@ impl Search {
     }
 }
 
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod tests;

@@ -418,10 +418,7 @@ impl SaJson {
             redirects: sa.redirects.clone(),
             port_switch: sa.port_switch,
             ike_auth_answered: sa.ike_auth_answered(),
-            ike_auth_response_lost: view.iter().any(|(e, s)| {
-                e.key.exchange == crate::wire::ike::ExchangeType::IKE_AUTH
-                    && matches!(s, Status::ResponseLost { .. })
-            }),
+            ike_auth_response_lost: crate::analyse::exchange::response_lost_in(&view),
             esp_packets: sa.esp.total(),
             exchanges: view.iter().map(|(e, s)| ExchangeJson::new(e, *s)).collect(),
             messages: sa

@@ -50,11 +50,19 @@ fn a_server_with_the_sa_answers_authentication_failed() {
     assert!(a.fragmentation_negotiated);
     assert!(!a.delete_sent, "AUTHENTICATION_FAILED already ended the SA");
     assert!(a.request_ip_bytes < 576, "{}", a.request_ip_bytes);
-    // Sent right after the UDP 500 IKE_SA_INIT, as message ID 1 in SK,
-    // with the non-ESP marker and the responder's SPI.
-    assert_eq!(sent[1].peer.port(), NATT_PORT);
-    assert_eq!(&sent[1].data[..4], &[0, 0, 0, 0]);
-    let h = Header::parse(&sent[1].data[4..]).unwrap();
+    // Sent after the UDP 500 IKE_SA_INIT (the stateless IKE_SA_INIT on
+    // 4500 runs beside them), as message ID 1 in SK, with the non-ESP
+    // marker and the responder's SPI.
+    let at = sent
+        .iter()
+        .position(|s| {
+            s.peer.port() == NATT_PORT
+                && Header::parse(&s.data[4..]).is_ok_and(|h| h.exchange == ExchangeType::IKE_AUTH)
+        })
+        .unwrap();
+    assert!(sent[..at].iter().any(|s| s.peer.port() == 500));
+    assert_eq!(&sent[at].data[..4], &[0, 0, 0, 0]);
+    let h = Header::parse(&sent[at].data[4..]).unwrap();
     assert_eq!(h.exchange, ExchangeType::IKE_AUTH);
     assert_eq!(h.message_id, 1);
     assert_eq!(h.next_payload, PayloadType::SK);

@@ -247,12 +247,13 @@ fn timing_backs_off_and_stays_bounded() {
 }
 
 #[test]
-fn packet_too_big_keeps_waiting_for_the_retransmission() {
+fn packet_too_big_is_answered_by_sending_again_at_once() {
     let server = FakeServer::new("aes256-sha256-modp2048");
     let mut sends = 0;
     let inner = server.network();
-    // First datagram: the router answers "too big"; the retransmission
+    // First datagram: the router answers "too big"; the request sent again
     // (fragmented by the kernel to the learned MTU) reaches the server.
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
     let net = crate::probe::net::Scripted::new(move |sent| {
         sends += 1;
         if sends == 1 {
@@ -263,13 +264,72 @@ fn packet_too_big_keeps_waiting_for_the_retransmission() {
             conn.send(&sent.data).unwrap();
             vec![conn.recv(std::time::Instant::now()).unwrap()]
         }
-    });
+    })
+    .with_clock(clock.clone());
     let report = run(&net.env(), &exchange(500, "aes256-sha256-modp2048"))
         .unwrap()
         .facts;
     assert!(report.too_big);
     assert_eq!(report.outcome, Outcome::Answered);
     assert_eq!(report.requests_sent, 2);
+    // Not one wait was waited out: the second send followed the error.
+    assert_eq!(clock.elapsed(), Duration::ZERO);
+}
+
+#[test]
+fn too_big_re_sends_are_bounded() {
+    // A router that answers every send with "too big" (and never lets one
+    // through): a few retransmissions at once instead of after their wait,
+    // then the normal schedule; never more sends or time than without it.
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let net =
+        crate::probe::net::Scripted::new(|_: &crate::probe::net::Sent| vec![Received::TooBig])
+            .with_clock(clock.clone());
+    let ex = exchange(500, "aes256-sha256-modp2048");
+    let report = run(&net.env(), &ex).unwrap().facts;
+    assert_eq!(report.outcome, Outcome::NoAnswer);
+    assert_eq!(report.requests_sent, u32::from(ex.timing.retransmits) + 1);
+    assert!(u32::from(ex.timing.retransmits) >= u32::from(MAX_TOO_BIG_RESENDS));
+    // The first MAX_TOO_BIG_RESENDS waits were cut short; only the last
+    // one was waited out.
+    assert_eq!(clock.elapsed(), ex.timing.wait(ex.timing.retransmits));
+}
+
+#[test]
+fn a_known_round_trip_shortens_a_silent_port_to_a_few_round_trips() {
+    let mut server = FakeServer::new("aes256-sha256-modp2048");
+    server.dropped_ports.insert(4500);
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let net = server.network().with_clock(clock.clone());
+    let mut ex = exchange(4500, "aes256-sha256-modp2048");
+    ex.timing.timeout = Duration::from_secs(2);
+    // Without knowledge: 2 + 3 + 4 s.
+    let responder = Responder::new(ex.peer.ip(), ex.timing);
+    run_with(&net.env(), &ex, &responder).unwrap();
+    assert_eq!(clock.elapsed(), Duration::from_secs(9));
+    // The server answered in 1 ms on another port: 0.25 + 0.5 + 1 s.
+    let responder = Responder::new(ex.peer.ip(), ex.timing);
+    responder.sample(Duration::from_millis(1));
+    let report = run_with(&net.env(), &ex, &responder).unwrap().facts;
+    assert_eq!(report.outcome, Outcome::NoAnswer);
+    assert_eq!(report.requests_sent, 3);
+    assert_eq!(
+        clock.elapsed(),
+        Duration::from_secs(9) + Duration::from_millis(1750)
+    );
+}
+
+#[test]
+fn an_answer_to_a_request_sent_once_teaches_the_responder() {
+    let clock = std::sync::Arc::new(crate::env::ManualClock::default());
+    let net = FakeServer::new("aes256-sha256-modp2048")
+        .network()
+        .with_clock(clock.clone());
+    let ex = exchange(500, "aes256-sha256-modp2048");
+    let responder = Responder::new(ex.peer.ip(), ex.timing);
+    assert_eq!(responder.srtt(), None);
+    run_with(&net.env(), &ex, &responder).unwrap();
+    assert_eq!(responder.srtt(), Some(Duration::ZERO));
 }
 
 #[test]

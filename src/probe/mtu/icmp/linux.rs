@@ -18,6 +18,7 @@
 //! request we sent, so the sequence number says which probe it was about.
 //! Raw sockets also see the ICMP errors themselves, parsed in `packet`.
 
+use std::collections::VecDeque;
 use std::io;
 use std::mem::MaybeUninit;
 use std::net::{IpAddr, SocketAddr};
@@ -32,12 +33,19 @@ use crate::probe::mtu::driver::{Method, ProbeError, SizedProbe};
 use crate::probe::mtu::errqueue;
 use crate::wire::icmp::{self as packet, Message};
 
+/// Earlier probes remembered so that a late reply can still be matched.
+const REMEMBERED: usize = 32;
+
 pub struct LinuxIcmp {
     sock: Socket,
     target: IpAddr,
     raw: bool,
     id: u16,
     seq: u16,
+    /// Earlier probes still unanswered: sequence number, size, send time.
+    earlier: VecDeque<(u16, u16, Instant)>,
+    /// Replies to earlier probes seen since the driver last asked.
+    late: Vec<(u16, Duration)>,
 }
 
 fn is_permission(e: &io::Error) -> bool {
@@ -82,6 +90,8 @@ impl LinuxIcmp {
             raw,
             id,
             seq: 0,
+            earlier: VecDeque::new(),
+            late: Vec::new(),
         })
     }
 
@@ -125,9 +135,10 @@ impl LinuxIcmp {
         }
     }
 
-    /// One datagram from the normal queue, as a message about our probe.
+    /// One datagram from the normal queue, as a message about our probe
+    /// (a late reply to an earlier probe is kept in `late`).
     #[allow(unsafe_code)] // the bytes recv_from initialised, as a slice
-    fn read_packet(&self) -> io::Result<Option<Outcome>> {
+    fn read_packet(&mut self) -> io::Result<Option<Outcome>> {
         let mut buf = [MaybeUninit::<u8>::uninit(); 2048];
         let (n, from) = self
             .sock
@@ -158,6 +169,16 @@ impl LinuxIcmp {
                 Some(Outcome::Reply {
                     rtt: Duration::ZERO,
                 })
+            }
+            Some(Message::EchoReply { id, seq })
+                if (!self.raw || id == self.id) && src == Some(self.target) =>
+            {
+                if let Some(at) = self.earlier.iter().position(|e| e.0 == seq)
+                    && let Some((_, size, sent)) = self.earlier.remove(at)
+                {
+                    self.late.push((size, sent.elapsed()));
+                }
+                None
             }
             Some(Message::TooBig { mtu, quoted }) if self.raw && ours(quoted) => {
                 Some(Outcome::TooBig { mtu, from: src })
@@ -198,6 +219,9 @@ impl SizedProbe for LinuxIcmp {
         })?;
         self.drain_error_queue();
         self.seq = self.seq.wrapping_add(1);
+        // Forget any earlier probe with this number (after 65536 probes).
+        let seq = self.seq;
+        self.earlier.retain(|e| e.0 != seq);
         let request = packet::echo_request(self.v6(), self.id, self.seq, payload);
         let to = SockAddr::from(SocketAddr::new(self.target, 0));
         let started = Instant::now();
@@ -217,6 +241,12 @@ impl SizedProbe for LinuxIcmp {
                 .wait_until(deadline)
                 .map_err(|e| self.io_error("wait for replies from", e))?
             else {
+                // Unanswered for now: a reply may still come during a
+                // later probe's wait.
+                if self.earlier.len() == REMEMBERED {
+                    self.earlier.pop_front();
+                }
+                self.earlier.push_back((self.seq, size, started));
                 return Ok(Outcome::Lost);
             };
             if errored {
@@ -245,5 +275,9 @@ impl SizedProbe for LinuxIcmp {
                 }
             }
         }
+    }
+
+    fn late_replies(&mut self) -> Vec<(u16, Duration)> {
+        std::mem::take(&mut self.late)
     }
 }
