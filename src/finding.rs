@@ -85,8 +85,8 @@ macro_rules! opt {
 /// One row of the finding-code registry: everything the tool and its
 /// documentation say about a code, in one place. README's finding-code table
 /// ([`crate::generate::finding_code_table`]), the `check` cause ranking
-/// ([`crate::check::cause`]) and the step each code marks
-/// ([`crate::check::steps`]) are derived from these rows.
+/// ([`crate::diagnose::check::cause`]) and the step each code marks
+/// ([`crate::diagnose::check::steps`]) are derived from these rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CodeInfo {
     /// The stable kebab-case code.

@@ -1,5 +1,5 @@
 //! `aovpn-diag capture`'s loop: frames from a source (an interface, through
-//! [`crate::capture::device`] with the `live` feature; a replayed file in
+//! `crate::capture::device` with the `live` feature; a replayed file in
 //! tests) go to the pcapng file (`--write`) and through the same
 //! [`Session`] as `pcap`; every so often the [`Watch`] reports what has
 //! settled; at the deadline, on Ctrl-C, or when the source fails, the

@@ -8,7 +8,7 @@
 //! - at most [`MAX_SAS`] IKE SAs in full, holding at most
 //!   [`MAX_KEPT_TRANSMISSIONS`] transmissions and [`MAX_KEPT_LOST`] lost
 //!   datagrams together; beyond that the least telling one (see
-//!   [`super::retire`]) is summarised per peer and outcome, and its findings
+//!   `analyse::retire`) is summarised per peer and outcome, and its findings
 //!   are counted by code;
 //! - per SA at most [`MAX_TRANSMISSIONS`] transmissions, [`MAX_LOST_PER_SA`]
 //!   lost datagrams, [`MAX_SA_NOTES`] error notifies, COOKIE and REDIRECT

@@ -4,7 +4,7 @@
 //! derived from them. Nothing here prints.
 //!
 //! The analyser is a stream consumer, so a file and a live capture feed it
-//! the same way: [`Analyser::push`] one [`Datagram`] at a time (in capture
+//! the same way: [`Analyser::push`] one [`Datagram`](crate::capture::datagram::Datagram) at a time (in capture
 //! order), [`Analyser::clock`] every frame's time, ask
 //! [`Analyser::certain`] for the findings that can no longer change, and
 //! [`Analyser::finish`] at the end. [`Session`] wraps the capture

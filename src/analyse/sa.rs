@@ -177,7 +177,7 @@ pub fn with_port(ip: IpAddr, port: Option<u16>) -> String {
 }
 
 /// An IKE_SA_INIT answer the same responder gave another peer, kept from an
-/// SA summarised since (see [`super::retire`]), so that a peer refused while
+/// SA summarised since (see `analyse::retire`), so that a peer refused while
 /// others were answered is still told apart from a dead responder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AnswerElsewhere {

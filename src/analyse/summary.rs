@@ -1,5 +1,5 @@
 //! IKE SAs that are not kept in full, counted per peer and outcome: what is
-//! left of an SA the working set gave up (see [`super::retire`]). The
+//! left of an SA the working set gave up (see `analyse::retire`). The
 //! outcome is what the capture showed of it, whatever time it ended:
 //! established, IKE_SA_INIT answered but IKE_AUTH not, IKE_SA_INIT refused,
 //! IKE_SA_INIT unanswered, or no IKE_SA_INIT at all. Whether an unanswered

@@ -21,7 +21,7 @@ pub use parse::{TargetError, shown};
 /// The server to test and how to reach it.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
-    /// VPN server name or IP address as in the VPN profile: vpn.example.com, 198.51.100.10, 2001:db8::10 or [2001:db8::10]. No URL, no port.
+    /// VPN server name or IP address as in the VPN profile: vpn.example.com, 198.51.100.10, 2001:db8::10 or \[2001:db8::10\]. No URL, no port.
     #[arg(value_name = "SERVER", value_parser = TargetParser, value_hint = clap::ValueHint::Hostname)]
     pub host: Target,
 
@@ -103,7 +103,7 @@ impl fmt::Display for Target {
 }
 
 /// clap glue for [`Target::parse`]: the error is our one line, without
-/// clap's "invalid value '<whole argument>'" prefix, so a long pasted
+/// clap's `invalid value '<whole argument>'` prefix, so a long pasted
 /// argument is never echoed in full. A usage error: exit 2.
 #[derive(Debug, Clone, Copy)]
 pub struct TargetParser;

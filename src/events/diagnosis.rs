@@ -2,16 +2,16 @@
 //! aovpn-diag step that would confirm it. PURE data and lookup.
 //!
 //! Each entry names its public sources. Abbreviations:
-//! - [TAOV] Microsoft Learn, "Troubleshoot Always On VPN" (Windows Server
+//! - \[TAOV\] Microsoft Learn, "Troubleshoot Always On VPN" (Windows Server
 //!   networking troubleshooting, ms.date 2023-12-26), section "Error codes".
-//! - [RRAS] Microsoft Learn, "Routing and Remote Access Error Codes".
-//! - [SEC] Microsoft Learn, "System Error Codes (12000-15999)".
-//! - [HICKS] Richard Hicks, directaccess.richardhicks.com: "Troubleshooting
+//! - \[RRAS\] Microsoft Learn, "Routing and Remote Access Error Codes".
+//! - \[SEC\] Microsoft Learn, "System Error Codes (12000-15999)".
+//! - \[HICKS\] Richard Hicks, directaccess.richardhicks.com: "Troubleshooting
 //!   Always On VPN Error Code 809" (2019-02-14), "Always On VPN Error 13806"
 //!   (2021-12-20), "Always On VPN IKEv2 Policy Mismatch Error" (2019-09-02,
 //!   13868), "Troubleshooting Always On VPN Error 853", "Troubleshooting
 //!   Always On VPN Errors 691 and 812" (2018-02).
-//! - [DOMAIN] the project's collected field notes (shared/docs/domain.md,
+//! - \[DOMAIN\] the project's collected field notes (shared/docs/domain.md,
 //!   "What the field adds"), themselves from the sources above.
 //!
 //! `confirm` is a command line with `{server}` standing for the server the

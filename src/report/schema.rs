@@ -3,7 +3,7 @@
 //! with schemars: one schema for every command, the [`Envelope`] shared by
 //! all and, per command, its body (`if command == X then body X`).
 //!
-//! Adding a command's JSON is one line in [`bodies!`] below: its name and
+//! Adding a command's JSON is one line in `bodies!` below: its name and
 //! its body type (which derives `schemars::JsonSchema` beside `Serialize`).
 //! `tests/generated_files.rs` rewrites the checked-in file, and
 //! `tests/json_schema.rs` fails for a subcommand without a line here.

@@ -37,7 +37,7 @@ pub fn derive(a: &Analysis) -> Vec<Finding> {
 
 /// What a finding is about: the capture as a whole, one IKE SA kept in full
 /// (by its initiator SPI), or the SAs summarised out of the working set
-/// (their findings listed by code, see [`super::retire`]). A live capture
+/// (their findings listed by code, see `analyse::retire`). A live capture
 /// uses it to tell a finding it already reported from a new one of the
 /// same code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -71,7 +71,7 @@ fn instead(host: &Option<String>) -> String {
 }
 
 /// `arg` in single quotes for an error message: control characters escaped,
-/// cut after [`SHOWN_CHARS`] printed characters (an escape counts as what it
+/// cut after `SHOWN_CHARS` printed characters (an escape counts as what it
 /// prints, [`escaped_prefix`]) with the full length named, so a pasted
 /// kilobyte (or a run of control characters) never floods the terminal.
 pub fn shown(arg: &str) -> String {

@@ -1,6 +1,6 @@
 //! Facts of name resolution as the VPN client does it: the hosts file first,
 //! then DNS with A and AAAA asked separately, each answer or failure with
-//! its time. PURE: `resolve` fills these values; [`findings`] judges them.
+//! its time. PURE: `resolve` fills these values; [`findings()`] judges them.
 //!
 //! Failures are told apart as the DNS protocol does: the name does not exist
 //! (NXDOMAIN, RCODE 3, RFC 1035 §4.1.1), the name exists without records of

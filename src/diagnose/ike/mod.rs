@@ -1,6 +1,6 @@
 //! Facts of the IKEv2 probes (`probe`, and the probe steps of `check`) and
 //! the findings made from them. PURE: `probe::ike` fills these values from
-//! the wire; [`findings`] judges them; `report::probe` presents them.
+//! the wire; [`findings()`] judges them; `report::probe` presents them.
 //!
 //! Per server address: one [`TargetResult`] with a [`PortResult`] per UDP
 //! port (the small IKE_SA_INIT and the padded one that must travel as IP

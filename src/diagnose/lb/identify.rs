@@ -8,7 +8,7 @@
 //!   balancer that does not translate ports delivers it there, and the
 //!   server hashes the port it received on) and the other IKE port (one
 //!   that maps both services onto one server port). Then, when ranges are
-//!   given, a [`search`](super::search) of them at those two ports. A found
+//!   given, a [`search`](mod@super::search) of them at those two ports. A found
 //!   server joins the candidates, so each server costs one search; after
 //!   [`MAX_FRUITLESS`] searches that found nothing the rest are not searched
 //!   (a server that fakes its hash, like strongSwan with `encap = yes` or

@@ -3,7 +3,7 @@
 //! the findings made from them. PURE: `probe::lb` runs the rounds and fills
 //! these values; [`identify`] names the servers and the address each server
 //! saw the client as, from the NAT_DETECTION hashes (RFC 7296 §2.23);
-//! [`findings`] judges; `report::lb` presents.
+//! [`findings()`] judges; `report::lb` presents.
 //!
 //! One [`Round`] is what one Windows client does on one connection attempt,
 //! from a fresh source port: a full IKE_SA_INIT on UDP 500, then IKE_AUTH

@@ -1,7 +1,7 @@
 //! Facts of a path-MTU measurement: what each probe met, how the search
 //! ended, and the context needed to explain it (method, interface, floor and
 //! ceiling). PURE: the search in `probe::mtu` produces these values; the
-//! findings in [`findings`] and `report::mtu` read them.
+//! findings in [`findings`](mod@findings) and `report::mtu` read them.
 //!
 //! Sizes are whole IP packets (IP header included) unless a name says
 //! payload.

@@ -5,7 +5,7 @@
 //! - UDP 500: a full IKE_SA_INIT, at once followed by an IKE_AUTH for that
 //!   IKE SA on UDP 4500 (the [`auth`] test, as a client moves to 4500);
 //! - UDP 4500, at the same time: an IKE_SA_INIT the server answers without
-//!   keeping state (see [`stateless`]); when UDP 500 stays silent, a full one
+//!   keeping state (see `stateless`); when UDP 500 stays silent, a full one
 //!   on 4500 then tells the proposal, 16430 and NAT;
 //! - per port that answered, the same request padded to `frag_size` bytes
 //!   so it must travel as IP fragments;
@@ -16,7 +16,7 @@
 //! handful of datagrams at most: a good citizen, not a flood. Only the first
 //! IKE_SA_INIT is a full one (it tells the proposal, 16430 and NAT; on UDP
 //! 4500 when UDP 500 stays silent), and the IKE_AUTH test closes that IKE
-//! SA; every further request ([`stateless`]: UDP 4500, the padded test, the
+//! SA; every further request (`stateless`: UDP 4500, the padded test, the
 //! proposal check) offers a KE of a group outside the proposal, so the
 //! server answers with INVALID_KE_PAYLOAD (proposal acceptable) or
 //! NO_PROPOSAL_CHOSEN and keeps no state beyond the moment it is processed.
@@ -34,7 +34,7 @@
 //! returns its facts plus the IKE SA's secrets ([`SaInit`]);
 //! [`auth::run`] continues that IKE SA with IKE_AUTH on UDP 4500; [`kex`]
 //! makes the key-exchange values; the `_with` variants share a
-//! [`Responder`]. Everything goes through the [`Network`] trait, so [`fake`]
+//! [`Responder`]. Everything goes through the [`Network`](crate::probe::net::Network) trait, so `fake`
 //! (a scripted strongSwan-like responder) tests it byte for byte. The
 //! results are facts of [`crate::diagnose::ike`].
 

@@ -55,7 +55,7 @@ pub enum MeasureError {
     Probe(#[from] ProbeError),
 }
 
-/// The search's time cap for `opts` ([`MAX_TIME`], raised to twice
+/// The search's time cap for `opts` (`MAX_TIME`, raised to twice
 /// `tries x timeout` when that is longer): the longest one [`measure`] can
 /// take, whatever the path and the target answer, since every wait is cut
 /// to what remains of it (`search::Search::next`).

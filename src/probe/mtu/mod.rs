@@ -7,7 +7,7 @@
 //! - the transports: ICMP echo ([`icmp`]: Linux ping/raw sockets with the
 //!   socket error queue, Windows ICMP API) and padded IKE_SA_INIT ([`ike`]);
 //! - [`iface`]: the outgoing interface and its MTU (the search's ceiling);
-//! - [`measure`]: one measurement end to end (interface, transport, search).
+//! - [`measure`](mod@measure): one measurement end to end (interface, transport, search).
 //!
 //! The facts it produces (probe outcomes, how the search ended, the
 //! [`Measurement`](crate::diagnose::mtu::Measurement)) live in

@@ -106,7 +106,7 @@ impl Prf {
         }
     }
 
-    /// prf(key, parts[0] | parts[1] | ...).
+    /// `prf(key, parts[0] | parts[1] | ...)`.
     pub fn prf(self, key: &[u8], parts: &[&[u8]]) -> Result<Vec<u8>> {
         match self {
             Prf::HmacSha1 => hmac_parts::<Hmac<sha1::Sha1>>(key, parts),
