@@ -13,10 +13,11 @@ use super::values::{Named, ParseFn};
 /// page (roff) on stdout: aovpn-diag's, or the COMMAND's. With --dir, writes
 /// every page into DIR (created if missing) and lists the files written.
 ///
-/// man searches `<prefix>/share/man/man1` for every `<prefix>/bin` on PATH, so
+/// man searches <prefix>/share/man/man1 for every <prefix>/bin on PATH, so
 /// the directory to choose follows from where the binary is installed:
 /// ~/.cargo/share/man/man1 after `cargo install`, ~/.local/share/man/man1
 /// for ~/.local/bin, /usr/local/share/man/man1 for /usr/local/bin.
+#[allow(rustdoc::invalid_html_tags)] // clap help text, not HTML
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Examples:

@@ -21,7 +21,9 @@ pub use parse::{TargetError, shown};
 /// The server to test and how to reach it.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
-    /// VPN server name or IP address as in the VPN profile: vpn.example.com, 198.51.100.10, 2001:db8::10 or \[2001:db8::10\]. No URL, no port.
+    // The doc comment is clap's help text, so its brackets stay unescaped.
+    #[allow(rustdoc::broken_intra_doc_links)]
+    /// VPN server name or IP address as in the VPN profile: vpn.example.com, 198.51.100.10, 2001:db8::10 or [2001:db8::10]. No URL, no port.
     #[arg(value_name = "SERVER", value_parser = TargetParser, value_hint = clap::ValueHint::Hostname)]
     pub host: Target,
 
