@@ -149,3 +149,30 @@ fn field_case_key_case_is_read_as_windows_reads_it() {
         "{v}"
     );
 }
+
+#[test]
+fn a_phonebook_on_stdin_reads_the_same_as_the_file() {
+    let from_file = bin().args(["profile", PBK, "--json"]).output().unwrap();
+    let from_stdin = bin()
+        .args(["profile", "-", "--json"])
+        .pipe_stdin(PBK)
+        .unwrap()
+        .output()
+        .unwrap();
+    assert_eq!(from_stdin.status.code(), Some(0));
+    let (a, b) = (
+        cli::document(&from_file, "profile", &[]),
+        cli::document(&from_stdin, "profile", &[]),
+    );
+    assert_eq!(
+        a["phonebooks"][0]["profiles"],
+        b["phonebooks"][0]["profiles"]
+    );
+    assert_eq!(b["phonebooks"][0]["path"], "<stdin>");
+    // Twice `-` is a usage error, not a second read of an empty stream.
+    bin()
+        .args(["profile", "-", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2);
+}

@@ -19,6 +19,8 @@ use clap::Args;
     "Examples:
   aovpn-diag profile rasphone.pbk --json
       a phonebook collected from a client, as JSON
+  ssh helpdesk@client type rasphone.pbk | aovpn-diag profile -
+      a phonebook on standard input (`-`)
 
 Windows only (PowerShell or cmd):
   aovpn-diag.exe profile
@@ -32,7 +34,7 @@ is not a phonebook: the command says so and exits 2.
     crate::exit_codes_help!()
 ))]
 pub struct ProfileArgs {
-    /// Phonebook files to read (default on Windows: the all-user and the current user's rasphone.pbk).
+    /// Phonebook files to read, `-` for standard input (default on Windows: the all-user and the current user's rasphone.pbk).
     #[arg(value_name = "PBK")]
     pub files: Vec<PathBuf>,
 }

@@ -17,6 +17,9 @@ use aovpn_diag::text::LineReader;
 use super::{Ctx, Failure, Outcome};
 
 pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
+    if args.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        return Err(Failure::usage("`-` (stdin) can be given only once"));
+    }
     let explicit = !args.files.is_empty();
     let paths = if explicit {
         args.files.clone()
@@ -31,14 +34,25 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
     let mut phonebooks = Vec::new();
     let mut findings = Vec::new();
     for path in &paths {
-        let shown = path.display().to_string();
-        let file = match File::open(path) {
-            Ok(f) => f,
-            // A user with no personal VPN profiles has no per-user phonebook.
-            Err(e) if !explicit && e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Failure::file(format!("cannot read {shown}"), &e)),
+        let profiles = if path.as_os_str() == "-" {
+            read_phonebook(io::stdin().lock(), Path::new("<stdin>"))?
+        } else {
+            let file = match File::open(path) {
+                Ok(f) => f,
+                // A user with no personal VPN profiles has no per-user phonebook.
+                Err(e) if !explicit && e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    let shown = path.display();
+                    return Err(Failure::file(format!("cannot read {shown}"), &e));
+                }
+            };
+            read_phonebook(file, path)?
         };
-        let profiles = read_phonebook(file, path)?;
+        let shown = if path.as_os_str() == "-" {
+            "<stdin>".to_owned()
+        } else {
+            path.display().to_string()
+        };
         for p in &profiles {
             findings.extend(pbk::assess(p, &shown));
         }
