@@ -345,6 +345,28 @@ codes! {
         rank: 75,
         meaning: "the IP-fragmented IKE_SA_INIT drew datagrams from the server's address and port, but none was a valid response (truncated, lengths that lie, another SPI or message ID): the fragments arrived, the answers are broken",
     }
+    /// probe: the IKE_SA_INIT on UDP 500 went unanswered after the server had answered it with a COOKIE demand.
+    Udp500RequestIgnored = "udp-500-request-ignored" {
+        command: "probe",
+        severity: Fail,
+        step: "udp-500",
+        rank: 19,
+        meaning: "the IKE_SA_INIT on UDP 500 drew a COOKIE demand, then no answer to the request with the cookie: UDP 500 is open, but the server ignored the request (its limit of half-open IKE SAs per client address, filled by this or an earlier run), so nothing further could be tested: run again after a minute",
+    }
+    /// probe: the small IKE_SA_INIT on UDP 4500 went unanswered although the server answered over UDP 4500 in the same run.
+    Udp4500RequestIgnored = "udp-4500-request-ignored" {
+        command: "probe",
+        severity: Warn,
+        step: "udp-4500",
+        meaning: "the small IKE_SA_INIT on UDP 4500 got no answer, yet the server answered over UDP 4500 in the same run (a COOKIE demand, IKE_AUTH, or the server-certificate run's IKE_SA_INIT): UDP 4500 is open, and the server ignored that request (its limit of half-open IKE SAs per client address, filled by this or an earlier run)",
+    }
+    /// probe: the IP-fragmented IKE_SA_INIT and a small one right after it both went unanswered.
+    FragmentTestInconclusive = "fragment-test-inconclusive" {
+        command: "probe",
+        severity: Warn,
+        step: "fragmented-request",
+        meaning: "the IP-fragmented IKE_SA_INIT got no answer, and neither did the small one sent right after it: the server had stopped answering this client (its limit of half-open IKE SAs per client address, or a rate limit), so whether IP fragments are dropped is not known",
+    }
     /// probe: IKE_SA_INIT answered only with demands that never end (COOKIE again, INVALID_KE_PAYLOAD for a group already sent).
     IkeSaInitUnfinished = "ike-sa-init-unfinished" {
         command: "probe",

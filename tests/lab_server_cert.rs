@@ -445,3 +445,37 @@ fn check_has_a_server_cert_step() {
         .unwrap();
     assert_eq!(step["status"], "skipped");
 }
+
+/// A probe cannot finish IKE_AUTH without credentials, so every run leaves
+/// IKE SAs half open on an EAP server (strongSwan answers the Delete but
+/// keeps them until its half-open timeout), and runs in quick succession
+/// fill its limit per client address (5): it then ignores new IKE_SA_INITs.
+/// That must never read as a blocked port or dropped fragments: what the
+/// server showed (a COOKIE demand, answers over UDP 4500) proves the path,
+/// and a run that could test nothing says "run again", not "blocked".
+#[test]
+#[cfg_attr(not(windows), ignore = "needs root + AOVPN_LAB")]
+#[cfg_attr(
+    windows,
+    ignore = "needs the Linux namespace lab (netns, nftables, charon)"
+)]
+fn checks_in_quick_succession_never_blame_the_path() {
+    let lab = lab_with(&["--server-cert", "good"], &["none"]);
+    let root = pki(&lab, "root.pem");
+    let mut ignored = 0;
+    for n in 1..=4 {
+        let r = run(&lab, "check", &["--ca", &root]);
+        let blamed: Vec<String> = r
+            .fails()
+            .into_iter()
+            .filter(|c| c != "udp-500-request-ignored")
+            .collect();
+        assert!(blamed.is_empty(), "run {n}: {blamed:?}\n{}", r.text);
+        ignored += cli::codes(&r.doc)
+            .iter()
+            .filter(|(c, _)| c.ends_with("-request-ignored") || c == "fragment-test-inconclusive")
+            .count();
+    }
+    // The later runs did meet the limit (else this test proves nothing).
+    assert!(ignored > 0, "the server never ignored a request");
+}

@@ -124,6 +124,11 @@ pub struct FragmentedJson {
     pub icmp_too_big: bool,
     /// Datagrams that were not a response to the padded request.
     pub invalid_datagrams: u32,
+    /// The small request sent right after an unanswered padded one (no
+    /// datagram at all): true answered (the padded one's IP fragments were
+    /// lost), false unanswered too (the server had stopped answering this
+    /// address: `fragment-test-inconclusive`), null not sent.
+    pub canary_answered: Option<bool>,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -178,6 +183,7 @@ fn port_json(p: &PortResult) -> PortJson {
             requests_sent: a.requests_sent,
             icmp_too_big: a.too_big,
             invalid_datagrams: a.ignored,
+            canary_answered: p.canary.as_ref().map(ExchangeFacts::answered),
         }),
     }
 }

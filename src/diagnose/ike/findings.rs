@@ -3,9 +3,12 @@
 //! facts below. Pure: facts in, findings out.
 
 use super::proposals::is_weak;
-use super::{AuthOutcome, Outcome, PortResult, ProposalResult, TargetResult, Unfinished};
+use super::{
+    AuthOutcome, ExchangeFacts, Outcome, PortResult, ProposalResult, TargetResult, Unfinished,
+};
 use crate::finding::{Code, Finding, Severity};
 use crate::wire::ike::NotifyType;
+use crate::wire::natt::NATT_PORT;
 
 const RRAS_FRAGMENTATION: &str = "On Windows RRAS set the DWORD EnableServerFragmentation = 1 under \
 HKLM\\SYSTEM\\CurrentControlSet\\Services\\RemoteAccess\\Parameters\\Ikev2 and restart RemoteAccess \
@@ -42,17 +45,107 @@ pub fn target_findings(t: &TargetResult) -> Vec<Finding> {
 }
 
 /// `udp-500-unanswered`, `udp-4500-unanswered`: the small IKE_SA_INIT got
-/// no answer, or an ICMP unreachable.
+/// no answer, or an ICMP unreachable. `udp-500-request-ignored` /
+/// `udp-4500-request-ignored` instead when the server showed in the same
+/// run that the port reaches it (a COOKIE demand for this very request; on
+/// UDP 4500 also an IKE_AUTH or IKE_SA_INIT answered there): the port is
+/// open, the server ignored the request.
 pub fn ports_unanswered(t: &TargetResult) -> Vec<Finding> {
     [
-        (&t.udp500, Code::Udp500Unanswered),
-        (&t.udp4500, Code::Udp4500Unanswered),
+        (
+            &t.udp500,
+            Code::Udp500Unanswered,
+            Code::Udp500RequestIgnored,
+        ),
+        (
+            &t.udp4500,
+            Code::Udp4500Unanswered,
+            Code::Udp4500RequestIgnored,
+        ),
     ]
     .into_iter()
-    .filter_map(|(p, code)| p.as_ref().map(|p| (p, code)))
-    .filter(|(p, _)| !p.small.answered())
-    .map(|(p, code)| port_unanswered(code, p, &t.address.to_string()))
+    .filter_map(|(p, blocked, ignored)| p.as_ref().map(|p| (p, blocked, ignored)))
+    .filter(|(p, _, _)| !p.small.answered())
+    .map(|(p, blocked, ignored)| {
+        let addr = t.address.to_string();
+        let alive = if p.small.outcome != Outcome::NoAnswer {
+            None
+        } else if p.small.cookie_requested {
+            Some("it answered this request with a COOKIE demand first")
+        } else if p.port == NATT_PORT {
+            answered_over_4500(t)
+        } else {
+            None
+        };
+        match alive {
+            Some(what) => request_ignored(ignored, p, &addr, what),
+            None => port_unanswered(blocked, p, &addr),
+        }
+    })
     .collect()
+}
+
+/// What the server answered over UDP 4500 in this run, authenticated or
+/// as a complete IKE_SA_INIT, if anything.
+fn answered_over_4500(t: &TargetResult) -> Option<&'static str> {
+    let auth = t
+        .ike_auth
+        .as_ref()
+        .is_some_and(|a| a.peer.port() == NATT_PORT && a.answered());
+    let cert_run = t
+        .server_cert
+        .as_ref()
+        .and_then(|c| c.unfragmented.as_ref())
+        .is_some_and(|u| u.sa_init.answered());
+    if auth {
+        Some("the IKE_AUTH on UDP 4500 got an authenticated answer")
+    } else if cert_run {
+        Some("the server-certificate run's IKE_SA_INIT on UDP 4500 was answered")
+    } else {
+        None
+    }
+}
+
+/// What the two "the server ignored us" findings advise.
+const IGNORED_REMEDY: &str = "Run the test again in a minute. A probe cannot finish IKE_AUTH \
+without credentials, so each run leaves one or two IKE SAs half open on the server until its \
+half-open timeout (strongSwan: 30 s; its limit is 5 per client address, block_threshold); runs \
+in quick succession, or other clients behind the same NAT address, fill that limit. If a first \
+run shows this too, look for a rate limit or DoS protection on the server or in front of it.";
+
+/// Fail on UDP 500 (nothing further could be tested), warn on UDP 4500.
+fn request_ignored(code: Code, p: &PortResult, addr: &str, alive: &str) -> Finding {
+    Finding::new(
+        code,
+        code.info().severity,
+        format!(
+            "{addr} UDP {}: the IKE_SA_INIT got no answer ({} request(s) sent), yet {alive}: \
+UDP {} is open and the server ignored the request (too many half-open IKE SAs from this address)",
+            p.port, p.small.requests_sent, p.port
+        ),
+    )
+    .with("address", addr)
+    .with("port", p.port)
+    .with("requests_sent", p.small.requests_sent)
+    .with("port_alive", alive)
+    .remedy(IGNORED_REMEDY)
+}
+
+fn fragment_test_inconclusive(addr: &str, p: &PortResult, frag: &ExchangeFacts) -> Finding {
+    Finding::new(
+        Code::FragmentTestInconclusive,
+        Severity::Warn,
+        format!(
+            "{addr} UDP {}: the IKE_SA_INIT of {} bytes (IP-fragmented) got no answer, and neither \
+did a small one sent right after it: the server had stopped answering this address, so this run \
+cannot tell whether IP fragments are dropped",
+            p.port, frag.ip_datagram_bytes
+        ),
+    )
+    .with("address", addr)
+    .with("port", p.port)
+    .with("ip_bytes", frag.ip_datagram_bytes)
+    .remedy(IGNORED_REMEDY)
 }
 
 fn port_unanswered(code: Code, p: &PortResult, addr: &str) -> Finding {
@@ -74,6 +167,14 @@ response to it ({INVALID_DATAGRAMS})",
             "Something at {addr} answers on UDP {}, but not with valid IKE: check that {addr} is \
 the VPN server and that no device in the path (IPS, NAT ALG, load balancer) rewrites or answers \
 IKE; a capture on both sides (aovpn-diag pcap) shows who sends the damaged datagrams.",
+            p.port
+        )
+    } else if r.outcome == Outcome::NoAnswer {
+        format!(
+            "Allow UDP {} from clients to the VPN server on every firewall, NAT and load balancer \
+in the path, and check that the IKEv2 service (RRAS or strongSwan) listens on {addr}. If this \
+test ran against {addr} in the last minute, run it again after a minute first: each run leaves \
+IKE SAs half open on the server, and a server ignores an address with too many (strongSwan: 5).",
             p.port
         )
     } else {
@@ -117,6 +218,10 @@ pub fn fragments_dropped(t: &TargetResult) -> Vec<Finding> {
         }
         if frag.ignored > 0 {
             out.push(fragmented_answer_invalid(&addr, p, frag));
+            continue;
+        }
+        if p.canary.as_ref().is_some_and(|c| !c.answered()) {
+            out.push(fragment_test_inconclusive(&addr, p, frag));
             continue;
         }
         let (severity, tail) = if frag_supported {

@@ -32,6 +32,13 @@ pub struct PortResult {
     pub small: ExchangeFacts,
     /// The padded request; `None` when skipped (small unanswered or disabled).
     pub fragmented: Option<ExchangeFacts>,
+    /// A small stateless IKE_SA_INIT sent right after the padded one went
+    /// unanswered (`None` otherwise). Answered: the padded request was lost
+    /// on the way (its IP fragments). Unanswered too: the responder had
+    /// stopped answering this client altogether (its half-open IKE SA limit
+    /// per client address, filled by this or an earlier run, or a rate
+    /// limit), so the fragment test tells nothing.
+    pub canary: Option<ExchangeFacts>,
 }
 
 /// The answer to one proposal of `--proposals`.

@@ -121,17 +121,20 @@ pub fn server(fragmentation: bool, fragments_pass: bool) -> TargetResult {
             Some(full("aes256-sha256-modp2048", fragmentation)),
         ),
         fragmented: Some(padded(500)),
+        canary: None,
     });
     t.udp4500 = Some(PortResult {
         port: 4500,
         small: exchange(4500, 942, Some(invalid_ke())),
         fragmented: Some(padded(4500)),
+        canary: None,
     });
     t.ike_auth = Some(auth_answered(fragmentation));
     t
 }
 
-/// `port` unanswered (the padded request then skipped).
+/// `port` unanswered (the padded request then skipped; on UDP 4500 the
+/// IKE_AUTH test too).
 pub fn silence_on(t: &mut TargetResult, port: u16) {
     let p = if port == 500 {
         &mut t.udp500
@@ -141,5 +144,13 @@ pub fn silence_on(t: &mut TargetResult, port: u16) {
     if let Some(p) = p {
         p.small = exchange(port, p.small.ip_datagram_bytes, None);
         p.fragmented = None;
+    }
+    if port == 4500
+        && let Some(a) = &t.ike_auth
+    {
+        t.ike_auth = Some(auth_failed(
+            AuthOutcome::NoAnswer,
+            a.fragmentation_negotiated,
+        ));
     }
 }

@@ -21,8 +21,9 @@
 //! answered by sending again at once), at most [`MAX_DATAGRAMS_PER_WAIT`](crate::probe::net::MAX_DATAGRAMS_PER_WAIT)
 //! datagrams read per wait, at most [`MAX_FRAGMENTS`] SKF pieces kept. When
 //! the server answered and the IKE SA is still alive, one INFORMATIONAL
-//! Delete closes it again (with [`Request::delete_unanswered`], after no
-//! answer too).
+//! Delete asks the server to close it (with [`Request::delete_unanswered`],
+//! after no answer too); strongSwan answers it but keeps an IKE SA whose
+//! IKE_AUTH is unfinished until its half-open timeout.
 
 use std::net::{IpAddr, SocketAddr};
 

@@ -95,6 +95,11 @@ pub struct FakeServer {
     pub send_cert_always: bool,
     /// A request that arrives in SKF pieces is answered; this counts them.
     pub skf_requests_seen: usize,
+    /// Once a datagram was dropped for `max_ip_size`, ignore every later
+    /// IKE_SA_INIT (a responder whose half-open limit for this client fills
+    /// up just then: the fragment test's canary goes unanswered too).
+    pub stops_answering_after_a_drop: bool,
+    stopped_answering: bool,
     /// IKE SAs by initiator SPI.
     sas: HashMap<[u8; 8], FakeSa>,
 }
@@ -118,6 +123,8 @@ impl FakeServer {
             max_reply_ip_size: None,
             send_cert_always: false,
             skf_requests_seen: 0,
+            stops_answering_after_a_drop: false,
+            stopped_answering: false,
             sas: HashMap::new(),
         }
     }
@@ -138,6 +145,7 @@ impl FakeServer {
         if let Some(max) = self.max_ip_size
             && sent.data.len() + ip_udp_overhead(sent.peer) > max
         {
+            self.stopped_answering |= self.stops_answering_after_a_drop;
             return vec![];
         }
         let ike = if port == NATT_PORT {
@@ -152,6 +160,9 @@ impl FakeServer {
             return vec![];
         };
         let replies = if req.header.exchange == ExchangeType::IKE_SA_INIT {
+            if self.stopped_answering {
+                return vec![];
+            }
             let bytes = self.respond(&req, sent).emit();
             if let Some(sa) = self.sas.get_mut(&req.header.spi_i) {
                 sa.message2.clone_from(&bytes);

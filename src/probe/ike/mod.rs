@@ -59,7 +59,7 @@ use crate::cert::{Timestamp, TrustStore};
 use crate::diagnose::CouldNotRun;
 use crate::diagnose::ike::proposals::{self, NamedProposal, ProposalSet};
 use crate::diagnose::ike::server_cert::{self, MtuSource, ServerCertFacts, UnfragmentedRun};
-use crate::diagnose::ike::{PortResult, ProposalResult, TargetResult};
+use crate::diagnose::ike::{ExchangeFacts, Outcome, PortResult, ProposalResult, TargetResult};
 use crate::env::Env;
 use crate::probe::net::{Fragmentation, Options};
 use crate::wire::ike::credentials::Identification;
@@ -160,7 +160,9 @@ impl Config {
     /// computing key pairs (milliseconds) comes on top.
     pub fn max_duration(&self) -> std::time::Duration {
         let exchange = self.timing.budget() * MAX_ROUNDS as u32;
-        let per_port = exchange * if self.frag_size.is_some() { 2 } else { 1 };
+        // With the fragment test: small, padded, and the canary after an
+        // unanswered padded request.
+        let per_port = exchange * if self.frag_size.is_some() { 3 } else { 1 };
         let auth = if self.auth_test {
             self.timing.budget() + self.timing.timeout
         } else {
@@ -224,7 +226,7 @@ fn probe_into(
     };
     std::thread::scope(|s| {
         // UDP 500 first, as a client starts: the full exchange. Its IKE SA
-        // holds a slot until a Delete closes it (or for the whole run).
+        // holds a slot for the whole run unless an error notify ends it.
         let first_500 = s.spawn(move || {
             let slot = responder.open_sa();
             exchange::run_with(env, &base(500), responder).map(|ex| (ex, slot))
@@ -265,8 +267,7 @@ fn probe_into(
                 let facts =
                     auth::run_request(env, responder, sa_init.as_ref(), negotiated, &request);
                 // The slot is free again once the server has certainly
-                // dropped the IKE SA: Delete answered, or an error notify
-                // ended it (RFC 7296 §2.21.2).
+                // dropped the IKE SA (see `sa_closed`).
                 let closed = facts.as_ref().is_ok_and(sa_closed);
                 if closed || sa_init.is_none() && !answered_500 {
                     drop(slot_500);
@@ -317,15 +318,19 @@ fn probe_into(
             .map(|set| s.spawn(move || check_proposals(env, responder, base(4500), set)));
 
         target.ike_auth = auth.map(join).transpose()?;
+        let (fragmented, canary) = frag_500.map(join).transpose()?.unzip();
         target.udp500 = Some(PortResult {
             port: 500,
             small: small_500,
-            fragmented: frag_500.map(join).transpose()?,
+            fragmented,
+            canary: canary.flatten(),
         });
+        let (fragmented, canary) = frag_4500.map(join).transpose()?.unzip();
         target.udp4500 = Some(PortResult {
             port: NATT_PORT,
             small: small_4500,
-            fragmented: frag_4500.map(join).transpose()?,
+            fragmented,
+            canary: canary.flatten(),
         });
         if let Some(p) = proposals_500.or(proposals_4500) {
             target.proposals = join(p)?;
@@ -344,22 +349,33 @@ fn probe_into(
 /// clear so it leaves as IP fragments. It offers what the server chose
 /// (when known) with a KE it will refuse: the INVALID_KE_PAYLOAD answer
 /// proves the padded request arrived, in one round trip, and leaves no
-/// state.
+/// state. When it goes unanswered (no datagram at all), the same request
+/// unpadded follows at once (the canary, [`PortResult::canary`]): a server
+/// that stopped answering this client (its half-open limit, filled by an
+/// earlier run's IKE SAs) ignores that one too, while a path that drops IP
+/// fragments lets it through.
 fn fragment_test(
     env: &Env,
     responder: &Responder,
     mut ex: Exchange,
     chosen: Option<Proposal>,
     size: usize,
-) -> Result<crate::diagnose::ike::ExchangeFacts, ExchangeError> {
+) -> Result<(ExchangeFacts, Option<ExchangeFacts>), ExchangeError> {
     let _slot = responder.open_sa();
     if let Some(chosen) = chosen {
         ex.proposals = vec![chosen];
     }
     stateless(&mut ex);
+    let small = ex.clone();
     ex.pad_to_ip_size = Some(size);
     ex.fragmentation = Fragmentation::Allow;
-    Ok(exchange::run_with(env, &ex, responder)?.facts)
+    let padded = exchange::run_with(env, &ex, responder)?.facts;
+    let canary = if padded.outcome == Outcome::NoAnswer && padded.ignored == 0 {
+        Some(exchange::run_with(env, &small, responder)?.facts)
+    } else {
+        None
+    };
+    Ok((padded, canary))
 }
 
 /// Every proposal of `set`, one exchange each, side by side (each holds an
@@ -478,13 +494,16 @@ fn server_cert_check(
 }
 
 /// Whether the server has certainly dropped the IKE SA the IKE_AUTH test
-/// `a` ran on: its Delete was answered, or an error notify ended it (RFC
-/// 7296 §2.21.2).
+/// `a` ran on: an error notify in its IKE_AUTH answer ended it (RFC 7296
+/// §2.21.2). An answered Delete does not prove it: the IKE SA is still half
+/// open (IKE_AUTH unfinished, the server waiting for EAP), and strongSwan
+/// 5.9 answers a Delete for such an SA with an empty INFORMATIONAL yet keeps
+/// it, counted against its per-client half-open limit, until its half-open
+/// timeout (30 s by default) — seen in the lab's charon log.
 fn sa_closed(a: &crate::diagnose::ike::AuthFacts) -> bool {
-    a.delete_answered
-        || a.response
-            .as_ref()
-            .is_some_and(|r| r.errors().next().is_some())
+    a.response
+        .as_ref()
+        .is_some_and(|r| r.errors().next().is_some())
 }
 
 /// The CA hashes of the CERTREQs in an IKE_SA_INIT response.
@@ -527,8 +546,8 @@ fn unfragmented_run(
         timing: cfg.timing,
         offer_fragmentation: false,
     };
-    // A full IKE_SA_INIT: its IKE SA holds a slot until a Delete is
-    // answered (or an error notify ended it), else to the end of the run.
+    // A full IKE_SA_INIT: its IKE SA holds a slot to the end of the run,
+    // unless an error notify ended it (see `sa_closed`).
     let slot = responder.open_sa();
     let Exchanged { facts, sa_init } = exchange::run_on(env, conn.as_mut(), &ex, responder)?;
     let auth = match sa_init {

@@ -94,7 +94,12 @@ fn dropped_fragments_fail_without_ike_fragmentation() {
     let mut s = FakeServer::new("aes256-sha256-modp2048");
     s.max_ip_size = Some(1500);
     s.fragmentation = false;
-    let (_, f, _) = run(s, &cfg());
+    let (t, f, _) = run(s, &cfg());
+    // The small request sent after each unanswered padded one got through.
+    assert!(
+        t.ports()
+            .all(|p| p.canary.as_ref().is_some_and(|c| c.answered()))
+    );
     assert_eq!(
         codes(&f),
         [
@@ -292,13 +297,13 @@ fn unroutable_address_is_an_error_not_a_finding() {
 #[test]
 fn the_documented_bound_for_the_default_timing() {
     // timeout 2 s, 2 retransmits: one request variant 2 + 3 + 4 = 9 s, an
-    // exchange 4 x 9 = 36 s; two ports x (small + padded) = 144 s, the
-    // IKE_AUTH test 9 + 2 s.
+    // exchange 4 x 9 = 36 s; two ports x (small + padded + the canary
+    // after an unanswered padded one) = 216 s, the IKE_AUTH test 9 + 2 s.
     let mut cfg = Config::new(Timing {
         timeout: Duration::from_secs(2),
         retransmits: 2,
     });
-    assert_eq!(cfg.max_duration(), Duration::from_secs(155));
+    assert_eq!(cfg.max_duration(), Duration::from_secs(227));
     cfg.frag_size = None;
     cfg.auth_test = false;
     assert_eq!(cfg.max_duration(), Duration::from_secs(72));
@@ -363,4 +368,31 @@ fn silence_and_junk_stay_within_the_documented_bound() {
         );
         assert_eq!(t.udp500.as_ref().unwrap().small.ignored > 0, junk > 0);
     }
+}
+
+#[test]
+fn a_server_that_stops_answering_makes_the_fragment_test_inconclusive() {
+    let mut s = FakeServer::new("aes256-sha256-modp2048");
+    s.max_ip_size = Some(1500);
+    s.fragmentation = false;
+    s.stops_answering_after_a_drop = true;
+    let (t, f, _) = run(s, &cfg());
+    assert!(
+        t.ports()
+            .all(|p| p.canary.as_ref().is_some_and(|c| !c.answered()))
+    );
+    let frag: Vec<_> = f
+        .iter()
+        .filter(|f| f.code.info().step == Some("fragmented-request"))
+        .map(|f| (f.code, f.severity))
+        .collect();
+    assert_eq!(
+        frag,
+        [
+            (Code::FragmentTestInconclusive, Severity::Warn),
+            (Code::FragmentTestInconclusive, Severity::Warn)
+        ]
+    );
+    // Nothing blames the path: no fail at all.
+    assert_eq!(Verdict::from_findings(&f), Verdict::Ok);
 }

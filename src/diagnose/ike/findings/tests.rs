@@ -306,3 +306,75 @@ fn endless_demands_are_an_unfinished_ike_sa_init() {
             .any(|f| f.code == Code::IkeSaInitUnfinished)
     );
 }
+
+#[test]
+fn an_unanswered_udp_4500_request_is_ignored_not_blocked_when_4500_answered_otherwise() {
+    // The server's half-open limit: the small stateless request on 4500
+    // went unanswered, the IKE_AUTH over 4500 was answered.
+    let mut t = healthy();
+    if let Some(p) = &mut t.udp4500 {
+        p.small = samples::exchange(4500, 942, None);
+        p.fragmented = None;
+    }
+    let f = ports_unanswered(&t);
+    assert_eq!(codes(&f), [(Code::Udp4500RequestIgnored, Severity::Warn)]);
+    assert!(f[0].summary.contains("authenticated answer"));
+    assert_eq!(f[0].evidence["port"], 4500);
+    assert!(f[0].remedy.as_deref().unwrap().contains("half-open"));
+    // Without any answer over 4500 it is the port.
+    samples::silence_on(&mut t, 4500);
+    assert_eq!(
+        codes(&ports_unanswered(&t)),
+        [(Code::Udp4500Unanswered, Severity::Fail)]
+    );
+    // A COOKIE demand for the request shows the port open, on 500 too.
+    samples::silence_on(&mut t, 500);
+    for p in [&mut t.udp500, &mut t.udp4500].into_iter().flatten() {
+        p.small.cookie_requested = true;
+    }
+    assert_eq!(
+        codes(&ports_unanswered(&t)),
+        [
+            (Code::Udp500RequestIgnored, Severity::Fail),
+            (Code::Udp4500RequestIgnored, Severity::Warn)
+        ]
+    );
+    // An ICMP unreachable is the port whatever else answered.
+    let mut t = healthy();
+    if let Some(p) = &mut t.udp4500 {
+        p.small.outcome = Outcome::Unreachable;
+    }
+    assert_eq!(
+        codes(&ports_unanswered(&t)),
+        [(Code::Udp4500Unanswered, Severity::Fail)]
+    );
+}
+
+#[test]
+fn the_canary_after_an_unanswered_fragmented_request_decides_what_it_means() {
+    // Answered: the padded request's fragments were lost.
+    let mut t = server(false, false);
+    for p in [&mut t.udp500, &mut t.udp4500].into_iter().flatten() {
+        p.canary = Some(samples::exchange(p.port, 400, Some(samples::invalid_ke())));
+    }
+    assert!(
+        fragments_dropped(&t)
+            .iter()
+            .all(|f| (f.code, f.severity) == (Code::IpFragmentsDropped, Severity::Fail))
+    );
+    // Unanswered too: the server had stopped answering; nothing is known
+    // about fragments.
+    for p in [&mut t.udp500, &mut t.udp4500].into_iter().flatten() {
+        p.canary = Some(samples::exchange(p.port, 400, None));
+    }
+    let f = fragments_dropped(&t);
+    assert_eq!(
+        codes(&f),
+        [
+            (Code::FragmentTestInconclusive, Severity::Warn),
+            (Code::FragmentTestInconclusive, Severity::Warn)
+        ]
+    );
+    assert_eq!(f[0].evidence["ip_bytes"], 2000);
+    assert!(f[0].summary.contains("cannot tell"));
+}
