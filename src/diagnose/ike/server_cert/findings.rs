@@ -23,6 +23,22 @@ const RRAS_FRAGMENTATION: &str = "On Windows RRAS set the DWORD EnableServerFrag
 under HKLM\\SYSTEM\\CurrentControlSet\\Services\\RemoteAccess\\Parameters\\Ikev2 and restart \
 RemoteAccess (Windows Server 1803/2019 or later); on strongSwan set fragmentation = yes.";
 
+/// How a large IKE_AUTH response can avoid IP fragments, given whether the
+/// server already offers IKEv2 fragmentation (16430): only then does the
+/// advice move from the server's setting to the clients.
+fn avoid_ip_fragments(offered: bool) -> String {
+    if offered {
+        "The server already offers IKEv2 fragmentation: Windows 10 1803 and later clients get \
+this response in SKF pieces without IP fragments; older clients, and profiles with IKEv2 \
+fragmentation turned off (aovpn-diag profile shows it), still get the IP fragments."
+            .to_owned()
+    } else {
+        format!(
+            "{RRAS_FRAGMENTATION} Windows clients use IKEv2 fragmentation from Windows 10 1803 on."
+        )
+    }
+}
+
 /// Every finding of the check for one address, cause before consequence.
 pub fn findings(t: &TargetResult) -> Vec<Finding> {
     let Some(f) = &t.server_cert else {
@@ -503,8 +519,8 @@ not offer IKEv2 fragmentation; clients fail with error 809 ({fail_why})",
             .with("fragmentation_supported", offered)
             .remedy(format!(
                 "Let IP fragments (first and non-first) through every firewall, NAT and load \
-balancer from {addr} to the clients, or make the response avoid them: {RRAS_FRAGMENTATION} \
-Windows clients use IKEv2 fragmentation from Windows 10 1803 on."
+balancer from {addr} to the clients, or make the response avoid them. {}",
+                avoid_ip_fragments(offered)
             )),
     )
 }
@@ -536,6 +552,7 @@ pub fn large_ike_auth_response(
         }
     };
     let skf = t.ike_auth.as_ref().map_or(0, |a| a.skf_total);
+    let offered = t.fragmentation_supported() == Some(true);
     Some(
         Finding::new(
             Code::LargeIkeAuthResponse,
@@ -557,8 +574,9 @@ fragments at {mtu_words}{}",
         .with("ip_fragments", fragments)
         .with("skf_fragments", skf)
         .remedy(format!(
-            "Fine while every device passes IP fragments. Safer: {RRAS_FRAGMENTATION} A shorter chain \
-(no root in the CERT payloads) or ECDSA keys make the response smaller."
+            "Fine while every device passes IP fragments. {} A shorter chain (no root in the CERT \
+payloads) or ECDSA keys make the response smaller.",
+            avoid_ip_fragments(offered)
         )),
     )
 }

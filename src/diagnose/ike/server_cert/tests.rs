@@ -498,6 +498,15 @@ fn a_large_response_lost_only_without_ike_fragmentation_warns() {
     assert_eq!(f[0].windows_error, None);
     assert_eq!(c[1], (Code::LargeIkeAuthResponse, Severity::Warn));
     assert_eq!(f[1].evidence["ip_fragments"], 2);
+    // The server already offers 16430: the advice is not to switch it on.
+    for finding in &f[..2] {
+        let remedy = finding.remedy.as_deref().unwrap();
+        assert!(!remedy.contains("EnableServerFragmentation"), "{remedy}");
+        assert!(
+            remedy.contains("already offers IKEv2 fragmentation"),
+            "{remedy}"
+        );
+    }
     assert!(
         f[1].summary.contains("interface MTU of 1400"),
         "{}",
