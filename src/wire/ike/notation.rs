@@ -357,4 +357,14 @@ mod tests {
         assert_eq!(list.len(), 2);
         assert_eq!(list[1].number, 2);
     }
+
+    #[test]
+    fn errors_quote_multi_byte_input_cut_by_characters() {
+        // Found by the fuzzer: 3-byte characters; the cut counts characters
+        // (the error stays short on a terminal), not bytes.
+        let text = format!(".{}T.{}", "\u{169a}".repeat(100), "\u{169a}".repeat(100));
+        let e = parse(&text).unwrap_err().to_string();
+        assert!(e.chars().count() < 2 * EXCERPT_CHARS + 100, "{e}");
+        assert!(e.contains('\u{169a}'));
+    }
 }
