@@ -34,24 +34,22 @@ pub fn run(args: &ProfileArgs, ctx: &mut Ctx) -> Outcome {
     let mut phonebooks = Vec::new();
     let mut findings = Vec::new();
     for path in &paths {
-        let profiles = if path.as_os_str() == "-" {
-            read_phonebook(io::stdin().lock(), Path::new("<stdin>"))?
+        let stdin = path.as_os_str() == "-";
+        let shown = if stdin {
+            "<stdin>".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let profiles = if stdin {
+            read_phonebook(io::stdin().lock(), Path::new(&shown))?
         } else {
             let file = match File::open(path) {
                 Ok(f) => f,
                 // A user with no personal VPN profiles has no per-user phonebook.
                 Err(e) if !explicit && e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    let shown = path.display();
-                    return Err(Failure::file(format!("cannot read {shown}"), &e));
-                }
+                Err(e) => return Err(Failure::file(format!("cannot read {shown}"), &e)),
             };
             read_phonebook(file, path)?
-        };
-        let shown = if path.as_os_str() == "-" {
-            "<stdin>".to_owned()
-        } else {
-            path.display().to_string()
         };
         for p in &profiles {
             findings.extend(pbk::assess(p, &shown));
